@@ -1,0 +1,91 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { UserError } from '../core/errors.js';
+
+export type Options = NonNullable<ParseArgsConfig['options']>;
+
+/** node:util parseArgs, with its complaints turned into user errors (exit 2). */
+export function parseFlags<O extends Options>(
+  command: string,
+  argv: string[],
+  options: O,
+): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  try {
+    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    return {
+      values: parsed.values as Record<string, string | boolean | undefined>,
+      positionals: parsed.positionals,
+    };
+  } catch (error) {
+    throw new UserError(`${(error as Error).message}; see "evoplace ${command} --help"`, command);
+  }
+}
+
+/** An integer flag within [min, max], or `fallback` when absent. */
+export function intFlag(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (
+    typeof raw !== 'string' ||
+    !/^-?\d+$/.test(raw.trim()) ||
+    !Number.isSafeInteger(value) ||
+    value < min ||
+    value > max
+  ) {
+    throw new UserError(
+      `expected an integer from ${min} to ${max}, got "${String(raw)}"`,
+      undefined,
+      `--${name}`,
+    );
+  }
+  return value;
+}
+
+/** A flag whose value must be one of `choices`. */
+export function choiceFlag<T extends string>(
+  values: Record<string, unknown>,
+  name: string,
+  choices: readonly T[],
+  fallback: T,
+): T {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  if (typeof raw !== 'string' || !(choices as readonly string[]).includes(raw)) {
+    throw new UserError(
+      `expected one of ${choices.join(', ')}, got "${String(raw)}"`,
+      undefined,
+      `--${name}`,
+    );
+  }
+  return raw as T;
+}
+
+/** A comma-separated list flag whose items must each be one of `choices`. */
+export function listFlag<T extends string>(
+  values: Record<string, unknown>,
+  name: string,
+  choices: readonly T[],
+  fallback: readonly T[],
+): T[] {
+  const raw = values[name];
+  if (raw === undefined) return [...fallback];
+  const items = String(raw)
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const bad = items.find((item) => !(choices as readonly string[]).includes(item));
+  if (bad !== undefined || items.length === 0) {
+    throw new UserError(
+      `expected a comma-separated list of ${choices.join(', ')}, got "${String(raw)}"`,
+      undefined,
+      `--${name}`,
+    );
+  }
+  return items as T[];
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+import { INTERNAL_ERROR_EXIT_CODE, isUserError } from '../core/errors.js';
+import { say } from './output.js';
+import { PRISM_HELP, runPrism } from './prism.js';
+
+const HELP = `evoplace — place LLM-serving work on GPU clusters
+
+Usage: evoplace <problem> <command> [options]
+
+${PRISM_HELP}
+
+Run "evoplace <problem> --help" for details.`;
+
+function main(argv: string[]): number {
+  const [group, ...rest] = argv;
+  switch (group) {
+    case 'prism':
+      return runPrism(rest);
+    case '--help':
+    case '-h':
+    case 'help':
+      say(HELP);
+      return 0;
+    case '--version':
+      say('evoplace 0.1.0');
+      return 0;
+    default:
+      say(HELP);
+      say(group === undefined ? '' : `\nerror: unknown command "${group}"`);
+      return 2;
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2));
+} catch (error) {
+  if (isUserError(error)) {
+    say(`error: ${error.format()}`);
+    process.exitCode = error.exitCode;
+  } else {
+    say(`internal error: ${(error as Error)?.stack ?? String(error)}`);
+    process.exitCode = INTERNAL_ERROR_EXIT_CODE;
+  }
+}

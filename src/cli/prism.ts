@@ -1,0 +1,155 @@
+import { UserError } from '../core/errors.js';
+import { Progress } from '../core/progress.js';
+import { formatTable } from '../core/table.js';
+import { runPrismBenchmark, printBenchmark } from '../problems/prism/benchmark.js';
+import { solveBatch } from '../problems/prism/batch.js';
+import { FAMILIES, generate } from '../problems/prism/generate.js';
+import { readInstancesFile, toInstanceFile } from '../problems/prism/model.js';
+import {
+  MOVE_AWARE_SOLVERS,
+  SOLVER_NAMES,
+  type SolverName,
+} from '../problems/prism/solvers/index.js';
+import { choiceFlag, intFlag, listFlag, parseFlags } from './args.js';
+import { formatNumber, printJson, say } from './output.js';
+
+export const PRISM_HELP = `evoplace prism — place many models on many GPUs, minimising the worst KV-cache pressure
+
+  evoplace prism solve FILE [--solver greedy|fast|search|exact] [--seed N] [--time-limit-ms N] [--json]
+  evoplace prism generate --family seed|large|tight|hetero [--count N] [--seed S]
+  evoplace prism bench [--families seed,large] [--count N] [--solvers greedy,fast,search,exact]
+                       [--time-limit-ms N] [--json]`;
+
+/** Default per-instance time cap: long enough that it rarely binds for `search`. */
+const DEFAULT_TIME_LIMIT_MS = 10_000;
+const MAX_TIME_LIMIT_MS = 24 * 3600 * 1000;
+
+export function runPrism(argv: string[]): number {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'solve':
+      return solveCommand(rest);
+    case 'generate':
+      return generateCommand(rest);
+    case 'bench':
+      return benchCommand(rest);
+    case undefined:
+    case '--help':
+    case '-h':
+      say(PRISM_HELP);
+      return sub === undefined ? 2 : 0;
+    default:
+      throw new UserError(`unknown command "prism ${sub}"; expected solve, generate or bench`);
+  }
+}
+
+function solveCommand(argv: string[]): number {
+  const { values, positionals } = parseFlags('prism solve', argv, {
+    solver: { type: 'string' },
+    seed: { type: 'string' },
+    'time-limit-ms': { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    say(PRISM_HELP);
+    return 0;
+  }
+  if (positionals.length !== 1) {
+    throw new UserError(
+      'expected exactly one instance file: evoplace prism solve FILE',
+      'prism solve',
+    );
+  }
+  const solver = choiceFlag(values, 'solver', SOLVER_NAMES, 'search');
+  const seed = intFlag(values, 'seed', 0, 0, 2 ** 32 - 1);
+  const timeLimitMs = intFlag(values, 'time-limit-ms', DEFAULT_TIME_LIMIT_MS, 1, MAX_TIME_LIMIT_MS);
+  const file = positionals[0]!;
+  const instances = readInstancesFile(file);
+  refuseMoveLimitsFor(solver, instances, file);
+  const progress = new Progress(`prism solve (${solver})`, instances.length);
+  const result = solveBatch(instances, solver, { seed, timeLimitMs }, (done) =>
+    progress.update(done),
+  );
+  progress.finish();
+  if (values.json) {
+    printJson(result);
+    return 0;
+  }
+  const rows = result.instances.map((r) => [
+    r.id,
+    r.assignment ? formatNumber(r.maxKvpr) : 'infeasible',
+    formatNumber(r.lowerBound),
+    r.proven ? 'yes' : 'no',
+    r.valid ? 'yes' : 'no',
+    r.ms.toFixed(1),
+  ]);
+  say(formatTable(['instance', 'maxKvpr', 'lowerBound', 'proven', 'valid', 'ms'], rows));
+  const s = result.summary;
+  say(
+    `\n${solver}: ${s.valid}/${s.instances} valid, mean max KVPR ${formatNumber(s.meanMaxKvpr)}, seed metric ${formatNumber(s.seedScore)}`,
+  );
+  return 0;
+}
+
+/** greedy and fast solve from scratch: refuse rather than silently break a move limit. */
+function refuseMoveLimitsFor(
+  solver: SolverName,
+  instances: { id: string; maxMoves?: number }[],
+  file: string,
+): void {
+  if (MOVE_AWARE_SOLVERS.includes(solver)) return;
+  const limited = instances.find((i) => i.maxMoves !== undefined);
+  if (limited) {
+    throw new UserError(
+      `instance "${limited.id}" has maxMoves, which --solver ${solver} does not honour; use --solver search or exact`,
+      file,
+    );
+  }
+}
+
+function generateCommand(argv: string[]): number {
+  const { values, positionals } = parseFlags('prism generate', argv, {
+    family: { type: 'string' },
+    count: { type: 'string' },
+    seed: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    say(PRISM_HELP);
+    return 0;
+  }
+  if (positionals.length)
+    throw new UserError(`unexpected argument "${positionals[0]}"`, 'prism generate');
+  const family = choiceFlag(values, 'family', FAMILIES, 'seed');
+  const count = intFlag(values, 'count', family === 'seed' ? 50 : 30, 1, 100_000);
+  const seed = intFlag(values, 'seed', family === 'seed' ? 42 : 1, 0, 2 ** 32 - 1);
+  printJson(generate(family, count, seed).map(toInstanceFile));
+  return 0;
+}
+
+function benchCommand(argv: string[]): number {
+  const { values, positionals } = parseFlags('prism bench', argv, {
+    families: { type: 'string' },
+    count: { type: 'string' },
+    solvers: { type: 'string' },
+    'time-limit-ms': { type: 'string' },
+    json: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    say(PRISM_HELP);
+    return 0;
+  }
+  if (positionals.length)
+    throw new UserError(`unexpected argument "${positionals[0]}"`, 'prism bench');
+  const report = runPrismBenchmark({
+    families: listFlag(values, 'families', FAMILIES, ['seed', 'large']),
+    count: values.count === undefined ? undefined : intFlag(values, 'count', 30, 1, 10_000),
+    solvers: listFlag(values, 'solvers', SOLVER_NAMES, SOLVER_NAMES),
+    exactTimeLimitMs: intFlag(values, 'time-limit-ms', DEFAULT_TIME_LIMIT_MS, 1, MAX_TIME_LIMIT_MS),
+  });
+  if (values.json) printJson(report);
+  else printBenchmark(report);
+  return 0;
+}

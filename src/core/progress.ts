@@ -1,0 +1,27 @@
+/**
+ * Progress on stderr for long work: silent for the first second, then a line at most every
+ * second (rewritten in place on a terminal).
+ */
+export class Progress {
+  private readonly start = performance.now();
+  private lastShown = 0;
+
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly stream: NodeJS.WriteStream = process.stderr,
+  ) {}
+
+  update(done: number): void {
+    const now = performance.now();
+    if (now - this.start < 1000 || now - this.lastShown < 1000) return;
+    this.lastShown = now;
+    const line = `${this.label}: ${done}/${this.total} (${((now - this.start) / 1000).toFixed(1)} s)`;
+    if (this.stream.isTTY) this.stream.write(`\r${line}`);
+    else this.stream.write(`${line}\n`);
+  }
+
+  finish(): void {
+    if (this.lastShown && this.stream.isTTY) this.stream.write('\n');
+  }
+}

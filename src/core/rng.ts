@@ -1,0 +1,50 @@
+import { Mt19937 } from './mt19937.js';
+
+/** A seeded random source: the only kind of randomness the project uses. */
+export class Rng {
+  private readonly source: Mt19937;
+
+  constructor(seed: number) {
+    this.source = new Mt19937(normaliseSeed(seed));
+  }
+
+  /** Uniform double in [0, 1). */
+  float(): number {
+    return this.source.nextDouble();
+  }
+
+  /** Uniform integer in [low, high] (both inclusive). */
+  int(low: number, high: number): number {
+    return this.source.randint(low, high + 1);
+  }
+
+  /** Uniform double in [low, high). */
+  uniform(low: number, high: number): number {
+    return low + (high - low) * this.float();
+  }
+
+  /** Pareto (Lomax + 1) draw with shape `alpha` and minimum `scale`: a heavy tail. */
+  pareto(alpha: number, scale: number): number {
+    return scale / Math.pow(1 - this.float(), 1 / alpha);
+  }
+
+  /** Standard exponential draw. */
+  exponential(): number {
+    return -Math.log(1 - this.float());
+  }
+
+  /** In-place Fisher-Yates shuffle. */
+  shuffle<T>(items: T[] | Int32Array): void {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(0, i);
+      const tmp = items[i]!;
+      items[i] = items[j]!;
+      items[j] = tmp;
+    }
+  }
+}
+
+/** Any safe integer maps onto the 32-bit seed space; other values are rejected by the caller. */
+function normaliseSeed(seed: number): number {
+  return ((seed % 0x100000000) + 0x100000000) % 0x100000000;
+}

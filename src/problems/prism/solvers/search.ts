@@ -1,0 +1,109 @@
+import { Rng } from '../../../core/rng.js';
+import type { PrismProblem } from '../model.js';
+import { lowerBound } from './bounds.js';
+import { solveFast } from './fast.js';
+import { solveGreedy } from './greedy.js';
+import { descend, perturb, PlacementState } from './local-search.js';
+import type { SolveOptions, SolveResult } from './types.js';
+
+/** Kicks per start, and kicks without improvement after which a start gives up. */
+const KICKS = 1500;
+const PATIENCE = 40;
+/** Move limits tried for a re-placement: the answer for k is the best over those ≤ k. */
+const MOVE_LADDER = [0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512];
+
+export interface Deadline {
+  expired(): boolean;
+}
+
+export function deadlineAfter(ms: number): Deadline {
+  const end = performance.now() + ms;
+  let calls = 0;
+  // Reading the clock on every call would cost more than the work between calls.
+  return { expired: () => (++calls & 15) === 0 && performance.now() > end };
+}
+
+/**
+ * Iterated local search from `start`: steepest descent on the worst GPU, then repeated
+ * random kicks, each followed by descent; a kicked placement is kept when no worse.
+ * Returns the best state met.
+ */
+export function iteratedLocalSearch(
+  problem: PrismProblem,
+  start: Int32Array,
+  movedLimit: number,
+  rng: Rng,
+  deadline: Deadline,
+  kicks = KICKS,
+): PlacementState {
+  const state = new PlacementState(problem, start, movedLimit);
+  descend(state);
+  const best = state.clone();
+  let bestValue = best.maxKvpr();
+  for (let kick = 0, sinceBest = 0; kick < kicks && sinceBest < PATIENCE && bestValue > 0; kick++) {
+    if (deadline.expired()) break;
+    perturb(state, rng, rng.int(1, 3));
+    descend(state);
+    const value = state.maxKvpr();
+    if (value < bestValue) {
+      best.copyFrom(state);
+      bestValue = value;
+      sinceBest = 0;
+    } else {
+      sinceBest++;
+      if (value > bestValue) state.copyFrom(best);
+    }
+  }
+  return best;
+}
+
+function result(problem: PrismProblem, best: PlacementState | null): SolveResult {
+  const bound = lowerBound(problem);
+  if (!best)
+    return { assignment: null, maxKvpr: Infinity, lowerBound: bound, proven: bound === Infinity };
+  const value = best.maxKvpr();
+  return { assignment: best.assignment, maxKvpr: value, lowerBound: bound, proven: value <= bound };
+}
+
+function better(a: PlacementState | null, b: PlacementState): PlacementState {
+  return a && a.maxKvpr() <= b.maxKvpr() ? a : b;
+}
+
+/**
+ * Re-placement: iterated local search from the current placement under each move limit of
+ * the ladder up to `maxMoves`, keeping the best. Taking the best over a set that only grows
+ * with `maxMoves` makes a larger limit never give a worse answer.
+ */
+function searchFromCurrent(
+  problem: PrismProblem,
+  options: SolveOptions,
+  deadline: Deadline,
+): PlacementState {
+  const current = problem.current!;
+  const limits = MOVE_LADDER.filter((k) => k <= problem.maxMoves && k <= problem.modelCount);
+  let best: PlacementState | null = null;
+  for (const limit of limits) {
+    const rng = new Rng(options.seed + limit);
+    best = better(best, iteratedLocalSearch(problem, current, limit, rng, deadline, KICKS / 4));
+  }
+  return best ?? new PlacementState(problem, current, 0);
+}
+
+/**
+ * The default solver: `fast` (and the seed's greedy) as starting points, each improved by
+ * iterated local search; seeded, and capped by the time limit. With a current placement and
+ * a move limit, it searches from the current placement instead.
+ */
+export function solveSearch(problem: PrismProblem, options: SolveOptions): SolveResult {
+  const deadline = deadlineAfter(options.timeLimitMs);
+  const rng = new Rng(options.seed);
+  let best: PlacementState | null = null;
+  if (problem.current) {
+    best = searchFromCurrent(problem, options, deadline);
+    if (problem.maxMoves < problem.modelCount) return result(problem, best);
+  }
+  for (const start of [solveFast(problem).assignment, solveGreedy(problem).assignment]) {
+    if (start) best = better(best, iteratedLocalSearch(problem, start, Infinity, rng, deadline));
+  }
+  return result(problem, best);
+}
