@@ -44,13 +44,9 @@ export function parseJson(text: string, source: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    const message = (error as Error).message;
-    const position = /position (\d+)/.exec(message);
-    const at = position ? ` at ${lineAndColumn(text, Number(position[1]))}` : '';
-    throw new UserError(
-      `invalid JSON${at}: ${message.replace(/ in JSON at position.*$/, '')}`,
-      source,
-    );
+    const { position, expected } = locateJsonError(text);
+    const message = expected ?? (error as Error).message;
+    throw new UserError(`invalid JSON at ${lineAndColumn(text, position)}: ${message}`, source);
   }
 }
 
@@ -60,7 +56,7 @@ export function readJsonFile(path: string, limits: ReadLimits = {}): unknown {
 
 /** Parse YAML text; errors name the line and column. */
 export function parseYaml(text: string, source: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: false });
+  const doc = parseDocument(text);
   const first = doc.errors[0];
   if (first) {
     const pos = first.linePos?.[0];
@@ -169,6 +165,92 @@ function maxNestingDepth(text: string): number {
     }
   }
   return max;
+}
+
+/**
+ * Find where JSON text first goes wrong (JSON.parse's own message omits it on Node 20): a
+ * recursive-descent scan that builds nothing. Called only after JSON.parse has failed.
+ */
+export function locateJsonError(text: string): { position: number; expected?: string } {
+  let i = 0;
+  class Stop {
+    constructor(readonly expected: string) {}
+  }
+  const ws = (): void => {
+    while (i < text.length && ' \t\n\r'.includes(text[i]!)) i++;
+  };
+  const fail = (expected: string): never => {
+    throw new Stop(expected);
+  };
+  const literal = (word: string): void => {
+    if (text.startsWith(word, i)) i += word.length;
+    else fail(`expected a value, found ${describe(text[i])}`);
+  };
+  const string = (): void => {
+    i++;
+    while (i < text.length && text[i] !== '"') {
+      if (text.charCodeAt(i) < 0x20) fail('control character inside a string');
+      i += text[i] === '\\' ? 2 : 1;
+    }
+    if (i >= text.length) fail('unterminated string');
+    i++;
+  };
+  const number = (): void => {
+    const match = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
+    if (!match) fail(`expected a value, found ${describe(text[i])}`);
+    i += match![0].length;
+  };
+  const value = (): void => {
+    ws();
+    const ch = text[i];
+    if (ch === '{') {
+      i++;
+      ws();
+      if (text[i] === '}') return void i++;
+      for (;;) {
+        ws();
+        if (text[i] !== '"')
+          fail(`expected a property name in double quotes, found ${describe(text[i])}`);
+        string();
+        ws();
+        if (text[i] !== ':') fail(`expected ':' after a property name, found ${describe(text[i])}`);
+        i++;
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === '}') return void i++;
+        else fail(`expected ',' or '}' after a property value, found ${describe(text[i])}`);
+      }
+    } else if (ch === '[') {
+      i++;
+      ws();
+      if (text[i] === ']') return void i++;
+      for (;;) {
+        value();
+        ws();
+        if (text[i] === ',') i++;
+        else if (text[i] === ']') return void i++;
+        else fail(`expected ',' or ']' after an array element, found ${describe(text[i])}`);
+      }
+    } else if (ch === '"') string();
+    else if (ch === 't') literal('true');
+    else if (ch === 'f') literal('false');
+    else if (ch === 'n') literal('null');
+    else number();
+  };
+  try {
+    value();
+    ws();
+    if (i < text.length) fail(`unexpected ${describe(text[i])} after the JSON value`);
+    return { position: i };
+  } catch (stop) {
+    if (stop instanceof Stop) return { position: i, expected: stop.expected };
+    throw stop;
+  }
+}
+
+function describe(ch: string | undefined): string {
+  return ch === undefined ? 'the end of the file' : JSON.stringify(ch);
 }
 
 function lineAndColumn(text: string, position: number): string {

@@ -70,7 +70,7 @@ const SHAPES: Record<Exclude<Family, 'seed'>, PlantedShape> = {
     name: 'hetero',
     minGpus: 8,
     maxGpus: 64,
-    memChoicesGb: [24, 40, 48, 80, 141],
+    memChoicesGb: [40, 48, 80, 141],
     minFill: 0.6,
     maxFill: 0.9,
   },

@@ -34,7 +34,10 @@ export function singleModelBound(problem: PrismProblem): number {
   return bound;
 }
 
+/** Bounds are shaved by this much, relatively, so float rounding never lifts one above a result. */
+const ROUNDING_MARGIN = 1e-12;
+
 /** The best of the cheap bounds every solver reports. */
 export function lowerBound(problem: PrismProblem): number {
-  return Math.max(fluidBound(problem), singleModelBound(problem));
+  return Math.max(fluidBound(problem), singleModelBound(problem)) * (1 - ROUNDING_MARGIN);
 }

@@ -1,5 +1,6 @@
 import { Rng } from '../../../core/rng.js';
 import type { PrismProblem } from '../model.js';
+import { maxKvpr } from '../score.js';
 import { lowerBound } from './bounds.js';
 import { solveFast } from './fast.js';
 import { solveGreedy } from './greedy.js';
@@ -61,7 +62,7 @@ function result(problem: PrismProblem, best: PlacementState | null): SolveResult
   const bound = lowerBound(problem);
   if (!best)
     return { assignment: null, maxKvpr: Infinity, lowerBound: bound, proven: bound === Infinity };
-  const value = best.maxKvpr();
+  const value = maxKvpr(problem, best.assignment);
   return { assignment: best.assignment, maxKvpr: value, lowerBound: bound, proven: value <= bound };
 }
 

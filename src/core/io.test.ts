@@ -1,0 +1,60 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { UserError } from './errors.js';
+import { parseCsv, parseJson, parseYaml, readTextFile } from './io.js';
+
+function userError(fn: () => unknown): UserError {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof UserError) return error;
+    throw error;
+  }
+  throw new Error('expected a UserError');
+}
+
+describe('core io', () => {
+  it('names line and column of a JSON syntax error', () => {
+    const error = userError(() => parseJson('{\n  "a": 1,\n  "b": }', 'x.json'));
+    expect(error.format()).toMatch(/^x\.json: invalid JSON at line 3, column 8/);
+  });
+
+  it('refuses deeply nested JSON before parsing it', () => {
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    expect(userError(() => parseJson(deep, 'deep.json')).message).toMatch(/nests 100000 levels/);
+  });
+
+  it('refuses files over the size limit and missing files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evoplace-io-'));
+    const big = join(dir, 'big.json');
+    writeFileSync(big, 'x'.repeat(2048));
+    expect(userError(() => readTextFile(big, { maxBytes: 1024 })).message).toMatch(
+      /above the 1024 bytes limit/,
+    );
+    expect(userError(() => readTextFile(join(dir, 'none.json'))).message).toMatch(
+      /cannot read the file \(ENOENT\)/,
+    );
+  });
+
+  it('parses CSV with quotes and names the line of a ragged row', () => {
+    const table = parseCsv('a,b\n1,"x, ""y"""\r\n\n2,3\n', 't.csv');
+    expect(table.header).toEqual(['a', 'b']);
+    expect(table.rows.map((r) => r.cells)).toEqual([
+      ['1', 'x, "y"'],
+      ['2', '3'],
+    ]);
+    expect(table.rows[1]!.line).toBe(4);
+    expect(userError(() => parseCsv('a,b\n1,2\n3\n', 't.csv')).message).toBe(
+      'line 3 has 1 cells, the header has 2',
+    );
+  });
+
+  it('names the line of a YAML error', () => {
+    expect(parseYaml('a: 1\nb: [1, 2]\n', 'y.yaml')).toEqual({ a: 1, b: [1, 2] });
+    expect(userError(() => parseYaml('a: 1\n b: 2\n  - c', 'y.yaml')).format()).toMatch(
+      /^y\.yaml: invalid YAML at line \d+/,
+    );
+  });
+});

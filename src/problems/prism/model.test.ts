@@ -1,0 +1,87 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../core/errors.js';
+import { parseInstances, toInstanceFile, toProblem } from './model.js';
+
+const ok = {
+  id: 'a',
+  gpus: { count: 2, memGb: 80 },
+  models: [
+    { name: 'm0', sizeGb: 20, reqRate: 4, slo: 8 },
+    { name: 'm1', sizeGb: 30, reqRate: 2, slo: 5 },
+  ],
+};
+
+function problemOf(data: unknown): string {
+  try {
+    parseInstances(data, 'in.json');
+  } catch (error) {
+    if (error instanceof UserError) return error.format();
+    throw error;
+  }
+  return 'accepted';
+}
+
+describe('prism instance format', () => {
+  it('reads ours, a list of GPUs, and the seed’s snake_case names (extra fields ignored)', () => {
+    const [a] = parseInstances(ok, 'in.json');
+    expect(a!.gpuMemGb).toEqual([80, 80]);
+    const seed = parseInstances(
+      {
+        gpu_num: 3,
+        models: [{ model_name: 'x', model_size: 10, req_rate: 5, slo: 7, cur_gpu_id: 0 }],
+        optimalMaxKvpr: 1,
+      },
+      's.json',
+    );
+    expect(seed[0]).toEqual({
+      id: 'instance-0',
+      gpuMemGb: [80, 80, 80],
+      models: [{ name: 'x', sizeGb: 10, reqRate: 5, slo: 7 }],
+    });
+    const hetero = parseInstances({ ...ok, gpus: [{ memGb: 40 }, { memGb: 141 }] }, 'h.json');
+    expect(hetero[0]!.gpuMemGb).toEqual([40, 141]);
+    expect(toProblem(hetero[0]!).load[0]).toBe(0.5);
+  });
+
+  it('round-trips through the file form', () => {
+    const [a] = parseInstances({ ...ok, current: [0, 1], maxMoves: 1 }, 'in.json');
+    expect(parseInstances(toInstanceFile(a!), 'again.json')[0]).toEqual(a);
+  });
+
+  it.each([
+    [
+      { ...ok, models: [{ ...ok.models[0], sizeGb: -1 }] },
+      'instance "a" (#0): models[0].sizeGb: sizeGb must be > 0',
+    ],
+    [{ ...ok, models: [{ ...ok.models[0], slo: 0 }] }, 'models[0].slo: slo must be > 0'],
+    [
+      { ...ok, models: [{ ...ok.models[0], reqRate: '3' }] },
+      'models[0].reqRate: expected reqRate as a finite number',
+    ],
+    [
+      { ...ok, models: [{ ...ok.models[0], sizeGb: Number.POSITIVE_INFINITY }] },
+      'models[0].sizeGb: expected sizeGb as a finite number',
+    ],
+    [
+      { ...ok, models: [{ ...ok.models[0], sizeGb: 1e300 }] },
+      'models[0].sizeGb: sizeGb must be <= 1000000',
+    ],
+    [{ ...ok, models: [{ name: 'm0', sizeGb: 1, slo: 1 }] }, 'models[0].reqRate'],
+    [{ ...ok, gpus: { count: 0, memGb: 80 } }, 'gpus.count must be at least 1'],
+    [{ ...ok, gpus: [] }, 'gpus must list at least one GPU'],
+    [
+      { ...ok, models: [ok.models[0], ok.models[0]] },
+      'models[1].name: duplicate model name "m0" (also models[0])',
+    ],
+    [{ ...ok, current: [0] }, 'current: current has 1 entries but there are 2 models'],
+    [{ ...ok, current: [0, 2] }, 'current[1]: GPU index 2 does not exist; expected 0..1'],
+    [{ ...ok, maxMoves: 1 }, 'maxMoves: maxMoves needs the current placement'],
+    [{ models: ok.models }, 'gpus'],
+    [[ok, ok], 'instance "a" (#1): id: duplicate instance id "a"'],
+    [[], 'the file holds no instance'],
+  ])('rejects bad input with a message naming instance and field (%#)', (data, message) => {
+    const text = problemOf(data);
+    expect(text.startsWith('in.json: ')).toBe(true);
+    expect(text).toContain(message);
+  });
+});

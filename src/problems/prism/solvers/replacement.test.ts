@@ -1,0 +1,81 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { generate } from '../generate.js';
+import { toProblem, type PrismInstance } from '../model.js';
+import { movedCount } from '../score.js';
+import { validateAssignment } from '../validate.js';
+import { solve } from './index.js';
+
+/** A heterogeneous pool's instance with the current placement a search found, then disturbed. */
+function withCurrent(instance: PrismInstance, seed: number): PrismInstance {
+  const problem = toProblem(instance);
+  const start = solve('search', problem, { seed, timeLimitMs: 10_000 }).assignment!;
+  // Rotate a few loads so the current placement is valid but no longer good.
+  const models = instance.models.map((m, i) =>
+    i % 3 === 0 ? { ...m, reqRate: m.reqRate * 3 } : m,
+  );
+  return { ...instance, models, current: Array.from(start) };
+}
+
+const options = { seed: 5, timeLimitMs: 30_000 };
+
+describe('prism re-placement', () => {
+  const base = withCurrent(generate('hetero', 1, 21)[0]!, 1);
+
+  it('maxMoves 0 returns the current placement', () => {
+    for (const solver of ['search', 'exact'] as const) {
+      const instance = { ...base, maxMoves: 0 };
+      const result = solve(solver, toProblem(instance), options);
+      expect(Array.from(result.assignment!)).toEqual(instance.current);
+    }
+  });
+
+  it('raising maxMoves never worsens the result, and the limit is respected', () => {
+    let previous = Infinity;
+    for (const maxMoves of [0, 1, 2, 3, 5, 8, 13, 40, 1000]) {
+      const instance = { ...base, maxMoves };
+      const problem = toProblem(instance);
+      const result = solve('search', problem, options);
+      expect(validateAssignment(instance, problem, result.assignment!).valid).toBe(true);
+      expect(movedCount(instance.current!, result.assignment!)).toBeLessThanOrEqual(maxMoves);
+      expect(result.maxKvpr).toBeLessThanOrEqual(previous);
+      previous = result.maxKvpr;
+    }
+  });
+
+  it('exact on small heterogeneous pools: monotone in maxMoves, and never worse than search', () => {
+    const small = fc.record({
+      mems: fc.array(fc.constantFrom(40, 48, 80, 141), { minLength: 2, maxLength: 4 }),
+      sizes: fc.array(fc.integer({ min: 5, max: 30 }), { minLength: 2, maxLength: 8 }),
+      rates: fc.array(fc.integer({ min: 1, max: 20 }), { minLength: 8, maxLength: 8 }),
+      seed: fc.integer({ min: 0, max: 100 }),
+    });
+    fc.assert(
+      fc.property(small, ({ mems, sizes, rates, seed }) => {
+        const models = sizes.map((sizeGb, i) => ({
+          name: `m${i}`,
+          sizeGb,
+          reqRate: rates[i]!,
+          slo: 5,
+        }));
+        // Current placement: round-robin where it fits; skip instances where it does not.
+        const current = models.map((_, i) => i % mems.length);
+        const instance: PrismInstance = { id: 'r', gpuMemGb: mems, models, current };
+        if (!validateAssignment(instance, toProblem(instance), current).valid) return;
+        let previous = Infinity;
+        for (let maxMoves = 0; maxMoves <= models.length; maxMoves++) {
+          const limited = { ...instance, maxMoves };
+          const problem = toProblem(limited);
+          const exact = solve('exact', problem, { seed, timeLimitMs: 30_000 });
+          const search = solve('search', problem, { seed, timeLimitMs: 30_000 });
+          expect(exact.proven).toBe(true);
+          expect(exact.maxKvpr).toBeLessThanOrEqual(previous * (1 + 1e-9));
+          expect(exact.maxKvpr).toBeLessThanOrEqual(search.maxKvpr * (1 + 1e-9));
+          expect(movedCount(current, exact.assignment!)).toBeLessThanOrEqual(maxMoves);
+          previous = exact.maxKvpr;
+        }
+      }),
+      { numRuns: 40, seed: 17 },
+    );
+  });
+});

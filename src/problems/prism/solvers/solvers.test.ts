@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { seedCases } from '../generate.js';
+import { toProblem } from '../model.js';
+import { seedMaxKvpr, seedScore } from '../score.js';
+import { validateAssignment } from '../validate.js';
+import { solve, SOLVER_NAMES } from './index.js';
+
+/** Proven optima of the 50 seed cases, stated as facts (from an exact MILP search). */
+const optima = JSON.parse(
+  readFileSync(
+    new URL('../../../../test/fixtures/prism-seed-optima.json', import.meta.url),
+    'utf8',
+  ),
+) as { id: string; optimalMaxKvpr: number }[];
+const cases = seedCases();
+const options = { seed: 0, timeLimitMs: 20_000 };
+const isOptimal = (value: number, k: number): boolean =>
+  Math.abs(value - optima[k]!.optimalMaxKvpr) <= 1e-9 * optima[k]!.optimalMaxKvpr;
+
+describe('prism solvers on the seed benchmark', () => {
+  it('greedy reproduces the seed baseline: seed metric 21.89', () => {
+    const values = cases.map((c) => {
+      const problem = toProblem(c);
+      const result = solve('greedy', problem, options);
+      return result.assignment ? seedMaxKvpr(problem, result.assignment) : null;
+    });
+    expect(seedScore(values)).toBeCloseTo(21.8916, 3);
+    expect(Math.abs(seedScore(values) - 21.89)).toBeLessThanOrEqual(0.005);
+  });
+
+  it('exact reaches and proves the optimum on all 50 cases', () => {
+    cases.forEach((c, k) => {
+      expect(c.id).toBe(optima[k]!.id);
+      const result = solve('exact', toProblem(c), options);
+      expect(isOptimal(result.maxKvpr, k)).toBe(true);
+      expect(result.proven).toBe(true);
+      expect(result.lowerBound).toBeLessThanOrEqual(result.maxKvpr);
+      expect(result.lowerBound).toBeGreaterThanOrEqual(result.maxKvpr * (1 - 1e-9));
+    });
+  });
+
+  it('search (the default) reaches the optimum on at least 48 of 50', () => {
+    const optimal = cases.filter((c, k) =>
+      isOptimal(solve('search', toProblem(c), options).maxKvpr, k),
+    );
+    expect(optimal.length).toBeGreaterThanOrEqual(48);
+  });
+
+  it.each(SOLVER_NAMES)('%s: every placement passes the strict validator', (name) => {
+    for (const c of cases) {
+      const problem = toProblem(c);
+      const result = solve(name, problem, options);
+      const report = validateAssignment(c, problem, result.assignment!);
+      expect(report.valid).toBe(true);
+      expect(report.maxKvpr).toBe(result.maxKvpr);
+    }
+  });
+});
