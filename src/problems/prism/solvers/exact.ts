@@ -1,18 +1,24 @@
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
-import { lowerBound } from './bounds.js';
+import { isProvenBy, lowerBound } from './bounds.js';
 import { fitsUnderTarget, effectiveSizes, sortedDescending } from './packing.js';
-import { deadlineAfter, solveSearch, type Deadline } from './search.js';
+import { Rng } from '../../../core/rng.js';
+import { deadlineAfter, iteratedLocalSearch, KICKS, solveSearch, type Deadline } from './search.js';
 import type { SolveOptions, SolveResult } from './types.js';
 
 /** Each round asks for a placement this much better, relatively, than the incumbent. */
 const PROOF_TOLERANCE = 1e-10;
-/** Share of the time limit spent by the heuristic that provides the first incumbent. */
-const INCUMBENT_SHARE = 0.2;
 /** Above this many GPUs, only empty GPUs of equal memory are treated as interchangeable. */
 const FULL_SYMMETRY_GPUS = 64;
 
-type Outcome = { kind: 'found'; assignment: Int32Array } | { kind: 'none' } | { kind: 'timeout' };
+/** Branch-and-bound nodes in the first round of a proof; each later round doubles it. */
+const FIRST_NODE_BUDGET = 20_000;
+
+type Outcome =
+  | { kind: 'found'; assignment: Int32Array }
+  | { kind: 'none' }
+  /** The node budget or the time limit ran out first. */
+  | { kind: 'unresolved' };
 
 /**
  * Depth-first branch and bound for the decision "can every GPU stay at pressure ≤ target?"
@@ -21,7 +27,12 @@ type Outcome = { kind: 'found'; assignment: Int32Array } | { kind: 'none' } | { 
  * the remaining effective size exceeds the room that can still hold any remaining model, or
  * when it would move more models than allowed.
  */
-function packOrProve(problem: PrismProblem, target: number, deadline: Deadline): Outcome {
+function packOrProve(
+  problem: PrismProblem,
+  target: number,
+  deadline: Deadline,
+  nodeBudget: number,
+): Outcome {
   const n = problem.modelCount;
   const gpus = problem.gpuCount;
   const invTarget = target === Infinity ? 0 : 1 / target;
@@ -42,7 +53,8 @@ function packOrProve(problem: PrismProblem, target: number, deadline: Deadline):
   const current = problem.current;
   const fullSymmetry = !current && gpus <= FULL_SYMMETRY_GPUS;
   let moved = 0;
-  let timedOut = false;
+  let nodes = 0;
+  let stopped = false;
 
   const room = (g: number): number => problem.memGb[g]! - usedGb[g]! - load[g]! * invTarget;
   const interchangeable = (g: number, h: number): boolean =>
@@ -53,8 +65,8 @@ function packOrProve(problem: PrismProblem, target: number, deadline: Deadline):
 
   const search = (d: number): boolean => {
     if (d === n) return true;
-    if ((d & 7) === 0 && deadline.expired()) {
-      timedOut = true;
+    if (++nodes > nodeBudget || deadline.expired()) {
+      stopped = true;
       return false;
     }
     let usable = 0;
@@ -91,48 +103,44 @@ function packOrProve(problem: PrismProblem, target: number, deadline: Deadline):
       load[g]! -= modelLoad;
       count[g]!--;
       moved -= moves;
-      if (timedOut) return false;
+      if (stopped) return false;
     }
     return false;
   };
 
   if (search(0)) return { kind: 'found', assignment };
-  return timedOut ? { kind: 'timeout' } : { kind: 'none' };
+  return stopped ? { kind: 'unresolved' } : { kind: 'none' };
 }
 
 /**
- * Exact solver: start from the default solver's placement, then repeatedly ask branch and
- * bound for a placement strictly better (by 1e-10, relatively) than the incumbent. When none
- * exists the incumbent is proven optimal. If the time limit stops the proof, the incumbent is
- * returned with the best proven lower bound. Infeasibility (no placement of every model) is
- * proven the same way, by packing memory alone.
+ * Exact solver: start from the default solver's placement, then ask branch and bound for a
+ * placement strictly better (by 1e-10, relatively) than the incumbent, repeatedly. When none
+ * exists, the incumbent is proven optimal. A round whose node budget runs out hands over to
+ * iterated local search from the incumbent (a new seed each round), and the next round gets
+ * twice the budget; so on instances too large to prove, the time goes into improving the
+ * placement. When the time limit stops it, the incumbent is returned with the best proven
+ * lower bound. Infeasibility (no placement of every model) is proven by packing memory alone.
  */
 export function solveExact(problem: PrismProblem, options: SolveOptions): SolveResult {
   const deadline = deadlineAfter(options.timeLimitMs);
   const bound = lowerBound(problem);
-  if (bound === Infinity)
-    return { assignment: null, maxKvpr: Infinity, lowerBound: Infinity, proven: true };
-  const start = solveSearch(problem, {
-    seed: options.seed,
-    timeLimitMs: options.timeLimitMs * INCUMBENT_SHARE,
-  });
-  let best = start.assignment;
-  let bestValue = start.maxKvpr;
-  if (!best) {
-    const packed = packOrProve(problem, Infinity, deadline);
-    if (packed.kind === 'none')
-      return { assignment: null, maxKvpr: Infinity, lowerBound: Infinity, proven: true };
-    if (packed.kind === 'timeout') return { ...start, lowerBound: bound, proven: false };
-    best = Int32Array.from(packed.assignment);
-    bestValue = maxKvpr(problem, best);
+  const infeasible = { assignment: null, maxKvpr: Infinity, lowerBound: Infinity, proven: true };
+  if (bound === Infinity) return infeasible;
+  let best = solveSearch(problem, options).assignment;
+  for (let budget = FIRST_NODE_BUDGET; !best && !deadline.expired(); budget *= 2) {
+    const packed = packOrProve(problem, Infinity, deadline, budget);
+    if (packed.kind === 'none') return infeasible;
+    if (packed.kind === 'found') best = Int32Array.from(packed.assignment);
   }
-  while (bestValue > bound) {
+  if (!best) return { assignment: null, maxKvpr: Infinity, lowerBound: bound, proven: false };
+  let bestValue = maxKvpr(problem, best);
+  for (let round = 0, budget = FIRST_NODE_BUDGET; !isProvenBy(bestValue, bound); round++) {
+    if (deadline.expired())
+      return { assignment: best, maxKvpr: bestValue, lowerBound: bound, proven: false };
     const target = Number.isFinite(bestValue)
       ? bestValue * (1 - PROOF_TOLERANCE)
       : Number.MAX_VALUE;
-    const outcome = packOrProve(problem, target, deadline);
-    if (outcome.kind === 'timeout')
-      return { assignment: best, maxKvpr: bestValue, lowerBound: bound, proven: false };
+    const outcome = packOrProve(problem, target, deadline, budget);
     if (outcome.kind === 'none') {
       return {
         assignment: best,
@@ -141,7 +149,19 @@ export function solveExact(problem: PrismProblem, options: SolveOptions): SolveR
         proven: true,
       };
     }
-    best = Int32Array.from(outcome.assignment);
+    if (outcome.kind === 'found') {
+      best = Int32Array.from(outcome.assignment);
+    } else {
+      budget *= 2;
+      const settings = {
+        movedLimit: problem.maxMoves,
+        rng: new Rng(options.seed + round + 1),
+        deadline,
+        kicks: KICKS,
+        bound,
+      };
+      best = iteratedLocalSearch(problem, best, settings).assignment;
+    }
     bestValue = maxKvpr(problem, best);
   }
   return { assignment: best, maxKvpr: bestValue, lowerBound: bound, proven: true };

@@ -1,6 +1,6 @@
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
-import { lowerBound } from './bounds.js';
+import { isProvenBy, lowerBound } from './bounds.js';
 import { solveGreedy } from './greedy.js';
 import { bestFitPack, effectiveSizes, sortedDescending } from './packing.js';
 import type { SolveResult } from './types.js';
@@ -68,5 +68,10 @@ export function solveFast(problem: PrismProblem): SolveResult {
     else lo = mid;
   }
   if (!best) consider(packAtTarget(problem, hi));
-  return { assignment: best, maxKvpr: bestValue, lowerBound: bound, proven: bestValue <= bound };
+  return {
+    assignment: best,
+    maxKvpr: bestValue,
+    lowerBound: bound,
+    proven: isProvenBy(bestValue, bound),
+  };
 }

@@ -1,6 +1,6 @@
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
-import { lowerBound } from './bounds.js';
+import { isProvenBy, lowerBound } from './bounds.js';
 import type { SolveResult } from './types.js';
 
 /**
@@ -54,5 +54,5 @@ export function solveGreedy(problem: PrismProblem): SolveResult {
     gpuFreeGb[g]! -= problem.sizeGb[i]!;
   }
   const value = maxKvpr(problem, assignment);
-  return { assignment, maxKvpr: value, lowerBound: bound, proven: value <= bound };
+  return { assignment, maxKvpr: value, lowerBound: bound, proven: isProvenBy(value, bound) };
 }

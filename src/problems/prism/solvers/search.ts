@@ -1,14 +1,14 @@
 import { Rng } from '../../../core/rng.js';
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
-import { lowerBound } from './bounds.js';
+import { isProvenBy, lowerBound } from './bounds.js';
 import { solveFast } from './fast.js';
 import { solveGreedy } from './greedy.js';
 import { descend, perturb, PlacementState } from './local-search.js';
 import type { SolveOptions, SolveResult } from './types.js';
 
 /** Kicks per start, and kicks without improvement after which a start gives up. */
-const KICKS = 1500;
+export const KICKS = 1500;
 const PATIENCE = 40;
 /** Move limits tried for a re-placement: the answer for k is the best over those ≤ k. */
 const MOVE_LADDER = [0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512];
@@ -20,8 +20,25 @@ export interface Deadline {
 export function deadlineAfter(ms: number): Deadline {
   const end = performance.now() + ms;
   let calls = 0;
-  // Reading the clock on every call would cost more than the work between calls.
-  return { expired: () => (++calls & 15) === 0 && performance.now() > end };
+  let passed = false;
+  // Reading the clock on every call would cost more than the work between calls; once the
+  // deadline has passed, every later call says so.
+  return {
+    expired: () => {
+      if (!passed && (++calls & 15) === 0) passed = performance.now() > end;
+      return passed;
+    },
+  };
+}
+
+export interface SearchSettings {
+  /** At most this many models may differ from `problem.current`. */
+  movedLimit: number;
+  rng: Rng;
+  deadline: Deadline;
+  kicks: number;
+  /** A proven lower bound: reaching it ends the search. */
+  bound: number;
 }
 
 /**
@@ -32,16 +49,17 @@ export function deadlineAfter(ms: number): Deadline {
 export function iteratedLocalSearch(
   problem: PrismProblem,
   start: Int32Array,
-  movedLimit: number,
-  rng: Rng,
-  deadline: Deadline,
-  kicks = KICKS,
+  { movedLimit, rng, deadline, kicks, bound }: SearchSettings,
 ): PlacementState {
   const state = new PlacementState(problem, start, movedLimit);
   descend(state);
   const best = state.clone();
   let bestValue = best.maxKvpr();
-  for (let kick = 0, sinceBest = 0; kick < kicks && sinceBest < PATIENCE && bestValue > 0; kick++) {
+  for (
+    let kick = 0, sinceBest = 0;
+    kick < kicks && sinceBest < PATIENCE && !isProvenBy(bestValue, bound);
+    kick++
+  ) {
     if (deadline.expired()) break;
     perturb(state, rng, rng.int(1, 3));
     descend(state);
@@ -58,12 +76,16 @@ export function iteratedLocalSearch(
   return best;
 }
 
-function result(problem: PrismProblem, best: PlacementState | null): SolveResult {
-  const bound = lowerBound(problem);
+function result(problem: PrismProblem, best: PlacementState | null, bound: number): SolveResult {
   if (!best)
     return { assignment: null, maxKvpr: Infinity, lowerBound: bound, proven: bound === Infinity };
   const value = maxKvpr(problem, best.assignment);
-  return { assignment: best.assignment, maxKvpr: value, lowerBound: bound, proven: value <= bound };
+  return {
+    assignment: best.assignment,
+    maxKvpr: value,
+    lowerBound: bound,
+    proven: isProvenBy(value, bound),
+  };
 }
 
 function better(a: PlacementState | null, b: PlacementState): PlacementState {
@@ -79,13 +101,15 @@ function searchFromCurrent(
   problem: PrismProblem,
   options: SolveOptions,
   deadline: Deadline,
+  bound: number,
 ): PlacementState {
   const current = problem.current!;
   const limits = MOVE_LADDER.filter((k) => k <= problem.maxMoves && k <= problem.modelCount);
   let best: PlacementState | null = null;
   for (const limit of limits) {
     const rng = new Rng(options.seed + limit);
-    best = better(best, iteratedLocalSearch(problem, current, limit, rng, deadline, KICKS / 4));
+    const settings = { movedLimit: limit, rng, deadline, kicks: KICKS / 4, bound };
+    best = better(best, iteratedLocalSearch(problem, current, settings));
   }
   return best ?? new PlacementState(problem, current, 0);
 }
@@ -98,13 +122,16 @@ function searchFromCurrent(
 export function solveSearch(problem: PrismProblem, options: SolveOptions): SolveResult {
   const deadline = deadlineAfter(options.timeLimitMs);
   const rng = new Rng(options.seed);
+  const bound = lowerBound(problem);
   let best: PlacementState | null = null;
   if (problem.current) {
-    best = searchFromCurrent(problem, options, deadline);
-    if (problem.maxMoves < problem.modelCount) return result(problem, best);
+    best = searchFromCurrent(problem, options, deadline, bound);
+    if (problem.maxMoves < problem.modelCount) return result(problem, best, bound);
   }
+  const settings = { movedLimit: Infinity, rng, deadline, kicks: KICKS, bound };
   for (const start of [solveFast(problem).assignment, solveGreedy(problem).assignment]) {
-    if (start) best = better(best, iteratedLocalSearch(problem, start, Infinity, rng, deadline));
+    if (best && isProvenBy(best.maxKvpr(), bound)) break;
+    if (start) best = better(best, iteratedLocalSearch(problem, start, settings));
   }
-  return result(problem, best);
+  return result(problem, best, bound);
 }
