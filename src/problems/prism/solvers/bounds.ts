@@ -106,6 +106,7 @@ export function packingBound(problem: PrismProblem, floor: number): number {
   const capacity = problem.memGb[0]!;
   if (!(floor > 0) || !Number.isFinite(floor) || problem.memGb.some((m) => m !== capacity))
     return floor;
+  if (packingRefutes(problem, Infinity, capacity)) return Infinity;
   let lo = floor;
   let hi = floor * 2;
   while (packingRefutes(problem, hi, capacity)) {

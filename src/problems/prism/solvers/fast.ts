@@ -26,7 +26,7 @@ export function packAtTarget(problem: PrismProblem, target: number): Int32Array 
   return null;
 }
 
-/** Smallest target (doubling up from `start`) at which packing succeeds; Infinity if none. */
+/** Smallest target (doubling up from `start`) at which packing succeeds: Infinity when only memory alone packs, NaN when nothing does. */
 function firstPackableTarget(problem: PrismProblem, start: number): number {
   for (let t = Math.max(start, 1e-9); t < 1e300; t *= 4) if (packAtTarget(problem, t)) return t;
   return packAtTarget(problem, Infinity) ? Infinity : NaN;
@@ -53,10 +53,11 @@ export function solveFast(problem: PrismProblem): SolveResult {
     }
     return true;
   };
-  let hi = Number.isFinite(bestValue) ? bestValue : firstPackableTarget(problem, bound);
-  if (Number.isNaN(hi))
-    return { assignment: null, maxKvpr: Infinity, lowerBound: bound, proven: false };
-  if (!Number.isFinite(hi)) consider(packAtTarget(problem, Infinity));
+  let hi = bestValue;
+  if (!Number.isFinite(hi)) {
+    hi = firstPackableTarget(problem, bound);
+    if (!Number.isNaN(hi)) consider(packAtTarget(problem, hi));
+  }
   let lo = bound;
   for (
     let step = 0;
@@ -67,7 +68,6 @@ export function solveFast(problem: PrismProblem): SolveResult {
     if (consider(packAtTarget(problem, mid))) hi = Math.min(mid, bestValue);
     else lo = mid;
   }
-  if (!best) consider(packAtTarget(problem, hi));
   return {
     assignment: best,
     maxKvpr: bestValue,

@@ -6,10 +6,19 @@ import { maxKvpr } from '../score.js';
 import { validateAssignment } from '../validate.js';
 import { solve, SOLVER_NAMES } from './index.js';
 
-/** Small random instances: 1–4 GPUs of mixed memory, 1–8 models, some nearly full. */
+/**
+ * Small random instances: 1–4 GPUs, of mixed memory or (half the time, where the packing
+ * bound applies) all alike; 1–8 models, some nearly full.
+ */
+const memsArb = fc.oneof(
+  fc.array(fc.constantFrom(24, 40, 48, 80), { minLength: 1, maxLength: 4 }),
+  fc
+    .tuple(fc.constantFrom(24, 40, 80), fc.integer({ min: 1, max: 4 }))
+    .map(([mem, count]) => Array.from({ length: count }, () => mem)),
+);
 const instanceArb = fc
   .record({
-    mems: fc.array(fc.constantFrom(24, 40, 48, 80), { minLength: 1, maxLength: 4 }),
+    mems: memsArb,
     models: fc.array(
       fc.record({
         sizeGb: fc.integer({ min: 1, max: 60 }),

@@ -1,0 +1,138 @@
+import { z } from 'zod';
+import { UserError } from '../../core/errors.js';
+import { readJsonFile } from '../../core/io.js';
+import { formatPath } from '../../core/schema.js';
+
+/**
+ * Expert load of every MoE layer: `data[layer * experts + expert]` (tokens routed to it),
+ * shape [layers][experts] flattened.
+ */
+export interface LoadMatrix {
+  layers: number;
+  experts: number;
+  data: Float64Array;
+}
+
+/**
+ * A placement of expert replicas (DeepSeek EPLB's output), all flattened row-major:
+ * `phy2log` [layers][replicas]: the logical expert each physical slot serves;
+ * `log2phy` [layers][experts][maxReplicas]: the slots of each expert in replica-rank order,
+ * padded with −1; `logcnt` [layers][experts]: replicas per expert.
+ * Slot s lives on GPU floor(s / (replicas / gpus)), and GPU g on node floor(g / (gpus / nodes)).
+ */
+export interface Plan {
+  layers: number;
+  experts: number;
+  replicas: number;
+  maxReplicas: number;
+  phy2log: Int32Array;
+  log2phy: Int32Array;
+  logcnt: Int32Array;
+}
+
+/** The cluster a plan is for: physical slots, expert groups, nodes and GPUs. */
+export const shapeSchema = z.object({
+  replicas: z.number().int().min(1).max(1_000_000),
+  groups: z.number().int().min(1).max(1_000_000),
+  nodes: z.number().int().min(1).max(1_000_000),
+  gpus: z.number().int().min(1).max(1_000_000),
+});
+export type Shape = z.infer<typeof shapeSchema>;
+
+/** Check that a shape fits a load matrix: the divisibility DeepSeek's EPLB relies on. */
+export function checkShape(shape: Shape, experts: number, where = 'flags'): void {
+  const fail = (field: string, message: string): never => {
+    throw new UserError(message, where, field);
+  };
+  if (shape.replicas < experts) {
+    fail(
+      '--replicas',
+      `${shape.replicas} replicas cannot hold ${experts} experts; give at least ${experts}`,
+    );
+  }
+  if (experts % shape.groups !== 0) {
+    fail(
+      '--groups',
+      `${experts} experts do not split into ${shape.groups} equal groups; use a divisor of ${experts}`,
+    );
+  }
+  if (shape.replicas % shape.gpus !== 0) {
+    fail('--gpus', `${shape.replicas} replicas do not split evenly over ${shape.gpus} GPUs`);
+  }
+  if (shape.gpus % shape.nodes !== 0) {
+    fail('--nodes', `${shape.gpus} GPUs do not split evenly over ${shape.nodes} nodes`);
+  }
+}
+
+/** Largest file of recorded load we read: DeepSeek-V3's shape over a few thousand steps. */
+export const MAX_LOAD_FILE_BYTES = 256 * 1024 * 1024;
+
+const loadEntrySchema = z.object({
+  logical_expert_load: z.array(z.array(z.number({ error: 'expected a number of tokens' }))),
+});
+const loadFileSchema = z.object({
+  load_history: z
+    .array(loadEntrySchema)
+    .min(1, { error: 'load_history is empty; record at least one step' }),
+});
+
+/**
+ * Read vLLM's recorded expert load (`{"load_history": [{"logical_expert_load": [[...]]}]}`,
+ * one entry per step) and sum it into windows of `window` steps; a partial last window counts.
+ * Errors name the step, the layer and the expert.
+ */
+export function readLoadHistory(path: string, window: number): LoadMatrix[] {
+  return parseLoadHistory(readJsonFile(path, { maxBytes: MAX_LOAD_FILE_BYTES }), path, window);
+}
+
+export function parseLoadHistory(data: unknown, source: string, window: number): LoadMatrix[] {
+  const parsed = loadFileSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserError(issue.message, source, formatPath(issue.path));
+  }
+  const steps = parsed.data.load_history;
+  const first = steps[0]!.logical_expert_load;
+  const layers = first.length;
+  const experts = first[0]?.length ?? 0;
+  if (layers === 0 || experts === 0) {
+    throw new UserError(
+      'logical_expert_load is empty; expected [layers][experts] token counts',
+      source,
+      'load_history[0]',
+    );
+  }
+  const windows: LoadMatrix[] = [];
+  steps.forEach((step, s) => {
+    const rows = step.logical_expert_load;
+    const at = `load_history[${s}].logical_expert_load`;
+    if (rows.length !== layers) {
+      throw new UserError(
+        `has ${rows.length} layers, step 0 has ${layers}; every step must have the same shape`,
+        source,
+        at,
+      );
+    }
+    if (s % window === 0)
+      windows.push({ layers, experts, data: new Float64Array(layers * experts) });
+    const sum = windows[windows.length - 1]!.data;
+    for (let l = 0; l < layers; l++) {
+      const row = rows[l]!;
+      if (row.length !== experts) {
+        throw new UserError(
+          `has ${row.length} experts, expected ${experts} (a ragged matrix)`,
+          source,
+          `${at}[${l}]`,
+        );
+      }
+      for (let e = 0; e < experts; e++) {
+        const v = row[e]!;
+        if (!(v >= 0) || !Number.isFinite(v)) {
+          throw new UserError(`load ${v} is not a finite number >= 0`, source, `${at}[${l}][${e}]`);
+        }
+        sum[l * experts + e]! += v;
+      }
+    }
+  });
+  return windows;
+}
