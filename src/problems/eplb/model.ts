@@ -67,8 +67,11 @@ export function checkShape(shape: Shape, experts: number, where = 'flags'): void
 /** Largest file of recorded load we read: DeepSeek-V3's shape over a few thousand steps. */
 export const MAX_LOAD_FILE_BYTES = 256 * 1024 * 1024;
 
+// Only the outer structure goes through zod; the millions of numbers are checked in one loop.
 const loadEntrySchema = z.object({
-  logical_expert_load: z.array(z.array(z.number({ error: 'expected a number of tokens' }))),
+  logical_expert_load: z.array(z.array(z.unknown()), {
+    error: 'expected logical_expert_load as [layers][experts] token counts',
+  }),
 });
 const loadFileSchema = z.object({
   load_history: z
@@ -126,9 +129,13 @@ export function parseLoadHistory(data: unknown, source: string, window: number):
         );
       }
       for (let e = 0; e < experts; e++) {
-        const v = row[e]!;
-        if (!(v >= 0) || !Number.isFinite(v)) {
-          throw new UserError(`load ${v} is not a finite number >= 0`, source, `${at}[${l}][${e}]`);
+        const v = row[e];
+        if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
+          throw new UserError(
+            `load ${JSON.stringify(v)} is not a finite number >= 0`,
+            source,
+            `${at}[${l}][${e}]`,
+          );
         }
         sum[l * experts + e]! += v;
       }
