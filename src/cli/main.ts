@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { INTERNAL_ERROR_EXIT_CODE, isUserError } from '../core/errors.js';
 import { say } from './output.js';
+import { EPLB_HELP, runEplb } from './eplb.js';
 import { PRISM_HELP, runPrism } from './prism.js';
 
 const HELP = `evoplace — place LLM-serving work on GPU clusters
@@ -9,6 +10,8 @@ Usage: evoplace <problem> <command> [options]
 
 ${PRISM_HELP}
 
+${EPLB_HELP}
+
 Run "evoplace <problem> --help" for details.`;
 
 function main(argv: string[]): number {
@@ -16,6 +19,8 @@ function main(argv: string[]): number {
   switch (group) {
     case 'prism':
       return runPrism(rest);
+    case 'eplb':
+      return runEplb(rest);
     case '--help':
     case '-h':
     case 'help':

@@ -33,6 +33,22 @@ export class Rng {
     return -Math.log(1 - this.float());
   }
 
+  /** Standard normal draw (Box–Muller). */
+  normal(): number {
+    const u = 1 - this.float();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.float());
+  }
+
+  /** Poisson draw with mean `mean` (Knuth's method for small means, normal beyond 60). */
+  poisson(mean: number): number {
+    if (mean <= 0) return 0;
+    if (mean > 60) return Math.max(0, Math.round(mean + Math.sqrt(mean) * this.normal()));
+    const limit = Math.exp(-mean);
+    let k = 0;
+    for (let p = this.float(); p > limit; p *= this.float()) k++;
+    return k;
+  }
+
   /** In-place Fisher-Yates shuffle. */
   shuffle<T>(items: T[] | Int32Array): void {
     for (let i = items.length - 1; i > 0; i--) {

@@ -8,7 +8,11 @@ export type Forecast = (typeof FORECASTS)[number];
  * `last` is the latest window; `ema` the exponential moving average with weight `alpha` on
  * each newer window, which smooths the noise of a single window.
  */
-export function forecastLoad(history: readonly LoadMatrix[], forecast: Forecast, alpha: number): LoadMatrix {
+export function forecastLoad(
+  history: readonly LoadMatrix[],
+  forecast: Forecast,
+  alpha: number,
+): LoadMatrix {
   const last = history[history.length - 1]!;
   if (forecast === 'last' || history.length === 1) return last;
   const data = Float64Array.from(history[0]!.data);

@@ -39,11 +39,14 @@ export function checkPlan(plan: Plan, shape: Shape, hierarchical: boolean): stri
       const c = plan.logcnt[l * experts + e]!;
       total += c;
       if (c < 1) errors.push(`layer ${l}: expert ${e} has no replica`);
-      if (c !== count[e]) errors.push(`layer ${l}: logcnt says expert ${e} has ${c} replicas, phy2log ${count[e]}`);
+      if (c !== count[e])
+        errors.push(`layer ${l}: logcnt says expert ${e} has ${c} replicas, phy2log ${count[e]}`);
       for (let r = 0; r < maxReplicas; r++) {
         const s = plan.log2phy[(l * experts + e) * maxReplicas + r]!;
         if (r < c ? plan.phy2log[l * replicas + s] !== e : s !== -1) {
-          errors.push(`layer ${l}: log2phy of expert ${e}, rank ${r}, is ${s}; it does not match phy2log`);
+          errors.push(
+            `layer ${l}: log2phy of expert ${e}, rank ${r}, is ${s}; it does not match phy2log`,
+          );
         }
       }
       if (hierarchical && e % groupSize !== 0 && node[e] !== node[e - (e % groupSize)]) {

@@ -1,6 +1,12 @@
 import type { LoadMatrix, Plan, Shape } from '../model.js';
 import { assemblePlan, ranksInSlotOrder } from '../plan.js';
-import { chooseReplicaCounts, createPacking, improveBySwaps, packReplicas, type Packing } from './pack.js';
+import {
+  chooseReplicaCounts,
+  createPacking,
+  improveBySwaps,
+  packReplicas,
+  type Packing,
+} from './pack.js';
 
 /** Reused buffers for placing one node's experts. */
 interface NodeBuffers {
@@ -23,7 +29,8 @@ function placeOnNode(b: NodeBuffers, groups: number, phy2log: Int32Array, firstS
   chooseReplicaCounts(b.load, packing.gpus * packing.perGpu, packing.gpus, b.counts);
   packReplicas(b.load, b.counts, packing, b.order, b.groupOf, groups);
   improveBySwaps(packing, b.groupOf);
-  for (let s = 0; s < packing.slotExpert.length; s++) phy2log[firstSlot + s] = b.members[packing.slotExpert[s]!]!;
+  for (let s = 0; s < packing.slotExpert.length; s++)
+    phy2log[firstSlot + s] = b.members[packing.slotExpert[s]!]!;
 }
 
 /**
@@ -31,9 +38,10 @@ function placeOnNode(b: NodeBuffers, groups: number, phy2log: Int32Array, firstS
  * heaviest group first onto the lightest node, then swaps. groupLoad [groups] → the groups of
  * each node, [nodes × groupsPerNode].
  */
-function groupsToNodes(groupLoad: Float64Array, nodes: number, ones: Int32Array, order: Int32Array): Int32Array {
+export function groupsToNodes(groupLoad: Float64Array, nodes: number): Int32Array {
   const packing = createPacking(nodes, groupLoad.length / nodes);
-  packReplicas(groupLoad, ones, packing, order);
+  const ones = new Int32Array(groupLoad.length).fill(1);
+  packReplicas(groupLoad, ones, packing, new Int32Array(groupLoad.length));
   improveBySwaps(packing);
   return packing.slotExpert;
 }
@@ -63,14 +71,13 @@ export function rebalanceBalanced(load: LoadMatrix, shape: Shape, locality = tru
     counts: new Int32Array(expertsPerNode),
     order: new Int32Array(Math.max(experts, shape.groups)),
   };
-  const ones = new Int32Array(shape.groups).fill(1);
   const groupLoad = new Float64Array(shape.groups);
   const allGroups = Int32Array.from({ length: shape.groups }, (_, g) => g);
   for (let l = 0; l < layers; l++) {
     const row = load.data.subarray(l * experts, (l + 1) * experts);
     groupLoad.fill(0);
     for (let e = 0; e < experts; e++) groupLoad[Math.floor(e / groupSize)]! += row[e]!;
-    const nodeGroups = hierarchical ? groupsToNodes(groupLoad, nodes, ones, buffers.order) : allGroups;
+    const nodeGroups = hierarchical ? groupsToNodes(groupLoad, nodes) : allGroups;
     for (let n = 0; n < nodes; n++) {
       for (let k = 0; k < groupsPerNode; k++) {
         const g = nodeGroups[n * groupsPerNode + k]!;

@@ -18,7 +18,12 @@ const HEDGE_WEIGHT = 1;
  * load per replica, never more replicas than GPUs (two replicas on one GPU help nothing).
  * load [experts] → counts [experts].
  */
-export function chooseReplicaCounts(load: Float64Array, slots: number, gpus: number, counts: Int32Array): void {
+export function chooseReplicaCounts(
+  load: Float64Array,
+  slots: number,
+  gpus: number,
+  counts: Int32Array,
+): void {
   const experts = load.length;
   counts.fill(1);
   for (let extra = slots - experts; extra > 0; extra--) {
@@ -39,7 +44,8 @@ export function chooseReplicaCounts(load: Float64Array, slots: number, gpus: num
 
 function heaviestPerReplica(load: Float64Array, counts: Int32Array): number {
   let best = 0;
-  for (let e = 1; e < load.length; e++) if (load[e]! / counts[e]! > load[best]! / counts[best]!) best = e;
+  for (let e = 1; e < load.length; e++)
+    if (load[e]! / counts[e]! > load[best]! / counts[best]!) best = e;
   return best;
 }
 
@@ -96,9 +102,13 @@ export function packReplicas(
       for (let g = 0; g < p.gpus; g++) {
         if (used[g]! >= p.perGpu) continue;
         const fresh = holds(p, g, e, used[g]!) ? 0 : 1;
-        const key = p.gpuLoad[g]! + (groupOf ? HEDGE_WEIGHT * groupLoad[g * groups + groupOf[e]!]! : 0);
+        const key =
+          p.gpuLoad[g]! + (groupOf ? HEDGE_WEIGHT * groupLoad[g * groups + groupOf[e]!]! : 0);
         const bestKey =
-          best < 0 ? 0 : p.gpuLoad[best]! + (groupOf ? HEDGE_WEIGHT * groupLoad[best * groups + groupOf[e]!]! : 0);
+          best < 0
+            ? 0
+            : p.gpuLoad[best]! +
+              (groupOf ? HEDGE_WEIGHT * groupLoad[best * groups + groupOf[e]!]! : 0);
         if (best < 0 || fresh > bestFree || (fresh === bestFree && key < bestKey)) {
           best = g;
           bestFree = fresh;
@@ -138,8 +148,14 @@ export function improveBySwaps(p: Packing, groupOf: Int32Array | null = null): v
           if (delta <= 0 || ea === eb) continue;
           const value = Math.max(topLoad - delta, gpuLoad[g]! + delta);
           const cross = groupOf !== null && groupOf[ea] !== groupOf[eb];
-          const better = bestA < 0 ? value < bestValue : cross === bestCross ? value < bestValue : !cross;
-          if (value < topLoad * (1 - 1e-12) && better && !holdsElsewhere(p, g, ea, b) && !holdsElsewhere(p, top, eb, a)) {
+          const better =
+            bestA < 0 ? value < bestValue : cross === bestCross ? value < bestValue : !cross;
+          if (
+            value < topLoad * (1 - 1e-12) &&
+            better &&
+            !holdsElsewhere(p, g, ea, b) &&
+            !holdsElsewhere(p, top, eb, a)
+          ) {
             bestValue = value;
             bestA = a;
             bestB = b;
@@ -163,6 +179,7 @@ export function improveBySwaps(p: Packing, groupOf: Int32Array | null = null): v
 
 /** Does GPU g hold expert e in a slot other than `except`? */
 function holdsElsewhere(p: Packing, g: number, e: number, except: number): boolean {
-  for (let k = g * p.perGpu; k < (g + 1) * p.perGpu; k++) if (k !== except && p.slotExpert[k] === e) return true;
+  for (let k = g * p.perGpu; k < (g + 1) * p.perGpu; k++)
+    if (k !== except && p.slotExpert[k] === e) return true;
   return false;
 }

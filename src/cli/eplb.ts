@@ -1,0 +1,267 @@
+import { UserError } from '../core/errors.js';
+import { formatTable } from '../core/table.js';
+import { elapsedMs } from '../core/timing.js';
+import { FORECASTS, forecastLoad } from '../problems/eplb/forecast.js';
+import { DEFAULT_TRACE, generateTrace } from '../problems/eplb/generate.js';
+import {
+  checkShape,
+  readLoadHistory,
+  type LoadMatrix,
+  type Plan,
+  type Shape,
+} from '../problems/eplb/model.js';
+import { ceilings, replay } from '../problems/eplb/replay.js';
+import { ALGOS, REBALANCERS } from '../problems/eplb/solvers/index.js';
+import { choiceFlag, intFlag, listFlag, parseFlags, type Options } from './args.js';
+import { printJson, say } from './output.js';
+
+export const EPLB_HELP = `evoplace eplb — balance MoE expert replicas across GPUs and nodes
+
+  evoplace eplb rebalance --load FILE --replicas R --groups G --nodes N --gpus M
+                          [--algo balanced|deepseek|global] [--window 100]
+                          [--forecast last|ema] [--ema-alpha A] [--json]
+  evoplace eplb bench --load FILE --replicas R --groups G --nodes N --gpus M
+                      [--algos deepseek,balanced,global] [--window 100] [--json]
+  evoplace eplb generate [--steps 600] [--layers 58] [--experts 256] [--groups 8] [--seed S]
+                         [--group-skew 0.8] [--churn 0.1] > trace.json`;
+
+const SHAPE_FLAGS: Options = {
+  load: { type: 'string' },
+  replicas: { type: 'string' },
+  groups: { type: 'string' },
+  nodes: { type: 'string' },
+  gpus: { type: 'string' },
+  window: { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+};
+
+export function runEplb(argv: string[]): number {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'rebalance':
+      return rebalanceCommand(rest);
+    case 'bench':
+      return benchCommand(rest);
+    case 'generate':
+      return generateCommand(rest);
+    case undefined:
+    case '--help':
+    case '-h':
+      say(EPLB_HELP);
+      return sub === undefined ? 2 : 0;
+    default:
+      throw new UserError(`unknown command "eplb ${sub}"; expected rebalance, bench or generate`);
+  }
+}
+
+/** Read the trace and the cluster shape shared by rebalance and bench. */
+function readInputs(
+  values: Record<string, unknown>,
+  command: string,
+): { windows: LoadMatrix[]; shape: Shape } {
+  if (typeof values.load !== 'string')
+    throw new UserError('--load FILE is required', `eplb ${command}`);
+  const big = 1_000_000;
+  const shape: Shape = {
+    replicas: required(values, 'replicas', big),
+    groups: required(values, 'groups', big),
+    nodes: required(values, 'nodes', big),
+    gpus: required(values, 'gpus', big),
+  };
+  const window = intFlag(values, 'window', 100, 1, 1_000_000);
+  const windows = readLoadHistory(values.load, window);
+  checkShape(shape, windows[0]!.experts);
+  return { windows, shape };
+}
+
+function required(values: Record<string, unknown>, name: string, max: number): number {
+  if (values[name] === undefined)
+    throw new UserError(`--${name} is required`, undefined, `--${name}`);
+  return intFlag(values, name, 0, 1, max);
+}
+
+/** Nested arrays for JSON: [layers][width] or [layers][experts][maxReplicas]. */
+function rows(data: Int32Array, width: number): number[][] {
+  return Array.from({ length: data.length / width }, (_, r) =>
+    Array.from(data.subarray(r * width, (r + 1) * width)),
+  );
+}
+
+function planJson(plan: Plan, algo: string, ms: number): Record<string, unknown> {
+  const log2phy = rows(plan.log2phy, plan.maxReplicas);
+  return {
+    algo,
+    layers: plan.layers,
+    experts: plan.experts,
+    replicas: plan.replicas,
+    phy2log: rows(plan.phy2log, plan.replicas),
+    log2phy: Array.from({ length: plan.layers }, (_, l) =>
+      log2phy.slice(l * plan.experts, (l + 1) * plan.experts),
+    ),
+    logcnt: rows(plan.logcnt, plan.experts),
+    ms,
+  };
+}
+
+function rebalanceCommand(argv: string[]): number {
+  const { values } = parseFlags('eplb rebalance', argv, {
+    ...SHAPE_FLAGS,
+    algo: { type: 'string' },
+    forecast: { type: 'string' },
+    'ema-alpha': { type: 'string' },
+  });
+  if (values.help) {
+    say(EPLB_HELP);
+    return 0;
+  }
+  const algo = choiceFlag(values, 'algo', ALGOS, 'balanced');
+  const forecast = choiceFlag(values, 'forecast', FORECASTS, 'last');
+  const alpha = alphaFlag(values);
+  const { windows, shape } = readInputs(values, 'rebalance');
+  const load = forecastLoad(windows, forecast, alpha);
+  const start = performance.now();
+  const plan = REBALANCERS[algo](load, shape);
+  const ms = elapsedMs(start);
+  if (values.json) {
+    printJson(planJson(plan, algo, ms));
+    return 0;
+  }
+  say(
+    `${algo}: ${plan.layers} layers × ${plan.experts} experts on ${plan.replicas} slots, ${ms.toFixed(2)} ms`,
+  );
+  say(
+    `max replicas of one expert: ${plan.maxReplicas}; add --json for phy2log, log2phy and logcnt`,
+  );
+  return 0;
+}
+
+function alphaFlag(values: Record<string, unknown>): number {
+  const raw = values['ema-alpha'];
+  if (raw === undefined) return 0.5;
+  const alpha = Number(raw);
+  if (!(alpha > 0 && alpha <= 1))
+    throw new UserError(
+      `expected a number in (0, 1], got "${String(raw)}"`,
+      undefined,
+      '--ema-alpha',
+    );
+  return alpha;
+}
+
+function benchCommand(argv: string[]): number {
+  const { values } = parseFlags('eplb bench', argv, { ...SHAPE_FLAGS, algos: { type: 'string' } });
+  if (values.help) {
+    say(EPLB_HELP);
+    return 0;
+  }
+  const algos = listFlag(values, 'algos', ALGOS, ALGOS);
+  const { windows, shape } = readInputs(values, 'bench');
+  if (windows.length < 2)
+    throw new UserError(
+      'the trace has one window; bench needs at least two (plan on one, score on the next)',
+      String(values.load),
+    );
+  const report = eplbBenchmark(windows, shape, algos);
+  if (values.json) printJson(report);
+  else printEplbBenchmark(report);
+  return 0;
+}
+
+export function eplbBenchmark(
+  windows: readonly LoadMatrix[],
+  shape: Shape,
+  algos: readonly (typeof ALGOS)[number][],
+) {
+  return {
+    shape,
+    windows: windows.length,
+    ceilingsPerGpu: ceilings(windows, shape),
+    algos: algos.map((algo) => replay(windows, shape, { algo, forecast: 'last', emaAlpha: 0.5 })),
+  };
+}
+
+export function printEplbBenchmark(report: ReturnType<typeof eplbBenchmark>): void {
+  const f = (v: number): string => v.toFixed(4);
+  say(
+    formatTable(
+      [
+        'algo',
+        'per slot',
+        'per GPU',
+        'per node',
+        'in-sample GPU',
+        'moved/layer',
+        'median ms',
+        'mean ms',
+        'invariant errors',
+      ],
+      report.algos.map((r) => [
+        r.algo,
+        f(r.outOfSample.perSlot),
+        f(r.outOfSample.perGpu),
+        f(r.outOfSample.perNode),
+        f(r.inSample.perGpu),
+        r.movedPerLayer.toFixed(1),
+        r.medianMs.toFixed(2),
+        r.meanMs.toFixed(2),
+        String(r.invariantErrors),
+      ]),
+    ),
+  );
+  say(
+    `\n${report.windows - 1} rebalances (plan on window i, score on i + 1); per-GPU ceilings with perfect knowledge: hierarchical ${f(report.ceilingsPerGpu.hierarchical)}, global ${f(report.ceilingsPerGpu.global)}`,
+  );
+}
+
+function generateCommand(argv: string[]): number {
+  const { values, positionals } = parseFlags('eplb generate', argv, {
+    steps: { type: 'string' },
+    layers: { type: 'string' },
+    experts: { type: 'string' },
+    groups: { type: 'string' },
+    seed: { type: 'string' },
+    'group-skew': { type: 'string' },
+    churn: { type: 'string' },
+    help: { type: 'boolean', short: 'h' },
+  });
+  if (values.help) {
+    say(EPLB_HELP);
+    return 0;
+  }
+  if (positionals.length)
+    throw new UserError(`unexpected argument "${positionals[0]}"`, 'eplb generate');
+  const experts = intFlag(values, 'experts', DEFAULT_TRACE.experts, 1, 4096);
+  const groups = intFlag(values, 'groups', DEFAULT_TRACE.groups, 1, experts);
+  if (experts % groups !== 0)
+    throw new UserError(
+      `${experts} experts do not split into ${groups} groups`,
+      undefined,
+      '--groups',
+    );
+  const trace = generateTrace({
+    ...DEFAULT_TRACE,
+    steps: intFlag(values, 'steps', DEFAULT_TRACE.steps, 1, 100_000),
+    layers: intFlag(values, 'layers', DEFAULT_TRACE.layers, 1, 1000),
+    experts,
+    groups,
+    seed: intFlag(values, 'seed', DEFAULT_TRACE.seed, 0, 2 ** 32 - 1),
+    groupSkew: realFlag(values, 'group-skew', DEFAULT_TRACE.groupSkew),
+    churnSigma: realFlag(values, 'churn', DEFAULT_TRACE.churnSigma),
+  });
+  printJson(trace);
+  return 0;
+}
+
+function realFlag(values: Record<string, unknown>, name: string, fallback: number): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (!(value >= 0 && value <= 10))
+    throw new UserError(
+      `expected a number from 0 to 10, got "${String(raw)}"`,
+      undefined,
+      `--${name}`,
+    );
+  return value;
+}

@@ -1,0 +1,116 @@
+import { Rng } from '../../core/rng.js';
+
+/** What a synthetic expert-load trace looks like (defaults: DeepSeek-V3's shape, the shared trace's statistics). */
+export interface TraceSettings {
+  steps: number;
+  layers: number;
+  experts: number;
+  groups: number;
+  /** Tokens per step, each routed to `topK` distinct experts. */
+  tokensPerStep: number;
+  topK: number;
+  /** Per-layer log-normal popularity skew is drawn from [skewMin, skewMax]. */
+  skewMin: number;
+  skewMax: number;
+  /** Static log-normal skew of whole expert groups. */
+  groupSkew: number;
+  /** Popularity correlation between the two traffic domains (chat-like, math-like). */
+  domainCorrelation: number;
+  /** Mean length of a traffic regime, in steps. */
+  regimeSteps: number;
+  /** Slow drift (Ornstein–Uhlenbeck) of each expert: stationary σ and time constant. */
+  driftSigma: number;
+  driftTau: number;
+  /** Fast churn of each expert and each group: stationary σ, shared time constant. */
+  churnSigma: number;
+  groupChurnSigma: number;
+  churnTau: number;
+  seed: number;
+}
+
+export const DEFAULT_TRACE: TraceSettings = {
+  steps: 600,
+  layers: 58,
+  experts: 256,
+  groups: 8,
+  tokensPerStep: 64,
+  topK: 8,
+  skewMin: 0.65,
+  skewMax: 1.05,
+  groupSkew: 0.8,
+  domainCorrelation: 0.6,
+  regimeSteps: 300,
+  driftSigma: 0.25,
+  driftTau: 3000,
+  churnSigma: 0.1,
+  groupChurnSigma: 0.25,
+  churnTau: 40,
+  seed: 1,
+};
+
+/** Share of traffic from the chat-like domain in each kind of regime. */
+const REGIME_MIX = [0.8, 0.25];
+
+/** One OU step of every value in `state` (stationary σ `sigma`, time constant `tau` steps). */
+function ouStep(state: Float64Array, sigma: number, tau: number, rng: Rng): void {
+  const keep = Math.exp(-1 / tau);
+  const noise = sigma * Math.sqrt(1 - keep * keep);
+  for (let i = 0; i < state.length; i++) state[i] = keep * state[i]! + noise * rng.normal();
+}
+
+/**
+ * A synthetic recorded-load trace in vLLM's format: per layer a log-normal expert popularity
+ * in each of two domains (correlated), a static group skew, regimes that switch the domain
+ * mix, slow drift and fast churn; each step's tokens × topK routings drawn as Poisson counts
+ * (at most one routing per token per expert). Returns `load_history[step][layer][expert]`.
+ */
+export function generateTrace(settings: TraceSettings): {
+  load_history: { logical_expert_load: number[][] }[];
+} {
+  const s = settings;
+  const rng = new Rng(s.seed);
+  const cells = s.layers * s.experts;
+  const groupSize = s.experts / s.groups;
+  const chat = new Float64Array(cells);
+  const math = new Float64Array(cells);
+  for (let l = 0; l < s.layers; l++) {
+    const skew = rng.uniform(s.skewMin, s.skewMax);
+    const groupBias = Array.from({ length: s.groups }, () => s.groupSkew * rng.normal());
+    for (let e = 0; e < s.experts; e++) {
+      const z = rng.normal();
+      const zm = s.domainCorrelation * z + Math.sqrt(1 - s.domainCorrelation ** 2) * rng.normal();
+      const bias = groupBias[Math.floor(e / groupSize)]!;
+      chat[l * s.experts + e] = skew * z + bias;
+      math[l * s.experts + e] = skew * zm + bias;
+    }
+  }
+  const drift = new Float64Array(cells);
+  const churn = new Float64Array(cells);
+  const groupChurn = new Float64Array(s.layers * s.groups);
+  const weight = new Float64Array(s.experts);
+  let regime = 0;
+  const history: { logical_expert_load: number[][] }[] = [];
+  for (let step = 0; step < s.steps; step++) {
+    if (rng.float() < 1 / s.regimeSteps) regime = 1 - regime;
+    ouStep(drift, s.driftSigma, s.driftTau, rng);
+    ouStep(churn, s.churnSigma, s.churnTau, rng);
+    ouStep(groupChurn, s.groupChurnSigma, s.churnTau, rng);
+    const mix = REGIME_MIX[regime]!;
+    const rows: number[][] = [];
+    for (let l = 0; l < s.layers; l++) {
+      let total = 0;
+      for (let e = 0; e < s.experts; e++) {
+        const i = l * s.experts + e;
+        const noise = drift[i]! + churn[i]! + groupChurn[l * s.groups + Math.floor(e / groupSize)]!;
+        weight[e] = (mix * Math.exp(chat[i]!) + (1 - mix) * Math.exp(math[i]!)) * Math.exp(noise);
+        total += weight[e]!;
+      }
+      const routings = s.tokensPerStep * s.topK;
+      rows.push(
+        Array.from(weight, (w) => Math.min(s.tokensPerStep, rng.poisson((routings * w) / total))),
+      );
+    }
+    history.push({ logical_expert_load: rows });
+  }
+  return { load_history: history };
+}

@@ -1,0 +1,109 @@
+import { elapsedMs, mean, quantile } from '../../core/timing.js';
+import { forecastLoad, type Forecast } from './forecast.js';
+import type { LoadMatrix, Plan, Shape } from './model.js';
+import { balancedness, movedReplicas, type Balancedness } from './score.js';
+import { groupsToNodes } from './solvers/balanced.js';
+import { keepsLocality, REBALANCERS, type Algo } from './solvers/index.js';
+import { checkPlan } from './validate.js';
+
+export interface ReplayOptions {
+  algo: Algo;
+  forecast: Forecast;
+  emaAlpha: number;
+}
+
+/** One algorithm replayed over a trace: plan on windows ≤ i, score on window i + 1. */
+export interface ReplayResult extends ReplayOptions {
+  rebalances: number;
+  /** Mean balancedness on the next window (what serving feels). */
+  outOfSample: Balancedness;
+  /** Mean balancedness on the window the plan was made from. */
+  inSample: Balancedness;
+  /** Replicas whose slot changes expert between consecutive plans, mean per layer. */
+  movedPerLayer: number;
+  medianMs: number;
+  meanMs: number;
+  /** Broken invariants over all plans (0 for a correct algorithm). */
+  invariantErrors: number;
+}
+
+function meanBalancedness(values: Balancedness[]): Balancedness {
+  return {
+    perSlot: mean(values.map((v) => v.perSlot)),
+    perGpu: mean(values.map((v) => v.perGpu)),
+    perNode: mean(values.map((v) => v.perNode)),
+  };
+}
+
+/** Replay every window pair of a trace through one algorithm and forecast. */
+export function replay(
+  windows: readonly LoadMatrix[],
+  shape: Shape,
+  options: ReplayOptions,
+): ReplayResult {
+  const outOfSample: Balancedness[] = [];
+  const inSample: Balancedness[] = [];
+  const times: number[] = [];
+  const moved: number[] = [];
+  let invariantErrors = 0;
+  let previous: Plan | null = null;
+  for (let i = 0; i + 1 < windows.length; i++) {
+    const load = forecastLoad(windows.slice(0, i + 1), options.forecast, options.emaAlpha);
+    const start = performance.now();
+    const plan = REBALANCERS[options.algo](load, shape);
+    times.push(elapsedMs(start));
+    invariantErrors += checkPlan(plan, shape, keepsLocality(options.algo, shape)).length;
+    outOfSample.push(balancedness(plan, windows[i + 1]!, shape.gpus, shape.nodes));
+    inSample.push(balancedness(plan, windows[i]!, shape.gpus, shape.nodes));
+    if (previous) moved.push(mean(Array.from(movedReplicas(previous, plan))));
+    previous = plan;
+  }
+  return {
+    ...options,
+    rebalances: outOfSample.length,
+    outOfSample: meanBalancedness(outOfSample),
+    inSample: meanBalancedness(inSample),
+    movedPerLayer: moved.length ? mean(moved) : 0,
+    medianMs: quantile(times, 0.5),
+    meanMs: mean(times),
+    invariantErrors,
+  };
+}
+
+/**
+ * Per-GPU ceilings with perfect knowledge of the next window: hierarchical (groups packed onto
+ * nodes for that window, then load spread perfectly over each node's GPUs) and global (load
+ * spread perfectly over all GPUs: 1 by construction, reported for completeness).
+ */
+export function ceilings(
+  windows: readonly LoadMatrix[],
+  shape: Shape,
+): { hierarchical: number; global: number } {
+  const values: number[] = [];
+  for (let i = 1; i < windows.length; i++) {
+    const { layers, experts, data } = windows[i]!;
+    const groupSize = experts / shape.groups;
+    const groupsPerNode = shape.groups / shape.nodes;
+    let meanSum = 0;
+    let maxSum = 0;
+    for (let l = 0; l < layers; l++) {
+      const groupLoad = new Float64Array(shape.groups);
+      for (let e = 0; e < experts; e++)
+        groupLoad[Math.floor(e / groupSize)]! += data[l * experts + e]!;
+      const nodeGroups = groupsToNodes(groupLoad, shape.nodes);
+      let total = 0;
+      let maxNode = 0;
+      for (let n = 0; n < shape.nodes; n++) {
+        let node = 0;
+        for (let k = 0; k < groupsPerNode; k++)
+          node += groupLoad[nodeGroups[n * groupsPerNode + k]!]!;
+        total += node;
+        maxNode = Math.max(maxNode, node);
+      }
+      meanSum += total / shape.gpus;
+      maxSum += maxNode / (shape.gpus / shape.nodes);
+    }
+    values.push(maxSum > 0 ? meanSum / maxSum : 1);
+  }
+  return { hierarchical: shape.groups % shape.nodes === 0 ? mean(values) : 1, global: 1 };
+}
