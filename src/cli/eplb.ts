@@ -1,5 +1,4 @@
 import { UserError } from '../core/errors.js';
-import { formatTable } from '../core/table.js';
 import { elapsedMs } from '../core/timing.js';
 import { FORECASTS, forecastLoad } from '../problems/eplb/forecast.js';
 import { DEFAULT_TRACE, generateTrace } from '../problems/eplb/generate.js';
@@ -10,7 +9,7 @@ import {
   type Plan,
   type Shape,
 } from '../problems/eplb/model.js';
-import { ceilings, replay } from '../problems/eplb/replay.js';
+import { eplbBenchmark, printEplbBenchmark } from '../problems/eplb/benchmark.js';
 import { ALGOS, REBALANCERS } from '../problems/eplb/solvers/index.js';
 import { choiceFlag, intFlag, listFlag, parseFlags, type Options } from './args.js';
 import { printJson, say } from './output.js';
@@ -166,52 +165,6 @@ function benchCommand(argv: string[]): number {
   if (values.json) printJson(report);
   else printEplbBenchmark(report);
   return 0;
-}
-
-export function eplbBenchmark(
-  windows: readonly LoadMatrix[],
-  shape: Shape,
-  algos: readonly (typeof ALGOS)[number][],
-) {
-  return {
-    shape,
-    windows: windows.length,
-    ceilingsPerGpu: ceilings(windows, shape),
-    algos: algos.map((algo) => replay(windows, shape, { algo, forecast: 'last', emaAlpha: 0.5 })),
-  };
-}
-
-export function printEplbBenchmark(report: ReturnType<typeof eplbBenchmark>): void {
-  const f = (v: number): string => v.toFixed(4);
-  say(
-    formatTable(
-      [
-        'algo',
-        'per slot',
-        'per GPU',
-        'per node',
-        'in-sample GPU',
-        'moved/layer',
-        'median ms',
-        'mean ms',
-        'invariant errors',
-      ],
-      report.algos.map((r) => [
-        r.algo,
-        f(r.outOfSample.perSlot),
-        f(r.outOfSample.perGpu),
-        f(r.outOfSample.perNode),
-        f(r.inSample.perGpu),
-        r.movedPerLayer.toFixed(1),
-        r.medianMs.toFixed(2),
-        r.meanMs.toFixed(2),
-        String(r.invariantErrors),
-      ]),
-    ),
-  );
-  say(
-    `\n${report.windows - 1} rebalances (plan on window i, score on i + 1); per-GPU ceilings with perfect knowledge: hierarchical ${f(report.ceilingsPerGpu.hierarchical)}, global ${f(report.ceilingsPerGpu.global)}`,
-  );
 }
 
 function generateCommand(argv: string[]): number {

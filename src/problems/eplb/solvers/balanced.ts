@@ -39,7 +39,7 @@ function placeOnNode(b: NodeBuffers, groups: number, phy2log: Int32Array, firstS
  * each node, [nodes × groupsPerNode].
  */
 export function groupsToNodes(groupLoad: Float64Array, nodes: number): Int32Array {
-  const packing = createPacking(nodes, groupLoad.length / nodes);
+  const packing = createPacking(nodes, groupLoad.length / nodes, groupLoad.length, 1);
   const ones = new Int32Array(groupLoad.length).fill(1);
   packReplicas(groupLoad, ones, packing, new Int32Array(groupLoad.length));
   improveBySwaps(packing);
@@ -64,7 +64,7 @@ export function rebalanceBalanced(load: LoadMatrix, shape: Shape, locality = tru
   const gpusPerNode = shape.gpus / nodes;
   const phy2log = new Int32Array(layers * shape.replicas);
   const buffers: NodeBuffers = {
-    packing: createPacking(gpusPerNode, slotsPerNode / gpusPerNode),
+    packing: createPacking(gpusPerNode, slotsPerNode / gpusPerNode, expertsPerNode, groupsPerNode),
     members: new Int32Array(expertsPerNode),
     load: new Float64Array(expertsPerNode),
     groupOf: new Int32Array(expertsPerNode),

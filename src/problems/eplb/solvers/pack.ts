@@ -4,8 +4,8 @@
  * GPUs, then improve the packing by swaps. Buffers are reused across calls.
  */
 
-/** Swaps tried on the heaviest GPU before settling: more fit the forecast, not the future. */
-const MAX_SWAPS = 20;
+/** Swaps tried on the heaviest GPU: measured, more of them fit the forecast better and the next window worse. */
+const MAX_SWAPS = 3;
 /**
  * Weight of a GPU's load from the replica's own expert group when choosing where it goes:
  * spreading each group evenly over GPUs hedges against group-wide surges in the next window
@@ -49,34 +49,44 @@ function heaviestPerReplica(load: Float64Array, counts: Int32Array): number {
   return best;
 }
 
-/** A packing of replicas onto GPUs: `slotExpert` [gpus × perGpu], `gpuLoad` [gpus]. */
+/** A packing of replicas onto GPUs: `slotExpert`, `slotShare` [gpus × perGpu], `gpuLoad` [gpus]. */
 export interface Packing {
   gpus: number;
   perGpu: number;
   slotExpert: Int32Array;
   slotShare: Float64Array;
   gpuLoad: Float64Array;
+  /** Scratch: slots used per GPU, last expert placed per GPU, per-GPU per-group load. */
+  used: Int32Array;
+  lastExpert: Int32Array;
+  groupLoad: Float64Array;
+  share: Float64Array;
 }
 
-export function createPacking(gpus: number, perGpu: number): Packing {
+export function createPacking(
+  gpus: number,
+  perGpu: number,
+  experts: number,
+  groups: number,
+): Packing {
   return {
     gpus,
     perGpu,
     slotExpert: new Int32Array(gpus * perGpu),
     slotShare: new Float64Array(gpus * perGpu),
     gpuLoad: new Float64Array(gpus),
+    used: new Int32Array(gpus),
+    lastExpert: new Int32Array(gpus),
+    groupLoad: new Float64Array(gpus * groups),
+    share: new Float64Array(experts),
   };
 }
 
-function holds(p: Packing, gpu: number, expert: number, used: number): boolean {
-  for (let k = 0; k < used; k++) if (p.slotExpert[gpu * p.perGpu + k] === expert) return true;
-  return false;
-}
-
 /**
- * Pack replicas (expert e has counts[e] replicas of load[e]/counts[e] each) heaviest first
- * onto the lightest GPU with a free slot that does not already hold that expert (any GPU
- * with a free slot if none). Fills `p`.
+ * Pack replicas (expert e has counts[e] replicas of load[e]/counts[e] each), experts by share
+ * descending, each replica onto the GPU with a free slot that does not already hold that
+ * expert (any free GPU if none) and the lowest load plus load from the same group
+ * (`groupOf` [experts], `groups` of them; null: load alone). Fills `p`.
  */
 export function packReplicas(
   load: Float64Array,
@@ -87,38 +97,39 @@ export function packReplicas(
   groups = 1,
 ): void {
   const experts = load.length;
-  const groupLoad = new Float64Array(p.gpus * groups);
-  for (let e = 0; e < experts; e++) order[e] = e;
-  order.subarray(0, experts).sort((a, b) => load[b]! / counts[b]! - load[a]! / counts[a]! || a - b);
-  const used = new Int32Array(p.gpus);
-  p.gpuLoad.fill(0);
-  // Replicas in order of share: experts sorted by share; each expert's replicas consecutively.
+  const { share, used, lastExpert, groupLoad, gpuLoad } = p;
+  for (let e = 0; e < experts; e++) {
+    order[e] = e;
+    share[e] = load[e]! / counts[e]!;
+  }
+  order.subarray(0, experts).sort((a, b) => share[b]! - share[a]! || a - b);
+  used.fill(0);
+  lastExpert.fill(-1);
+  groupLoad.fill(0);
+  gpuLoad.fill(0);
   for (let k = 0; k < experts; k++) {
     const e = order[k]!;
-    const share = load[e]! / counts[e]!;
+    const group = groupOf ? groupOf[e]! : 0;
     for (let r = 0; r < counts[e]!; r++) {
       let best = -1;
-      let bestFree = -1;
+      let bestFresh = false;
+      let bestKey = Infinity;
       for (let g = 0; g < p.gpus; g++) {
         if (used[g]! >= p.perGpu) continue;
-        const fresh = holds(p, g, e, used[g]!) ? 0 : 1;
-        const key =
-          p.gpuLoad[g]! + (groupOf ? HEDGE_WEIGHT * groupLoad[g * groups + groupOf[e]!]! : 0);
-        const bestKey =
-          best < 0
-            ? 0
-            : p.gpuLoad[best]! +
-              (groupOf ? HEDGE_WEIGHT * groupLoad[best * groups + groupOf[e]!]! : 0);
-        if (best < 0 || fresh > bestFree || (fresh === bestFree && key < bestKey)) {
+        const fresh = lastExpert[g] !== e;
+        const key = gpuLoad[g]! + (groupOf ? HEDGE_WEIGHT * groupLoad[g * groups + group]! : 0);
+        if (best < 0 || (fresh && !bestFresh) || (fresh === bestFresh && key < bestKey)) {
           best = g;
-          bestFree = fresh;
+          bestFresh = fresh;
+          bestKey = key;
         }
       }
       const slot = best * p.perGpu + used[best]!++;
       p.slotExpert[slot] = e;
-      p.slotShare[slot] = share;
-      p.gpuLoad[best]! += share;
-      if (groupOf) groupLoad[best * groups + groupOf[e]!]! += share;
+      p.slotShare[slot] = share[e]!;
+      gpuLoad[best]! += share[e]!;
+      groupLoad[best * groups + group]! += share[e]!;
+      lastExpert[best] = e;
     }
   }
 }
@@ -141,7 +152,7 @@ export function improveBySwaps(p: Packing, groupOf: Int32Array | null = null): v
     for (let a = top * perGpu; a < (top + 1) * perGpu; a++) {
       const ea = slotExpert[a]!;
       for (let g = 0; g < gpus; g++) {
-        if (g === top) continue;
+        if (g === top || gpuLoad[g]! >= topLoad) continue;
         for (let b = g * perGpu; b < (g + 1) * perGpu; b++) {
           const eb = slotExpert[b]!;
           const delta = slotShare[a]! - slotShare[b]!;

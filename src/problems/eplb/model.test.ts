@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../core/errors.js';
+import { checkShape, parseLoadHistory } from './model.js';
+
+const step = (rows: unknown[][]) => ({ logical_expert_load: rows });
+const message = (fn: () => unknown): string => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof UserError) return error.format();
+    throw error;
+  }
+  return 'accepted';
+};
+
+describe('eplb load history reader', () => {
+  it('sums steps into windows; a partial last window counts', () => {
+    const history = { load_history: [step([[1, 2]]), step([[3, 4]]), step([[5, 6]])] };
+    const windows = parseLoadHistory(history, 'h.json', 2);
+    expect(windows.map((w) => Array.from(w.data))).toEqual([
+      [4, 6],
+      [5, 6],
+    ]);
+    expect(windows[0]).toMatchObject({ layers: 1, experts: 2 });
+  });
+
+  it.each([
+    [
+      { load_history: [step([[1, 2]]), step([[1, 2, 3]])] },
+      'h.json: load_history[1].logical_expert_load[0]: has 3 experts, expected 2 (a ragged matrix)',
+    ],
+    [
+      { load_history: [step([[1, 2]]), step([[1], [2]])] },
+      'load_history[1].logical_expert_load: has 2 layers, step 0 has 1',
+    ],
+    [
+      { load_history: [step([[1, -2]])] },
+      'load_history[0].logical_expert_load[0][1]: load -2 is not a finite number >= 0',
+    ],
+    [{ load_history: [step([[1, 'NaN']])] }, 'load "NaN" is not a finite number >= 0'],
+    [{ load_history: [] }, 'load_history: load_history is empty'],
+    [{ history: [] }, 'load_history'],
+  ])('rejects bad input with its location (%#)', (data, expected) => {
+    expect(message(() => parseLoadHistory(data, 'h.json', 100))).toContain(expected);
+  });
+
+  it.each([
+    [
+      { replicas: 8, groups: 2, nodes: 1, gpus: 2 },
+      12,
+      '--replicas: 8 replicas cannot hold 12 experts',
+    ],
+    [
+      { replicas: 16, groups: 5, nodes: 1, gpus: 2 },
+      12,
+      '--groups: 12 experts do not split into 5 equal groups',
+    ],
+    [
+      { replicas: 16, groups: 4, nodes: 1, gpus: 3 },
+      12,
+      '--gpus: 16 replicas do not split evenly over 3 GPUs',
+    ],
+    [
+      { replicas: 16, groups: 4, nodes: 3, gpus: 8 },
+      12,
+      '--nodes: 8 GPUs do not split evenly over 3 nodes',
+    ],
+  ])('rejects counts that do not divide (%#)', (shape, experts, expected) => {
+    expect(message(() => checkShape(shape, experts))).toContain(expected);
+  });
+});

@@ -1,0 +1,125 @@
+import { readFileSync } from 'node:fs';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_TRACE, generateTrace } from '../generate.js';
+import { parseLoadHistory, type LoadMatrix, type Shape } from '../model.js';
+import { replay } from '../replay.js';
+import { checkPlan } from '../validate.js';
+import { ALGOS, keepsLocality, REBALANCERS } from './index.js';
+
+interface Fixture {
+  args: { num_replicas: number; num_groups: number; num_nodes: number; num_gpus: number };
+  weight?: number[][];
+  phy2log: number[][];
+  log2phy: number[][][];
+  logcnt: number[][];
+}
+/** Outputs of DeepSeek's reference eplb.py on the example of its README (stated as facts). */
+const fixtures = JSON.parse(
+  readFileSync(
+    new URL('../../../../test/fixtures/eplb-deepseek-reference.json', import.meta.url),
+    'utf8',
+  ),
+) as Record<string, Fixture> & { readme_weight: number[][] };
+
+const matrix = (rows: number[][]): LoadMatrix => ({
+  layers: rows.length,
+  experts: rows[0]!.length,
+  data: Float64Array.from(rows.flat()),
+});
+
+describe('eplb deepseek: a faithful port of the reference', () => {
+  it.each(['readme_hier', 'readme_global_nodes3', 'readme_global_groups1', 'zeros_hier'])(
+    '%s',
+    (name) => {
+      const f = fixtures[name]!;
+      const plan = REBALANCERS.deepseek(matrix(f.weight ?? fixtures.readme_weight), {
+        replicas: f.args.num_replicas,
+        groups: f.args.num_groups,
+        nodes: f.args.num_nodes,
+        gpus: f.args.num_gpus,
+      });
+      expect(Array.from(plan.phy2log)).toEqual(f.phy2log.flat());
+      expect(Array.from(plan.log2phy)).toEqual(f.log2phy.flat(2));
+      expect(Array.from(plan.logcnt)).toEqual(f.logcnt.flat());
+    },
+  );
+});
+
+/** Random cluster shapes and loads: zero rows, ties, one huge expert. */
+const caseArb = fc
+  .record({
+    groups: fc.constantFrom(1, 2, 4),
+    groupSize: fc.integer({ min: 1, max: 4 }),
+    nodes: fc.constantFrom(1, 2, 3, 4),
+    gpusPerNode: fc.integer({ min: 1, max: 3 }),
+    extraPerGpu: fc.integer({ min: 0, max: 3 }),
+    layers: fc.integer({ min: 1, max: 3 }),
+    kind: fc.constantFrom('random', 'zeros', 'ties', 'huge'),
+    seed: fc.integer({ min: 0, max: 1000 }),
+  })
+  .map((c) => {
+    const experts = c.groups * c.groupSize;
+    const gpus = c.nodes * c.gpusPerNode;
+    const slotsPerGpu = Math.ceil(experts / gpus) + c.extraPerGpu;
+    const shape: Shape = { replicas: gpus * slotsPerGpu, groups: c.groups, nodes: c.nodes, gpus };
+    const data = Float64Array.from({ length: c.layers * experts }, (_, i) => {
+      if (c.kind === 'zeros') return 0;
+      if (c.kind === 'ties') return 10 * ((i * 7 + c.seed) % 3);
+      if (c.kind === 'huge') return i % experts === c.seed % experts ? 1e9 : (i * 31 + c.seed) % 17;
+      return ((i * 2654435761 + c.seed * 97) >>> 0) % 1000;
+    });
+    return { shape, load: { layers: c.layers, experts, data } };
+  });
+
+describe('eplb plans: invariants of every algorithm', () => {
+  it.each(ALGOS)(
+    '%s: replicas, counts, log2phy, equal slots per GPU and (where kept) node locality',
+    (algo) => {
+      fc.assert(
+        fc.property(caseArb, ({ shape, load }) => {
+          const plan = REBALANCERS[algo](load, shape);
+          expect(checkPlan(plan, shape, keepsLocality(algo, shape))).toEqual([]);
+          expect(REBALANCERS[algo](load, shape)).toEqual(plan);
+        }),
+        { seed: 21, numRuns: 150 },
+      );
+    },
+  );
+
+  it('the checker catches broken plans', () => {
+    const shape: Shape = { replicas: 16, groups: 4, nodes: 2, gpus: 8 };
+    const plan = REBALANCERS.deepseek(matrix(fixtures.readme_weight), shape);
+    const broken = { ...plan, phy2log: plan.phy2log.slice() };
+    broken.phy2log[0] = broken.phy2log[15]!;
+    const errors = checkPlan(broken, shape, true);
+    expect(errors.some((e) => e.includes('logcnt says expert'))).toBe(true);
+    expect(errors.some((e) => e.includes('has replicas on nodes'))).toBe(true);
+  });
+});
+
+describe('eplb balanced: better balance than the reference out of sample', () => {
+  // Five seeded traces of a smaller shape with different skew and churn.
+  const variants = [
+    { seed: 11, groupSkew: 0.8, churnSigma: 0.1 },
+    { seed: 12, groupSkew: 0.4, churnSigma: 0.1 },
+    { seed: 13, groupSkew: 1.2, churnSigma: 0.1 },
+    { seed: 14, groupSkew: 0.8, churnSigma: 0.3 },
+    { seed: 15, groupSkew: 0.6, churnSigma: 0.05, skewMin: 1.0, skewMax: 1.4 },
+  ];
+  const shape: Shape = { replicas: 80, groups: 8, nodes: 4, gpus: 16 };
+  it.each(variants)('trace seed $seed: per-GPU balancedness on the next window', (variant) => {
+    const trace = generateTrace({
+      ...DEFAULT_TRACE,
+      steps: 800,
+      layers: 16,
+      experts: 64,
+      ...variant,
+    });
+    const windows = parseLoadHistory(trace, 'trace', 100);
+    const deepseek = replay(windows, shape, { algo: 'deepseek', forecast: 'last', emaAlpha: 0.5 });
+    const balanced = replay(windows, shape, { algo: 'balanced', forecast: 'last', emaAlpha: 0.5 });
+    expect(balanced.invariantErrors).toBe(0);
+    expect(balanced.outOfSample.perGpu).toBeGreaterThan(deepseek.outOfSample.perGpu);
+  });
+});

@@ -1,0 +1,141 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evoplace } from './cli.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'evoplace-eplb-'));
+const trace = join(dir, 'trace.json');
+const shapeArgs = ['--replicas', '40', '--groups', '4', '--nodes', '2', '--gpus', '8'];
+
+describe('evoplace eplb (CLI)', () => {
+  it('generate writes a trace in vLLM’s format', () => {
+    const run = evoplace([
+      'eplb',
+      'generate',
+      '--steps',
+      '300',
+      '--layers',
+      '3',
+      '--experts',
+      '32',
+      '--groups',
+      '4',
+      '--seed',
+      '5',
+    ]);
+    expect(run.code).toBe(0);
+    writeFileSync(trace, run.stdout);
+    const data = JSON.parse(run.stdout) as { load_history: { logical_expert_load: number[][] }[] };
+    expect(data.load_history).toHaveLength(300);
+    expect(data.load_history[0]!.logical_expert_load).toHaveLength(3);
+    expect(data.load_history[0]!.logical_expert_load[0]).toHaveLength(32);
+    expect(
+      evoplace([
+        'eplb',
+        'generate',
+        '--steps',
+        '300',
+        '--layers',
+        '3',
+        '--experts',
+        '32',
+        '--groups',
+        '4',
+        '--seed',
+        '5',
+      ]).stdout,
+    ).toBe(run.stdout);
+  });
+
+  it('rebalance --json prints exactly the documented plan', () => {
+    const run = evoplace(['eplb', 'rebalance', '--load', trace, ...shapeArgs, '--json']);
+    expect(run.code).toBe(0);
+    const plan = JSON.parse(run.stdout) as Record<string, unknown> & {
+      phy2log: number[][];
+      log2phy: number[][][];
+      logcnt: number[][];
+    };
+    expect(Object.keys(plan)).toEqual([
+      'algo',
+      'layers',
+      'experts',
+      'replicas',
+      'phy2log',
+      'log2phy',
+      'logcnt',
+      'ms',
+    ]);
+    expect(plan).toMatchObject({ algo: 'balanced', layers: 3, experts: 32, replicas: 40 });
+    expect(plan.phy2log).toHaveLength(3);
+    expect(plan.phy2log[0]).toHaveLength(40);
+    expect(plan.log2phy[0]).toHaveLength(32);
+    expect(plan.logcnt[0]!.reduce((a, b) => a + b, 0)).toBe(40);
+  });
+
+  it('bench replays every window pair for every algorithm', () => {
+    const run = evoplace(['eplb', 'bench', '--load', trace, ...shapeArgs, '--json']);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout) as {
+      windows: number;
+      algos: { algo: string; rebalances: number; invariantErrors: number }[];
+    };
+    expect(report.windows).toBe(3);
+    expect(report.algos.map((a) => [a.algo, a.rebalances, a.invariantErrors])).toEqual([
+      ['deepseek', 2, 0],
+      ['balanced', 2, 0],
+      ['global', 2, 0],
+    ]);
+    const table = evoplace(['eplb', 'bench', '--load', trace, ...shapeArgs]);
+    expect(table.stderr).toMatch(/algo\s+per slot\s+per GPU\s+per node/);
+  });
+
+  it.each([
+    [
+      ['--replicas', '16', '--groups', '4', '--nodes', '2', '--gpus', '8'],
+      /16 replicas cannot hold 32 experts/,
+    ],
+    [
+      ['--replicas', '40', '--groups', '3', '--nodes', '1', '--gpus', '8'],
+      /32 experts do not split into 3 equal groups/,
+    ],
+    [
+      ['--replicas', '40', '--groups', '4', '--nodes', '3', '--gpus', '8'],
+      /8 GPUs do not split evenly over 3 nodes/,
+    ],
+    [
+      ['--replicas', 'many', '--groups', '4', '--nodes', '2', '--gpus', '8'],
+      /--replicas: expected an integer/,
+    ],
+    [['--groups', '4', '--nodes', '2', '--gpus', '8'], /--replicas is required/],
+  ])('bad shape flags: one clear line, exit 2 (%#)', (args, message) => {
+    const run = evoplace(['eplb', 'rebalance', '--load', trace, ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a ragged matrix in the file is named by step, layer and expert', () => {
+    const bad = join(dir, 'ragged.json');
+    writeFileSync(bad, JSON.stringify({ load_history: [{ logical_expert_load: [[1, 2], [3]] }] }));
+    const run = evoplace([
+      'eplb',
+      'rebalance',
+      '--load',
+      bad,
+      '--replicas',
+      '2',
+      '--groups',
+      '1',
+      '--nodes',
+      '1',
+      '--gpus',
+      '1',
+    ]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /ragged\.json: load_history\[0\]\.logical_expert_load\[1\]: has 1 experts, expected 2/,
+    );
+  });
+});
