@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UserError } from '../core/errors.js';
+import { say } from './output.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -18,6 +19,38 @@ export function parseFlags<O extends Options>(
   } catch (error) {
     throw new UserError(`${(error as Error).message}; see "evoplace ${command} --help"`, command);
   }
+}
+
+export interface ParsedCommand {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+/**
+ * Parse a command's flags (adding --help/-h) and check it got exactly `positionals` arguments,
+ * else a user error quoting `usage`. Returns null after printing `help` when asked for it.
+ */
+export function parseCommand(
+  command: string,
+  argv: string[],
+  options: Options,
+  help: string,
+  positionals = 0,
+  usage = `evoplace ${command}`,
+): ParsedCommand | null {
+  const parsed = parseFlags(command, argv, { ...options, help: { type: 'boolean', short: 'h' } });
+  if (parsed.values.help) {
+    say(help);
+    return null;
+  }
+  if (parsed.positionals.length !== positionals) {
+    const what =
+      positionals === 0
+        ? `unexpected argument "${parsed.positionals[0]}"`
+        : `expected ${positionals} argument(s)`;
+    throw new UserError(`${what}; usage: ${usage}`, command);
+  }
+  return parsed;
 }
 
 /** An integer flag within [min, max], or `fallback` when absent. */

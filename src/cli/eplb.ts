@@ -11,7 +11,7 @@ import {
 } from '../problems/eplb/model.js';
 import { eplbBenchmark, printEplbBenchmark } from '../problems/eplb/benchmark.js';
 import { ALGOS, REBALANCERS } from '../problems/eplb/solvers/index.js';
-import { choiceFlag, intFlag, listFlag, parseFlags, type Options } from './args.js';
+import { choiceFlag, intFlag, listFlag, parseCommand, type Options } from './args.js';
 import { printJson, say } from './output.js';
 
 export const EPLB_HELP = `evoplace eplb — balance MoE expert replicas across GPUs and nodes
@@ -32,7 +32,6 @@ const SHAPE_FLAGS: Options = {
   gpus: { type: 'string' },
   window: { type: 'string' },
   json: { type: 'boolean' },
-  help: { type: 'boolean', short: 'h' },
 };
 
 export function runEplb(argv: string[]): number {
@@ -104,16 +103,19 @@ function planJson(plan: Plan, algo: string, ms: number): Record<string, unknown>
 }
 
 function rebalanceCommand(argv: string[]): number {
-  const { values } = parseFlags('eplb rebalance', argv, {
-    ...SHAPE_FLAGS,
-    algo: { type: 'string' },
-    forecast: { type: 'string' },
-    'ema-alpha': { type: 'string' },
-  });
-  if (values.help) {
-    say(EPLB_HELP);
-    return 0;
-  }
+  const parsed = parseCommand(
+    'eplb rebalance',
+    argv,
+    {
+      ...SHAPE_FLAGS,
+      algo: { type: 'string' },
+      forecast: { type: 'string' },
+      'ema-alpha': { type: 'string' },
+    },
+    EPLB_HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const algo = choiceFlag(values, 'algo', ALGOS, 'balanced');
   const forecast = choiceFlag(values, 'forecast', FORECASTS, 'last');
   const alpha = alphaFlag(values);
@@ -149,11 +151,14 @@ function alphaFlag(values: Record<string, unknown>): number {
 }
 
 function benchCommand(argv: string[]): number {
-  const { values } = parseFlags('eplb bench', argv, { ...SHAPE_FLAGS, algos: { type: 'string' } });
-  if (values.help) {
-    say(EPLB_HELP);
-    return 0;
-  }
+  const parsed = parseCommand(
+    'eplb bench',
+    argv,
+    { ...SHAPE_FLAGS, algos: { type: 'string' } },
+    EPLB_HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const algos = listFlag(values, 'algos', ALGOS, ALGOS);
   const { windows, shape } = readInputs(values, 'bench');
   if (windows.length < 2)
@@ -168,22 +173,22 @@ function benchCommand(argv: string[]): number {
 }
 
 function generateCommand(argv: string[]): number {
-  const { values, positionals } = parseFlags('eplb generate', argv, {
-    steps: { type: 'string' },
-    layers: { type: 'string' },
-    experts: { type: 'string' },
-    groups: { type: 'string' },
-    seed: { type: 'string' },
-    'group-skew': { type: 'string' },
-    churn: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    say(EPLB_HELP);
-    return 0;
-  }
-  if (positionals.length)
-    throw new UserError(`unexpected argument "${positionals[0]}"`, 'eplb generate');
+  const parsed = parseCommand(
+    'eplb generate',
+    argv,
+    {
+      steps: { type: 'string' },
+      layers: { type: 'string' },
+      experts: { type: 'string' },
+      groups: { type: 'string' },
+      seed: { type: 'string' },
+      'group-skew': { type: 'string' },
+      churn: { type: 'string' },
+    },
+    EPLB_HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const experts = intFlag(values, 'experts', DEFAULT_TRACE.experts, 1, 4096);
   const groups = intFlag(values, 'groups', DEFAULT_TRACE.groups, 1, experts);
   if (experts % groups !== 0)

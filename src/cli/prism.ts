@@ -10,7 +10,7 @@ import {
   SOLVER_NAMES,
   type SolverName,
 } from '../problems/prism/solvers/index.js';
-import { choiceFlag, intFlag, listFlag, parseFlags } from './args.js';
+import { choiceFlag, intFlag, listFlag, parseCommand } from './args.js';
 import { formatNumber, printJson, say } from './output.js';
 
 export const PRISM_HELP = `evoplace prism — place many models on many GPUs, minimising the worst KV-cache pressure
@@ -44,23 +44,21 @@ export function runPrism(argv: string[]): number {
 }
 
 function solveCommand(argv: string[]): number {
-  const { values, positionals } = parseFlags('prism solve', argv, {
-    solver: { type: 'string' },
-    seed: { type: 'string' },
-    'time-limit-ms': { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    say(PRISM_HELP);
-    return 0;
-  }
-  if (positionals.length !== 1) {
-    throw new UserError(
-      'expected exactly one instance file: evoplace prism solve FILE',
-      'prism solve',
-    );
-  }
+  const parsed = parseCommand(
+    'prism solve',
+    argv,
+    {
+      solver: { type: 'string' },
+      seed: { type: 'string' },
+      'time-limit-ms': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    PRISM_HELP,
+    1,
+    'evoplace prism solve FILE [options]',
+  );
+  if (!parsed) return 0;
+  const { values, positionals } = parsed;
   const solver = choiceFlag(values, 'solver', SOLVER_NAMES, 'search');
   const seed = intFlag(values, 'seed', 0, 0, 2 ** 32 - 1);
   const timeLimitMs = intFlag(values, 'time-limit-ms', DEFAULT_TIME_LIMIT_MS, 1, MAX_TIME_LIMIT_MS);
@@ -109,18 +107,18 @@ function refuseMoveLimitsFor(
 }
 
 function generateCommand(argv: string[]): number {
-  const { values, positionals } = parseFlags('prism generate', argv, {
-    family: { type: 'string' },
-    count: { type: 'string' },
-    seed: { type: 'string' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    say(PRISM_HELP);
-    return 0;
-  }
-  if (positionals.length)
-    throw new UserError(`unexpected argument "${positionals[0]}"`, 'prism generate');
+  const parsed = parseCommand(
+    'prism generate',
+    argv,
+    {
+      family: { type: 'string' },
+      count: { type: 'string' },
+      seed: { type: 'string' },
+    },
+    PRISM_HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const family = choiceFlag(values, 'family', FAMILIES, 'seed');
   const count = intFlag(values, 'count', family === 'seed' ? 50 : 30, 1, 100_000);
   const seed = intFlag(values, 'seed', family === 'seed' ? 42 : 1, 0, 2 ** 32 - 1);
@@ -129,20 +127,20 @@ function generateCommand(argv: string[]): number {
 }
 
 function benchCommand(argv: string[]): number {
-  const { values, positionals } = parseFlags('prism bench', argv, {
-    families: { type: 'string' },
-    count: { type: 'string' },
-    solvers: { type: 'string' },
-    'time-limit-ms': { type: 'string' },
-    json: { type: 'boolean' },
-    help: { type: 'boolean', short: 'h' },
-  });
-  if (values.help) {
-    say(PRISM_HELP);
-    return 0;
-  }
-  if (positionals.length)
-    throw new UserError(`unexpected argument "${positionals[0]}"`, 'prism bench');
+  const parsed = parseCommand(
+    'prism bench',
+    argv,
+    {
+      families: { type: 'string' },
+      count: { type: 'string' },
+      solvers: { type: 'string' },
+      'time-limit-ms': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    PRISM_HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
   const report = runPrismBenchmark({
     families: listFlag(values, 'families', FAMILIES, ['seed', 'large']),
     count: values.count === undefined ? undefined : intFlag(values, 'count', 30, 1, 10_000),

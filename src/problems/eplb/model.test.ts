@@ -1,17 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../core/errors.js';
+import { userErrorText } from '../../../test/helpers.js';
 import { checkShape, parseLoadHistory } from './model.js';
 
 const step = (rows: unknown[][]) => ({ logical_expert_load: rows });
-const message = (fn: () => unknown): string => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof UserError) return error.format();
-    throw error;
-  }
-  return 'accepted';
-};
 
 describe('eplb load history reader', () => {
   it('sums steps into windows; a partial last window counts', () => {
@@ -41,7 +32,7 @@ describe('eplb load history reader', () => {
     [{ load_history: [] }, 'load_history: load_history is empty'],
     [{ history: [] }, 'load_history'],
   ])('rejects bad input with its location (%#)', (data, expected) => {
-    expect(message(() => parseLoadHistory(data, 'h.json', 100))).toContain(expected);
+    expect(userErrorText(() => parseLoadHistory(data, 'h.json', 100))).toContain(expected);
   });
 
   it.each([
@@ -66,6 +57,6 @@ describe('eplb load history reader', () => {
       '--nodes: 8 GPUs do not split evenly over 3 nodes',
     ],
   ])('rejects counts that do not divide (%#)', (shape, experts, expected) => {
-    expect(message(() => checkShape(shape, experts))).toContain(expected);
+    expect(userErrorText(() => checkShape(shape, experts))).toContain(expected);
   });
 });

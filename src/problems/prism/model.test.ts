@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UserError } from '../../core/errors.js';
+import { userErrorText } from '../../../test/helpers.js';
 import { parseInstances, toInstanceFile, toProblem } from './model.js';
 
 const ok = {
@@ -11,15 +11,7 @@ const ok = {
   ],
 };
 
-function problemOf(data: unknown): string {
-  try {
-    parseInstances(data, 'in.json');
-  } catch (error) {
-    if (error instanceof UserError) return error.format();
-    throw error;
-  }
-  return 'accepted';
-}
+const problemOf = (data: unknown): string => userErrorText(() => parseInstances(data, 'in.json'));
 
 describe('prism instance format', () => {
   it('reads ours, a list of GPUs, and the seed’s snake_case names (extra fields ignored)', () => {
