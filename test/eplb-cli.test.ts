@@ -90,6 +90,54 @@ describe('evoplace eplb (CLI)', () => {
     expect(table.stderr).toMatch(/algo\s+per slot\s+per GPU\s+per node/);
   });
 
+  it('--previous with --max-moves 0 keeps the deployed plan; a bad plan file is a user error', () => {
+    const first = evoplace([
+      'eplb',
+      'rebalance',
+      '--load',
+      trace,
+      ...shapeArgs,
+      '--algo',
+      'deepseek',
+      '--json',
+    ]);
+    const deployed = join(dir, 'deployed.json');
+    writeFileSync(deployed, first.stdout);
+    const kept = evoplace([
+      'eplb',
+      'rebalance',
+      '--load',
+      trace,
+      ...shapeArgs,
+      '--previous',
+      deployed,
+      '--max-moves',
+      '0',
+      '--json',
+    ]);
+    expect(kept.code).toBe(0);
+    const keptPlan = JSON.parse(kept.stdout) as { phy2log: number[][] };
+    expect(keptPlan.phy2log).toEqual((JSON.parse(first.stdout) as { phy2log: number[][] }).phy2log);
+    const noPrevious = evoplace([
+      'eplb',
+      'rebalance',
+      '--load',
+      trace,
+      ...shapeArgs,
+      '--max-moves',
+      '3',
+    ]);
+    expect(noPrevious.code).toBe(2);
+    expect(noPrevious.stderr).toMatch(
+      /--max-moves needs the deployed plan: add --previous PLAN\.json/,
+    );
+    const wrong = join(dir, 'wrong-plan.json');
+    writeFileSync(wrong, JSON.stringify({ phy2log: [[0, 1]] }));
+    const bad = evoplace(['eplb', 'rebalance', '--load', trace, ...shapeArgs, '--previous', wrong]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/wrong-plan\.json: phy2log: has 1 layers; the trace has 3/);
+  });
+
   it.each([
     [
       ['--replicas', '16', '--groups', '4', '--nodes', '2', '--gpus', '8'],

@@ -2,9 +2,13 @@ import { UserError } from '../core/errors.js';
 import { elapsedMs } from '../core/timing.js';
 import { FORECASTS, forecastLoad } from '../problems/eplb/forecast.js';
 import { DEFAULT_TRACE, generateTrace } from '../problems/eplb/generate.js';
+import { migrate } from '../problems/eplb/migrate.js';
+import { assemblePlan, ranksInSlotOrder } from '../problems/eplb/plan.js';
+import { checkPlan } from '../problems/eplb/validate.js';
 import {
   checkShape,
   readLoadHistory,
+  readPlanFile,
   type LoadMatrix,
   type Plan,
   type Shape,
@@ -18,9 +22,10 @@ export const EPLB_HELP = `evoplace eplb — balance MoE expert replicas across G
 
   evoplace eplb rebalance --load FILE --replicas R --groups G --nodes N --gpus M
                           [--algo balanced|deepseek|global] [--window 100]
-                          [--forecast last|ema] [--ema-alpha A] [--json]
+                          [--forecast last|ema] [--ema-alpha A]
+                          [--previous PLAN.json [--max-moves N]] [--json]
   evoplace eplb bench --load FILE --replicas R --groups G --nodes N --gpus M
-                      [--algos deepseek,balanced,global] [--window 100] [--json]
+                      [--algos deepseek,balanced,global] [--window 100] [--max-moves N] [--json]
   evoplace eplb generate [--steps 600] [--layers 58] [--experts 256] [--groups 8] [--seed S]
                          [--group-skew 0.8] [--churn 0.1] > trace.json`;
 
@@ -111,6 +116,8 @@ function rebalanceCommand(argv: string[]): number {
       algo: { type: 'string' },
       forecast: { type: 'string' },
       'ema-alpha': { type: 'string' },
+      previous: { type: 'string' },
+      'max-moves': { type: 'string' },
     },
     EPLB_HELP,
   );
@@ -121,9 +128,20 @@ function rebalanceCommand(argv: string[]): number {
   const alpha = alphaFlag(values);
   const { windows, shape } = readInputs(values, 'rebalance');
   const load = forecastLoad(windows, forecast, alpha);
+  const maxMoves = intFlag(values, 'max-moves', Infinity, 0, 1_000_000_000);
+  if (values['max-moves'] !== undefined && values.previous === undefined) {
+    throw new UserError(
+      '--max-moves needs the deployed plan: add --previous PLAN.json',
+      undefined,
+      '--max-moves',
+    );
+  }
+  const previous =
+    typeof values.previous === 'string' ? previousPlan(values.previous, load, shape) : null;
   const start = performance.now();
-  const plan = REBALANCERS[algo](load, shape);
+  const fresh = REBALANCERS[algo](load, shape);
   const ms = elapsedMs(start);
+  const plan = previous ? migrate(fresh, previous, shape, maxMoves) : fresh;
   if (values.json) {
     printJson(planJson(plan, algo, ms));
     return 0;
@@ -135,6 +153,16 @@ function rebalanceCommand(argv: string[]): number {
     `max replicas of one expert: ${plan.maxReplicas}; add --json for phy2log, log2phy and logcnt`,
   );
   return 0;
+}
+
+/** The deployed plan, checked: it must fit the trace and the shape. */
+function previousPlan(path: string, load: LoadMatrix, shape: Shape): Plan {
+  const phy2log = readPlanFile(path, load.layers, load.experts, shape.replicas);
+  const { phyRank, logcnt } = ranksInSlotOrder(load.layers, load.experts, shape.replicas, phy2log);
+  const plan = assemblePlan(load.layers, load.experts, shape.replicas, phy2log, phyRank, logcnt);
+  const errors = checkPlan(plan, shape, false);
+  if (errors.length) throw new UserError(errors[0]!, path, 'phy2log');
+  return plan;
 }
 
 function alphaFlag(values: Record<string, unknown>): number {
@@ -154,7 +182,7 @@ function benchCommand(argv: string[]): number {
   const parsed = parseCommand(
     'eplb bench',
     argv,
-    { ...SHAPE_FLAGS, algos: { type: 'string' } },
+    { ...SHAPE_FLAGS, algos: { type: 'string' }, 'max-moves': { type: 'string' } },
     EPLB_HELP,
   );
   if (!parsed) return 0;
@@ -166,7 +194,9 @@ function benchCommand(argv: string[]): number {
       'the trace has one window; bench needs at least two (plan on one, score on the next)',
       String(values.load),
     );
-  const report = eplbBenchmark(windows, shape, algos);
+  const maxMoves =
+    values['max-moves'] === undefined ? null : intFlag(values, 'max-moves', 0, 0, 1_000_000_000);
+  const report = eplbBenchmark(windows, shape, algos, maxMoves);
   if (values.json) printJson(report);
   else printEplbBenchmark(report);
   return 0;

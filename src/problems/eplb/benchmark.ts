@@ -18,9 +18,10 @@ export function eplbBenchmark(
   windows: readonly LoadMatrix[],
   shape: Shape,
   algos: readonly Algo[],
+  maxMoves: number | null = null,
 ): EplbBenchmark {
   const run = (algo: Algo): ReplayResult =>
-    replay(windows, shape, { algo, forecast: 'last', emaAlpha: 0.5 });
+    replay(windows, shape, { algo, forecast: 'last', emaAlpha: 0.5, maxMoves });
   return {
     shape,
     windows: windows.length,

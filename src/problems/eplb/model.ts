@@ -143,3 +143,52 @@ export function parseLoadHistory(data: unknown, source: string, window: number):
   });
   return windows;
 }
+
+const previousPlanSchema = z.object({
+  phy2log: z.array(z.array(z.number().int({ error: 'expected an expert index (an integer)' })), {
+    error: 'expected phy2log as [layers][replicas] expert indices (the --json output of rebalance)',
+  }),
+});
+
+/**
+ * Read a deployed plan (the `--json` output of `eplb rebalance`; only `phy2log` is used) for a
+ * trace of `layers` × `experts` on `replicas` slots.
+ */
+export function readPlanFile(
+  path: string,
+  layers: number,
+  experts: number,
+  replicas: number,
+): Int32Array {
+  const parsed = previousPlanSchema.safeParse(
+    readJsonFile(path, { maxBytes: MAX_LOAD_FILE_BYTES }),
+  );
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserError(issue.message, path, formatPath(issue.path));
+  }
+  const rows = parsed.data.phy2log;
+  if (rows.length !== layers)
+    throw new UserError(`has ${rows.length} layers; the trace has ${layers}`, path, 'phy2log');
+  const phy2log = new Int32Array(layers * replicas);
+  rows.forEach((row, l) => {
+    if (row.length !== replicas) {
+      throw new UserError(
+        `has ${row.length} slots; expected ${replicas} (--replicas)`,
+        path,
+        `phy2log[${l}]`,
+      );
+    }
+    row.forEach((e, s) => {
+      if (e < 0 || e >= experts) {
+        throw new UserError(
+          `expert ${e} does not exist; expected 0..${experts - 1}`,
+          path,
+          `phy2log[${l}][${s}]`,
+        );
+      }
+      phy2log[l * replicas + s] = e;
+    });
+  });
+  return phy2log;
+}

@@ -1,5 +1,6 @@
 import { elapsedMs, mean, quantile } from '../../core/timing.js';
 import { forecastLoad, type Forecast } from './forecast.js';
+import { migrate } from './migrate.js';
 import type { LoadMatrix, Plan, Shape } from './model.js';
 import { balancedness, movedReplicas, type Balancedness } from './score.js';
 import { groupsToNodes } from './solvers/balanced.js';
@@ -10,9 +11,14 @@ export interface ReplayOptions {
   algo: Algo;
   forecast: Forecast;
   emaAlpha: number;
+  /** Per layer, at most this many replicas copied between consecutive plans (null: no limit). */
+  maxMoves: number | null;
 }
 
-/** One algorithm replayed over a trace: plan on windows ≤ i, score on window i + 1. */
+/**
+ * One algorithm replayed over a trace: plan on windows ≤ i, score on window i + 1. Each plan is
+ * aligned to the one before (and move-limited), as a serving engine would deploy it.
+ */
 export interface ReplayResult extends ReplayOptions {
   rebalances: number;
   /** Mean balancedness on the next window (what serving feels). */
@@ -49,10 +55,14 @@ export function replay(
   let previous: Plan | null = null;
   for (let i = 0; i + 1 < windows.length; i++) {
     const load = forecastLoad(windows.slice(0, i + 1), options.forecast, options.emaAlpha);
+    const locality = keepsLocality(options.algo, shape);
     const start = performance.now();
-    const plan = REBALANCERS[options.algo](load, shape);
+    const fresh = REBALANCERS[options.algo](load, shape);
     times.push(elapsedMs(start));
-    invariantErrors += checkPlan(plan, shape, keepsLocality(options.algo, shape)).length;
+    const plan: Plan = previous
+      ? migrate(fresh, previous, shape, options.maxMoves ?? Infinity)
+      : fresh;
+    invariantErrors += checkPlan(plan, shape, locality).length;
     outOfSample.push(balancedness(plan, windows[i + 1]!, shape.gpus, shape.nodes));
     inSample.push(balancedness(plan, windows[i]!, shape.gpus, shape.nodes));
     if (previous) moved.push(mean(Array.from(movedReplicas(previous, plan))));

@@ -117,8 +117,18 @@ describe('eplb balanced: better balance than the reference out of sample', () =>
       ...variant,
     });
     const windows = parseLoadHistory(trace, 'trace', 100);
-    const deepseek = replay(windows, shape, { algo: 'deepseek', forecast: 'last', emaAlpha: 0.5 });
-    const balanced = replay(windows, shape, { algo: 'balanced', forecast: 'last', emaAlpha: 0.5 });
+    const deepseek = replay(windows, shape, {
+      algo: 'deepseek',
+      forecast: 'last',
+      emaAlpha: 0.5,
+      maxMoves: null,
+    });
+    const balanced = replay(windows, shape, {
+      algo: 'balanced',
+      forecast: 'last',
+      emaAlpha: 0.5,
+      maxMoves: null,
+    });
     expect(balanced.invariantErrors).toBe(0);
     expect(balanced.outOfSample.perGpu).toBeGreaterThan(deepseek.outOfSample.perGpu);
   });
