@@ -2,6 +2,7 @@
 import { INTERNAL_ERROR_EXIT_CODE, isUserError } from '../core/errors.js';
 import { say } from './output.js';
 import { EPLB_HELP, runEplb } from './eplb.js';
+import { LLM_HELP, runLlm } from './llm.js';
 import { PRISM_HELP, runPrism } from './prism.js';
 
 const HELP = `evoplace — place LLM-serving work on GPU clusters
@@ -12,6 +13,8 @@ ${PRISM_HELP}
 
 ${EPLB_HELP}
 
+${LLM_HELP}
+
 Run "evoplace <problem> --help" for details.`;
 
 function main(argv: string[]): number {
@@ -21,6 +24,8 @@ function main(argv: string[]): number {
       return runPrism(rest);
     case 'eplb':
       return runEplb(rest);
+    case 'llm':
+      return runLlm(rest);
     case '--help':
     case '-h':
     case 'help':

@@ -1,7 +1,8 @@
 import { formatTable } from '../../core/table.js';
+import { elapsedMs, mean, quantile } from '../../core/timing.js';
 import type { LoadMatrix, Shape } from './model.js';
 import { ceilings, replay, type ReplayResult } from './replay.js';
-import type { Algo } from './solvers/index.js';
+import { REBALANCERS, type Algo } from './solvers/index.js';
 
 export interface EplbBenchmark {
   shape: Shape;
@@ -10,9 +11,31 @@ export interface EplbBenchmark {
   algos: ReplayResult[];
 }
 
+/** Times each window's rebalance is repeated (after a warm-up pass) for the timing figures. */
+const TIMING_REPEATS = 5;
+
+/** Median and mean ms of one rebalance, over every window repeated TIMING_REPEATS times. */
+function timeRebalances(
+  windows: readonly LoadMatrix[],
+  shape: Shape,
+  algo: Algo,
+): { medianMs: number; meanMs: number } {
+  for (const window of windows) REBALANCERS[algo](window, shape);
+  const times: number[] = [];
+  for (let k = 0; k < TIMING_REPEATS; k++) {
+    for (const window of windows) {
+      const start = performance.now();
+      REBALANCERS[algo](window, shape);
+      times.push(elapsedMs(start));
+    }
+  }
+  return { medianMs: quantile(times, 0.5), meanMs: mean(times) };
+}
+
 /**
- * Replay the trace through each algorithm (plan on window i, score on i + 1). Each replay runs
- * twice and reports the second, so that times are of warm code, as in a serving engine.
+ * Replay the trace through each algorithm (plan on window i, score on i + 1) for the balance
+ * figures; time the rebalance itself on warm code, every window several times, so that one
+ * garbage-collection pause does not decide the figure.
  */
 export function eplbBenchmark(
   windows: readonly LoadMatrix[],
@@ -20,16 +43,14 @@ export function eplbBenchmark(
   algos: readonly Algo[],
   maxMoves: number | null = null,
 ): EplbBenchmark {
-  const run = (algo: Algo): ReplayResult =>
-    replay(windows, shape, { algo, forecast: 'last', emaAlpha: 0.5, maxMoves });
   return {
     shape,
     windows: windows.length,
     ceilingsPerGpu: ceilings(windows, shape),
-    algos: algos.map((algo) => {
-      run(algo);
-      return run(algo);
-    }),
+    algos: algos.map((algo) => ({
+      ...replay(windows, shape, { algo, forecast: 'last', emaAlpha: 0.5, maxMoves }),
+      ...timeRebalances(windows, shape, algo),
+    })),
   };
 }
 

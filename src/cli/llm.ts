@@ -1,0 +1,118 @@
+import { UserError } from '../core/errors.js';
+import { formatTable } from '../core/table.js';
+import { elapsedMs } from '../core/timing.js';
+import { batchSizes, readConfigDir } from '../problems/llm/model.js';
+import { cheapestPerToken, paretoFrontier } from '../problems/llm/solvers/frontier.js';
+import { parseCommand } from './args.js';
+import { printJson, say } from './output.js';
+
+export const LLM_HELP = `evoplace llm — place one LLM's layers on a heterogeneous GPU pool at least $ per token
+
+  evoplace llm solve --config-dir DIR [--batch-sizes 32,64,128,256]
+                     [--generate-network INTRA,INTER] [--cloud-provider AWS] [--json]`;
+
+export function runLlm(argv: string[]): number {
+  const [sub, ...rest] = argv;
+  if (sub === 'solve') return solveCommand(rest);
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    say(LLM_HELP);
+    return sub === undefined ? 2 : 0;
+  }
+  throw new UserError(`unknown command "llm ${sub}"; expected solve`);
+}
+
+function positiveList(raw: unknown, flag: string, length?: number): number[] {
+  const items = String(raw)
+    .split(',')
+    .map((s) => Number(s.trim()));
+  if (
+    !items.length ||
+    items.some((v) => !Number.isInteger(v) || v <= 0 || v > 1e6) ||
+    (length !== undefined && items.length !== length)
+  ) {
+    throw new UserError(
+      `expected ${length ?? 'a list of'} comma-separated positive integers, got "${String(raw)}"`,
+      undefined,
+      flag,
+    );
+  }
+  return items;
+}
+
+function solveCommand(argv: string[]): number {
+  const parsed = parseCommand(
+    'llm solve',
+    argv,
+    {
+      'config-dir': { type: 'string' },
+      'batch-sizes': { type: 'string' },
+      'generate-network': { type: 'string' },
+      'cloud-provider': { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    LLM_HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
+  if (typeof values['config-dir'] !== 'string')
+    throw new UserError('--config-dir DIR is required', 'llm solve');
+  const network =
+    values['generate-network'] === undefined
+      ? undefined
+      : positiveList(values['generate-network'], '--generate-network', 2);
+  const problem = readConfigDir(values['config-dir'], {
+    ...(network ? { generateNetwork: [network[0]!, network[1]!] as [number, number] } : {}),
+    ...(typeof values['cloud-provider'] === 'string'
+      ? { cloudProvider: values['cloud-provider'] }
+      : {}),
+  });
+  const batches =
+    values['batch-sizes'] === undefined
+      ? batchSizes(problem.config)
+      : positiveList(values['batch-sizes'], '--batch-sizes');
+  const start = performance.now();
+  const results = batches.map((batchSize) => {
+    const frontier = paretoFrontier(problem, batchSize);
+    return { batchSize, best: cheapestPerToken(frontier), frontier };
+  });
+  const ms = elapsedMs(start);
+  let bestBatchSize: number | null = null;
+  let bestCost = Infinity;
+  for (const r of results) {
+    if (r.best && r.best.usdPerMillionTokens < bestCost) {
+      bestCost = r.best.usdPerMillionTokens;
+      bestBatchSize = r.batchSize;
+    }
+  }
+  if (values.json) {
+    printJson({
+      batches: results.map((r) => ({
+        batchSize: r.batchSize,
+        best: r.best,
+        frontier: r.frontier.map((p) => ({
+          throughputTokensPerSec: p.throughputTokensPerSec,
+          usdPerHour: p.usdPerHour,
+        })),
+      })),
+      bestBatchSize,
+      ms,
+    });
+    return 0;
+  }
+  say(
+    formatTable(
+      ['Batch Size', 'Throughput', 'Cost ($/h)', '$/M tokens', 'Status'],
+      results.map((r) => [
+        String(r.batchSize),
+        r.best ? r.best.throughputTokensPerSec.toFixed(2) : '-',
+        r.best ? r.best.usdPerHour.toFixed(2) : '-',
+        r.best ? r.best.usdPerMillionTokens.toFixed(6) : '-',
+        r.best ? `✓ SUCCESS (${r.frontier.length} on frontier)` : 'no feasible placement',
+      ]),
+    ),
+  );
+  if (bestBatchSize !== null)
+    say(`\n* Best batch size = ${bestBatchSize}\n  Cost per M tokens: $${bestCost.toFixed(6)}`);
+  else say('\nno feasible placement at any batch size');
+  return 0;
+}

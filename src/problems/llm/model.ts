@@ -1,0 +1,215 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../../core/errors.js';
+import { readCsvFile, type CsvTable } from '../../core/io.js';
+import { formatPath } from '../../core/schema.js';
+
+const num = (what: string) =>
+  z.coerce
+    .number({ error: `expected ${what} as a number` })
+    .refine(Number.isFinite, { error: `expected ${what} as a finite number` });
+const positiveInt = (what: string) =>
+  num(what).pipe(
+    z
+      .number()
+      .int({ error: `${what} must be an integer` })
+      .min(1, { error: `${what} must be >= 1` }),
+  );
+const bool = z
+  .enum(['true', 'false', 'True', 'False', '1', '0'])
+  .transform((v) => v === 'true' || v === 'True' || v === '1');
+
+/** `config.csv` of the seed solver, as `parameter,value` rows (extra parameters are ignored). */
+export const configSchema = z.object({
+  sequence_length: positiveInt('sequence_length'),
+  min_batch_size: positiveInt('min_batch_size'),
+  max_batch_size: positiveInt('max_batch_size'),
+  model_name: z.string().default('model'),
+  num_decoder_layers: positiveInt('num_decoder_layers'),
+  d_model: positiveInt('d_model'),
+  d_hidden: positiveInt('d_hidden'),
+  layer_weight_memory_gb: num('layer_weight_memory_gb').pipe(
+    z.number().positive({ error: 'layer_weight_memory_gb must be > 0' }),
+  ),
+  bytes_per_element: num('bytes_per_element').pipe(
+    z.number().positive({ error: 'bytes_per_element must be > 0' }),
+  ),
+  enable_segment_quantization: bool.default(false),
+  max_pipeline_stages: positiveInt('max_pipeline_stages'),
+  min_layers_per_stage: positiveInt('min_layers_per_stage').default(1),
+  min_memory_utilization: num('min_memory_utilization').pipe(z.number().min(0).max(1)).default(0),
+  max_hourly_cost: num('max_hourly_cost').default(999),
+  total_tokens_to_process: num('total_tokens_to_process')
+    .pipe(z.number().positive())
+    .default(1_000_000),
+});
+export type LlmConfig = z.infer<typeof configSchema>;
+
+/** One GPU type of the pool; its GPUs get global ids `firstId .. firstId + count - 1`. */
+export interface GpuType {
+  name: string;
+  count: number;
+  memoryGb: number;
+  usdPerHour: number;
+  firstId: number;
+}
+
+/** A placement problem: the model and batch settings, the pool, and bandwidth [gpus × gpus] in GB/s. */
+export interface LlmProblem {
+  config: LlmConfig;
+  types: GpuType[];
+  gpuCount: number;
+  bandwidthGbps: Float64Array;
+}
+
+function parameterTable(table: CsvTable, path: string): Record<string, string> {
+  if (table.header[0] !== 'parameter' || table.header[1] !== 'value') {
+    throw new UserError('expected the header "parameter,value"', path, 'line 1');
+  }
+  return Object.fromEntries(table.rows.map((r) => [r.cells[0]!.trim(), r.cells[1]!.trim()]));
+}
+
+export function parseConfig(table: CsvTable, path: string): LlmConfig {
+  const parsed = configSchema.safeParse(parameterTable(table, path));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserError(issue.message, path, formatPath(issue.path));
+  }
+  return parsed.data;
+}
+
+/** Seed price lookup: the first (provider, GPU model) key whose model string contains the type. */
+export function cloudPrices(table: CsvTable, provider: string): Map<string, number> {
+  const col = (name: string): number => table.header.indexOf(name);
+  const [p, m, c, price] = [
+    col('Cloud Provider'),
+    col('GPU Model'),
+    col('GPU Count'),
+    col('Price per Hour USD'),
+  ];
+  const prices = new Map<string, number>();
+  for (const row of table.rows) {
+    if (row.cells[p]!.trim() !== provider) continue;
+    const numbers = (row.cells[price]!.match(/[0-9]+(?:\.[0-9]+)?/g) ?? []).map(Number);
+    const count = Number(row.cells[c]);
+    if (!numbers.length || !(count > 0)) continue;
+    prices.set(row.cells[m]!.trim(), numbers.reduce((a, b) => a + b, 0) / numbers.length / count);
+  }
+  return prices;
+}
+
+function lookupPrice(prices: Map<string, number>, gpuType: string): number | undefined {
+  for (const [model, price] of prices) if (model.includes(gpuType)) return price;
+  return undefined;
+}
+
+export interface ReadOptions {
+  /** Generated network: INTRA GB/s within a GPU type, INTER across types (10000 on the diagonal). */
+  generateNetwork?: [number, number];
+  cloudProvider?: string;
+}
+
+/** Read a config directory exactly as the seed lays it out. */
+export function readConfigDir(dir: string, options: ReadOptions = {}): LlmProblem {
+  const config = parseConfig(readCsvFile(join(dir, 'config.csv')), join(dir, 'config.csv'));
+  const poolPath = join(dir, 'gpu_pool.csv');
+  const pool = readCsvFile(poolPath);
+  const cloudPath = join(dir, 'cloud_instances_specs.csv');
+  const prices = existsSync(cloudPath)
+    ? cloudPrices(readCsvFile(cloudPath), options.cloudProvider ?? 'AWS')
+    : new Map<string, number>();
+  const types = parsePool(pool, poolPath, prices);
+  const gpuCount = types.reduce((a, t) => a + t.count, 0);
+  const bandwidthGbps = options.generateNetwork
+    ? generatedNetwork(types, gpuCount, ...options.generateNetwork)
+    : readNetwork(join(dir, 'network_bandwidth.csv'), gpuCount);
+  return { config, types, gpuCount, bandwidthGbps };
+}
+
+export function parsePool(table: CsvTable, path: string, prices: Map<string, number>): GpuType[] {
+  const col = (name: string): number => table.header.indexOf(name);
+  for (const name of ['gpu_type', 'count', 'memory_gb']) {
+    if (col(name) < 0)
+      throw new UserError(
+        `missing column "${name}"; expected gpu_type,count,memory_gb[,dollar_per_hour]`,
+        path,
+      );
+  }
+  let firstId = 0;
+  return table.rows.map((row) => {
+    const at = `line ${row.line}`;
+    const name = row.cells[col('gpu_type')]!.trim();
+    const count = Number(row.cells[col('count')]);
+    const memoryGb = Number(row.cells[col('memory_gb')]);
+    if (!Number.isInteger(count) || count < 1)
+      throw new UserError(
+        `count must be a positive integer, got "${row.cells[col('count')]}"`,
+        path,
+        at,
+      );
+    if (!(memoryGb > 0) || !Number.isFinite(memoryGb))
+      throw new UserError(`memory_gb must be > 0, got "${row.cells[col('memory_gb')]}"`, path, at);
+    const given = col('dollar_per_hour') >= 0 ? Number(row.cells[col('dollar_per_hour')]) : NaN;
+    const usdPerHour = Number.isFinite(given) && given >= 0 ? given : lookupPrice(prices, name);
+    if (usdPerHour === undefined) {
+      throw new UserError(
+        `no price for GPU type "${name}": add a dollar_per_hour column, or cloud_instances_specs.csv with --cloud-provider`,
+        path,
+        at,
+      );
+    }
+    const type = { name, count, memoryGb, usdPerHour, firstId };
+    firstId += count;
+    return type;
+  });
+}
+
+export function generatedNetwork(
+  types: GpuType[],
+  gpuCount: number,
+  intra: number,
+  inter: number,
+): Float64Array {
+  const typeOf = new Int32Array(gpuCount);
+  types.forEach((t, k) => typeOf.fill(k, t.firstId, t.firstId + t.count));
+  const bw = new Float64Array(gpuCount * gpuCount);
+  for (let i = 0; i < gpuCount; i++) {
+    for (let j = 0; j < gpuCount; j++)
+      bw[i * gpuCount + j] = i === j ? 10000 : typeOf[i] === typeOf[j] ? intra : inter;
+  }
+  return bw;
+}
+
+function readNetwork(path: string, gpuCount: number): Float64Array {
+  const table = readCsvFile(path);
+  const size = table.rows.length;
+  if (size !== gpuCount || table.header.length - 1 !== gpuCount) {
+    throw new UserError(
+      `the matrix is ${size} × ${table.header.length - 1} but the pool has ${gpuCount} GPUs; fix the file or use --generate-network INTRA,INTER`,
+      path,
+    );
+  }
+  const bw = new Float64Array(gpuCount * gpuCount);
+  table.rows.forEach((row, i) => {
+    for (let j = 0; j < gpuCount; j++) {
+      const v = Number(row.cells[j + 1]);
+      if (!(v > 0) || !Number.isFinite(v))
+        throw new UserError(
+          `bandwidth "${row.cells[j + 1]}" must be > 0`,
+          path,
+          `line ${row.line}, column ${j + 2}`,
+        );
+      bw[i * gpuCount + j] = v;
+    }
+  });
+  return bw;
+}
+
+/** Batch sizes of a config: powers of two from min to max, plus max. */
+export function batchSizes(config: LlmConfig): number[] {
+  const sizes = new Set<number>();
+  for (let b = config.min_batch_size; b <= config.max_batch_size; b *= 2) sizes.add(b);
+  sizes.add(config.max_batch_size);
+  return [...sizes].sort((a, b) => a - b);
+}

@@ -1,0 +1,178 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { configSchema, generatedNetwork, type GpuType, type LlmProblem } from '../model.js';
+import { endToEndThroughput } from '../score.js';
+import { cheapestPerToken, paretoFrontier, stageOptions, type StageOption } from './frontier.js';
+
+/** The seed's `configs/medium` (llama-8b, 32 layers) and its pool, with the AWS prices the
+ * seed derives (A100 32.77/8; L40 → L40S 3.42; A10 → A100 by its substring lookup; V100 3.06). */
+function medium(intra: number, inter: number): LlmProblem {
+  const config = configSchema.parse({
+    sequence_length: '4096',
+    min_batch_size: '32',
+    max_batch_size: '256',
+    num_decoder_layers: '32',
+    d_model: '8192',
+    d_hidden: '22016',
+    layer_weight_memory_gb: '3.5',
+    bytes_per_element: '2',
+    enable_segment_quantization: 'true',
+    max_pipeline_stages: '8',
+    min_layers_per_stage: '5',
+    min_memory_utilization: '0.5',
+    max_hourly_cost: '999.0',
+  });
+  const spec: [string, number, number, number][] = [
+    ['A100', 8, 80, 32.77 / 8],
+    ['L40', 12, 48, 3.42],
+    ['A10', 12, 24, 32.77 / 8],
+    ['V100', 12, 32, 3.06],
+  ];
+  let firstId = 0;
+  const types: GpuType[] = spec.map(([name, count, memoryGb, usdPerHour]) => {
+    const t = { name, count, memoryGb, usdPerHour, firstId };
+    firstId += count;
+    return t;
+  });
+  return {
+    config,
+    types,
+    gpuCount: firstId,
+    bandwidthGbps: generatedNetwork(types, firstId, intra, inter),
+  };
+}
+
+describe('llm exact frontier, seed performance model', () => {
+  it('reproduces the seed’s published best rows (medium, stored network = 300/100)', () => {
+    const facts: [number, string, string, string, number][] = [
+      [32, '2035.99', '8.19', '1.117735', 2],
+      [64, '2035.99', '8.19', '1.117735', 2],
+      [128, '3775.18', '16.39', '1.205609', 4],
+      [256, '3775.18', '16.39', '1.205609', 4],
+    ];
+    for (const [batch, tokens, usd, perM, tp] of facts) {
+      const best = cheapestPerToken(paretoFrontier(medium(300, 100), batch))!;
+      expect(best.throughputTokensPerSec.toFixed(2)).toBe(tokens);
+      expect(best.usdPerHour.toFixed(2)).toBe(usd);
+      expect(best.usdPerMillionTokens.toFixed(6)).toBe(perM);
+      expect(best.stages).toEqual([
+        {
+          gpuType: 'A100',
+          tp,
+          gpuIds: Array.from({ length: tp }, (_, i) => i),
+          startLayer: 1,
+          endLayer: 32,
+        },
+      ]);
+    }
+  });
+
+  it('reproduces the generated-network run (400/200): 2042.04, 3806.57 and 6980.57 tok/s', () => {
+    const problem = medium(400, 200);
+    expect(cheapestPerToken(paretoFrontier(problem, 32))!.usdPerMillionTokens.toFixed(6)).toBe(
+      '1.114421',
+    );
+    expect(cheapestPerToken(paretoFrontier(problem, 128))!.usdPerMillionTokens.toFixed(6)).toBe(
+      '1.195667',
+    );
+    const frontier32 = paretoFrontier(problem, 32).map((p) => [
+      p.throughputTokensPerSec.toFixed(2),
+      p.usdPerHour.toFixed(2),
+    ]);
+    expect(frontier32).toContainEqual(['2042.04', '8.19']);
+    expect(frontier32).toContainEqual(['6980.57', '32.77']);
+    expect(cheapestPerToken(paretoFrontier(problem, 256))!.throughputTokensPerSec.toFixed(2)).toBe(
+      '3806.57',
+    );
+  });
+});
+
+/** Every multiset of up to S options covering N layers within GPU counts: the frontier by exhaustion. */
+function bruteForceFrontier(problem: LlmProblem, batch: number): [number, number][] {
+  const options = stageOptions(problem, batch);
+  const n = problem.config.num_decoder_layers;
+  const points: [number, number][] = [];
+  const used = problem.types.map(() => 0);
+  const visit = (from: number, picks: StageOption[], layers: number): void => {
+    if (layers === n && picks.length) {
+      const raw = Math.min(...picks.map((o) => o.tokensPerSec));
+      const cost = picks.reduce((a, o) => a + o.tp * problem.types[o.type]!.usdPerHour, 0);
+      points.push([endToEndThroughput(raw, picks.length, batch), cost]);
+    }
+    if (picks.length === problem.config.max_pipeline_stages) return;
+    for (let k = from; k < options.length; k++) {
+      const o = options[k]!;
+      if (layers + o.layers > n || used[o.type]! + o.tp > problem.types[o.type]!.count) continue;
+      used[o.type]! += o.tp;
+      visit(k, [...picks, o], layers + o.layers);
+      used[o.type]! -= o.tp;
+    }
+  };
+  visit(0, [], 0);
+  const sorted = points.sort((a, b) => a[1] - b[1] || b[0] - a[0]);
+  const frontier: [number, number][] = [];
+  for (const p of sorted)
+    if (!frontier.length || p[0] > frontier[frontier.length - 1]![0]) frontier.push(p);
+  return frontier;
+}
+
+describe('llm frontier equals brute force', () => {
+  const arb = fc.record({
+    layers: fc.integer({ min: 1, max: 8 }),
+    stages: fc.integer({ min: 1, max: 3 }),
+    batch: fc.constantFrom(1, 4, 16, 32),
+    pool: fc.array(
+      fc.record({
+        name: fc.constantFrom('H100', 'A100', 'L40', 'V100', 'T4'),
+        count: fc.integer({ min: 1, max: 4 }),
+        memoryGb: fc.constantFrom(16, 24, 40, 80),
+        usdPerHour: fc.integer({ min: 1, max: 50 }).map((v) => v / 10),
+      }),
+      { minLength: 1, maxLength: 3 },
+    ),
+    quantize: fc.boolean(),
+  });
+  it('on 200 random small instances', () => {
+    fc.assert(
+      fc.property(arb, ({ layers, stages, batch, pool, quantize }) => {
+        let firstId = 0;
+        const types = pool.map((t) => {
+          const type = { ...t, firstId };
+          firstId += t.count;
+          return type;
+        });
+        const config = configSchema.parse({
+          sequence_length: '512',
+          min_batch_size: String(batch),
+          max_batch_size: String(batch),
+          num_decoder_layers: String(layers),
+          d_model: '2048',
+          d_hidden: '5632',
+          layer_weight_memory_gb: '2',
+          bytes_per_element: '2',
+          enable_segment_quantization: String(quantize),
+          max_pipeline_stages: String(stages),
+          min_layers_per_stage: '1',
+          min_memory_utilization: '0',
+        });
+        const problem: LlmProblem = {
+          config,
+          types,
+          gpuCount: firstId,
+          bandwidthGbps: generatedNetwork(types, firstId, 300, 100),
+        };
+        const exact = paretoFrontier(problem, batch).map((p) => [
+          p.throughputTokensPerSec,
+          p.usdPerHour,
+        ]);
+        const brute = bruteForceFrontier(problem, batch);
+        expect(exact.length).toBe(brute.length);
+        exact.forEach(([t, c], k) => {
+          expect(t).toBeCloseTo(brute[k]![0], 6);
+          expect(c).toBeCloseTo(brute[k]![1], 9);
+        });
+      }),
+      { seed: 31, numRuns: 200 },
+    );
+  });
+});

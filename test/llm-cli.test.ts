@@ -1,0 +1,122 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evoplace } from './cli.js';
+
+const root = mkdtempSync(join(tmpdir(), 'evoplace-llm-'));
+const CONFIG = `parameter,value
+sequence_length,4096
+min_batch_size,32
+max_batch_size,64
+model_name,llama-8b
+num_decoder_layers,32
+d_model,8192
+d_hidden,22016
+layer_weight_memory_gb,3.5
+bytes_per_element,2
+enable_segment_quantization,true
+max_pipeline_stages,8
+min_layers_per_stage,5
+min_memory_utilization,0.5
+max_hourly_cost,999.0
+`;
+const POOL = 'gpu_type,count,memory_gb,dollar_per_hour\nA100,8,80,4.09625\nV100,12,32,3.06\n';
+
+function configDir(name: string, files: Record<string, string>): string {
+  const dir = join(root, name);
+  mkdirSync(dir, { recursive: true });
+  for (const [file, content] of Object.entries({
+    'config.csv': CONFIG,
+    'gpu_pool.csv': POOL,
+    ...files,
+  }))
+    writeFileSync(join(dir, file), content);
+  return dir;
+}
+
+describe('evoplace llm solve (CLI)', () => {
+  it('--json prints the documented shape with the cheapest placement per batch', () => {
+    const dir = configDir('ok', {});
+    const run = evoplace([
+      'llm',
+      'solve',
+      '--config-dir',
+      dir,
+      '--generate-network',
+      '300,100',
+      '--json',
+    ]);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as {
+      batches: {
+        batchSize: number;
+        best: Record<string, unknown> & { stages: Record<string, unknown>[] };
+        frontier: Record<string, unknown>[];
+      }[];
+      bestBatchSize: number;
+      ms: number;
+    };
+    expect(Object.keys(out)).toEqual(['batches', 'bestBatchSize', 'ms']);
+    expect(out.batches.map((b) => b.batchSize)).toEqual([32, 64]);
+    expect(Object.keys(out.batches[0]!.best)).toEqual([
+      'throughputTokensPerSec',
+      'usdPerHour',
+      'usdPerMillionTokens',
+      'stages',
+    ]);
+    expect(Object.keys(out.batches[0]!.best.stages[0]!)).toEqual([
+      'gpuType',
+      'tp',
+      'gpuIds',
+      'startLayer',
+      'endLayer',
+    ]);
+    expect(Object.keys(out.batches[0]!.frontier[0]!)).toEqual([
+      'throughputTokensPerSec',
+      'usdPerHour',
+    ]);
+    expect((out.batches[0]!.best.usdPerMillionTokens as number).toFixed(6)).toBe('1.117735');
+    expect(out.bestBatchSize).toBe(32);
+  });
+
+  it.each([
+    [
+      'mis-sized matrix',
+      { 'network_bandwidth.csv': ',gpu_0,gpu_1\ngpu_0,10000,300\ngpu_1,300,10000\n' },
+      [],
+      /the matrix is 2 × 2 but the pool has 20 GPUs; fix the file or use --generate-network INTRA,INTER/,
+    ],
+    [
+      'negative count',
+      { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,-8,80,4\n' },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: line 2: count must be a positive integer, got "-8"/,
+    ],
+    [
+      'missing price',
+      { 'gpu_pool.csv': 'gpu_type,count,memory_gb\nA100,8,80\n' },
+      ['--generate-network', '300,100'],
+      /no price for GPU type "A100"/,
+    ],
+    [
+      'bad config value',
+      { 'config.csv': CONFIG.replace('d_model,8192', 'd_model,lots') },
+      ['--generate-network', '300,100'],
+      /config\.csv: d_model: expected d_model as a number/,
+    ],
+    [
+      'batch size 0',
+      {},
+      ['--generate-network', '300,100', '--batch-sizes', '0,32'],
+      /--batch-sizes: expected a list of comma-separated positive integers/,
+    ],
+  ])('%s: one clear line, exit 2', (name, files, args, message) => {
+    const dir = configDir(name.replace(/ /g, '-'), files);
+    const run = evoplace(['llm', 'solve', '--config-dir', dir, ...args]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(message);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
