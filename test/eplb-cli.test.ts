@@ -8,44 +8,31 @@ const dir = mkdtempSync(join(tmpdir(), 'evoplace-eplb-'));
 const trace = join(dir, 'trace.json');
 const shapeArgs = ['--replicas', '40', '--groups', '4', '--nodes', '2', '--gpus', '8'];
 
+const generateArgs = [
+  'eplb',
+  'generate',
+  '--steps',
+  '300',
+  '--layers',
+  '3',
+  '--experts',
+  '32',
+  '--groups',
+  '4',
+  '--seed',
+  '5',
+];
+
 describe('evoplace eplb (CLI)', () => {
   it('generate writes a trace in vLLM’s format', () => {
-    const run = evoplace([
-      'eplb',
-      'generate',
-      '--steps',
-      '300',
-      '--layers',
-      '3',
-      '--experts',
-      '32',
-      '--groups',
-      '4',
-      '--seed',
-      '5',
-    ]);
+    const run = evoplace(generateArgs);
     expect(run.code).toBe(0);
     writeFileSync(trace, run.stdout);
     const data = JSON.parse(run.stdout) as { load_history: { logical_expert_load: number[][] }[] };
     expect(data.load_history).toHaveLength(300);
     expect(data.load_history[0]!.logical_expert_load).toHaveLength(3);
     expect(data.load_history[0]!.logical_expert_load[0]).toHaveLength(32);
-    expect(
-      evoplace([
-        'eplb',
-        'generate',
-        '--steps',
-        '300',
-        '--layers',
-        '3',
-        '--experts',
-        '32',
-        '--groups',
-        '4',
-        '--seed',
-        '5',
-      ]).stdout,
-    ).toBe(run.stdout);
+    expect(evoplace(generateArgs).stdout).toBe(run.stdout);
   });
 
   it('rebalance --json prints exactly the documented plan', () => {
