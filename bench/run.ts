@@ -1,9 +1,13 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatTable } from '../src/core/table.js';
 import { writeFileAtomic } from '../src/core/atomic.js';
 import { eplbBenchmark, printEplbBenchmark } from '../src/problems/eplb/benchmark.js';
 import { DEFAULT_TRACE, generateTrace } from '../src/problems/eplb/generate.js';
 import { parseLoadHistory, readLoadHistory } from '../src/problems/eplb/model.js';
 import { ALGOS } from '../src/problems/eplb/solvers/index.js';
+import { benchLlm, syntheticPool } from '../src/problems/llm/benchmark.js';
+import { readConfigDir } from '../src/problems/llm/model.js';
 import { printBenchmark, runPrismBenchmark } from '../src/problems/prism/benchmark.js';
 import { SOLVER_NAMES } from '../src/problems/prism/solvers/index.js';
 
@@ -39,6 +43,39 @@ const BENCHMARKS: Record<string, () => unknown> = {
       return { trace, ...report };
     });
     return { problem: 'eplb', traces: reports };
+  },
+  llm: () => {
+    // The 1 024-GPU synthetic pool always; the seed's configs when EVOPLACE_LLM_CONFIGS names
+    // their folder (medium with its stored network; large and hal with a generated 400/200 one).
+    const batches = [32, 64, 128, 256];
+    const rows = benchLlm('synthetic 8 types × 128, 80 layers', syntheticPool(), batches);
+    const dir = process.env.EVOPLACE_LLM_CONFIGS;
+    if (dir && existsSync(dir)) {
+      rows.push(...benchLlm('medium', readConfigDir(join(dir, 'medium')), batches));
+      for (const name of ['large', 'hal']) {
+        rows.push(
+          ...benchLlm(
+            `${name} (400/200)`,
+            readConfigDir(join(dir, name), { generateNetwork: [400, 200] }),
+            batches,
+          ),
+        );
+      }
+    }
+    console.error(
+      formatTable(
+        ['pool', 'GPUs', 'batch', 'frontier points', '$/M tokens', 'median ms'],
+        rows.map((r) => [
+          r.name,
+          String(r.gpus),
+          String(r.batchSize),
+          String(r.frontierPoints),
+          r.usdPerMillionTokens?.toFixed(6) ?? '-',
+          r.medianMs.toFixed(2),
+        ]),
+      ),
+    );
+    return { problem: 'llm', rows };
   },
 };
 

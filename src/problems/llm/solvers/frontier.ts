@@ -78,62 +78,96 @@ export function stageOptions(problem: LlmProblem, batch: number): StageOption[] 
 }
 
 /**
- * Least cost ($/h) to cover every layer with exactly S stages, for each S, using only `options`
- * and at most each type's GPU count; with the chosen options (null where impossible).
- * Per type, a table of least GPUs for (stages, layers); types are then combined.
+ * Least-cost covers of every layer with `options`: per GPU type, the fewest GPUs for s stages
+ * covering l layers (`gpus`, with the option picked last), then types combined into the least
+ * $/h for s stages and l layers (`cost`, with that type's share). Tables are [stages+1][layers+1].
  */
-function leastCostCovers(problem: LlmProblem, options: StageOption[]): (StageOption[] | null)[] {
+interface CoverTables {
+  width: number;
+  gpus: Int32Array[];
+  lastPick: Int32Array[];
+  cost: Float64Array[];
+  share: Int32Array[];
+}
+
+function coverTables(problem: LlmProblem, options: readonly StageOption[]): CoverTables {
   const n = problem.config.num_decoder_layers;
   const maxStages = problem.config.max_pipeline_stages;
   const width = n + 1;
-  // best[s][l]: least cost, with the options used, over the types combined so far.
-  let best: { cost: number; picks: StageOption[] }[][] = Array.from(
-    { length: maxStages + 1 },
-    (_, s) =>
-      Array.from({ length: width }, (_, l) =>
-        s === 0 && l === 0 ? { cost: 0, picks: [] } : { cost: Infinity, picks: [] },
-      ),
-  );
+  const cells = (maxStages + 1) * width;
+  const tables: CoverTables = { width, gpus: [], lastPick: [], cost: [], share: [] };
+  let previous = new Float64Array(cells).fill(Infinity);
+  previous[0] = 0;
   problem.types.forEach((t, type) => {
-    const mine = options.filter((o) => o.type === type);
-    if (!mine.length) return;
-    // gpus[s][l]: least GPUs of this type for s stages covering l layers.
-    const gpus: { count: number; picks: StageOption[] }[][] = Array.from(
-      { length: maxStages + 1 },
-      (_, s) =>
-        Array.from({ length: width }, (_, l) =>
-          s === 0 && l === 0 ? { count: 0, picks: [] } : { count: Infinity, picks: [] },
-        ),
-    );
+    const gpus = new Int32Array(cells).fill(0x7fffffff);
+    const lastPick = new Int32Array(cells).fill(-1);
+    gpus[0] = 0;
     for (let s = 1; s <= maxStages; s++) {
       for (let l = 1; l <= n; l++) {
-        for (const o of mine) {
-          if (o.layers > l) continue;
-          const prev = gpus[s - 1]![l - o.layers]!;
-          if (prev.count + o.tp < gpus[s]![l]!.count && prev.count + o.tp <= t.count) {
-            gpus[s]![l] = { count: prev.count + o.tp, picks: [...prev.picks, o] };
+        for (let k = 0; k < options.length; k++) {
+          const o = options[k]!;
+          if (o.type !== type || o.layers > l) continue;
+          const used = gpus[(s - 1) * width + l - o.layers]! + o.tp;
+          if (used <= t.count && used < gpus[s * width + l]!) {
+            gpus[s * width + l] = used;
+            lastPick[s * width + l] = k;
           }
         }
       }
     }
-    const next = best.map((row) => row.map((cell) => ({ ...cell })));
+    const cost = Float64Array.from(previous);
+    const share = new Int32Array(cells).fill(-1);
     for (let s = 0; s <= maxStages; s++) {
       for (let l = 0; l <= n; l++) {
-        if (best[s]![l]!.cost === Infinity) continue;
+        const base = previous[s * width + l]!;
+        if (base === Infinity) continue;
         for (let s2 = 1; s + s2 <= maxStages; s2++) {
           for (let l2 = 1; l + l2 <= n; l2++) {
-            const g = gpus[s2]![l2]!;
-            if (g.count === Infinity) continue;
-            const cost = best[s]![l]!.cost + g.count * t.usdPerHour;
-            if (cost < next[s + s2]![l + l2]!.cost)
-              next[s + s2]![l + l2] = { cost, picks: [...best[s]![l]!.picks, ...g.picks] };
+            const g = gpus[s2 * width + l2]!;
+            if (g === 0x7fffffff) continue;
+            const total = base + g * t.usdPerHour;
+            const cell = (s + s2) * width + l + l2;
+            if (total < cost[cell]!) {
+              cost[cell] = total;
+              share[cell] = s2 * width + l2;
+            }
           }
         }
       }
     }
-    best = next;
+    tables.gpus.push(gpus);
+    tables.lastPick.push(lastPick);
+    tables.cost.push(cost);
+    tables.share.push(share);
+    previous = cost;
   });
-  return best.map((row) => (row[n]!.cost < Infinity ? row[n]!.picks : null));
+  return tables;
+}
+
+/** The options of the least-cost cover with `stages` stages of every layer. */
+function reconstruct(
+  tables: CoverTables,
+  options: readonly StageOption[],
+  stages: number,
+  layers: number,
+): StageOption[] {
+  const picks: StageOption[] = [];
+  let [s, l] = [stages, layers];
+  for (let type = tables.cost.length - 1; type >= 0; type--) {
+    const share = tables.share[type]![s * tables.width + l]!;
+    if (share < 0) continue;
+    let s2 = Math.floor(share / tables.width);
+    let l2 = share % tables.width;
+    s -= s2;
+    l -= l2;
+    while (s2 > 0) {
+      const o = options[tables.lastPick[type]![s2 * tables.width + l2]!]!;
+      picks.push(o);
+      s2--;
+      l2 -= o.layers;
+    }
+  }
+  return picks.reverse();
 }
 
 /** Give each stage concrete GPUs (aligned blocks, largest first) and layer ranges. */
@@ -176,20 +210,53 @@ function toPlacement(problem: LlmProblem, picks: StageOption[], batch: number): 
 /**
  * The exact cost–throughput Pareto frontier at one batch size: for every distinct stage
  * throughput T, the least-cost placements using only options at least that fast, for each
- * stage count; the non-dominated ones, by throughput ascending.
+ * stage count; the non-dominated ones, by cost ascending. Least cost only grows with T, so the
+ * sweep bisects the sorted thresholds and solves only around the points where a cost changes.
  */
 export function paretoFrontier(problem: LlmProblem, batch: number): Placement[] {
-  const options = stageOptions(problem, batch);
-  const thresholds = [...new Set(options.map((o) => o.tokensPerSec))].sort((a, b) => a - b);
+  const options = stageOptions(problem, batch).sort((a, b) => a.tokensPerSec - b.tokensPerSec);
+  const thresholds = [...new Set(options.map((o) => o.tokensPerSec))];
+  const n = problem.config.num_decoder_layers;
+  const maxStages = problem.config.max_pipeline_stages;
   const budget = problem.config.max_hourly_cost < 999 ? problem.config.max_hourly_cost : Infinity;
   const points: Placement[] = [];
-  for (const threshold of thresholds) {
-    const covers = leastCostCovers(
-      problem,
-      options.filter((o) => o.tokensPerSec >= threshold),
+  const solved = new Map<number, { tables: CoverTables; usable: StageOption[] }>();
+  const solveAt = (i: number): { tables: CoverTables; usable: StageOption[] } => {
+    let hit = solved.get(i);
+    if (!hit) {
+      const usable = options.filter((o) => o.tokensPerSec >= thresholds[i]!);
+      hit = { tables: coverTables(problem, usable), usable };
+      solved.set(i, hit);
+    }
+    return hit;
+  };
+  const costs = (i: number): Float64Array => {
+    const last = solveAt(i).tables.cost.at(-1);
+    return Float64Array.from({ length: maxStages + 1 }, (_, s) =>
+      last ? last[s * (n + 1) + n]! : Infinity,
     );
-    for (const picks of covers) if (picks) points.push(toPlacement(problem, picks, batch));
-  }
+  };
+  const record = (i: number): void => {
+    const { tables, usable } = solveAt(i);
+    const last = tables.cost.at(-1);
+    for (let s = 1; s <= maxStages; s++) {
+      if (last && last[s * (n + 1) + n]! < Infinity)
+        points.push(toPlacement(problem, reconstruct(tables, usable, s, n), batch));
+    }
+  };
+  const same = (a: Float64Array, b: Float64Array): boolean => a.every((v, k) => v === b[k]);
+  const sweep = (lo: number, hi: number, costLo: Float64Array, costHi: Float64Array): void => {
+    if (same(costLo, costHi) || hi - lo <= 1) {
+      record(hi);
+      if (!same(costLo, costHi)) record(lo);
+      return;
+    }
+    const mid = (lo + hi) >> 1;
+    const costMid = costs(mid);
+    sweep(lo, mid, costLo, costMid);
+    sweep(mid, hi, costMid, costHi);
+  };
+  if (thresholds.length) sweep(0, thresholds.length - 1, costs(0), costs(thresholds.length - 1));
   return nonDominated(points.filter((p) => p.usdPerHour <= budget));
 }
 
