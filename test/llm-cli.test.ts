@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -118,5 +118,49 @@ describe('evoplace llm solve (CLI)', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
+
+describe('evoplace llm solve --out', () => {
+  it('writes the seed’s files (CRLF), the frontier as CSV and SVG; the best row matches the seed’s', () => {
+    const dir = configDir('out', {});
+    const out = join(root, 'results');
+    const run = evoplace([
+      'llm',
+      'solve',
+      '--config-dir',
+      dir,
+      '--generate-network',
+      '300,100',
+      '--out',
+      out,
+    ]);
+    expect(run.code).toBe(0);
+    const summary = readFileSync(join(out, 'batch_32', 'solution_summary.csv'), 'utf8');
+    expect(summary.split('\r\n')[1]).toBe(
+      '32,8.19,2035.99,8.19,1.117735,0.14,1.12,1,A100,2,2,32,YES,SUCCESS',
+    );
+    expect(readFileSync(join(out, 'batch_sweep_results.csv'), 'utf8').split('\r\n')[0]).toMatch(
+      /^batch_size,budget_tested,/,
+    );
+    const solution = JSON.parse(
+      readFileSync(join(out, 'batch_64', 'solution_with_tp.json'), 'utf8'),
+    ) as {
+      solution: {
+        gpu_assignments: {
+          gpu_type: string;
+          tp_degree: number;
+          start_layer: number;
+          end_layer: number;
+        }[];
+      };
+    };
+    expect(solution.solution.gpu_assignments).toMatchObject([
+      { gpu_type: 'A100', tp_degree: 2, start_layer: 1, end_layer: 32 },
+    ]);
+    expect(readFileSync(join(out, 'frontier.csv'), 'utf8')).toMatch(
+      /^batch_size,throughput_tokens_per_sec,/,
+    );
+    expect(readFileSync(join(out, 'frontier.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>\n$/);
   });
 });

@@ -1,7 +1,17 @@
+import { join } from 'node:path';
+import { writeFileAtomic } from '../core/atomic.js';
 import { UserError } from '../core/errors.js';
 import { formatTable } from '../core/table.js';
 import { elapsedMs } from '../core/timing.js';
-import { batchSizes, readConfigDir } from '../problems/llm/model.js';
+import { batchSizes, readConfigDir, type LlmProblem } from '../problems/llm/model.js';
+import {
+  frontierCsv,
+  frontierSvg,
+  solutionJson,
+  summaryCsv,
+  sweepCsv,
+  type BatchAnswer,
+} from '../problems/llm/output.js';
 import { cheapestPerToken, paretoFrontier } from '../problems/llm/solvers/frontier.js';
 import { parseCommand } from './args.js';
 import { printJson, say } from './output.js';
@@ -9,7 +19,7 @@ import { printJson, say } from './output.js';
 export const LLM_HELP = `evoplace llm — place one LLM's layers on a heterogeneous GPU pool at least $ per token
 
   evoplace llm solve --config-dir DIR [--batch-sizes 32,64,128,256]
-                     [--generate-network INTRA,INTER] [--cloud-provider AWS] [--json]`;
+                     [--generate-network INTRA,INTER] [--cloud-provider AWS] [--out DIR] [--json]`;
 
 export function runLlm(argv: string[]): number {
   const [sub, ...rest] = argv;
@@ -39,6 +49,24 @@ function positiveList(raw: unknown, flag: string, length?: number): number[] {
   return items;
 }
 
+/** The seed's output files, plus frontier.csv and frontier.svg; each written atomically. */
+function writeOutputs(dir: string, problem: LlmProblem, answers: BatchAnswer[]): void {
+  const files: [string, string][] = answers.flatMap((a) => [
+    [join(dir, `batch_${a.batchSize}`, 'solution_summary.csv'), summaryCsv(problem, a)] as [
+      string,
+      string,
+    ],
+    [
+      join(dir, `batch_${a.batchSize}`, 'solution_with_tp.json'),
+      `${JSON.stringify(solutionJson(problem, a), null, 2)}\n`,
+    ] as [string, string],
+  ]);
+  files.push([join(dir, 'batch_sweep_results.csv'), sweepCsv(problem, answers)]);
+  files.push([join(dir, 'frontier.csv'), frontierCsv(answers)]);
+  files.push([join(dir, 'frontier.svg'), frontierSvg(answers)]);
+  for (const [path, content] of files) writeFileAtomic(path, content);
+}
+
 function solveCommand(argv: string[]): number {
   const parsed = parseCommand(
     'llm solve',
@@ -48,6 +76,7 @@ function solveCommand(argv: string[]): number {
       'batch-sizes': { type: 'string' },
       'generate-network': { type: 'string' },
       'cloud-provider': { type: 'string' },
+      out: { type: 'string' },
       json: { type: 'boolean' },
     },
     LLM_HELP,
@@ -76,6 +105,7 @@ function solveCommand(argv: string[]): number {
     return { batchSize, best: cheapestPerToken(frontier), frontier };
   });
   const ms = elapsedMs(start);
+  if (typeof values.out === 'string') writeOutputs(values.out, problem, results);
   let bestBatchSize: number | null = null;
   let bestCost = Infinity;
   for (const r of results) {
