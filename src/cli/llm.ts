@@ -12,14 +12,20 @@ import {
   sweepCsv,
   type BatchAnswer,
 } from '../problems/llm/output.js';
-import { cheapestPerToken, paretoFrontier } from '../problems/llm/solvers/frontier.js';
-import { parseCommand } from './args.js';
+import {
+  choose,
+  OBJECTIVES,
+  paretoFrontier,
+  type Placement,
+} from '../problems/llm/solvers/frontier.js';
+import { choiceFlag, parseCommand } from './args.js';
 import { printJson, say } from './output.js';
 
 export const LLM_HELP = `evoplace llm — place one LLM's layers on a heterogeneous GPU pool at least $ per token
 
   evoplace llm solve --config-dir DIR [--batch-sizes 32,64,128,256]
-                     [--generate-network INTRA,INTER] [--cloud-provider AWS] [--out DIR] [--json]`;
+                     [--generate-network INTRA,INTER] [--cloud-provider AWS] [--objective usd-per-mtok|throughput]
+                     [--out DIR] [--json]`;
 
 export function runLlm(argv: string[]): number {
   const [sub, ...rest] = argv;
@@ -77,6 +83,7 @@ function solveCommand(argv: string[]): number {
       'generate-network': { type: 'string' },
       'cloud-provider': { type: 'string' },
       out: { type: 'string' },
+      objective: { type: 'string' },
       json: { type: 'boolean' },
     },
     LLM_HELP,
@@ -99,17 +106,23 @@ function solveCommand(argv: string[]): number {
     values['batch-sizes'] === undefined
       ? batchSizes(problem.config)
       : positiveList(values['batch-sizes'], '--batch-sizes');
+  const objective = choiceFlag(values, 'objective', OBJECTIVES, 'usd-per-mtok');
   const start = performance.now();
   const results = batches.map((batchSize) => {
     const frontier = paretoFrontier(problem, batchSize);
-    return { batchSize, best: cheapestPerToken(frontier), frontier };
+    return { batchSize, best: choose(frontier, objective), frontier };
   });
   const ms = elapsedMs(start);
   if (typeof values.out === 'string') writeOutputs(values.out, problem, results);
+  // The best batch is the first strictly best one, as in the seed's summary.
+  const score = (p: Placement): number =>
+    objective === 'throughput' ? -p.throughputTokensPerSec : p.usdPerMillionTokens;
   let bestBatchSize: number | null = null;
   let bestCost = Infinity;
+  let bestScore = Infinity;
   for (const r of results) {
-    if (r.best && r.best.usdPerMillionTokens < bestCost) {
+    if (r.best && score(r.best) < bestScore) {
+      bestScore = score(r.best);
       bestCost = r.best.usdPerMillionTokens;
       bestBatchSize = r.batchSize;
     }
@@ -137,7 +150,7 @@ function solveCommand(argv: string[]): number {
         r.best ? r.best.throughputTokensPerSec.toFixed(2) : '-',
         r.best ? r.best.usdPerHour.toFixed(2) : '-',
         r.best ? r.best.usdPerMillionTokens.toFixed(6) : '-',
-        r.best ? `✓ SUCCESS (${r.frontier.length} on frontier)` : 'no feasible placement',
+        r.best ? `✓ SUCCESS (${r.frontier.length} tested)` : 'no feasible placement',
       ]),
     ),
   );

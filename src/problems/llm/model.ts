@@ -40,6 +40,8 @@ export const configSchema = z.object({
   min_layers_per_stage: positiveInt('min_layers_per_stage').default(1),
   min_memory_utilization: num('min_memory_utilization').pipe(z.number().min(0).max(1)).default(0),
   max_hourly_cost: num('max_hourly_cost').default(999),
+  max_total_cost: num('max_total_cost').default(999999),
+  max_total_runtime_hours: num('max_total_runtime_hours').default(999999),
   total_tokens_to_process: num('total_tokens_to_process')
     .pipe(z.number().positive())
     .default(1_000_000),

@@ -2,7 +2,13 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { configSchema, generatedNetwork, type GpuType, type LlmProblem } from '../model.js';
 import { endToEndThroughput } from '../score.js';
-import { cheapestPerToken, paretoFrontier, stageOptions, type StageOption } from './frontier.js';
+import {
+  cheapestPerToken,
+  choose,
+  paretoFrontier,
+  stageOptions,
+  type StageOption,
+} from './frontier.js';
 
 /** The seed's `configs/medium` (llama-8b, 32 layers) and its pool, with the AWS prices the
  * seed derives (A100 32.77/8; L40 → L40S 3.42; A10 → A100 by its substring lookup; V100 3.06). */
@@ -115,6 +121,31 @@ function bruteForceFrontier(problem: LlmProblem, batch: number): [number, number
     if (!frontier.length || p[0] > frontier[frontier.length - 1]![0]) frontier.push(p);
   return frontier;
 }
+
+describe('llm budgets and objectives', () => {
+  it('a $/h budget cuts the frontier; the throughput objective takes its fastest point', () => {
+    const problem = medium(300, 100);
+    const full = paretoFrontier(problem, 32);
+    expect(choose(full, 'throughput')!.throughputTokensPerSec.toFixed(2)).toBe('6858.55');
+    const budgeted = paretoFrontier(
+      { ...problem, config: { ...problem.config, max_hourly_cost: 10 } },
+      32,
+    );
+    expect(budgeted.every((p) => p.usdPerHour <= 10)).toBe(true);
+    expect(budgeted.length).toBeLessThan(full.length);
+    const runtimeCapped = paretoFrontier(
+      { ...problem, config: { ...problem.config, max_total_runtime_hours: 0.1 } },
+      32,
+    );
+    expect(runtimeCapped.every((p) => 1e6 / (p.throughputTokensPerSec * 3600) <= 0.1)).toBe(true);
+    const tooPoor = paretoFrontier(
+      { ...problem, config: { ...problem.config, max_hourly_cost: 1 } },
+      32,
+    );
+    expect(tooPoor).toEqual([]);
+    expect(choose(tooPoor, 'usd-per-mtok')).toBeNull();
+  });
+});
 
 describe('llm frontier equals brute force', () => {
   const arb = fc.record({

@@ -218,7 +218,6 @@ export function paretoFrontier(problem: LlmProblem, batch: number): Placement[] 
   const thresholds = [...new Set(options.map((o) => o.tokensPerSec))];
   const n = problem.config.num_decoder_layers;
   const maxStages = problem.config.max_pipeline_stages;
-  const budget = problem.config.max_hourly_cost < 999 ? problem.config.max_hourly_cost : Infinity;
   const points: Placement[] = [];
   const solved = new Map<number, { tables: CoverTables; usable: StageOption[] }>();
   const solveAt = (i: number): { tables: CoverTables; usable: StageOption[] } => {
@@ -257,7 +256,21 @@ export function paretoFrontier(problem: LlmProblem, batch: number): Placement[] 
     sweep(mid, hi, costMid, costHi);
   };
   if (thresholds.length) sweep(0, thresholds.length - 1, costs(0), costs(thresholds.length - 1));
-  return nonDominated(points.filter((p) => p.usdPerHour <= budget));
+  return nonDominated(points.filter((p) => withinBudgets(problem, p)));
+}
+
+/**
+ * The config's budgets, applied as the seed applies them (only when set below its sentinels):
+ * $/h below 999, total cost and runtime for `total_tokens_to_process` below 999999.
+ */
+export function withinBudgets(problem: LlmProblem, p: Placement): boolean {
+  const c = problem.config;
+  const runtimeHours = c.total_tokens_to_process / (p.throughputTokensPerSec * 3600);
+  return (
+    (c.max_hourly_cost >= 999 || p.usdPerHour <= c.max_hourly_cost) &&
+    (c.max_total_cost >= 999999 || p.usdPerHour * runtimeHours <= c.max_total_cost) &&
+    (c.max_total_runtime_hours >= 999999 || runtimeHours <= c.max_total_runtime_hours)
+  );
 }
 
 function nonDominated(points: Placement[]): Placement[] {
@@ -273,6 +286,14 @@ function nonDominated(points: Placement[]): Placement[] {
       frontier.push(p);
   }
   return frontier;
+}
+
+export const OBJECTIVES = ['usd-per-mtok', 'throughput'] as const;
+export type Objective = (typeof OBJECTIVES)[number];
+
+/** The frontier's point that serves the objective best: least $ per token, or most throughput. */
+export function choose(frontier: Placement[], objective: Objective): Placement | null {
+  return objective === 'throughput' ? (frontier.at(-1) ?? null) : cheapestPerToken(frontier);
 }
 
 /** The frontier's point with the least $ per million tokens (first on ties); null when empty. */
