@@ -106,6 +106,27 @@ describe('evoplace llm solve (CLI)', () => {
       /config\.csv: d_model: expected d_model as a number/,
     ],
     [
+      'unknown GPU type',
+      { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nB300,8,288,9\n' },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: line 2: unknown GPU type "B300"; known: H100, A100/,
+    ],
+    [
+      'model too big',
+      { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nT4,2,16,0.4\n' },
+      ['--generate-network', '300,100'],
+      /config\.csv: the model's weights need 112 GB .* but the whole pool has 32 GB/,
+    ],
+    [
+      'non-square matrix',
+      {
+        'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,2,80,4\n',
+        'network_bandwidth.csv': ',gpu_0,gpu_1\ngpu_0,10000,300\ngpu_1,300\n',
+      },
+      [],
+      /network_bandwidth\.csv: line 3 has 2 cells, the header has 3/,
+    ],
+    [
       'batch size 0',
       {},
       ['--generate-network', '300,100', '--batch-sizes', '0,32'],

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import { readCsvFile, type CsvTable } from '../../core/io.js';
 import { formatPath } from '../../core/schema.js';
+import { SEED_GPU_TABLE } from './score.js';
 
 const num = (what: string) =>
   z.coerce
@@ -123,6 +124,14 @@ export function readConfigDir(dir: string, options: ReadOptions = {}): LlmProble
     : new Map<string, number>();
   const types = parsePool(pool, poolPath, prices);
   const gpuCount = types.reduce((a, t) => a + t.count, 0);
+  const poolGb = types.reduce((a, t) => a + t.count * t.memoryGb, 0);
+  const weightsGb = config.num_decoder_layers * config.layer_weight_memory_gb;
+  if (weightsGb > poolGb) {
+    throw new UserError(
+      `the model's weights need ${weightsGb} GB (num_decoder_layers × layer_weight_memory_gb) but the whole pool has ${poolGb} GB`,
+      join(dir, 'config.csv'),
+    );
+  }
   const bandwidthGbps = options.generateNetwork
     ? generatedNetwork(types, gpuCount, ...options.generateNetwork)
     : readNetwork(join(dir, 'network_bandwidth.csv'), gpuCount);
@@ -142,6 +151,13 @@ export function parsePool(table: CsvTable, path: string, prices: Map<string, num
   return table.rows.map((row) => {
     const at = `line ${row.line}`;
     const name = row.cells[col('gpu_type')]!.trim();
+    if (!(name in SEED_GPU_TABLE)) {
+      throw new UserError(
+        `unknown GPU type "${name}"; known: ${Object.keys(SEED_GPU_TABLE).join(', ')}`,
+        path,
+        at,
+      );
+    }
     const count = Number(row.cells[col('count')]);
     const memoryGb = Number(row.cells[col('memory_gb')]);
     if (!Number.isInteger(count) || count < 1)
