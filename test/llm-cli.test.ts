@@ -35,18 +35,14 @@ function configDir(name: string, files: Record<string, string>): string {
   return dir;
 }
 
+/** `evoplace llm solve` on a config directory with a generated 300/100 network. */
+const solveWithGeneratedNetwork = (dir: string, ...args: string[]) =>
+  evoplace(['llm', 'solve', '--config-dir', dir, '--generate-network', '300,100', ...args]);
+
 describe('evoplace llm solve (CLI)', () => {
   it('--json prints the documented shape with the cheapest placement per batch', () => {
     const dir = configDir('ok', {});
-    const run = evoplace([
-      'llm',
-      'solve',
-      '--config-dir',
-      dir,
-      '--generate-network',
-      '300,100',
-      '--json',
-    ]);
+    const run = solveWithGeneratedNetwork(dir, '--json');
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as {
       batches: {
@@ -146,16 +142,7 @@ describe('evoplace llm solve --out', () => {
   it('writes the seed’s files (CRLF), the frontier as CSV and SVG; the best row matches the seed’s', () => {
     const dir = configDir('out', {});
     const out = join(root, 'results');
-    const run = evoplace([
-      'llm',
-      'solve',
-      '--config-dir',
-      dir,
-      '--generate-network',
-      '300,100',
-      '--out',
-      out,
-    ]);
+    const run = solveWithGeneratedNetwork(dir, '--out', out);
     expect(run.code).toBe(0);
     const summary = readFileSync(join(out, 'batch_32', 'solution_summary.csv'), 'utf8');
     expect(summary.split('\r\n')[1]).toBe(
