@@ -80,6 +80,27 @@ export function intFlag(
   return value;
 }
 
+/** A real-number flag within [min, max], or `fallback` when absent. */
+export function numberFlag(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (typeof raw !== 'string' || raw.trim() === '' || !(value >= min && value <= max)) {
+    throw new UserError(
+      `expected a number from ${min} to ${max}, got "${String(raw)}"`,
+      undefined,
+      `--${name}`,
+    );
+  }
+  return value;
+}
+
 /** A flag whose value must be one of `choices`. */
 export function choiceFlag<T extends string>(
   values: Record<string, unknown>,

@@ -15,7 +15,7 @@ import {
 } from '../problems/eplb/model.js';
 import { eplbBenchmark, printEplbBenchmark } from '../problems/eplb/benchmark.js';
 import { ALGOS, REBALANCERS } from '../problems/eplb/solvers/index.js';
-import { choiceFlag, intFlag, listFlag, parseCommand, type Options } from './args.js';
+import { choiceFlag, intFlag, listFlag, numberFlag, parseCommand, type Options } from './args.js';
 import { printJson, say } from './output.js';
 
 export const EPLB_HELP = `evoplace eplb — balance MoE expert replicas across GPUs and nodes
@@ -125,7 +125,7 @@ function rebalanceCommand(argv: string[]): number {
   const { values } = parsed;
   const algo = choiceFlag(values, 'algo', ALGOS, 'balanced');
   const forecast = choiceFlag(values, 'forecast', FORECASTS, 'last');
-  const alpha = alphaFlag(values);
+  const alpha = numberFlag(values, 'ema-alpha', 0.5, 1e-9, 1);
   const { windows, shape } = readInputs(values, 'rebalance');
   const load = forecastLoad(windows, forecast, alpha);
   const maxMoves = intFlag(values, 'max-moves', Infinity, 0, 1_000_000_000);
@@ -163,19 +163,6 @@ function previousPlan(path: string, load: LoadMatrix, shape: Shape): Plan {
   const errors = checkPlan(plan, shape, false);
   if (errors.length) throw new UserError(errors[0]!, path, 'phy2log');
   return plan;
-}
-
-function alphaFlag(values: Record<string, unknown>): number {
-  const raw = values['ema-alpha'];
-  if (raw === undefined) return 0.5;
-  const alpha = Number(raw);
-  if (!(alpha > 0 && alpha <= 1))
-    throw new UserError(
-      `expected a number in (0, 1], got "${String(raw)}"`,
-      undefined,
-      '--ema-alpha',
-    );
-  return alpha;
 }
 
 function benchCommand(argv: string[]): number {
@@ -234,22 +221,9 @@ function generateCommand(argv: string[]): number {
     experts,
     groups,
     seed: intFlag(values, 'seed', DEFAULT_TRACE.seed, 0, 2 ** 32 - 1),
-    groupSkew: realFlag(values, 'group-skew', DEFAULT_TRACE.groupSkew),
-    churnSigma: realFlag(values, 'churn', DEFAULT_TRACE.churnSigma),
+    groupSkew: numberFlag(values, 'group-skew', DEFAULT_TRACE.groupSkew, 0, 10),
+    churnSigma: numberFlag(values, 'churn', DEFAULT_TRACE.churnSigma, 0, 10),
   });
   printJson(trace);
   return 0;
-}
-
-function realFlag(values: Record<string, unknown>, name: string, fallback: number): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (!(value >= 0 && value <= 10))
-    throw new UserError(
-      `expected a number from 0 to 10, got "${String(raw)}"`,
-      undefined,
-      `--${name}`,
-    );
-  return value;
 }
