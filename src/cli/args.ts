@@ -53,6 +53,31 @@ export function parseCommand(
   return parsed;
 }
 
+/** A numeric flag within [min, max] (an integer when `integer`), or `fallback` when absent. */
+function boundedFlag(
+  values: Record<string, unknown>,
+  name: string,
+  fallback: number,
+  [min, max]: [number, number],
+  integer: boolean,
+): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  const wellFormed =
+    typeof raw === 'string' &&
+    (integer ? /^-?\d+$/.test(raw.trim()) && Number.isSafeInteger(value) : raw.trim() !== '');
+  if (!wellFormed || !(value >= min && value <= max)) {
+    const what = integer ? 'an integer' : 'a number';
+    throw new UserError(
+      `expected ${what} from ${min} to ${max}, got "${String(raw)}"`,
+      undefined,
+      `--${name}`,
+    );
+  }
+  return value;
+}
+
 /** An integer flag within [min, max], or `fallback` when absent. */
 export function intFlag(
   values: Record<string, unknown>,
@@ -61,23 +86,7 @@ export function intFlag(
   min: number,
   max: number,
 ): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (
-    typeof raw !== 'string' ||
-    !/^-?\d+$/.test(raw.trim()) ||
-    !Number.isSafeInteger(value) ||
-    value < min ||
-    value > max
-  ) {
-    throw new UserError(
-      `expected an integer from ${min} to ${max}, got "${String(raw)}"`,
-      undefined,
-      `--${name}`,
-    );
-  }
-  return value;
+  return boundedFlag(values, name, fallback, [min, max], true);
 }
 
 /** A real-number flag within [min, max], or `fallback` when absent. */
@@ -88,17 +97,7 @@ export function numberFlag(
   min: number,
   max: number,
 ): number {
-  const raw = values[name];
-  if (raw === undefined) return fallback;
-  const value = Number(raw);
-  if (typeof raw !== 'string' || raw.trim() === '' || !(value >= min && value <= max)) {
-    throw new UserError(
-      `expected a number from ${min} to ${max}, got "${String(raw)}"`,
-      undefined,
-      `--${name}`,
-    );
-  }
-  return value;
+  return boundedFlag(values, name, fallback, [min, max], false);
 }
 
 /** A flag whose value must be one of `choices`. */

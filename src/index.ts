@@ -1,0 +1,43 @@
+/** evoplace as a library: the problems' models, validators, solvers and generators. */
+export { UserError } from './core/errors.js';
+export { Rng } from './core/rng.js';
+
+export {
+  parseInstances,
+  readInstancesFile,
+  toProblem,
+  type PrismInstance,
+  type PrismProblem,
+} from './problems/prism/model.js';
+export { validateAssignment, validatePlacement } from './problems/prism/validate.js';
+export { kvprPerGpu, maxKvpr, seedScore } from './problems/prism/score.js';
+export { FAMILIES, generate as generatePrismInstances } from './problems/prism/generate.js';
+export {
+  solve as solvePrism,
+  SOLVER_NAMES,
+  type SolveResult,
+} from './problems/prism/solvers/index.js';
+export { solveBatch as solvePrismBatch } from './problems/prism/batch.js';
+
+export {
+  checkShape,
+  parseLoadHistory,
+  readLoadHistory,
+  type LoadMatrix,
+  type Plan,
+  type Shape,
+} from './problems/eplb/model.js';
+export { checkPlan } from './problems/eplb/validate.js';
+export { balancedness, movedReplicas } from './problems/eplb/score.js';
+export { generateTrace } from './problems/eplb/generate.js';
+export { migrate } from './problems/eplb/migrate.js';
+export { ALGOS, REBALANCERS } from './problems/eplb/solvers/index.js';
+export { replay } from './problems/eplb/replay.js';
+
+export { readConfigDir, type LlmProblem } from './problems/llm/model.js';
+export {
+  cheapestPerToken,
+  choose,
+  paretoFrontier,
+  type Placement,
+} from './problems/llm/solvers/frontier.js';

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import * as evoplace from '../src/index.js';
+
+describe('library entry point', () => {
+  it('solves a prism instance and rebalances experts through the public API', () => {
+    const [instance] = evoplace.generatePrismInstances('seed', 1, 42);
+    const problem = evoplace.toProblem(instance!);
+    const result = evoplace.solvePrism('exact', problem, { seed: 0, timeLimitMs: 10_000 });
+    expect(result.proven).toBe(true);
+    expect(evoplace.validateAssignment(instance!, problem, result.assignment!).valid).toBe(true);
+    const load = { layers: 1, experts: 4, data: Float64Array.from([4, 1, 1, 2]) };
+    const shape = { replicas: 4, groups: 2, nodes: 2, gpus: 2 };
+    expect(evoplace.checkPlan(evoplace.REBALANCERS.balanced(load, shape), shape, true)).toEqual([]);
+  });
+});
