@@ -3,11 +3,12 @@ import { INTERNAL_ERROR_EXIT_CODE, isUserError } from '../core/errors.js';
 import { say } from './output.js';
 import { EPLB_HELP, runEplb } from './eplb.js';
 import { LLM_HELP, runLlm } from './llm.js';
+import { EVOLVE_HELP, runEvolve } from './evolve.js';
 import { PRISM_HELP, runPrism } from './prism.js';
 
 const HELP = `evoplace — place LLM-serving work on GPU clusters
 
-Usage: evoplace <problem> <command> [options]
+Usage: evoplace <group> <command> [options]
 
 ${PRISM_HELP}
 
@@ -15,9 +16,11 @@ ${EPLB_HELP}
 
 ${LLM_HELP}
 
-Run "evoplace <problem> --help" for details.`;
+${EVOLVE_HELP}
 
-function main(argv: string[]): number {
+Run "evoplace <group> --help" for details.`;
+
+async function main(argv: string[]): Promise<number> {
   const [group, ...rest] = argv;
   switch (group) {
     case 'prism':
@@ -26,6 +29,8 @@ function main(argv: string[]): number {
       return runEplb(rest);
     case 'llm':
       return runLlm(rest);
+    case 'evolve':
+      return runEvolve(rest);
     case '--help':
     case '-h':
     case 'help':
@@ -42,7 +47,7 @@ function main(argv: string[]): number {
 }
 
 try {
-  process.exitCode = main(process.argv.slice(2));
+  process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
   if (isUserError(error)) {
     say(`error: ${error.format()}`);

@@ -1,0 +1,302 @@
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../core/atomic.js';
+import { UserError } from '../core/errors.js';
+import { readYamlFile } from '../core/io.js';
+import { parseWith } from '../core/schema.js';
+import { evolveConfigSchema, type EvolveConfig } from '../evolve/config.js';
+import { RunStore, type RunRecord } from '../evolve/database/store.js';
+import { runEvolution, type RunOutcome } from '../evolve/engine.js';
+import { parseModelSpec } from '../evolve/llm/index.js';
+import { resolveTask } from '../evolve/tasks/index.js';
+import { intFlag, numberFlag, parseCommand, type Options } from './args.js';
+import { printJson, say } from './output.js';
+
+export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with LLM-written patches
+
+  evoplace evolve run --task prism|eplb|DIR --db FILE [--llm SPEC]... [--generations N]
+                      [--islands K] [--budget-usd X] [--seed S] [--concurrency P,E]
+                      [--config FILE.yaml] [--json]
+      SPEC: openai:MODEL | anthropic:MODEL | http://HOST:PORT/v1#MODEL (OpenAI-compatible)
+  evoplace evolve resume --db FILE [--json]
+  evoplace evolve status --db FILE [--json]
+  evoplace evolve best --db FILE [--out FILE]
+  evoplace evolve export --db FILE [--out FILE.jsonl]`;
+
+const DB: Options = { db: { type: 'string' } };
+
+export async function runEvolve(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'run':
+      return runCommand(rest);
+    case 'resume':
+      return resumeCommand(rest);
+    case 'status':
+      return statusCommand(rest);
+    case 'best':
+      return bestCommand(rest);
+    case 'export':
+      return exportCommand(rest);
+    case undefined:
+    case '--help':
+    case '-h':
+      say(EVOLVE_HELP);
+      return sub === undefined ? 2 : 0;
+    default:
+      throw new UserError(
+        `unknown command "evolve ${sub}"; expected run, resume, status, best or export`,
+      );
+  }
+}
+
+function requireDb(values: Record<string, unknown>, command: string): string {
+  const db = values.db;
+  if (typeof db !== 'string' || db === '')
+    throw new UserError(`--db FILE is required; see "evoplace ${command} --help"`, command, '--db');
+  return resolve(db);
+}
+
+/** `--concurrency P,E`: proposals and evaluations in flight. */
+function concurrencyFlag(raw: unknown): { proposals: number; evaluations: number } | undefined {
+  if (raw === undefined) return undefined;
+  const parts = String(raw).split(',');
+  const numbers = parts.map((p) => Number(p.trim()));
+  if (
+    parts.length !== 2 ||
+    numbers.some((n) => !Number.isInteger(n) || n < 1 || n > 256) ||
+    parts.some((p) => p.trim() === '')
+  )
+    throw new UserError(
+      `expected P,E (proposals and evaluations in flight, 1..256 each), got "${String(raw)}"`,
+      undefined,
+      '--concurrency',
+    );
+  return { proposals: numbers[0]!, evaluations: numbers[1]! };
+}
+
+/** The run's configuration: the YAML file (if any), then the flags on top, validated as one. */
+function buildConfig(values: Record<string, unknown>): EvolveConfig {
+  const file = typeof values.config === 'string' ? resolve(values.config) : null;
+  const base = (file ? readYamlFile(file) : {}) as Record<string, unknown>;
+  if (typeof base !== 'object' || base === null || Array.isArray(base))
+    throw new UserError('expected a mapping of settings', file ?? undefined);
+  const llm = { ...((base.llm as Record<string, unknown> | undefined) ?? {}) };
+  const models = values.llm as string[] | undefined;
+  if (models?.length) llm.models = models;
+  if (!llm.models)
+    throw new UserError(
+      'name at least one model with --llm (e.g. --llm openai:gpt-4.1 or --llm http://127.0.0.1:8000/v1#qwen)',
+      'evolve run',
+      '--llm',
+    );
+  for (const model of llm.models as unknown[]) parseModelSpec(String(model));
+  const merged: Record<string, unknown> = { ...base, llm };
+  if (values.generations !== undefined)
+    merged.generations = intFlag(values, 'generations', 0, 0, 1_000_000);
+  if (values.islands !== undefined) merged.islands = intFlag(values, 'islands', 2, 1, 64);
+  if (values.seed !== undefined) merged.seed = intFlag(values, 'seed', 0, 0, 2 ** 32 - 1);
+  if (values['budget-usd'] !== undefined)
+    merged.budgetUsd = numberFlag(values, 'budget-usd', 0, 0, 1e9);
+  const concurrency = concurrencyFlag(values.concurrency);
+  if (concurrency) merged.concurrency = concurrency;
+  return parseWith(evolveConfigSchema, merged, file ?? 'flags');
+}
+
+/** Run to the end (or the budget, or Ctrl-C), printing progress on stderr. */
+async function drive(
+  store: RunStore,
+  run: RunRecord,
+  config: EvolveConfig,
+  json: boolean,
+): Promise<number> {
+  const task = resolveTask(run.task);
+  const controller = new AbortController();
+  const interrupt = (): void => {
+    say('interrupted: finishing the generations in flight (Ctrl-C again to quit now)');
+    controller.abort();
+    process.off('SIGINT', interrupt);
+  };
+  process.on('SIGINT', interrupt);
+  let outcome: RunOutcome;
+  try {
+    outcome = await runEvolution({
+      task,
+      store,
+      runId: run.id,
+      config,
+      signal: controller.signal,
+      hooks: { progress: (line) => say(line), warn: (message) => say(`warning: ${message}`) },
+    });
+  } finally {
+    process.off('SIGINT', interrupt);
+  }
+  if (json) printJson({ runId: run.id, ...outcome });
+  else
+    say(
+      `stopped by ${outcome.stoppedBy}: ${outcome.generationsDone}/${config.generations} generations, ` +
+        `best ${outcome.bestScore ?? '—'}, $${outcome.spentUsd.toFixed(4)}`,
+    );
+  return 0;
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  const parsed = parseCommand(
+    'evolve run',
+    argv,
+    {
+      ...DB,
+      task: { type: 'string' },
+      llm: { type: 'string', multiple: true },
+      generations: { type: 'string' },
+      islands: { type: 'string' },
+      'budget-usd': { type: 'string' },
+      seed: { type: 'string' },
+      concurrency: { type: 'string' },
+      config: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    EVOLVE_HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
+  const dbPath = requireDb(values, 'evolve run');
+  if (typeof values.task !== 'string')
+    throw new UserError('--task prism|eplb|DIR is required', 'evolve run', '--task');
+  const config = buildConfig(values);
+  const taskName =
+    values.task === 'prism' || values.task === 'eplb' ? values.task : resolve(values.task);
+  resolveTask(taskName);
+  if (existsSync(dbPath))
+    throw new UserError(
+      'already exists; continue its run with "evoplace evolve resume --db" or choose a new file',
+      dbPath,
+    );
+  const store = RunStore.create(dbPath);
+  try {
+    store.createRun(taskName, config, config.seed);
+    return await drive(store, store.latestRun()!, config, values.json === true);
+  } finally {
+    store.close();
+  }
+}
+
+/** The stored run and its configuration (validated again: the file may be old or edited). */
+function openRun(dbPath: string): { store: RunStore; run: RunRecord; config: EvolveConfig } {
+  const store = RunStore.open(dbPath);
+  const run = store.latestRun();
+  if (!run) {
+    store.close();
+    throw new UserError('holds no run; start one with "evoplace evolve run"', dbPath);
+  }
+  return { store, run, config: parseWith(evolveConfigSchema, run.config, dbPath, 'runs.config') };
+}
+
+async function resumeCommand(argv: string[]): Promise<number> {
+  const parsed = parseCommand(
+    'evolve resume',
+    argv,
+    { ...DB, json: { type: 'boolean' } },
+    EVOLVE_HELP,
+  );
+  if (!parsed) return 0;
+  const { store, run, config } = openRun(requireDb(parsed.values, 'evolve resume'));
+  try {
+    return await drive(store, run, config, parsed.values.json === true);
+  } finally {
+    store.close();
+  }
+}
+
+function statusCommand(argv: string[]): number {
+  const parsed = parseCommand(
+    'evolve status',
+    argv,
+    { ...DB, json: { type: 'boolean' } },
+    EVOLVE_HELP,
+  );
+  if (!parsed) return 0;
+  const { store, run, config } = openRun(requireDb(parsed.values, 'evolve status'));
+  try {
+    const programs = store.summaries(run.id);
+    const islands = Array.from({ length: config.islands }, (_, island) => {
+      const mine = programs.filter((p) => p.island === island && p.correct);
+      return {
+        island,
+        programs: programs.filter((p) => p.island === island).length,
+        bestScore: mine.length ? Math.max(...mine.map((p) => p.combinedScore)) : null,
+      };
+    });
+    const status = {
+      runId: run.id,
+      task: run.task,
+      status: run.status,
+      generationsDone: new Set(
+        programs.filter((p) => p.kind !== 'initial').map((p) => p.generation),
+      ).size,
+      generations: config.generations,
+      programs: programs.length,
+      correct: programs.filter((p) => p.correct).length,
+      failedProposals: programs.filter((p) => p.kind === 'failed').length,
+      bestScore: store.best(run.id)?.combinedScore ?? null,
+      initialScore: programs.find((p) => p.kind === 'initial')?.combinedScore ?? null,
+      spentUsd: store.spentUsd(run.id),
+      budgetUsd: config.budgetUsd,
+      islands,
+      warnings: store.events(run.id, 'warning').map((e) => e.message),
+    };
+    if (parsed.values.json) printJson(status);
+    else {
+      say(`run ${status.runId} · ${status.task} · ${status.status}`);
+      say(
+        `generations ${status.generationsDone}/${status.generations} · programs ${status.programs} (${status.correct} correct, ${status.failedProposals} failed proposals)`,
+      );
+      say(
+        `best ${status.bestScore ?? '—'} (initial ${status.initialScore ?? '—'}) · spent $${status.spentUsd.toFixed(4)}${status.budgetUsd !== null ? ` of $${status.budgetUsd}` : ''}`,
+      );
+      for (const i of islands)
+        say(`island ${i.island}: ${i.programs} programs, best ${i.bestScore ?? '—'}`);
+      for (const w of status.warnings) say(`warning: ${w}`);
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function bestCommand(argv: string[]): number {
+  const parsed = parseCommand('evolve best', argv, { ...DB, out: { type: 'string' } }, EVOLVE_HELP);
+  if (!parsed) return 0;
+  const { store, run } = openRun(requireDb(parsed.values, 'evolve best'));
+  try {
+    const best = store.best(run.id);
+    if (!best) throw new UserError('holds no correct program yet', store.path);
+    if (typeof parsed.values.out === 'string') {
+      writeFileAtomic(resolve(parsed.values.out), best.code);
+      say(`program ${best.id} (score ${best.combinedScore}) written to ${parsed.values.out}`);
+    } else process.stdout.write(best.code);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function exportCommand(argv: string[]): number {
+  const parsed = parseCommand(
+    'evolve export',
+    argv,
+    { ...DB, out: { type: 'string' } },
+    EVOLVE_HELP,
+  );
+  if (!parsed) return 0;
+  const { store, run } = openRun(requireDb(parsed.values, 'evolve export'));
+  try {
+    const lines = store.programs(run.id).map((p) => JSON.stringify(p));
+    const text = lines.length ? `${lines.join('\n')}\n` : '';
+    if (typeof parsed.values.out === 'string') writeFileAtomic(resolve(parsed.values.out), text);
+    else process.stdout.write(text);
+    return 0;
+  } finally {
+    store.close();
+  }
+}

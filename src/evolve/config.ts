@@ -1,0 +1,94 @@
+import { z } from 'zod';
+import { migrationSchema } from './population/migration.js';
+import { selectionSchema } from './population/selection.js';
+import { warningsSchema } from './warnings.js';
+
+const price = z
+  .object({
+    inputPerMTok: z.number().min(0).max(1e6),
+    outputPerMTok: z.number().min(0).max(1e6),
+  })
+  .strict();
+
+/** LLM settings of a run. Keys are never stored: only the names of the variables holding them. */
+export const llmSettingsSchema = z
+  .object({
+    /** Model specs: `openai:MODEL`, `anthropic:MODEL` or `URL#MODEL` (OpenAI-compatible). */
+    models: z.array(z.string().min(1)).min(1).max(64),
+    temperatures: z.array(z.number().min(0).max(2)).min(1).max(64).default([0, 0.5, 1]),
+    maxTokens: z.number().int().min(16).max(1_000_000).default(8192),
+    maxRetries: z.number().int().min(0).max(20).default(4),
+    timeoutSec: z.number().positive().max(3600).default(300),
+    /** Environment variable holding the key, per provider or per model label. */
+    apiKeyEnv: z.record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default({}),
+    prices: z.record(z.string(), price).default({}),
+    /** When set, new programs too similar to one on their island are rejected unevaluated. */
+    embeddingModel: z.string().min(1).optional(),
+    noveltyThreshold: z.number().min(0).max(1).default(0.995),
+    /** When set, a meta model writes summaries, insights and recommendations every `metaEvery`. */
+    metaModel: z.string().min(1).optional(),
+    metaEvery: z.number().int().min(1).max(1e6).default(10),
+  })
+  .strict();
+
+/** Everything that shapes a run; stored in the database so `resume` needs nothing else. */
+export const evolveConfigSchema = z
+  .object({
+    generations: z.number().int().min(0).max(1_000_000).default(20),
+    islands: z.number().int().min(1).max(64).default(2),
+    seed: z
+      .number()
+      .int()
+      .min(0)
+      .max(2 ** 32 - 1)
+      .default(0),
+    budgetUsd: z.number().min(0).max(1e9).nullable().default(null),
+    concurrency: z
+      .object({
+        proposals: z.number().int().min(1).max(256).default(2),
+        evaluations: z.number().int().min(1).max(256).default(2),
+      })
+      .strict()
+      .default({ proposals: 2, evaluations: 2 }),
+    /** Relative frequencies of the patch types. */
+    patchTypes: z
+      .object({
+        diff: z.number().min(0).max(1e6).default(0.6),
+        full: z.number().min(0).max(1e6).default(0.3),
+        cross: z.number().min(0).max(1e6).default(0.1),
+      })
+      .strict()
+      .refine((p) => p.diff + p.full + p.cross > 0, 'at least one patch type needs weight > 0')
+      .default({ diff: 0.6, full: 0.3, cross: 0.1 }),
+    /** LLM turns per proposal: a failed patch goes back with its reason until this many. */
+    patchAttempts: z.number().int().min(1).max(20).default(3),
+    selection: selectionSchema.default({ strategy: 'weighted', lambda: 10, alpha: 1 }),
+    inspirations: z
+      .object({
+        top: z.number().int().min(0).max(100).default(2),
+        random: z.number().int().min(0).max(100).default(2),
+      })
+      .strict()
+      .default({ top: 2, random: 2 }),
+    migration: migrationSchema.default({ interval: 10, rate: 0.1 }),
+    archiveSize: z.number().int().min(1).max(10_000).default(20),
+    evaluation: z
+      .object({
+        timeoutSec: z.number().positive().max(86_400).default(60),
+        memoryMb: z.number().int().min(64).max(1_048_576).default(2048),
+        maxOutputKb: z.number().int().min(1).max(1_048_576).default(256),
+      })
+      .strict()
+      .default({ timeoutSec: 60, memoryMb: 2048, maxOutputKb: 256 }),
+    warnings: warningsSchema.default({
+      constantScoreAfter: 5,
+      islandWithoutCorrectAfter: 8,
+      patchFailureRate: 0.5,
+      minProposals: 6,
+    }),
+    llm: llmSettingsSchema,
+  })
+  .strict();
+
+export type EvolveConfig = z.infer<typeof evolveConfigSchema>;
+export type LlmSettings = z.infer<typeof llmSettingsSchema>;

@@ -1,0 +1,119 @@
+import Database from 'better-sqlite3';
+import { UserError } from '../../core/errors.js';
+
+/** Bumped when the tables change; a database from another version is refused, not migrated. */
+export const SCHEMA_VERSION = 1;
+
+const DDL = `
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  task TEXT NOT NULL,
+  config TEXT NOT NULL,
+  seed INTEGER NOT NULL,
+  status TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS programs (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  kind TEXT NOT NULL,
+  generation INTEGER NOT NULL,
+  island INTEGER NOT NULL,
+  parent_id INTEGER REFERENCES programs(id),
+  second_parent_id INTEGER REFERENCES programs(id),
+  inspiration_ids TEXT NOT NULL,
+  language TEXT NOT NULL,
+  code TEXT NOT NULL,
+  fingerprint TEXT NOT NULL,
+  diff TEXT NOT NULL,
+  patch_type TEXT,
+  patch_attempts INTEGER NOT NULL,
+  model TEXT,
+  temperature REAL,
+  prompt TEXT,
+  response TEXT,
+  public_metrics TEXT NOT NULL,
+  private_metrics TEXT NOT NULL,
+  combined_score REAL NOT NULL,
+  correct INTEGER NOT NULL,
+  text_feedback TEXT NOT NULL,
+  stdout TEXT NOT NULL,
+  stderr TEXT NOT NULL,
+  eval_ms REAL NOT NULL,
+  llm_ms REAL NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  usd REAL NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS programs_generation
+  ON programs(run_id, generation);
+CREATE INDEX IF NOT EXISTS programs_island ON programs(run_id, island, correct, combined_score);
+CREATE TABLE IF NOT EXISTS archive (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  program_id INTEGER NOT NULL REFERENCES programs(id),
+  PRIMARY KEY (run_id, program_id)
+);
+CREATE TABLE IF NOT EXISTS events (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  at TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  message TEXT NOT NULL,
+  data TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS meta (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  after_programs INTEGER NOT NULL,
+  summaries TEXT NOT NULL,
+  insights TEXT NOT NULL,
+  recommendations TEXT NOT NULL,
+  usd REAL NOT NULL,
+  created_at TEXT NOT NULL
+);
+`;
+
+/**
+ * Open (creating when asked) a run database in WAL mode. Refuses a file that is not an
+ * evoplace database, naming the file.
+ */
+export function openDatabase(path: string, create: boolean): Database.Database {
+  let db: Database.Database;
+  try {
+    db = new Database(path, { fileMustExist: !create });
+  } catch (error) {
+    throw new UserError(
+      `${path}: cannot open the run database (${(error as Error).message}); ` +
+        (create ? 'check the directory exists and is writable' : 'start a run with `evolve run`'),
+    );
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    const version = db.pragma('user_version', { simple: true }) as number;
+    const tables = db
+      .prepare("SELECT count(*) AS n FROM sqlite_master WHERE type = 'table'")
+      .get() as {
+      n: number;
+    };
+    if (version === 0 && tables.n > 0)
+      throw new UserError(`${path}: not an evoplace run database (it has other tables)`);
+    if (version !== 0 && version !== SCHEMA_VERSION)
+      throw new UserError(
+        `${path}: run database version ${version}, this evoplace reads version ${SCHEMA_VERSION}`,
+      );
+    if (version === 0) {
+      db.exec(DDL);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+    }
+    return db;
+  } catch (error) {
+    db.close();
+    if (error instanceof UserError) throw error;
+    throw new UserError(`${path}: not a usable SQLite database (${(error as Error).message})`);
+  }
+}

@@ -1,0 +1,376 @@
+import type Database from 'better-sqlite3';
+import { openDatabase } from './schema.js';
+
+/** How a program entered the run. `failed`: a generation whose proposal produced nothing to evaluate. */
+export type ProgramKind = 'initial' | 'proposal' | 'failed';
+
+/** One program as the database holds it. */
+export interface ProgramRecord {
+  id: number;
+  runId: number;
+  kind: ProgramKind;
+  generation: number;
+  island: number;
+  parentId: number | null;
+  secondParentId: number | null;
+  inspirationIds: number[];
+  language: string;
+  code: string;
+  fingerprint: string;
+  diff: string;
+  patchType: string | null;
+  patchAttempts: number;
+  model: string | null;
+  temperature: number | null;
+  prompt: string | null;
+  response: string | null;
+  publicMetrics: Record<string, unknown>;
+  privateMetrics: Record<string, unknown>;
+  combinedScore: number;
+  correct: boolean;
+  textFeedback: string;
+  stdout: string;
+  stderr: string;
+  evalMs: number;
+  llmMs: number;
+  inputTokens: number;
+  outputTokens: number;
+  usd: number;
+  createdAt: string;
+}
+
+export type NewProgram = Omit<ProgramRecord, 'id' | 'createdAt'>;
+
+/** What selection needs of a program, without its code and prompts. */
+export type ProgramSummary = Pick<
+  ProgramRecord,
+  | 'id'
+  | 'kind'
+  | 'generation'
+  | 'island'
+  | 'parentId'
+  | 'combinedScore'
+  | 'correct'
+  | 'usd'
+  | 'model'
+  | 'patchType'
+  | 'fingerprint'
+>;
+
+export interface RunRecord {
+  id: number;
+  task: string;
+  config: unknown;
+  seed: number;
+  status: 'running' | 'finished' | 'stopped';
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface EventRecord {
+  id: number;
+  at: string;
+  kind: string;
+  message: string;
+  data: unknown;
+}
+
+export interface MetaRecord {
+  afterPrograms: number;
+  summaries: string;
+  insights: string;
+  recommendations: string;
+  usd: number;
+  createdAt: string;
+}
+
+/** Truncation of evaluation logs kept in the database (the sandbox already caps them). */
+export const MAX_LOG_CHARS = 64 * 1024;
+
+const clip = (text: string): string =>
+  text.length > MAX_LOG_CHARS ? `${text.slice(0, MAX_LOG_CHARS)}\n[truncated]` : text;
+
+const now = (): string => new Date().toISOString();
+
+type Row = Record<string, unknown>;
+
+function toProgram(row: Row): ProgramRecord {
+  return {
+    id: row.id as number,
+    runId: row.run_id as number,
+    kind: row.kind as ProgramKind,
+    generation: row.generation as number,
+    island: row.island as number,
+    parentId: row.parent_id as number | null,
+    secondParentId: row.second_parent_id as number | null,
+    inspirationIds: JSON.parse(row.inspiration_ids as string) as number[],
+    language: row.language as string,
+    code: row.code as string,
+    fingerprint: row.fingerprint as string,
+    diff: row.diff as string,
+    patchType: row.patch_type as string | null,
+    patchAttempts: row.patch_attempts as number,
+    model: row.model as string | null,
+    temperature: row.temperature as number | null,
+    prompt: row.prompt as string | null,
+    response: row.response as string | null,
+    publicMetrics: JSON.parse(row.public_metrics as string) as Record<string, unknown>,
+    privateMetrics: JSON.parse(row.private_metrics as string) as Record<string, unknown>,
+    combinedScore: row.combined_score as number,
+    correct: row.correct === 1,
+    textFeedback: row.text_feedback as string,
+    stdout: row.stdout as string,
+    stderr: row.stderr as string,
+    evalMs: row.eval_ms as number,
+    llmMs: row.llm_ms as number,
+    inputTokens: row.input_tokens as number,
+    outputTokens: row.output_tokens as number,
+    usd: row.usd as number,
+    createdAt: row.created_at as string,
+  };
+}
+
+function toSummary(row: Row): ProgramSummary {
+  return {
+    id: row.id as number,
+    kind: row.kind as ProgramKind,
+    generation: row.generation as number,
+    island: row.island as number,
+    parentId: row.parent_id as number | null,
+    combinedScore: row.combined_score as number,
+    correct: row.correct === 1,
+    usd: row.usd as number,
+    model: row.model as string | null,
+    patchType: row.patch_type as string | null,
+    fingerprint: row.fingerprint as string,
+  };
+}
+
+/**
+ * The run database: the only state of a run. Every write is one transaction, so a process
+ * killed at any moment leaves either a whole program or none.
+ */
+export class RunStore {
+  private constructor(
+    readonly path: string,
+    readonly db: Database.Database,
+  ) {}
+
+  static create(path: string): RunStore {
+    return new RunStore(path, openDatabase(path, true));
+  }
+
+  static open(path: string): RunStore {
+    return new RunStore(path, openDatabase(path, false));
+  }
+
+  close(): void {
+    this.db.close();
+  }
+
+  createRun(task: string, config: unknown, seed: number): number {
+    const at = now();
+    const info = this.db
+      .prepare(
+        'INSERT INTO runs (task, config, seed, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
+      )
+      .run(task, JSON.stringify(config), seed, 'running', at, at);
+    return Number(info.lastInsertRowid);
+  }
+
+  /** The most recent run, or null for an empty database. */
+  latestRun(): RunRecord | null {
+    const row = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get() as
+      Row | undefined;
+    if (!row) return null;
+    return {
+      id: row.id as number,
+      task: row.task as string,
+      config: JSON.parse(row.config as string),
+      seed: row.seed as number,
+      status: row.status as RunRecord['status'],
+      createdAt: row.created_at as string,
+      updatedAt: row.updated_at as string,
+    };
+  }
+
+  setStatus(runId: number, status: RunRecord['status']): void {
+    this.db
+      .prepare('UPDATE runs SET status = ?, updated_at = ? WHERE id = ?')
+      .run(status, now(), runId);
+  }
+
+  /** Insert a program (logs clipped) and refresh the elite archive, atomically. */
+  insertProgram(program: NewProgram, archiveSize: number): number {
+    const insert = this.db.prepare(`INSERT INTO programs (
+      run_id, kind, generation, island, parent_id, second_parent_id, inspiration_ids, language,
+      code, fingerprint, diff, patch_type, patch_attempts, model, temperature, prompt, response,
+      public_metrics, private_metrics, combined_score, correct, text_feedback, stdout, stderr,
+      eval_ms, llm_ms, input_tokens, output_tokens, usd, created_at)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    const write = this.db.transaction((p: NewProgram): number => {
+      const info = insert.run(
+        p.runId,
+        p.kind,
+        p.generation,
+        p.island,
+        p.parentId,
+        p.secondParentId,
+        JSON.stringify(p.inspirationIds),
+        p.language,
+        p.code,
+        p.fingerprint,
+        p.diff,
+        p.patchType,
+        p.patchAttempts,
+        p.model,
+        p.temperature,
+        p.prompt,
+        p.response,
+        JSON.stringify(p.publicMetrics),
+        JSON.stringify(p.privateMetrics),
+        p.combinedScore,
+        p.correct ? 1 : 0,
+        p.textFeedback,
+        clip(p.stdout),
+        clip(p.stderr),
+        p.evalMs,
+        p.llmMs,
+        p.inputTokens,
+        p.outputTokens,
+        p.usd,
+        now(),
+      );
+      this.refreshArchive(p.runId, archiveSize);
+      return Number(info.lastInsertRowid);
+    });
+    return write(program);
+  }
+
+  /** The archive: the `size` best correct programs of the run (ties: the older first). */
+  private refreshArchive(runId: number, size: number): void {
+    this.db.prepare('DELETE FROM archive WHERE run_id = ?').run(runId);
+    this.db
+      .prepare(
+        `INSERT INTO archive (run_id, program_id)
+         SELECT run_id, id FROM programs WHERE run_id = ? AND correct = 1
+         ORDER BY combined_score DESC, id ASC LIMIT ?`,
+      )
+      .run(runId, size);
+  }
+
+  /** Migration: the program now lives on `island` (its lineage keeps where it was born). */
+  moveToIsland(programId: number, island: number): void {
+    this.db.prepare('UPDATE programs SET island = ? WHERE id = ?').run(island, programId);
+  }
+
+  archive(runId: number): number[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT a.program_id AS id FROM archive a JOIN programs p ON p.id = a.program_id
+           WHERE a.run_id = ? ORDER BY p.combined_score DESC, p.id ASC`,
+        )
+        .all(runId) as { id: number }[]
+    ).map((r) => r.id);
+  }
+
+  program(id: number): ProgramRecord {
+    const row = this.db.prepare('SELECT * FROM programs WHERE id = ?').get(id) as Row | undefined;
+    if (!row) throw new Error(`program ${id} is not in the database`);
+    return toProgram(row);
+  }
+
+  programs(runId: number): ProgramRecord[] {
+    return (
+      this.db.prepare('SELECT * FROM programs WHERE run_id = ? ORDER BY id').all(runId) as Row[]
+    ).map(toProgram);
+  }
+
+  summaries(runId: number): ProgramSummary[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT id, kind, generation, island, parent_id, combined_score, correct, usd, model,
+           patch_type, fingerprint FROM programs WHERE run_id = ? ORDER BY id`,
+        )
+        .all(runId) as Row[]
+    ).map(toSummary);
+  }
+
+  /** The best correct program of the run, or null when none is correct. */
+  best(runId: number): ProgramRecord | null {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM programs WHERE run_id = ? AND correct = 1
+         ORDER BY combined_score DESC, id ASC LIMIT 1`,
+      )
+      .get(runId) as Row | undefined;
+    return row ? toProgram(row) : null;
+  }
+
+  spentUsd(runId: number): number {
+    const llm = this.db
+      .prepare('SELECT coalesce(sum(usd), 0) AS usd FROM programs WHERE run_id = ?')
+      .get(runId) as { usd: number };
+    const meta = this.db
+      .prepare('SELECT coalesce(sum(usd), 0) AS usd FROM meta WHERE run_id = ?')
+      .get(runId) as { usd: number };
+    return llm.usd + meta.usd;
+  }
+
+  addEvent(runId: number, kind: string, message: string, data: unknown = {}): void {
+    this.db
+      .prepare('INSERT INTO events (run_id, at, kind, message, data) VALUES (?, ?, ?, ?, ?)')
+      .run(runId, now(), kind, message, JSON.stringify(data));
+  }
+
+  events(runId: number, kind?: string): EventRecord[] {
+    const rows = (
+      kind
+        ? this.db
+            .prepare('SELECT * FROM events WHERE run_id = ? AND kind = ? ORDER BY id')
+            .all(runId, kind)
+        : this.db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY id').all(runId)
+    ) as Row[];
+    return rows.map((r) => ({
+      id: r.id as number,
+      at: r.at as string,
+      kind: r.kind as string,
+      message: r.message as string,
+      data: JSON.parse(r.data as string),
+    }));
+  }
+
+  addMeta(runId: number, meta: Omit<MetaRecord, 'createdAt'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO meta (run_id, after_programs, summaries, insights, recommendations, usd, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        runId,
+        meta.afterPrograms,
+        meta.summaries,
+        meta.insights,
+        meta.recommendations,
+        meta.usd,
+        now(),
+      );
+  }
+
+  latestMeta(runId: number): MetaRecord | null {
+    const row = this.db
+      .prepare('SELECT * FROM meta WHERE run_id = ? ORDER BY id DESC LIMIT 1')
+      .get(runId) as Row | undefined;
+    if (!row) return null;
+    return {
+      afterPrograms: row.after_programs as number,
+      summaries: row.summaries as string,
+      insights: row.insights as string,
+      recommendations: row.recommendations as string,
+      usd: row.usd as number,
+      createdAt: row.created_at as string,
+    };
+  }
+}

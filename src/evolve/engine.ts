@@ -1,0 +1,265 @@
+import { dirname, join, basename } from 'node:path';
+import { Semaphore } from '../core/semaphore.js';
+import type { EvolveConfig } from './config.js';
+import type { RunStore } from './database/store.js';
+import { codeFingerprint } from './genomes/program/index.js';
+import {
+  Budget,
+  ModelPool,
+  createChatClient,
+  createEmbeddingClient,
+  parseModelSpec,
+  type ChatClient,
+  type ModelOutcome,
+} from './llm/index.js';
+import { metaRound } from './meta.js';
+import { planMigration } from './population/migration.js';
+import { generationRng, modelReward, runGeneration, type RunContext } from './proposal.js';
+import type { Task } from './task.js';
+import { runWarnings } from './warnings.js';
+
+export interface EngineHooks {
+  /** One line of progress (the CLI prints it on stderr). */
+  progress(line: string): void;
+  /** A warning worth money, raised once per run. */
+  warn(message: string): void;
+}
+
+export interface RunOutcome {
+  stoppedBy: 'generations' | 'budget' | 'interrupted';
+  generationsDone: number;
+  bestScore: number | null;
+  spentUsd: number;
+}
+
+/** Clients for every model label of the run; keys only from the named environment variables. */
+function makeClients(config: EvolveConfig, env: NodeJS.ProcessEnv): Map<string, ChatClient> {
+  const clients = new Map<string, ChatClient>();
+  const options = (provider: string, label: string) => ({
+    apiKeyEnv: config.llm.apiKeyEnv[label] ?? config.llm.apiKeyEnv[provider],
+    maxRetries: config.llm.maxRetries,
+    timeoutMs: config.llm.timeoutSec * 1000,
+    env,
+  });
+  for (const text of [
+    ...config.llm.models,
+    ...(config.llm.metaModel ? [config.llm.metaModel] : []),
+  ]) {
+    const spec = parseModelSpec(text);
+    clients.set(spec.label, createChatClient(spec, options(spec.provider, spec.label)));
+  }
+  return clients;
+}
+
+/** Evaluate and store the initial program as generation 0 on island 0, once per run. */
+async function ensureInitial(ctx: RunContext): Promise<void> {
+  if (ctx.store.summaries(ctx.runId).some((p) => p.kind === 'initial')) return;
+  const { task } = ctx;
+  const evaluation = await task.evaluate(task.initialProgram, ctx.limits);
+  ctx.store.insertProgram(
+    {
+      runId: ctx.runId,
+      kind: 'initial',
+      generation: 0,
+      island: 0,
+      parentId: null,
+      secondParentId: null,
+      inspirationIds: [],
+      language: task.language,
+      code: task.initialProgram,
+      fingerprint: codeFingerprint(task.initialProgram),
+      diff: '',
+      patchType: null,
+      patchAttempts: 0,
+      model: null,
+      temperature: null,
+      prompt: null,
+      response: null,
+      publicMetrics: evaluation.public,
+      privateMetrics: evaluation.private,
+      combinedScore: evaluation.combinedScore,
+      correct: evaluation.correct,
+      textFeedback: evaluation.textFeedback,
+      stdout: evaluation.stdout,
+      stderr: evaluation.stderr,
+      evalMs: evaluation.evalMs,
+      llmMs: 0,
+      inputTokens: 0,
+      outputTokens: 0,
+      usd: 0,
+    },
+    ctx.config.archiveSize,
+  );
+  if (!evaluation.correct)
+    ctx.store.addEvent(
+      ctx.runId,
+      'warning',
+      `the initial program is incorrect: ${evaluation.textFeedback}`,
+    );
+}
+
+/** Every stored child's improvement, so a resumed run's pool knows what it knew. */
+function poolHistory(ctx: RunContext): ModelOutcome[] {
+  const programs = ctx.store.summaries(ctx.runId);
+  const byId = new Map(programs.map((p) => [p.id, p]));
+  return programs
+    .filter((p) => p.model !== null && p.parentId !== null)
+    .map((p) => ({ model: p.model!, reward: modelReward(byId.get(p.parentId!)!, p) }));
+}
+
+/** Ring migration after generation g when g is a multiple of the interval (once, even across resumes). */
+function migrateIfDue(ctx: RunContext, generation: number): void {
+  const { interval, rate } = ctx.config.migration;
+  if (interval === 0 || generation % interval !== 0 || ctx.config.islands < 2) return;
+  const key = `migration after generation ${generation}`;
+  if (ctx.store.events(ctx.runId, 'migration').some((e) => e.message === key)) return;
+  const moves = planMigration(
+    ctx.store.summaries(ctx.runId),
+    ctx.config.islands,
+    rate,
+    generationRng(ctx.config.seed, -generation),
+  );
+  ctx.store.db.transaction(() => {
+    for (const m of moves) ctx.store.moveToIsland(m.programId, m.to);
+    ctx.store.addEvent(ctx.runId, 'migration', key, moves);
+  })();
+}
+
+/** Raise each new warning once: an event in the database and a line for the user. */
+function checkWarnings(ctx: RunContext, hooks: EngineHooks): void {
+  const raised = new Set(
+    ctx.store.events(ctx.runId, 'warning').map((e) => (e.data as { code?: string }).code),
+  );
+  for (const w of runWarnings(
+    ctx.store.summaries(ctx.runId),
+    ctx.config.islands,
+    ctx.config.warnings,
+  )) {
+    if (raised.has(w.code)) continue;
+    ctx.store.addEvent(ctx.runId, 'warning', w.message, { code: w.code });
+    hooks.warn(w.message);
+  }
+}
+
+/**
+ * Run (or continue) the evolution stored in `store` under run `runId`: generations 1..N that
+ * are not yet in the database are proposed, evaluated and stored, `proposals` at a time and
+ * `evaluations` evaluations at a time, until all are done, the budget is spent, or `signal`
+ * aborts. The database is the only state, so calling this again after a crash finishes the run.
+ */
+export async function runEvolution(args: {
+  task: Task;
+  store: RunStore;
+  runId: number;
+  config: EvolveConfig;
+  hooks: EngineHooks;
+  env?: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}): Promise<RunOutcome> {
+  const { task, store, runId, config, hooks } = args;
+  const env = args.env ?? process.env;
+  const clients = makeClients(config, env);
+  const labels = config.llm.models.map((m) => parseModelSpec(m).label);
+  const embedSpec = config.llm.embeddingModel ? parseModelSpec(config.llm.embeddingModel) : null;
+  const metaLabel = config.llm.metaModel ? parseModelSpec(config.llm.metaModel).label : null;
+  const metaFolder = join(
+    dirname(store.path),
+    `${basename(store.path).replace(/\.[^.]*$/, '')}-meta`,
+  );
+  const ctx: RunContext = {
+    task,
+    config,
+    store,
+    runId,
+    clients,
+    embedder: embedSpec
+      ? createEmbeddingClient(embedSpec, {
+          apiKeyEnv:
+            config.llm.apiKeyEnv[embedSpec.label] ?? config.llm.apiKeyEnv[embedSpec.provider],
+          maxRetries: config.llm.maxRetries,
+          timeoutMs: config.llm.timeoutSec * 1000,
+          env,
+        })
+      : null,
+    embeddings: new Map(),
+    pool: new ModelPool(labels, config.llm.temperatures, config.seed),
+    budget: new Budget(config.budgetUsd, store.spentUsd(runId)),
+    prices: config.llm.prices,
+    evaluations: new Semaphore(config.concurrency.evaluations),
+    limits: {
+      timeoutMs: config.evaluation.timeoutSec * 1000,
+      memoryMb: config.evaluation.memoryMb,
+      maxOutputBytes: config.evaluation.maxOutputKb * 1024,
+    },
+    recommendations: () => store.latestMeta(runId)?.recommendations || null,
+  };
+  store.setStatus(runId, 'running');
+  await ensureInitial(ctx);
+  ctx.pool = ModelPool.fromHistory(labels, config.llm.temperatures, config.seed, poolHistory(ctx));
+  const done = new Set(store.summaries(runId).map((p) => p.generation));
+  const todo = Array.from({ length: config.generations }, (_, i) => i + 1).filter(
+    (g) => !done.has(g),
+  );
+  let budgetSpent = false;
+  let metaRunning = false;
+  const report = (): void => {
+    const best = store.best(runId);
+    const finished = new Set(store.summaries(runId).map((p) => p.generation)).size - 1;
+    hooks.progress(
+      `generation ${finished}/${config.generations} · best ${best ? best.combinedScore.toPrecision(6) : '—'} · $${store.spentUsd(runId).toFixed(4)}`,
+    );
+  };
+  const metaDue = (): boolean => {
+    if (!metaLabel || metaRunning) return false;
+    const proposals = store.summaries(runId).filter((p) => p.kind === 'proposal').length;
+    return proposals - (store.latestMeta(runId)?.afterPrograms ?? 0) >= config.llm.metaEvery;
+  };
+  const worker = async (): Promise<void> => {
+    for (;;) {
+      if (budgetSpent || args.signal?.aborted) return;
+      const generation = todo.shift();
+      if (generation === undefined) return;
+      if (!(await runGeneration(ctx, generation))) {
+        budgetSpent = true;
+        todo.unshift(generation);
+        return;
+      }
+      migrateIfDue(ctx, generation);
+      checkWarnings(ctx, hooks);
+      if (metaDue() && ctx.budget.canStart(0)) {
+        metaRunning = true;
+        try {
+          await metaRound({
+            store,
+            runId,
+            client: clients.get(metaLabel!)!,
+            prices: ctx.prices,
+            folder: metaFolder,
+            maxTokens: config.llm.maxTokens,
+          });
+        } finally {
+          metaRunning = false;
+        }
+      }
+      report();
+    }
+  };
+  await Promise.all(Array.from({ length: config.concurrency.proposals }, worker));
+  const remaining = todo.length;
+  const stoppedBy = remaining === 0 ? 'generations' : budgetSpent ? 'budget' : 'interrupted';
+  store.setStatus(runId, stoppedBy === 'generations' ? 'finished' : 'stopped');
+  if (stoppedBy === 'budget') {
+    store.addEvent(
+      runId,
+      'budget',
+      `the budget of $${config.budgetUsd} is spent; ${remaining} generations not run`,
+    );
+    hooks.warn(`budget of $${config.budgetUsd} reached: ${remaining} generations not run`);
+  }
+  return {
+    stoppedBy,
+    generationsDone: config.generations - remaining,
+    bestScore: store.best(runId)?.combinedScore ?? null,
+    spentUsd: store.spentUsd(runId),
+  };
+}

@@ -1,0 +1,272 @@
+import { Rng } from '../core/rng.js';
+import { isUserError } from '../core/errors.js';
+import type { Semaphore } from '../core/semaphore.js';
+import type { EvolveConfig } from './config.js';
+import type { NewProgram, ProgramRecord, ProgramSummary, RunStore } from './database/store.js';
+import {
+  codeFingerprint,
+  cosineSimilarity,
+  unifiedDiff,
+  type PatchType,
+} from './genomes/program/index.js';
+import type {
+  Budget,
+  ChatClient,
+  ChatMessage,
+  EmbeddingClient,
+  ModelPool,
+  PriceTable,
+} from './llm/index.js';
+import { costUsd } from './llm/index.js';
+import { applyReply } from './patching.js';
+import { byScore, drawWeighted, selectInspirations, selectParent } from './population/selection.js';
+import { retryPrompt, systemPrompt, userPrompt, type PromptInput } from './prompts.js';
+import type { EvaluationLimits, Task } from './task.js';
+
+/** Everything one generation needs; shared by the concurrent generations of a run. */
+export interface RunContext {
+  task: Task;
+  config: EvolveConfig;
+  store: RunStore;
+  runId: number;
+  clients: ReadonlyMap<string, ChatClient>;
+  embedder: EmbeddingClient | null;
+  /** Embeddings of programs already seen (id → vector), for novelty rejection. */
+  embeddings: Map<number, number[]>;
+  pool: ModelPool;
+  budget: Budget;
+  prices: PriceTable;
+  evaluations: Semaphore;
+  limits: EvaluationLimits;
+  recommendations: () => string | null;
+}
+
+const PATCH_TYPES: PatchType[] = ['diff', 'full', 'cross'];
+
+/** A generation's own random stream: the same seed and generation give the same choices. */
+export function generationRng(seed: number, generation: number): Rng {
+  return new Rng((Math.imul(seed ^ 0x9e3779b9, 0x85ebca6b) + generation * 0x27d4eb2f) >>> 0);
+}
+
+/** Children of each program so far. */
+function childCounts(programs: readonly ProgramSummary[]): Map<number, number> {
+  const counts = new Map<number, number>();
+  for (const p of programs)
+    if (p.parentId !== null) counts.set(p.parentId, (counts.get(p.parentId) ?? 0) + 1);
+  return counts;
+}
+
+/** Rough USD of one proposal before it is made: the mean of past ones, else from the prompt. */
+function estimateUsd(
+  ctx: RunContext,
+  model: string,
+  promptChars: number,
+  programs: readonly ProgramSummary[],
+): number {
+  const past = programs.filter((p) => p.kind !== 'initial' && p.model === model);
+  if (past.length) return past.reduce((a, p) => a + p.usd, 0) / past.length;
+  return costUsd(ctx.prices, model, Math.ceil(promptChars / 4), Math.ceil(promptChars / 4));
+}
+
+/** The island's parents: its correct programs, else any correct one, else the initial program. */
+function parentPool(programs: readonly ProgramSummary[], island: number): ProgramSummary[] {
+  const usable = programs.filter((p) => p.kind !== 'failed');
+  const onIsland = usable.filter((p) => p.island === island && p.correct);
+  if (onIsland.length) return onIsland;
+  const correct = usable.filter((p) => p.correct);
+  return correct.length ? correct : usable.filter((p) => p.kind === 'initial');
+}
+
+interface Accepted {
+  code: string;
+}
+
+/** Reject a child identical to, or (with embeddings) too similar to, a program of the run. */
+async function rejection(
+  ctx: RunContext,
+  code: string,
+  programs: readonly ProgramSummary[],
+  island: number,
+): Promise<{ reason: string; vector: number[] | null }> {
+  const fingerprint = codeFingerprint(code);
+  const twin = programs.find((p) => p.fingerprint === fingerprint);
+  if (twin)
+    return {
+      reason: `the result is identical to program ${twin.id}; propose a real change`,
+      vector: null,
+    };
+  if (!ctx.embedder) return { reason: '', vector: null };
+  const [vector] = (await ctx.embedder.embed([code])).vectors;
+  for (const p of programs) {
+    const other = p.island === island ? ctx.embeddings.get(p.id) : undefined;
+    if (other && vector && cosineSimilarity(vector, other) >= ctx.config.llm.noveltyThreshold)
+      return {
+        reason: `the result is nearly the same as program ${p.id}; try a different idea`,
+        vector,
+      };
+  }
+  return { reason: '', vector: vector ?? null };
+}
+
+/**
+ * One generation: choose an island, a parent, inspirations, a patch type and a model; ask the
+ * LLM (a failed patch goes back with its reason, up to `patchAttempts` turns); evaluate the
+ * child in the sandbox; store it. Returns false when the budget allows no new proposal.
+ */
+export async function runGeneration(ctx: RunContext, generation: number): Promise<boolean> {
+  const { config, store, runId, task } = ctx;
+  const rng = generationRng(config.seed, generation);
+  const programs = store.summaries(runId);
+  const island = generation % config.islands;
+  const candidates = parentPool(programs, island);
+  const parentSummary = selectParent(candidates, childCounts(programs), config.selection, rng);
+  const parent = store.program(parentSummary.id);
+  const weights = PATCH_TYPES.map((t) => config.patchTypes[t]);
+  let patchType = PATCH_TYPES[drawWeighted(weights, rng)]!;
+  const others = byScore(
+    programs.filter((p) => p.correct && p.id !== parent.id && p.kind !== 'failed'),
+  );
+  if (patchType === 'cross' && others.length === 0)
+    patchType = config.patchTypes.diff > 0 ? 'diff' : 'full';
+  const secondParent =
+    patchType === 'cross'
+      ? store.program(others[rng.int(0, Math.min(others.length, config.archiveSize) - 1)]!.id)
+      : null;
+  const inspirations = selectInspirations(
+    candidates,
+    parent.id,
+    config.inspirations.top,
+    config.inspirations.random,
+    rng,
+  ).map((p) => store.program(p.id));
+  const { model, temperature } = ctx.pool.select();
+  const client = ctx.clients.get(model)!;
+  const input: PromptInput = {
+    task,
+    patchType,
+    parent,
+    secondParent,
+    inspirations,
+    recommendations: ctx.recommendations(),
+  };
+  const system = systemPrompt(input);
+  const messages: ChatMessage[] = [{ role: 'user', content: userPrompt(input) }];
+  const estimate = estimateUsd(ctx, model, system.length + messages[0]!.content.length, programs);
+  if (!ctx.budget.canStart(estimate)) {
+    ctx.pool.cancel(model);
+    return false;
+  }
+  const ticket = ctx.budget.reserve(estimate);
+  const usage = { inputTokens: 0, outputTokens: 0, usd: 0, llmMs: 0, attempts: 0 };
+  const replies: string[] = [];
+  let accepted: Accepted | null = null;
+  let vector: number[] | null = null;
+  let reason = '';
+  try {
+    while (usage.attempts < config.patchAttempts && !accepted) {
+      usage.attempts++;
+      const started = performance.now();
+      let reply;
+      try {
+        reply = await client.chat({
+          system,
+          messages,
+          temperature,
+          maxTokens: config.llm.maxTokens,
+        });
+      } catch (error) {
+        if (isUserError(error)) throw error;
+        reason = `the LLM call failed: ${(error as Error).message}`;
+        break;
+      } finally {
+        usage.llmMs += performance.now() - started;
+      }
+      usage.inputTokens += reply.inputTokens;
+      usage.outputTokens += reply.outputTokens;
+      usage.usd += costUsd(ctx.prices, model, reply.inputTokens, reply.outputTokens);
+      replies.push(reply.text);
+      const patched = applyReply(patchType, parent.code, reply.text, task.language);
+      if (patched.ok) {
+        const rejected = await rejection(ctx, patched.code, programs, island);
+        vector = rejected.vector;
+        if (!rejected.reason) accepted = { code: patched.code };
+        else reason = rejected.reason;
+      } else reason = patched.reason;
+      if (!accepted) {
+        messages.push(
+          { role: 'assistant', content: reply.text },
+          { role: 'user', content: retryPrompt(reason) },
+        );
+      }
+    }
+  } finally {
+    ctx.budget.settle(ticket, usage.usd);
+  }
+  const base = {
+    runId,
+    generation,
+    island,
+    parentId: parent.id,
+    secondParentId: secondParent?.id ?? null,
+    inspirationIds: inspirations.map((p) => p.id),
+    language: task.language,
+    patchType,
+    patchAttempts: usage.attempts,
+    model,
+    temperature,
+    prompt: JSON.stringify({ system, messages }),
+    response: replies.join('\n\n----- next reply -----\n\n'),
+    llmMs: usage.llmMs,
+    inputTokens: usage.inputTokens,
+    outputTokens: usage.outputTokens,
+    usd: usage.usd,
+  };
+  let record: NewProgram;
+  if (!accepted) {
+    record = {
+      ...base,
+      kind: 'failed',
+      code: parent.code,
+      fingerprint: '',
+      diff: '',
+      publicMetrics: {},
+      privateMetrics: {},
+      combinedScore: 0,
+      correct: false,
+      textFeedback: reason,
+      stdout: '',
+      stderr: '',
+      evalMs: 0,
+    };
+  } else {
+    const code = accepted.code;
+    const evaluation = await ctx.evaluations.run(() => task.evaluate(code, ctx.limits));
+    record = {
+      ...base,
+      kind: 'proposal',
+      code,
+      fingerprint: codeFingerprint(code),
+      diff: unifiedDiff(parent.code, code, { fromName: `program-${parent.id}`, toName: 'child' }),
+      publicMetrics: evaluation.public,
+      privateMetrics: evaluation.private,
+      combinedScore: evaluation.combinedScore,
+      correct: evaluation.correct,
+      textFeedback: evaluation.textFeedback,
+      stdout: evaluation.stdout,
+      stderr: evaluation.stderr,
+      evalMs: evaluation.evalMs,
+    };
+  }
+  const id = store.insertProgram(record, config.archiveSize);
+  if (vector) ctx.embeddings.set(id, vector);
+  ctx.pool.record(model, modelReward(parent, record));
+  return true;
+}
+
+/** What a child taught the model pool: its improvement over its parent, if correct. */
+export function modelReward(
+  parent: Pick<ProgramRecord, 'combinedScore'>,
+  child: Pick<NewProgram, 'correct' | 'combinedScore'>,
+): number {
+  return child.correct ? Math.max(0, child.combinedScore - parent.combinedScore) : 0;
+}

@@ -1,0 +1,96 @@
+import { spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+import { BoundedCapture } from './capture.js';
+
+/**
+ * After the exit, how long the output pipes may take to drain before we close them: only a
+ * descendant that escaped the kill (possible without a PID namespace) can hold them longer.
+ */
+export const DRAIN_GRACE_MS = 1000;
+/** Exit code reported when the program could not be started at all, as shells do. */
+export const CANNOT_START_EXIT_CODE = 127;
+
+export interface ChildOptions {
+  /** Full command line, wrappers included (see command.ts). */
+  command: string[];
+  cwd: string;
+  env: Record<string, string>;
+  stdin: string;
+  timeoutMs: number;
+  maxOutputBytes: number;
+}
+
+export interface ChildOutcome {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  ms: number;
+  stdout: BoundedCapture;
+  stderr: BoundedCapture;
+}
+
+/**
+ * Run a command in a new process group (session), capturing bounded output. At the timeout
+ * the whole group gets SIGKILL; after any exit it gets SIGKILL again, for descendants left
+ * behind. Resolves when the process has exited and its output is read; never rejects.
+ */
+export function runChild(options: ChildOptions): Promise<ChildOutcome> {
+  const [program, ...args] = options.command;
+  const stdout = new BoundedCapture(options.maxOutputBytes);
+  const stderr = new BoundedCapture(options.maxOutputBytes);
+  const start = performance.now();
+  const child = spawn(program!, args, {
+    cwd: options.cwd,
+    env: options.env,
+    detached: true,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const killGroup = (): void => {
+    if (child.pid === undefined) return;
+    try {
+      process.kill(-child.pid, 'SIGKILL');
+    } catch {
+      // The group is already gone.
+    }
+  };
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    killGroup();
+  }, options.timeoutMs);
+
+  child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
+  child.stderr.on('data', (chunk: Buffer) => stderr.push(chunk));
+  child.stdin.on('error', () => {
+    // The child need not read its input; a closed pipe is not our failure.
+  });
+  child.stdin.end(options.stdin);
+
+  return new Promise((resolve) => {
+    let exit: { exitCode: number | null; signal: string | null; ms: number } | undefined;
+    let drainTimer: NodeJS.Timeout | undefined;
+    const finish = (): void => {
+      clearTimeout(timer);
+      clearTimeout(drainTimer);
+      resolve({ ...exit!, timedOut, stdout, stderr });
+    };
+    child.on('exit', (exitCode, signal) => {
+      exit = { exitCode, signal, ms: performance.now() - start };
+      clearTimeout(timer);
+      killGroup();
+      drainTimer = setTimeout(() => {
+        child.stdout.destroy();
+        child.stderr.destroy();
+      }, DRAIN_GRACE_MS);
+    });
+    child.on('close', () => {
+      if (exit) finish();
+    });
+    child.on('error', (error) => {
+      if (exit || child.pid !== undefined) return;
+      stderr.push(Buffer.from(`sandbox: cannot start ${program}: ${error.message}\n`));
+      exit = { exitCode: CANNOT_START_EXIT_CODE, signal: null, ms: performance.now() - start };
+      finish();
+    });
+  });
+}

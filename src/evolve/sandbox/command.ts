@@ -1,0 +1,90 @@
+import { pathToFileURL } from 'node:url';
+import {
+  NETWORK_NAMESPACE_FLAG,
+  PID_NAMESPACE_FLAGS,
+  USER_NAMESPACE_FLAGS,
+} from './capabilities.js';
+import type { SandboxCapabilities, SandboxSpec } from './types.js';
+
+/**
+ * Address space a Node child gets beyond its heap limit: V8 reserves code space, young
+ * generation, thread stacks and malloc arenas up front (about 0.9 GB with the pool below).
+ */
+export const NODE_ADDRESS_SPACE_HEADROOM_MB = 1536;
+/**
+ * V8's worker pool otherwise has one thread per core, each with a stack and a malloc arena,
+ * which would make the address space a Node child needs depend on the machine.
+ */
+export const NODE_V8_POOL_SIZE = 2;
+
+const MB = 1024 * 1024;
+
+/** Where a run happens: its temp directory, and the network guard file when one is needed. */
+export interface CommandContext {
+  dir: string;
+  capabilities: SandboxCapabilities;
+  /** Path of the preloaded network guard (net-guard.ts), or null when none is needed. */
+  netGuardPath: string | null;
+}
+
+/** Whether the spec runs this Node binary, whose flags we know. */
+export function isNodeChild(spec: SandboxSpec): boolean {
+  return spec.argv[0] === process.execPath;
+}
+
+/**
+ * Whether a Node child needs the preloaded network guard: network is off and no network
+ * namespace can enforce it. Other programs then have network access (a documented gap).
+ */
+export function needsNetGuard(spec: SandboxSpec, capabilities: SandboxCapabilities): boolean {
+  return isNodeChild(spec) && !spec.network && !capabilities.networkNamespace;
+}
+
+/**
+ * The full command line of a run, outermost first:
+ * `unshare <namespaces> prlimit --as=<bytes> -- <program> [node flags] <arguments>`.
+ * Each wrapper is left out when the machine does not allow it (see capabilities.ts).
+ */
+export function buildCommand(spec: SandboxSpec, context: CommandContext): string[] {
+  const [program, ...args] = spec.argv.map((arg) => arg.replaceAll('{dir}', context.dir));
+  const node = isNodeChild(spec);
+  const command = [program!, ...(node ? nodeFlags(spec, context) : []), ...args];
+  return [
+    ...namespaceWrapper(spec, context.capabilities),
+    ...memoryWrapper(spec, node, context.capabilities),
+    ...command,
+  ];
+}
+
+function nodeFlags(spec: SandboxSpec, context: CommandContext): string[] {
+  const flags = [`--max-old-space-size=${spec.memoryMb}`, `--v8-pool-size=${NODE_V8_POOL_SIZE}`];
+  if (spec.node) {
+    const readable = [context.dir, ...(spec.node.readPaths ?? [])];
+    if (context.netGuardPath) readable.push(context.netGuardPath);
+    flags.push(
+      '--experimental-permission',
+      '--disable-warning=ExperimentalWarning',
+      ...readable.map((path) => `--allow-fs-read=${path}`),
+      `--allow-fs-write=${context.dir}`,
+    );
+  }
+  if (context.netGuardPath) flags.push('--import', pathToFileURL(context.netGuardPath).href);
+  return flags;
+}
+
+function memoryWrapper(
+  spec: SandboxSpec,
+  node: boolean,
+  capabilities: SandboxCapabilities,
+): string[] {
+  if (!capabilities.addressSpaceLimit) return [];
+  const limitMb = spec.memoryMb + (node ? NODE_ADDRESS_SPACE_HEADROOM_MB : 0);
+  return ['prlimit', `--as=${limitMb * MB}`, '--'];
+}
+
+function namespaceWrapper(spec: SandboxSpec, capabilities: SandboxCapabilities): string[] {
+  const flags: string[] = [];
+  if (capabilities.pidNamespace) flags.push(...PID_NAMESPACE_FLAGS);
+  if (!spec.network && capabilities.networkNamespace) flags.push(NETWORK_NAMESPACE_FLAG);
+  return flags.length > 0 ? ['unshare', ...USER_NAMESPACE_FLAGS, ...flags] : [];
+}

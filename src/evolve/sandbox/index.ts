@@ -1,0 +1,26 @@
+/**
+ * The sandbox for evaluating untrusted programs (LLM-written candidates, task evaluators).
+ *
+ * Each run gets a fresh private temp directory (removed afterwards, timeout or not), an
+ * environment with nothing but an allow-list (env.ts: no API keys), a hard wall-clock timeout,
+ * an address-space limit and bounded output capture. Layers, each used when the machine
+ * allows it (capabilities.ts probes once):
+ * - PID namespace (`unshare --pid --fork --kill-child --mount-proc` in a user namespace): the
+ *   program is the namespace's init, so killing it (or its exit) kills every descendant, even
+ *   one that called setsid; its /proc shows only its own processes, not our environment.
+ *   Fallback: the program leads a new process group that gets SIGKILL; a descendant that
+ *   leaves the group (setsid, daemonising) survives, and /proc/<our pid>/environ is readable
+ *   to programs of the same user.
+ * - Network namespace (`unshare --net`) when `network` is off: no interface but a loopback
+ *   that is down. Fallback: Node children get a preloaded guard that makes TCP, UDP and DNS
+ *   calls throw (net-guard.ts, best effort); other programs keep network access.
+ * - Address-space limit (`prlimit --as`); Node children also get a heap limit (command.ts).
+ *   Fallback: Node's heap limit only.
+ * - Node's permission model for `spec.node` runs: reads only in the temp directory and
+ *   `readPaths`, writes only in the temp directory, no child processes, no worker threads.
+ *   Other programs can read and write wherever our user can: the sandbox does not confine
+ *   their file system.
+ */
+export { runSandboxed } from './run.js';
+export { sandboxCapabilities } from './capabilities.js';
+export type { SandboxCapabilities, SandboxResult, SandboxSpec } from './types.js';

@@ -1,0 +1,65 @@
+/** What to run in the sandbox, and under which limits. */
+export interface SandboxSpec {
+  /** Program and arguments; every `{dir}` in an argument becomes the run's private temp directory. */
+  argv: string[];
+  /** Relative path -> content, written into the temp directory before the start. */
+  files?: Record<string, string>;
+  /**
+   * Relative paths read back after the exit: a missing (or non-regular, or symlinked) file
+   * reads as null; each is cut at `maxOutputBytes` and then listed in `truncatedFiles`.
+   */
+  readBack?: string[];
+  /** Hard wall-clock limit; the whole process tree is killed when it passes. */
+  timeoutMs: number;
+  /**
+   * Address-space limit. Node children (argv[0] is process.execPath) get it as their heap
+   * limit, and an address space of memoryMb + NODE_ADDRESS_SPACE_HEADROOM_MB for V8's reservations.
+   */
+  memoryMb: number;
+  /** Bytes kept per output stream; the rest is read and discarded, and the stream flagged. */
+  maxOutputBytes: number;
+  /**
+   * Extra environment variables (`{dir}` in a value is replaced too). The child sees only
+   * these, PATH, LANG, LC_ALL and TZ from our environment, and HOME = TMPDIR = the temp directory.
+   */
+  env?: Record<string, string>;
+  /**
+   * Run under Node's permission model: argv[0] must be process.execPath. The child may read
+   * the temp directory and `readPaths`, write only the temp directory, and start no process,
+   * worker thread or network connection.
+   */
+  node?: { readPaths?: string[] };
+  /** Allow network access; default false. */
+  network?: boolean;
+  /** Text written to the child's standard input (empty when absent). */
+  stdin?: string;
+}
+
+/** How a sandboxed run ended and what it left behind. */
+export interface SandboxResult {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** Why it died, when we know: killed at the timeout, or out of memory (see memory.ts). */
+  killedReason: 'timeout' | 'memory' | null;
+  stdout: string;
+  stderr: string;
+  stdoutTruncated: boolean;
+  stderrTruncated: boolean;
+  /** Wall-clock milliseconds from the start to the exit. */
+  ms: number;
+  /** Each `readBack` path -> its content, or null when it was not a regular file. */
+  files: Record<string, string | null>;
+  /** The `readBack` paths whose content was cut at `maxOutputBytes`. */
+  truncatedFiles: string[];
+}
+
+/** What this machine lets the sandbox use (probed once, see capabilities.ts). */
+export interface SandboxCapabilities {
+  /** `unshare` can make a user + PID namespace with its own /proc: the whole tree dies with it. */
+  pidNamespace: boolean;
+  /** `unshare` can make a user + network namespace: only a loopback device, down. */
+  networkNamespace: boolean;
+  /** `prlimit` can set the child's address-space limit (Node cannot call setrlimit itself). */
+  addressSpaceLimit: boolean;
+}

@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { Language } from './genomes/program/index.js';
+
+/** What an evaluator says about one program. Scores: higher is better. */
+export const evaluationSchema = z.object({
+  combinedScore: z.number().finite(),
+  correct: z.boolean(),
+  public: z.record(z.string(), z.unknown()).default({}),
+  private: z.record(z.string(), z.unknown()).default({}),
+  textFeedback: z.string().default(''),
+});
+export type Evaluation = z.infer<typeof evaluationSchema>;
+
+/** An evaluation plus what the sandbox saw while it ran. */
+export interface EvaluationRecord extends Evaluation {
+  stdout: string;
+  stderr: string;
+  evalMs: number;
+}
+
+/** Limits every evaluation of a run gets (the sandbox enforces them). */
+export interface EvaluationLimits {
+  timeoutMs: number;
+  memoryMb: number;
+  maxOutputBytes: number;
+}
+
+/**
+ * A problem the engine can evolve programs for. `evaluate` must run the program outside the
+ * engine's process (the sandbox) and must never trust what the program reports about itself.
+ */
+export interface Task {
+  /** `prism`, `eplb`, or the external task's directory. */
+  readonly name: string;
+  /** Told to the LLM: what the program does and what a better score means. */
+  readonly description: string;
+  readonly language: Language;
+  /** File name the program is written to (its extension tells the language). */
+  readonly programFile: string;
+  readonly initialProgram: string;
+  evaluate(code: string, limits: EvaluationLimits): Promise<EvaluationRecord>;
+}
+
+/** A failed evaluation: incorrect, scored 0, with the reason for the LLM. */
+export function failedEvaluation(
+  reason: string,
+  sandbox: { stdout: string; stderr: string; evalMs: number },
+): EvaluationRecord {
+  return {
+    combinedScore: 0,
+    correct: false,
+    public: {},
+    private: {},
+    textFeedback: reason,
+    ...sandbox,
+  };
+}

@@ -1,0 +1,147 @@
+import { readdirSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { z } from 'zod';
+import { UserError } from '../../core/errors.js';
+import { readTextFile, readYamlFile } from '../../core/io.js';
+import { parseWith } from '../../core/schema.js';
+import { languageFromPath, type Language } from '../genomes/program/index.js';
+import { runSandboxed } from '../sandbox/index.js';
+import {
+  failedEvaluation,
+  type EvaluationLimits,
+  type EvaluationRecord,
+  type Task,
+} from '../task.js';
+
+/** ShinkaEvolve's evaluation contract, the default command. */
+const SHINKA_COMMAND = 'python3 evaluate.py --program_path {program} --results_dir {results}';
+/** A task directory is copied into each evaluation's sandbox: keep it small. */
+const MAX_TASK_BYTES = 16 * 1024 * 1024;
+const MAX_TASK_FILES = 500;
+
+export const externalTaskSchema = z
+  .object({
+    description: z.string().min(1).max(100_000),
+    /** Path of the initial program, relative to the task directory. */
+    initial_program: z.string().min(1),
+    language: z.string().optional(),
+    /** Shell command run in a copy of the task directory; {program} and {results} are replaced. */
+    evaluate: z.string().min(1).default(SHINKA_COMMAND),
+  })
+  .strict();
+
+/** The files of a task directory (relative path → text), refusing anything large or odd. */
+function readTaskFiles(dir: string): Record<string, string> {
+  const files: Record<string, string> = {};
+  let bytes = 0;
+  const walk = (folder: string): void => {
+    for (const name of readdirSync(folder).sort()) {
+      if (name === 'results' || name.startsWith('.') || name === '__pycache__') continue;
+      const path = join(folder, name);
+      const stat = statSync(path);
+      if (stat.isDirectory()) walk(path);
+      else if (stat.isFile()) {
+        bytes += stat.size;
+        if (bytes > MAX_TASK_BYTES || Object.keys(files).length >= MAX_TASK_FILES)
+          throw new UserError(
+            `the task directory holds more than ${MAX_TASK_FILES} files or ${MAX_TASK_BYTES >> 20} MiB; ` +
+              'keep only what the evaluator needs',
+            dir,
+          );
+        files[relative(dir, path).split(sep).join('/')] = readTextFile(path);
+      }
+    }
+  };
+  walk(dir);
+  return files;
+}
+
+/** metrics.json and correct.json as ShinkaEvolve evaluators write them. */
+const metricsSchema = z.object({
+  combined_score: z.number().finite(),
+  public: z.record(z.string(), z.unknown()).default({}),
+  private: z.record(z.string(), z.unknown()).default({}),
+  text_feedback: z.string().default(''),
+});
+const correctSchema = z.object({
+  correct: z.boolean(),
+  error: z.string().nullable().default(null),
+});
+
+/** Read the evaluator's result files; any problem is the program's failure, told in words. */
+function readResults(
+  metricsText: string | null | undefined,
+  correctText: string | null | undefined,
+): Omit<EvaluationRecord, 'stdout' | 'stderr' | 'evalMs'> | string {
+  if (metricsText == null) return 'the evaluator wrote no results/metrics.json';
+  let metrics: z.infer<typeof metricsSchema>;
+  let correct: z.infer<typeof correctSchema> = { correct: true, error: null };
+  try {
+    metrics = metricsSchema.parse(JSON.parse(metricsText));
+    if (correctText != null) correct = correctSchema.parse(JSON.parse(correctText));
+  } catch (error) {
+    return `the evaluator's result files are malformed: ${(error as Error).message.slice(0, 300)}`;
+  }
+  return {
+    combinedScore: correct.correct ? metrics.combined_score : 0,
+    correct: correct.correct,
+    public: metrics.public,
+    private: metrics.private,
+    textFeedback: [metrics.text_feedback, correct.error ?? ''].filter(Boolean).join('\n'),
+  };
+}
+
+/**
+ * A task directory with `evolve.yaml`: an initial program in any language and an evaluation
+ * command; ShinkaEvolve's contract (`--program_path P --results_dir D`, then D/metrics.json and
+ * D/correct.json) is the default, so existing ShinkaEvolve tasks run unchanged.
+ */
+export function externalTask(dirArg: string): Task {
+  const dir = resolve(dirArg);
+  const specPath = join(dir, 'evolve.yaml');
+  const spec = parseWith(externalTaskSchema, readYamlFile(specPath), specPath);
+  const initialPath = resolve(dir, spec.initial_program);
+  if (!initialPath.startsWith(dir + sep))
+    throw new UserError('must name a file inside the task directory', specPath, 'initial_program');
+  const language = (spec.language ?? languageFromPath(initialPath)) as Language | null;
+  if (!language)
+    throw new UserError(
+      `cannot tell the language of ${basename(initialPath)}; add "language: python" (or another)`,
+      specPath,
+      'language',
+    );
+  const initial = readTextFile(initialPath);
+  const files = readTaskFiles(dir);
+  const programFile = `candidate/${basename(initialPath)}`;
+  return {
+    name: dir,
+    description: spec.description,
+    language,
+    programFile,
+    initialProgram: initial,
+    async evaluate(code: string, limits: EvaluationLimits): Promise<EvaluationRecord> {
+      const command = spec.evaluate
+        .replaceAll('{program}', `{dir}/${programFile}`)
+        .replaceAll('{results}', '{dir}/results');
+      const result = await runSandboxed({
+        argv: ['/bin/sh', '-c', `mkdir -p results && ${command}`],
+        files: { ...files, [programFile]: code },
+        readBack: ['results/metrics.json', 'results/correct.json'],
+        timeoutMs: limits.timeoutMs,
+        memoryMb: limits.memoryMb,
+        maxOutputBytes: limits.maxOutputBytes,
+      });
+      const logs = { stdout: result.stdout, stderr: result.stderr, evalMs: result.ms };
+      if (result.timedOut) return failedEvaluation('the evaluation ran past the time limit', logs);
+      const read = readResults(
+        result.files['results/metrics.json'],
+        result.files['results/correct.json'],
+      );
+      if (typeof read === 'string') {
+        const tail = result.stderr.trim().split('\n').slice(-6).join('\n');
+        return failedEvaluation(tail ? `${read}; stderr:\n${tail}` : read, logs);
+      }
+      return { ...read, ...logs };
+    },
+  };
+}

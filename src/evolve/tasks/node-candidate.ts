@@ -1,0 +1,99 @@
+import ts from 'typescript';
+import { runSandboxed, type SandboxResult } from '../sandbox/index.js';
+import type { EvaluationLimits } from '../task.js';
+
+/**
+ * Transpile a TypeScript candidate to an ES module (types are erased, not checked: the
+ * evaluator judges behaviour). Syntax errors come back as a reason for the LLM.
+ */
+export function candidateToJavaScript(
+  code: string,
+): { ok: true; js: string } | { ok: false; reason: string } {
+  const out = ts.transpileModule(code, {
+    reportDiagnostics: true,
+    compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
+  });
+  const errors = (out.diagnostics ?? []).filter((d) => d.category === ts.DiagnosticCategory.Error);
+  if (errors.length === 0) return { ok: true, js: out.outputText };
+  const first = errors[0]!;
+  const where =
+    first.file && first.start !== undefined
+      ? `line ${first.file.getLineAndCharacterOfPosition(first.start).line + 1}: `
+      : '';
+  return {
+    ok: false,
+    reason: `the program does not compile: ${where}${ts.flattenDiagnosticMessageText(first.messageText, ' ')}`,
+  };
+}
+
+/**
+ * Runs inside the sandbox: imports the candidate, calls its exported function on every input
+ * and writes the outputs. The parent validates them; nothing the candidate says is trusted.
+ */
+const HARNESS = `import { readFileSync, writeFileSync } from 'node:fs';
+const { entry, inputs } = JSON.parse(readFileSync('input.json', 'utf8'));
+const mod = await import('./candidate.mjs');
+if (typeof mod[entry] !== 'function') throw new Error('the program must export a function named ' + entry);
+const outputs = [];
+const ms = [];
+for (const input of inputs) {
+  const start = performance.now();
+  const output = await mod[entry](...input);
+  ms.push(performance.now() - start);
+  outputs.push(output === undefined ? null : output);
+}
+writeFileSync('output.json', JSON.stringify({ outputs, ms }, (key, value) =>
+  ArrayBuffer.isView(value) ? Array.from(value) : value));
+`;
+
+export type CandidateRun =
+  | { ok: true; outputs: unknown[]; ms: number[]; sandbox: SandboxResult }
+  | { ok: false; reason: string; sandbox: SandboxResult | null };
+
+/** Why a sandboxed run produced no outputs, in words for the LLM. */
+function failureReason(result: SandboxResult): string {
+  if (result.timedOut) return 'the program ran past the time limit and was killed';
+  if (result.killedReason === 'memory') return 'the program exceeded the memory limit';
+  const tail = result.stderr.trim().split('\n').slice(-6).join('\n');
+  return `the program crashed (exit ${result.exitCode ?? result.signal})${tail ? `:\n${tail}` : ''}`;
+}
+
+/**
+ * Call `entry(...args)` of a TypeScript/JavaScript candidate on each argument list, in a
+ * sandboxed Node process under the permission model.
+ */
+export async function runNodeCandidate(
+  code: string,
+  language: 'typescript' | 'javascript',
+  entry: string,
+  inputs: unknown[][],
+  limits: EvaluationLimits,
+): Promise<CandidateRun> {
+  const compiled =
+    language === 'typescript' ? candidateToJavaScript(code) : { ok: true as const, js: code };
+  if (!compiled.ok) return { ok: false, reason: compiled.reason, sandbox: null };
+  const sandbox = await runSandboxed({
+    argv: [process.execPath, `--max-old-space-size=${limits.memoryMb}`, 'harness.mjs'],
+    files: {
+      'harness.mjs': HARNESS,
+      'candidate.mjs': compiled.js,
+      'input.json': JSON.stringify({ entry, inputs }),
+    },
+    readBack: ['output.json'],
+    timeoutMs: limits.timeoutMs,
+    memoryMb: limits.memoryMb,
+    maxOutputBytes: limits.maxOutputBytes,
+    node: {},
+  });
+  const output = sandbox.files['output.json'];
+  if (sandbox.exitCode !== 0 || output == null)
+    return { ok: false, reason: failureReason(sandbox), sandbox };
+  try {
+    const parsed = JSON.parse(output) as { outputs: unknown[]; ms: number[] };
+    if (!Array.isArray(parsed.outputs) || parsed.outputs.length !== inputs.length)
+      return { ok: false, reason: 'the program produced the wrong number of answers', sandbox };
+    return { ok: true, outputs: parsed.outputs, ms: parsed.ms, sandbox };
+  } catch {
+    return { ok: false, reason: 'the program wrote an unreadable output.json', sandbox };
+  }
+}

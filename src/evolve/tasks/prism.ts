@@ -1,0 +1,98 @@
+import { generate } from '../../problems/prism/generate.js';
+import { toProblem, type PrismInstance } from '../../problems/prism/model.js';
+import { seedMaxKvpr, seedScore } from '../../problems/prism/score.js';
+import { validateAssignment } from '../../problems/prism/validate.js';
+import {
+  failedEvaluation,
+  type EvaluationLimits,
+  type EvaluationRecord,
+  type Task,
+} from '../task.js';
+import { initialProgram } from './initial-programs.js';
+import { runNodeCandidate } from './node-candidate.js';
+
+/** The seed benchmark: 50 cases drawn as the seed's evaluator draws them. */
+const CASES = 50;
+
+/**
+ * Score a candidate's answers on the instances: any invalid placement makes the program
+ * incorrect (score 0); a null answer is a failed case, as the seed counts it. The combined
+ * score is the seed's metric, 1 / mean(max KVPR) + success rate.
+ */
+export function scorePrismAnswers(
+  instances: PrismInstance[],
+  answers: unknown[],
+): {
+  correct: boolean;
+  combinedScore: number;
+  public: Record<string, unknown>;
+  textFeedback: string;
+} {
+  const values: (number | null)[] = [];
+  for (let k = 0; k < instances.length; k++) {
+    const answer = answers[k];
+    if (answer === null) {
+      values.push(null);
+      continue;
+    }
+    const instance = instances[k]!;
+    const problem = toProblem(instance);
+    const report = Array.isArray(answer)
+      ? validateAssignment(instance, problem, answer)
+      : { valid: false, errors: ['the answer is not an array of GPU indices'] };
+    if (!report.valid)
+      return {
+        correct: false,
+        combinedScore: 0,
+        public: { failedCase: instance.id },
+        textFeedback: `invalid placement for ${instance.id}: ${report.errors.slice(0, 3).join('; ')}`,
+      };
+    values.push(seedMaxKvpr(problem, answer as number[]));
+  }
+  const placed = values.filter((v): v is number => v !== null);
+  const meanMaxKvpr = placed.length ? placed.reduce((a, b) => a + b, 0) / placed.length : null;
+  const successRate = placed.length / instances.length;
+  return {
+    correct: true,
+    combinedScore: seedScore(values),
+    public: { meanMaxKvpr, successRate },
+    textFeedback:
+      successRate < 1
+        ? `${instances.length - placed.length} of ${instances.length} cases got no placement`
+        : `all ${instances.length} cases placed; mean max KVPR ${meanMaxKvpr?.toFixed(6)}`,
+  };
+}
+
+export function prismTask(): Task {
+  const instances = generate('seed', CASES, 42);
+  return {
+    name: 'prism',
+    description:
+      'PRISM: place every model on exactly one GPU so that the models on a GPU fit its memory, ' +
+      'minimising the worst GPU KV-cache pressure sum(reqRate/slo) / (memGb - sum(sizeGb)). ' +
+      `Scored on ${CASES} seeded instances by the seed's metric 1/mean(max KVPR) + success rate ` +
+      '(higher is better). An invalid placement makes the program incorrect. Export ' +
+      '`place(instance)` returning the GPU index of each model, or null when it cannot place them.',
+    language: 'typescript',
+    programFile: 'program.ts',
+    initialProgram: initialProgram('prism'),
+    async evaluate(code: string, limits: EvaluationLimits): Promise<EvaluationRecord> {
+      const run = await runNodeCandidate(
+        code,
+        'typescript',
+        'place',
+        instances.map((i) => [{ gpuMemGb: i.gpuMemGb, models: i.models }]),
+        limits,
+      );
+      const logs = {
+        stdout: run.sandbox?.stdout ?? '',
+        stderr: run.sandbox?.stderr ?? '',
+        evalMs: run.sandbox?.ms ?? 0,
+      };
+      if (!run.ok) return failedEvaluation(run.reason, logs);
+      const scored = scorePrismAnswers(instances, run.outputs);
+      const ms = run.ms.reduce((a, b) => a + b, 0);
+      return { ...scored, public: { ...scored.public, ms }, private: {}, ...logs };
+    },
+  };
+}

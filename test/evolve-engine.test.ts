@@ -1,0 +1,119 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { prismTask } from '../src/evolve/tasks/prism.js';
+import type { RunStore } from '../src/evolve/database/store.js';
+import { startMockLlmServer, type MockLlmServer } from './support/mock-llm-server.js';
+import { mockConfig, runTask } from './support/evolve-run.js';
+import { prismScript } from './support/prism-script.js';
+
+let server: MockLlmServer | null = null;
+let store: RunStore | null = null;
+afterEach(async () => {
+  store?.close();
+  store = null;
+  await server?.close();
+  server = null;
+});
+
+describe('evolve: a scripted run on prism', () => {
+  it('applies diff, full and cross patches, stores lineage, diffs, metrics and costs, and improves', async () => {
+    server = await startMockLlmServer(prismScript());
+    const config = mockConfig(server.baseUrl, {
+      generations: 6,
+      patchTypes: { diff: 1, full: 1, cross: 1 },
+      llm: { prices: { 'mock-coder': { inputPerMTok: 3, outputPerMTok: 15 } } },
+    });
+    const run = await runTask(prismTask(), config);
+    store = run.store;
+    expect(run.outcome.stoppedBy).toBe('generations');
+    const programs = store.programs(run.runId);
+    const initial = programs.find((p) => p.kind === 'initial')!;
+    expect(initial.combinedScore).toBeCloseTo(21.8916, 4);
+    const proposals = programs.filter((p) => p.kind === 'proposal');
+    expect(proposals).toHaveLength(6);
+    expect(new Set(proposals.map((p) => p.patchType))).toEqual(new Set(['diff', 'full', 'cross']));
+    for (const p of proposals) {
+      expect(p.correct).toBe(true);
+      expect(programs.some((q) => q.id === p.parentId)).toBe(true);
+      expect(p.diff).toMatch(/^--- /);
+      expect(p.diff).toMatch(/\n@@ /);
+      expect(p.publicMetrics).toHaveProperty('meanMaxKvpr');
+      expect(p.inputTokens).toBeGreaterThan(0);
+      expect(p.usd).toBeCloseTo((p.inputTokens * 3 + p.outputTokens * 15) / 1e6, 12);
+      expect(p.prompt).toContain('Program to improve');
+      expect(p.code).toContain('PRISM placement: put every model');
+      expect(p.code).not.toContain('outside the blocks');
+    }
+    const cross = proposals.find((p) => p.patchType === 'cross')!;
+    expect(cross.secondParentId).not.toBeNull();
+    const best = store.best(run.runId)!;
+    expect(best.combinedScore).toBeGreaterThan(initial.combinedScore + 0.4);
+    expect(run.outcome.spentUsd).toBeCloseTo(
+      proposals.reduce((a, p) => a + p.usd, 0),
+      12,
+    );
+    expect(store.archive(run.runId)[0]).toBe(best.id);
+  });
+});
+
+describe('evolve: patches that fail go back to the LLM', () => {
+  it('retries a SEARCH that does not match with the reason, rejects edits outside blocks, tolerates indentation', async () => {
+    const replies = [
+      // generation 1: SEARCH text absent from the program, then a valid edit with drifted indentation
+      '<<<<<<< SEARCH\n  const nothing = 1;\n=======\n  const nothing = 2;\n>>>>>>> REPLACE',
+      '<<<<<<< SEARCH\nreturn assignment;\n=======\n// indented by the engine\nreturn assignment;\n>>>>>>> REPLACE',
+      // generation 2: an edit of the interface above the EVOLVE block, three times
+      '<<<<<<< SEARCH\n  sizeGb: number;\n=======\n  sizeGb: string;\n>>>>>>> REPLACE',
+      '<<<<<<< SEARCH\n  sizeGb: number;\n=======\n  sizeGb: string;\n>>>>>>> REPLACE',
+      '<<<<<<< SEARCH\n  sizeGb: number;\n=======\n  sizeGb: string;\n>>>>>>> REPLACE',
+    ];
+    server = await startMockLlmServer(replies);
+    const config = mockConfig(server.baseUrl, {
+      generations: 2,
+      islands: 1,
+      patchTypes: { diff: 1, full: 0, cross: 0 },
+      patchAttempts: 3,
+    });
+    const run = await runTask(prismTask(), config);
+    store = run.store;
+    const chats = server.requests.filter((r) => r.path.endsWith('/chat/completions'));
+    expect(chats).toHaveLength(5);
+    const second = chats[1]!.body as { messages: { role: string; content: string }[] };
+    const turns = second.messages.filter((m) => m.role !== 'system');
+    expect(turns.map((m) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(turns[2]!.content).toMatch(/could not be applied/);
+    expect(turns[2]!.content).toMatch(/const nothing = 1/);
+    const [first, outside] = store.programs(run.runId).filter((p) => p.kind !== 'initial');
+    expect(first!.kind).toBe('proposal');
+    expect(first!.patchAttempts).toBe(2);
+    expect(first!.code).toContain('  // indented by the engine\n  return assignment;');
+    expect(first!.correct).toBe(true);
+    expect(outside!.kind).toBe('failed');
+    expect(outside!.patchAttempts).toBe(3);
+    expect(outside!.textFeedback).toMatch(/EVOLVE-BLOCK/);
+  });
+});
+
+describe('evolve: the engine survives its candidates', () => {
+  it('records an infinite loop as incorrect at the timeout and carries on', async () => {
+    let call = 0;
+    server = await startMockLlmServer((request) => {
+      call++;
+      if (call === 1)
+        return '<<<<<<< SEARCH\n  return assignment;\n=======\n  for (;;) {}\n  return assignment;\n>>>>>>> REPLACE';
+      return prismScript()(request);
+    });
+    const config = mockConfig(server.baseUrl, {
+      generations: 2,
+      islands: 1,
+      patchTypes: { diff: 1, full: 0, cross: 0 },
+      evaluation: { timeoutSec: 1.5, memoryMb: 1024, maxOutputKb: 64 },
+    });
+    const run = await runTask(prismTask(), config);
+    store = run.store;
+    const [looping, next] = store.programs(run.runId).filter((p) => p.kind === 'proposal');
+    expect(looping!.correct).toBe(false);
+    expect(looping!.combinedScore).toBe(0);
+    expect(looping!.textFeedback).toMatch(/time limit/);
+    expect(next!.correct).toBe(true);
+  });
+});

@@ -1,0 +1,128 @@
+import { fileURLToPath } from 'node:url';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { RunStore } from '../src/evolve/database/store.js';
+import { externalTask } from '../src/evolve/tasks/external.js';
+import { prismTask } from '../src/evolve/tasks/prism.js';
+import {
+  startMockLlmServer,
+  type MockChatRequest,
+  type MockLlmServer,
+} from './support/mock-llm-server.js';
+import { mockConfig, runTask } from './support/evolve-run.js';
+import { parentCode, prismScript } from './support/prism-script.js';
+
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
+
+const DIFF_ONLY = { diff: 1, full: 0, cross: 0 };
+
+let server: MockLlmServer | null = null;
+let store: RunStore | null = null;
+afterEach(async () => {
+  store?.close();
+  store = null;
+  await server?.close();
+  server = null;
+});
+
+/** A scripted LLM that moves `return X` of the Python program to the next value of `xs`. */
+function pythonScript(xs: number[]): (request: MockChatRequest) => string {
+  let k = 0;
+  return (request) => {
+    const line = /^ {4}return .*$/m.exec(parentCode(request))![0];
+    const x = xs[Math.min(k++, xs.length - 1)]!;
+    return `Move x.\n<<<<<<< SEARCH\n${line}\n=======\n    return ${x}  # step ${k}\n>>>>>>> REPLACE`;
+  };
+}
+
+describe('evolve: external ShinkaEvolve-style tasks', () => {
+  it('runs a Python program and evaluate.py writing metrics.json and correct.json, unchanged', async () => {
+    server = await startMockLlmServer(pythonScript([1, 2, 2.5, 3]));
+    const task = externalTask(fixture('shinka-task'));
+    expect(task.language).toBe('python');
+    const run = await runTask(
+      task,
+      mockConfig(server.baseUrl, { generations: 4, islands: 1, patchTypes: DIFF_ONLY }),
+    );
+    store = run.store;
+    const programs = store.programs(run.runId);
+    expect(programs.find((p) => p.kind === 'initial')!.combinedScore).toBe(-9);
+    const best = store.best(run.runId)!;
+    expect(best.combinedScore).toBe(0);
+    expect(best.publicMetrics).toEqual({ x: 3 });
+    expect(best.privateMetrics).toEqual({ secret: 42 });
+    expect(best.textFeedback).toBe('x = 3.0');
+    expect(best.code).toContain('# EVOLVE-BLOCK-START');
+  });
+
+  it('reports a crashing Python program as incorrect, with the reason', async () => {
+    server = await startMockLlmServer([
+      '<<<<<<< SEARCH\n    return 0.0\n=======\n    raise ValueError("no x")\n>>>>>>> REPLACE',
+    ]);
+    const run = await runTask(
+      externalTask(fixture('shinka-task')),
+      mockConfig(server.baseUrl, { generations: 1, islands: 1, patchTypes: DIFF_ONLY }),
+    );
+    store = run.store;
+    const child = store.programs(run.runId).find((p) => p.kind === 'proposal')!;
+    expect(child.correct).toBe(false);
+    expect(child.combinedScore).toBe(0);
+    expect(child.textFeedback).toContain('ValueError: no x');
+  });
+});
+
+describe('evolve: warnings that save money', () => {
+  it('warns once when the evaluator ignores the program (constant score)', async () => {
+    server = await startMockLlmServer(pythonScript([1, 2, 3, 4, 5, 6, 7]));
+    const run = await runTask(
+      externalTask(fixture('constant-task')),
+      mockConfig(server.baseUrl, {
+        generations: 6,
+        islands: 1,
+        patchTypes: DIFF_ONLY,
+        warnings: { constantScoreAfter: 4 },
+      }),
+    );
+    store = run.store;
+    expect(run.warnings.filter((w) => /may ignore the program/.test(w))).toHaveLength(1);
+    expect(store.events(run.runId, 'warning').map((e) => e.data)).toContainEqual({
+      code: 'constant-score',
+    });
+  });
+
+  it('does not warn when scores vary', async () => {
+    server = await startMockLlmServer(pythonScript([1, 2, 2.5, 3]));
+    const run = await runTask(
+      externalTask(fixture('shinka-task')),
+      mockConfig(server.baseUrl, {
+        generations: 4,
+        islands: 1,
+        patchTypes: DIFF_ONLY,
+        warnings: { constantScoreAfter: 3 },
+      }),
+    );
+    store = run.store;
+    expect(run.warnings).toEqual([]);
+  });
+});
+
+describe('evolve: the budget', () => {
+  it('stops new proposals once spent + in-flight reaches the budget', async () => {
+    server = await startMockLlmServer(prismScript());
+    // Each scripted proposal costs 1000·3 + 200·15 (diff) or 2000·3 + 900·15 (rewrites) µUSD.
+    const config = mockConfig(server.baseUrl, {
+      generations: 50,
+      budgetUsd: 0.05,
+      patchTypes: { diff: 1, full: 1, cross: 0 },
+      llm: { prices: { 'mock-coder': { inputPerMTok: 3, outputPerMTok: 15 } } },
+    });
+    const run = await runTask(prismTask(), config);
+    store = run.store;
+    expect(run.outcome.stoppedBy).toBe('budget');
+    expect(run.outcome.generationsDone).toBeLessThan(50);
+    expect(run.outcome.generationsDone).toBeGreaterThan(1);
+    expect(run.outcome.spentUsd).toBeLessThanOrEqual(0.05);
+    expect(store.events(run.runId, 'budget')).toHaveLength(1);
+    expect(store.latestRun()!.status).toBe('stopped');
+  });
+});

@@ -1,0 +1,51 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { evolveConfigSchema, type EvolveConfig } from '../../src/evolve/config.js';
+import { RunStore } from '../../src/evolve/database/store.js';
+import { runEvolution, type RunOutcome } from '../../src/evolve/engine.js';
+import type { Task } from '../../src/evolve/task.js';
+
+/** A fresh directory for a run's database and files. */
+export function runDir(): string {
+  return mkdtempSync(join(tmpdir(), 'evoplace-evolve-'));
+}
+
+/** A run configuration against the mock server: one OpenAI-compatible model, free of charge unless priced. */
+export function mockConfig(baseUrl: string, overrides: Record<string, unknown> = {}): EvolveConfig {
+  const { llm, ...rest } = overrides;
+  return evolveConfigSchema.parse({
+    generations: 4,
+    islands: 2,
+    seed: 1,
+    concurrency: { proposals: 1, evaluations: 1 },
+    evaluation: { timeoutSec: 20, memoryMb: 1024, maxOutputKb: 64 },
+    ...rest,
+    llm: {
+      models: [`${baseUrl}/v1#mock-coder`],
+      maxRetries: 2,
+      timeoutSec: 20,
+      ...(llm as object | undefined),
+    },
+  });
+}
+
+/** Run `task` to the end in a new database; returns the store (open) and the outcome. */
+export async function runTask(
+  task: Task,
+  config: EvolveConfig,
+  dir = runDir(),
+): Promise<{ store: RunStore; runId: number; outcome: RunOutcome; warnings: string[] }> {
+  const store = RunStore.create(join(dir, 'run.db'));
+  const runId = store.createRun(task.name, config, config.seed);
+  const warnings: string[] = [];
+  const outcome = await runEvolution({
+    task,
+    store,
+    runId,
+    config,
+    env: {},
+    hooks: { progress: () => undefined, warn: (m) => warnings.push(m) },
+  });
+  return { store, runId, outcome, warnings };
+}
