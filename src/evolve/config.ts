@@ -21,6 +21,8 @@ export const llmSettingsSchema = z
     timeoutSec: z.number().positive().max(3600).default(300),
     /** Environment variable holding the key, per provider or per model label. */
     apiKeyEnv: z.record(z.string(), z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/)).default({}),
+    /** Base URL per provider or per model label (a proxy, a local server). */
+    baseUrls: z.record(z.string(), z.string().url()).default({}),
     prices: z.record(z.string(), price).default({}),
     /** When set, new programs too similar to one on their island are rejected unevaluated. */
     embeddingModel: z.string().min(1).optional(),

@@ -10,7 +10,9 @@ import {
   createEmbeddingClient,
   parseModelSpec,
   type ChatClient,
+  type ClientOptions,
   type ModelOutcome,
+  type ModelSpec,
 } from './llm/index.js';
 import { metaRound } from './meta.js';
 import { planMigration } from './population/migration.js';
@@ -32,21 +34,29 @@ export interface RunOutcome {
   spentUsd: number;
 }
 
-/** Clients for every model label of the run; keys only from the named environment variables. */
-function makeClients(config: EvolveConfig, env: NodeJS.ProcessEnv): Map<string, ChatClient> {
-  const clients = new Map<string, ChatClient>();
-  const options = (provider: string, label: string) => ({
-    apiKeyEnv: config.llm.apiKeyEnv[label] ?? config.llm.apiKeyEnv[provider],
+/** Connection settings of one model: key variable and base URL by label, else by provider. */
+function clientOptions(
+  config: EvolveConfig,
+  spec: ModelSpec,
+  env: NodeJS.ProcessEnv,
+): ClientOptions {
+  const { apiKeyEnv, baseUrls } = config.llm;
+  return {
+    apiKeyEnv: apiKeyEnv[spec.label] ?? apiKeyEnv[spec.provider],
+    baseUrl: baseUrls[spec.label] ?? baseUrls[spec.provider],
     maxRetries: config.llm.maxRetries,
     timeoutMs: config.llm.timeoutSec * 1000,
     env,
-  });
-  for (const text of [
-    ...config.llm.models,
-    ...(config.llm.metaModel ? [config.llm.metaModel] : []),
-  ]) {
+  };
+}
+
+/** Clients for every model label of the run; keys only from the named environment variables. */
+function makeClients(config: EvolveConfig, env: NodeJS.ProcessEnv): Map<string, ChatClient> {
+  const clients = new Map<string, ChatClient>();
+  const texts = [...config.llm.models, ...(config.llm.metaModel ? [config.llm.metaModel] : [])];
+  for (const text of texts) {
     const spec = parseModelSpec(text);
-    clients.set(spec.label, createChatClient(spec, options(spec.provider, spec.label)));
+    clients.set(spec.label, createChatClient(spec, clientOptions(config, spec, env)));
   }
   return clients;
 }
@@ -173,13 +183,7 @@ export async function runEvolution(args: {
     runId,
     clients,
     embedder: embedSpec
-      ? createEmbeddingClient(embedSpec, {
-          apiKeyEnv:
-            config.llm.apiKeyEnv[embedSpec.label] ?? config.llm.apiKeyEnv[embedSpec.provider],
-          maxRetries: config.llm.maxRetries,
-          timeoutMs: config.llm.timeoutSec * 1000,
-          env,
-        })
+      ? createEmbeddingClient(embedSpec, clientOptions(config, embedSpec, env))
       : null,
     embeddings: new Map(),
     pool: new ModelPool(labels, config.llm.temperatures, config.seed),

@@ -1,0 +1,86 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { describe, expect, it } from 'vitest';
+import { UserError } from '../../core/errors.js';
+import { RunStore, type NewProgram } from './store.js';
+
+const dir = (): string => mkdtempSync(join(tmpdir(), 'evoplace-store-'));
+
+function newProgram(runId: number, generation: number, score: number, correct = true): NewProgram {
+  return {
+    runId,
+    kind: generation === 0 ? 'initial' : 'proposal',
+    generation,
+    island: generation % 2,
+    parentId: generation === 0 ? null : 1,
+    secondParentId: null,
+    inspirationIds: [],
+    language: 'typescript',
+    code: `// ${generation}`,
+    fingerprint: String(generation),
+    diff: '',
+    patchType: generation === 0 ? null : 'diff',
+    patchAttempts: 1,
+    model: 'm',
+    temperature: 0.5,
+    prompt: null,
+    response: null,
+    publicMetrics: { a: generation },
+    privateMetrics: {},
+    combinedScore: score,
+    correct,
+    textFeedback: '',
+    stdout: 'x'.repeat(100_000),
+    stderr: '',
+    evalMs: 1,
+    llmMs: 2,
+    inputTokens: 3,
+    outputTokens: 4,
+    usd: 0.25,
+  };
+}
+
+describe('RunStore', () => {
+  it('round-trips programs, keeps the archive to the best correct ones, sums costs', () => {
+    const path = join(dir(), 'run.db');
+    const store = RunStore.create(path);
+    const runId = store.createRun('prism', { generations: 3 }, 1);
+    store.insertProgram(newProgram(runId, 0, 1), 2);
+    store.insertProgram(newProgram(runId, 1, 5), 2);
+    store.insertProgram(newProgram(runId, 2, 9, false), 2);
+    store.insertProgram(newProgram(runId, 3, 3), 2);
+    expect(store.archive(runId)).toEqual([2, 4]);
+    expect(store.best(runId)!.id).toBe(2);
+    expect(store.program(2).publicMetrics).toEqual({ a: 1 });
+    expect(store.program(2).stdout.length).toBeLessThan(100_000);
+    expect(store.spentUsd(runId)).toBe(1);
+    store.close();
+    const reopened = RunStore.open(path);
+    expect(reopened.latestRun()).toMatchObject({
+      task: 'prism',
+      config: { generations: 3 },
+      seed: 1,
+    });
+    expect(reopened.summaries(runId).map((p) => p.generation)).toEqual([0, 1, 2, 3]);
+    expect(() => reopened.insertProgram(newProgram(runId, 3, 4), 2)).toThrow(/UNIQUE/);
+    reopened.close();
+  });
+
+  it('uses WAL and refuses files that are not run databases', () => {
+    const d = dir();
+    const store = RunStore.create(join(d, 'run.db'));
+    expect(store.db.pragma('journal_mode', { simple: true })).toBe('wal');
+    store.close();
+    const other = join(d, 'other.db');
+    const db = new Database(other);
+    db.exec('CREATE TABLE t (x)');
+    db.close();
+    expect(() => RunStore.open(other)).toThrow(UserError);
+    const text = join(d, 'text.db');
+    writeFileSync(text, 'hello, not sqlite at all, just text that is long enough to be a header');
+    expect(() => RunStore.open(text)).toThrow(UserError);
+    expect(() => RunStore.open(join(d, 'absent.db'))).toThrow(/evolve run/);
+  });
+});

@@ -1,0 +1,145 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startEvoplace } from './cli.js';
+import { runDir } from './support/evolve-run.js';
+import { startMockLlmServer, type MockLlmServer } from './support/mock-llm-server.js';
+import { prismScript } from './support/prism-script.js';
+
+let server: MockLlmServer | null = null;
+afterEach(async () => {
+  await server?.close();
+  server = null;
+});
+
+/** Generations stored in a run database, in order (read-only, safe while a run writes). */
+function storedGenerations(path: string): number[] {
+  if (!existsSync(path)) return [];
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    return (
+      db.prepare('SELECT generation FROM programs ORDER BY generation').all() as {
+        generation: number;
+      }[]
+    ).map((r) => r.generation);
+  } catch {
+    return [];
+  } finally {
+    db.close();
+  }
+}
+
+async function until(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+const cliEnv = { PATH: process.env.PATH ?? '', OPENAI_API_KEY: 'sk-test-never-shown' };
+
+function runArgs(db: string, generations: number): string[] {
+  return [
+    'evolve',
+    'run',
+    '--task',
+    'prism',
+    '--db',
+    db,
+    '--llm',
+    `${server!.baseUrl}/v1#mock-coder`,
+    '--generations',
+    String(generations),
+    '--concurrency',
+    '1,1',
+    '--seed',
+    '3',
+  ];
+}
+
+describe('evoplace evolve (CLI)', () => {
+  it('resumes a run killed with SIGKILL mid-generation: every generation once, as many as without the kill', async () => {
+    server = await startMockLlmServer(prismScript());
+    const dir = runDir();
+    const killed = join(dir, 'killed.db');
+    const run = startEvoplace(runArgs(killed, 8), cliEnv);
+    // Kill while generation 4 is in flight: asked of the LLM, not yet stored.
+    const chats = (): number =>
+      server!.requests.filter((r) => r.path.endsWith('/chat/completions')).length;
+    await until(() => chats() === 4 && storedGenerations(killed).length === 4, 60_000);
+    run.child.kill('SIGKILL');
+    await run.done;
+    const before = storedGenerations(killed);
+    expect(before.length).toBeLessThan(9);
+    const resumed = await startEvoplace(['evolve', 'resume', '--db', killed], cliEnv).done;
+    expect(resumed.code).toBe(0);
+    expect(storedGenerations(killed)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+
+    const whole = join(dir, 'whole.db');
+    const uninterrupted = await startEvoplace([...runArgs(whole, 8), '--json'], cliEnv).done;
+    expect(uninterrupted.code).toBe(0);
+    expect(storedGenerations(whole)).toEqual(storedGenerations(killed));
+    expect(JSON.parse(uninterrupted.stdout)).toMatchObject({
+      stoppedBy: 'generations',
+      generationsDone: 8,
+    });
+
+    const status = await startEvoplace(['evolve', 'status', '--db', killed, '--json'], cliEnv).done;
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      status: 'finished',
+      generationsDone: 8,
+      generations: 8,
+    });
+    const best = join(dir, 'best.ts');
+    expect(
+      (await startEvoplace(['evolve', 'best', '--db', killed, '--out', best], cliEnv).done).code,
+    ).toBe(0);
+    expect(readFileSync(best, 'utf8')).toContain('EVOLVE-BLOCK-START');
+    const exported = await startEvoplace(['evolve', 'export', '--db', killed], cliEnv).done;
+    const rows = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { generation: number });
+    expect(rows.map((r) => r.generation).sort((a, b) => a - b)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
+    expect(exported.stdout).not.toContain('sk-test-never-shown');
+  }, 120_000);
+
+  it('refuses bad input with exit 2 and a message naming the flag, writing no database', async () => {
+    server = await startMockLlmServer(prismScript());
+    const dir = runDir();
+    const db = join(dir, 'bad.db');
+    const cases: [string[], RegExp][] = [
+      [['evolve', 'run', '--task', 'prism', '--db', db], /--llm/],
+      [['evolve', 'run', '--task', 'prism', '--db', db, '--llm', 'nonsense'], /nonsense/],
+      [[...runArgs(db, 2).slice(0, -4), '--concurrency', '0,2'], /--concurrency/],
+      [[...runArgs(db, 2), '--generations', '-1'], /--generations/],
+      [
+        ['evolve', 'run', '--task', join(dir, 'missing'), '--db', db, '--llm', 'openai:gpt-4.1'],
+        /evolve\.yaml/,
+      ],
+      [['evolve', 'status', '--db', join(dir, 'absent.db')], /absent\.db/],
+      [['evolve', 'run', '--task', 'prism', '--llm', 'openai:gpt-4.1'], /--db/],
+    ];
+    for (const [args, message] of cases) {
+      const result = await startEvoplace(args, cliEnv).done;
+      expect(result.code, args.join(' ')).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(db)).toBe(false);
+    }
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, 'islands: 100\n');
+    const bad = await startEvoplace([...runArgs(db, 2), '--config', config], cliEnv).done;
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/config\.yaml: islands/);
+    const existing = join(dir, 'existing.db');
+    writeFileSync(existing, '');
+    const taken = await startEvoplace(runArgs(existing, 2), cliEnv).done;
+    expect(taken.code).toBe(2);
+    expect(taken.stderr).toMatch(/evolve resume/);
+  }, 60_000);
+});
