@@ -1,0 +1,157 @@
+import { z } from 'zod';
+import { parseWith } from '../../core/schema.js';
+import { COLOCATE_GPU_NAMES } from './gpus.js';
+import { COLOCATE_MODEL_NAMES } from './llm-models.js';
+import { WHISPER_SIZES } from './whisper.js';
+
+/**
+ * GPU memory a process's CUDA context occupies, GiB. Assumption: a context took 700+ MB before
+ * CUDA's lazy module loading (PyTorch forums) and less since lazy loading became the default
+ * (CUDA 12.2); 0.5 GiB per process.
+ */
+export const CUDA_CONTEXT_GIB = 0.5;
+/** Free memory below which stability starts to drop, GiB. Assumption. */
+export const SAFETY_MARGIN_GIB = 1;
+/**
+ * Tokens each running LLM sequence holds when the load does not say, at most maxModelLen.
+ * Assumption.
+ */
+export const DEFAULT_CONTEXT_TOKENS = 1024;
+/** vLLM's `--max-num-seqs` default. */
+export const DEFAULT_MAX_NUM_SEQS = 256;
+/** vLLM's default KV-cache block size, tokens. */
+export const DEFAULT_BLOCK_SIZE = 16;
+
+/** Far above any device's GiB or GB/s, small enough to keep sums exact. */
+const MAX_VALUE = 1e6;
+const MAX_COUNT = 1e8;
+
+/**
+ * A finite number. Checked by a refinement rather than z.number(): inside a union (a catalogue
+ * name or a custom object) zod reports a failed refinement of the object's field, where a failed
+ * type check would only give the union's generic message. Typed as a number schema for callers.
+ */
+const finite = (field: string) =>
+  z.unknown().refine((v) => typeof v === 'number' && Number.isFinite(v), {
+    error: `expected ${field} as a finite number`,
+  }) as unknown as z.ZodType<number, number>;
+
+const positive = (field: string) =>
+  finite(field)
+    .refine((v) => v > 0, { error: `${field} must be > 0` })
+    .refine((v) => v <= MAX_VALUE, { error: `${field} must be <= ${MAX_VALUE}` });
+
+const nonNegative = (field: string) =>
+  finite(field)
+    .refine((v) => v >= 0, { error: `${field} must be >= 0` })
+    .refine((v) => v <= MAX_VALUE, { error: `${field} must be <= ${MAX_VALUE}` });
+
+const count = (field: string, min: number) =>
+  finite(field)
+    .refine(Number.isInteger, { error: `${field} must be an integer` })
+    .refine((v) => v >= min, { error: `${field} must be >= ${min}` })
+    .refine((v) => v <= MAX_COUNT, { error: `${field} must be <= ${MAX_COUNT}` });
+
+const customGpuSchema = z.object({
+  name: z.string().min(1).max(200).default('custom'),
+  memGib: positive('memGib'),
+  bandwidthGBps: positive('bandwidthGBps'),
+});
+
+/** Bytes per parameter of a model given by its parameter count. */
+export const CUSTOM_MODEL_DTYPE_BYTES = { bf16: 2, fp16: 2, fp8: 1, int8: 1, int4: 0.5 } as const;
+
+const customModelSchema = z
+  .object({
+    name: z.string().min(1, { error: 'model name must not be empty' }).max(200),
+    weightsGib: positive('weightsGib').optional(),
+    paramsBillion: positive('paramsBillion').optional(),
+    dtype: z
+      .enum(Object.keys(CUSTOM_MODEL_DTYPE_BYTES) as [keyof typeof CUSTOM_MODEL_DTYPE_BYTES])
+      .optional(),
+    numLayers: count('numLayers', 1),
+    numKvHeads: count('numKvHeads', 1),
+    headDim: count('headDim', 1),
+  })
+  .superRefine((m, ctx) => {
+    if ((m.weightsGib === undefined) === (m.paramsBillion === undefined)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['weightsGib'],
+        message: 'give exactly one of weightsGib and paramsBillion',
+      });
+    }
+    if (m.paramsBillion !== undefined && m.dtype === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['dtype'], message: 'paramsBillion needs a dtype' });
+    }
+  });
+
+const vllmSchema = z.object({
+  model: z.union([z.enum(COLOCATE_MODEL_NAMES), customModelSchema], {
+    error: `expected a model name (${COLOCATE_MODEL_NAMES.join(', ')}) or {name, weightsGib | paramsBillion + dtype, numLayers, numKvHeads, headDim}`,
+  }),
+  gpuMemoryUtilization: finite('gpuMemoryUtilization').refine((v) => v > 0 && v <= 1, {
+    error: 'gpuMemoryUtilization must be in (0, 1]',
+  }),
+  maxModelLen: count('maxModelLen', 1),
+  blockSize: count('blockSize', 1).default(DEFAULT_BLOCK_SIZE),
+  maxNumSeqs: count('maxNumSeqs', 1).default(DEFAULT_MAX_NUM_SEQS),
+  kvCacheDtype: z.enum(['auto', 'fp8']).default('auto'),
+  enforceEager: z.boolean().default(false),
+  activationPeakGib: nonNegative('activationPeakGib').optional(),
+  nonTorchGib: nonNegative('nonTorchGib').optional(),
+  cudaGraphGib: nonNegative('cudaGraphGib').optional(),
+});
+
+const loadSchema = z.object({
+  llmConcurrentRequests: count('llmConcurrentRequests', 0).default(1),
+  /** Defaults to DEFAULT_CONTEXT_TOKENS, or maxModelLen when that is shorter. */
+  llmContextTokens: count('llmContextTokens', 1).optional(),
+  whisperConcurrentRequests: count('whisperConcurrentRequests', 0).default(1),
+});
+
+/** One GPU shared by a vLLM server and a Whisper model, with an optional load. */
+export const colocationInputSchema = z
+  .object({
+    gpu: z.union([z.enum(COLOCATE_GPU_NAMES), customGpuSchema], {
+      error: `expected a GPU name (${COLOCATE_GPU_NAMES.join(', ')}) or {memGib, bandwidthGBps}`,
+    }),
+    vllm: vllmSchema,
+    whisper: z.object({
+      size: z.enum(WHISPER_SIZES, { error: `expected one of ${WHISPER_SIZES.join(', ')}` }),
+    }),
+    load: loadSchema.prefault({}),
+    /** Memory already held on the device by processes outside the two services. */
+    otherProcessesGib: nonNegative('otherProcessesGib').default(0),
+    cudaContextGib: nonNegative('cudaContextGib').default(CUDA_CONTEXT_GIB),
+    safetyMarginGib: nonNegative('safetyMarginGib').default(SAFETY_MARGIN_GIB),
+  })
+  .superRefine((input, ctx) => {
+    const tokens = input.load.llmContextTokens;
+    if (tokens !== undefined && tokens > input.vllm.maxModelLen) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['load', 'llmContextTokens'],
+        message: `llmContextTokens must be <= vllm.maxModelLen (${input.vllm.maxModelLen})`,
+      });
+    }
+  })
+  .transform((input) => ({
+    ...input,
+    load: {
+      ...input.load,
+      llmContextTokens:
+        input.load.llmContextTokens ?? Math.min(DEFAULT_CONTEXT_TOKENS, input.vllm.maxModelLen),
+    },
+  }));
+
+/** A checked input, defaults filled in. */
+export type ColocationInput = z.infer<typeof colocationInputSchema>;
+/** An input as a caller writes it (defaults may be left out). */
+export type ColocationInputSpec = z.input<typeof colocationInputSchema>;
+export type CustomModel = z.infer<typeof customModelSchema>;
+
+/** Check `data`; a mistake is a UserError naming `source` and the offending field. */
+export function parseColocationInput(data: unknown, source = 'colocation input'): ColocationInput {
+  return parseWith(colocationInputSchema, data, source);
+}
