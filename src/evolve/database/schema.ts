@@ -19,6 +19,7 @@ CREATE TABLE IF NOT EXISTS programs (
   run_id INTEGER NOT NULL REFERENCES runs(id),
   kind TEXT NOT NULL,
   generation INTEGER NOT NULL,
+  slot INTEGER NOT NULL DEFAULT 0,
   island INTEGER NOT NULL,
   parent_id INTEGER REFERENCES programs(id),
   second_parent_id INTEGER REFERENCES programs(id),
@@ -48,7 +49,7 @@ CREATE TABLE IF NOT EXISTS programs (
   created_at TEXT NOT NULL
 );
 CREATE UNIQUE INDEX IF NOT EXISTS programs_generation
-  ON programs(run_id, generation);
+  ON programs(run_id, generation, slot);
 CREATE INDEX IF NOT EXISTS programs_island ON programs(run_id, island, correct, combined_score);
 CREATE TABLE IF NOT EXISTS archive (
   run_id INTEGER NOT NULL REFERENCES runs(id),

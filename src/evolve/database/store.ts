@@ -10,6 +10,8 @@ export interface ProgramRecord {
   runId: number;
   kind: ProgramKind;
   generation: number;
+  /** Position within the generation: 0 for programs, the candidate's index for experiments. */
+  slot: number;
   island: number;
   parentId: number | null;
   secondParentId: number | null;
@@ -39,7 +41,7 @@ export interface ProgramRecord {
   createdAt: string;
 }
 
-export type NewProgram = Omit<ProgramRecord, 'id' | 'createdAt'>;
+export type NewProgram = Omit<ProgramRecord, 'id' | 'createdAt' | 'slot'> & { slot?: number };
 
 /** What selection needs of a program, without its code and prompts. */
 export type ProgramSummary = Pick<
@@ -100,6 +102,7 @@ function toProgram(row: Row): ProgramRecord {
     runId: row.run_id as number,
     kind: row.kind as ProgramKind,
     generation: row.generation as number,
+    slot: row.slot as number,
     island: row.island as number,
     parentId: row.parent_id as number | null,
     secondParentId: row.second_parent_id as number | null,
@@ -203,16 +206,17 @@ export class RunStore {
   /** Insert a program (logs clipped) and refresh the elite archive, atomically. */
   insertProgram(program: NewProgram, archiveSize: number): number {
     const insert = this.db.prepare(`INSERT INTO programs (
-      run_id, kind, generation, island, parent_id, second_parent_id, inspiration_ids, language,
+      run_id, kind, generation, slot, island, parent_id, second_parent_id, inspiration_ids, language,
       code, fingerprint, diff, patch_type, patch_attempts, model, temperature, prompt, response,
       public_metrics, private_metrics, combined_score, correct, text_feedback, stdout, stderr,
       eval_ms, llm_ms, input_tokens, output_tokens, usd, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const write = this.db.transaction((p: NewProgram): number => {
       const info = insert.run(
         p.runId,
         p.kind,
         p.generation,
+        p.slot ?? 0,
         p.island,
         p.parentId,
         p.secondParentId,

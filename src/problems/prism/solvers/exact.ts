@@ -3,8 +3,8 @@ import { maxKvpr } from '../score.js';
 import { isProvenBy, lowerBound } from './bounds.js';
 import { fitsUnderTarget, effectiveSizes, sortedDescending } from './packing.js';
 import { Rng } from '../../../core/rng.js';
-import { deadlineAfter, iteratedLocalSearch, KICKS, solveSearch, type Deadline } from './search.js';
-import type { SolveOptions, SolveResult } from './types.js';
+import { deadlineAfter, iteratedLocalSearch, solveSearch, type Deadline } from './search.js';
+import { DEFAULT_SEARCH_KNOBS, type SolveOptions, type SolveResult } from './types.js';
 
 /** Each round asks for a placement this much better, relatively, than the incumbent. */
 const PROOF_TOLERANCE = 1e-10;
@@ -154,10 +154,10 @@ export function solveExact(problem: PrismProblem, options: SolveOptions): SolveR
     } else {
       budget *= 2;
       const settings = {
+        ...DEFAULT_SEARCH_KNOBS,
         movedLimit: problem.maxMoves,
         rng: new Rng(options.seed + round + 1),
         deadline,
-        kicks: KICKS,
         bound,
       };
       best = iteratedLocalSearch(problem, best, settings).assignment;

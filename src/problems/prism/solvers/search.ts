@@ -5,11 +5,13 @@ import { isProvenBy, lowerBound } from './bounds.js';
 import { solveFast } from './fast.js';
 import { solveGreedy } from './greedy.js';
 import { descend, perturb, PlacementState } from './local-search.js';
-import type { SolveOptions, SolveResult } from './types.js';
+import {
+  DEFAULT_SEARCH_KNOBS,
+  type SearchKnobs,
+  type SolveOptions,
+  type SolveResult,
+} from './types.js';
 
-/** Kicks per start, and kicks without improvement after which a start gives up. */
-export const KICKS = 1500;
-const PATIENCE = 40;
 /** Move limits tried for a re-placement: the answer for k is the best over those ≤ k. */
 const MOVE_LADDER = [0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512];
 
@@ -37,6 +39,8 @@ export interface SearchSettings {
   rng: Rng;
   deadline: Deadline;
   kicks: number;
+  patience: number;
+  kickStrength: number;
   /** A proven lower bound: reaching it ends the search. */
   bound: number;
 }
@@ -49,7 +53,7 @@ export interface SearchSettings {
 export function iteratedLocalSearch(
   problem: PrismProblem,
   start: Int32Array,
-  { movedLimit, rng, deadline, kicks, bound }: SearchSettings,
+  { movedLimit, rng, deadline, kicks, patience, kickStrength, bound }: SearchSettings,
 ): PlacementState {
   const state = new PlacementState(problem, start, movedLimit);
   descend(state);
@@ -57,11 +61,11 @@ export function iteratedLocalSearch(
   let bestValue = best.maxKvpr();
   for (
     let kick = 0, sinceBest = 0;
-    kick < kicks && sinceBest < PATIENCE && !isProvenBy(bestValue, bound);
+    kick < kicks && sinceBest < patience && !isProvenBy(bestValue, bound);
     kick++
   ) {
     if (deadline.expired()) break;
-    perturb(state, rng, rng.int(1, 3));
+    perturb(state, rng, rng.int(1, kickStrength));
     descend(state);
     const value = state.maxKvpr();
     if (value < bestValue) {
@@ -100,6 +104,7 @@ function better(a: PlacementState | null, b: PlacementState): PlacementState {
 function searchFromCurrent(
   problem: PrismProblem,
   options: SolveOptions,
+  knobs: SearchKnobs,
   deadline: Deadline,
   bound: number,
 ): PlacementState {
@@ -108,7 +113,7 @@ function searchFromCurrent(
   let best: PlacementState | null = null;
   for (const limit of limits) {
     const rng = new Rng(options.seed + limit);
-    const settings = { movedLimit: limit, rng, deadline, kicks: KICKS / 4, bound };
+    const settings = { ...knobs, movedLimit: limit, rng, deadline, kicks: knobs.kicks / 4, bound };
     best = better(best, iteratedLocalSearch(problem, current, settings));
   }
   return best ?? new PlacementState(problem, current, 0);
@@ -120,17 +125,20 @@ function searchFromCurrent(
  * a move limit, it searches from the current placement instead.
  */
 export function solveSearch(problem: PrismProblem, options: SolveOptions): SolveResult {
+  const knobs = { ...DEFAULT_SEARCH_KNOBS, ...options.knobs };
   const deadline = deadlineAfter(options.timeLimitMs);
   const rng = new Rng(options.seed);
   const bound = lowerBound(problem);
   let best: PlacementState | null = null;
   if (problem.current) {
-    best = searchFromCurrent(problem, options, deadline, bound);
+    best = searchFromCurrent(problem, options, knobs, deadline, bound);
     if (problem.maxMoves < problem.modelCount) return result(problem, best, bound);
   }
-  const settings = { movedLimit: Infinity, rng, deadline, kicks: KICKS, bound };
-  for (const start of [solveFast(problem).assignment, solveGreedy(problem).assignment]) {
+  const settings = { ...knobs, movedLimit: Infinity, rng, deadline, bound };
+  const starts = { fast: solveFast, greedy: solveGreedy };
+  for (const name of knobs.starts) {
     if (best && isProvenBy(best.maxKvpr(), bound)) break;
+    const start = starts[name](problem).assignment;
     if (start) best = better(best, iteratedLocalSearch(problem, start, settings));
   }
   return result(problem, best, bound);

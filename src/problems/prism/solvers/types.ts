@@ -8,7 +8,28 @@ export interface SolveOptions {
   seed: number;
   /** Hard cap on wall-clock time; answers are reproducible when it is not reached. */
   timeLimitMs: number;
+  /** Settings of the `search` solver (others ignore them); defaults: DEFAULT_SEARCH_KNOBS. */
+  knobs?: Partial<SearchKnobs>;
 }
+
+/** What the `search` solver can be tuned on (the `tune-prism` experiment searches these). */
+export interface SearchKnobs {
+  /** Kicks per start of the iterated local search. */
+  kicks: number;
+  /** Kicks without improvement after which a start gives up. */
+  patience: number;
+  /** A kick moves between 1 and this many models at random. */
+  kickStrength: number;
+  /** Starting placements, in order: the `fast` packing, the seed's greedy. */
+  starts: readonly ('fast' | 'greedy')[];
+}
+
+export const DEFAULT_SEARCH_KNOBS: SearchKnobs = {
+  kicks: 1500,
+  patience: 40,
+  kickStrength: 3,
+  starts: ['fast', 'greedy'],
+};
 
 export interface SolveResult {
   /** GPU index per model, or null when no placement of every model was found. */

@@ -1,0 +1,44 @@
+import { LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { UserError } from './errors.js';
+import { readTextFile } from './io.js';
+import { formatPath } from './schema.js';
+
+/** The line (1-based) where the value at `path` starts, else the nearest ancestor's line. */
+function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | null {
+  for (let depth = path.length; depth >= 0; depth--) {
+    const node = doc.getIn(path.slice(0, depth) as unknown[], true) as
+      { range?: [number, number, number] } | undefined;
+    const offset = node?.range?.[0];
+    if (offset !== undefined) return counter.linePos(offset).line;
+  }
+  return null;
+}
+
+/**
+ * Read a YAML file and check it against `schema`; a mistake names the file, the line and the
+ * key (`spec.yaml:12: budget.max_candidates: ...`), as a UserError.
+ */
+export function readYamlChecked<S extends z.ZodType>(path: string, schema: S): z.output<S> {
+  const text = readTextFile(path);
+  const counter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: counter });
+  const first = doc.errors[0];
+  if (first) {
+    const pos = first.linePos?.[0];
+    throw new UserError(
+      `invalid YAML: ${first.message.split('\n')[0]}`,
+      pos ? `${path}:${pos.line}` : path,
+    );
+  }
+  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const line = lineOf(doc, counter, issue.path);
+  throw new UserError(
+    issue.message,
+    line ? `${path}:${line}` : path,
+    formatPath(issue.path) || undefined,
+  );
+}

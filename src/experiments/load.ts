@@ -1,0 +1,34 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { readYamlChecked } from '../core/yaml-located.js';
+import { UserError } from '../core/errors.js';
+import { experimentSpecSchema, type ExperimentSpec } from './spec.js';
+
+/** Built-in experiment specs ship as `experiments/<name>.yaml` at the package root. */
+const BUILT_IN_DIR = fileURLToPath(new URL('../../experiments/', import.meta.url));
+
+export function builtInExperiments(): string[] {
+  return readdirSync(BUILT_IN_DIR)
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
+}
+
+export interface LoadedExperiment {
+  spec: ExperimentSpec;
+  /** The spec file; relative paths inside it resolve against its folder. */
+  path: string;
+  dir: string;
+}
+
+/** A spec from a YAML file, or a built-in by name; errors name the file, line and key. */
+export function loadExperiment(nameOrPath: string): LoadedExperiment {
+  const isPath = /[/\\]|\.ya?ml$/.test(nameOrPath);
+  const path = isPath ? resolve(nameOrPath) : resolve(BUILT_IN_DIR, `${nameOrPath}.yaml`);
+  if (!isPath && !existsSync(path))
+    throw new UserError(
+      `no built-in experiment "${nameOrPath}"; built in: ${builtInExperiments().join(', ')} (or give a SPEC.yaml path)`,
+    );
+  return { spec: readYamlChecked(path, experimentSpecSchema), path, dir: dirname(path) };
+}

@@ -1,0 +1,272 @@
+import { Rng } from '../core/rng.js';
+import type { RunStore } from '../evolve/database/store.js';
+import {
+  canonicalKey,
+  isSafe,
+  nextGeneration,
+  randomParams,
+  validateSpace,
+  type Params,
+  type Scored,
+} from '../evolve/genomes/params/index.js';
+import type { ArtefactStore } from './artefacts.js';
+import type { Evaluator, Measurement } from './evaluators/types.js';
+import { fitnessOf, type Verdict } from './fitness.js';
+import type { ExperimentSpec } from './spec.js';
+
+export type StopReason =
+  'max-generations' | 'max-candidates' | 'wall-clock' | 'plateau' | 'exhausted' | 'interrupted';
+
+export interface CandidateResult {
+  id: number;
+  generation: number;
+  slot: number;
+  params: Params;
+  measurement: Measurement;
+  verdict: Verdict;
+}
+
+export interface ExperimentOutcome {
+  runId: number;
+  stoppedBy: StopReason;
+  generations: number;
+  candidates: CandidateResult[];
+  /** Candidates drawn outside the safety bounds and dropped unevaluated. */
+  rejectedUnsafe: number;
+  /** The fittest qualified candidate (ties: the first evaluated), or null. */
+  winner: CandidateResult | null;
+}
+
+/** Milliseconds since some fixed point: injectable so wall-clock budgets are testable. */
+export type Clock = () => number;
+
+/** The first population: distinct random configurations within the safety bounds. */
+function firstPopulation(spec: ExperimentSpec, rng: Rng): { batch: Params[]; rejected: number } {
+  const space = spec.search_space;
+  const batch: Params[] = [];
+  const keys = new Set<string>();
+  let rejected = 0;
+  for (
+    let tries = 0;
+    batch.length < spec.budget.population && tries < spec.budget.population * 50;
+    tries++
+  ) {
+    const params = randomParams(space, rng);
+    if (!isSafe(space, params).ok) {
+      rejected++;
+      continue;
+    }
+    const key = canonicalKey(params);
+    if (!keys.has(key)) {
+      keys.add(key);
+      batch.push(params);
+    }
+  }
+  if (batch.length < spec.budget.population) {
+    const more = nextGeneration({
+      space,
+      population: [],
+      seen: keys,
+      count: spec.budget.population - batch.length,
+      rng,
+      tournamentSize: 1,
+      crossoverRate: 0,
+      mutationStrength: 0,
+      randomFraction: 1,
+    });
+    batch.push(...more);
+  }
+  return { batch, rejected };
+}
+
+/** Run `evaluate` under a deadline: a late answer becomes an error measurement. */
+async function withDeadline(work: Promise<Measurement>, ms: number): Promise<Measurement> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<Measurement>((resolve) => {
+    timer = setTimeout(
+      () =>
+        resolve({
+          metrics: {},
+          oom: false,
+          error: `timed out after ${(ms / 1000).toFixed(1)} s`,
+          log: '',
+        }),
+      ms,
+    );
+  });
+  try {
+    return await Promise.race([
+      work.catch((error: unknown) => ({
+        metrics: {},
+        oom: false,
+        error: `the evaluator failed: ${(error as Error).message}`,
+        log: '',
+      })),
+      late,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * A D-REAM-style experiment done properly: a random first population within the safety
+ * bounds; then per generation, evaluate each new configuration once (never twice, never an
+ * unsafe one), score it (OOM or error ⇒ fitness 0, disqualified), keep the `survivors` fittest,
+ * and breed the next generation by random k-way tournaments, crossover, mutation that always
+ * changes the child, elitism and fresh random injection. Every budget is enforced: candidates,
+ * generations, per-candidate and whole-run wall clock; a plateau or an exhausted space stops.
+ * Each candidate is stored in the run database as it finishes.
+ */
+export async function runExperiment(args: {
+  spec: ExperimentSpec;
+  evaluator: Evaluator;
+  store: RunStore;
+  runId: number;
+  artefacts: ArtefactStore | null;
+  progress: (line: string) => void;
+  clock?: Clock;
+  signal?: AbortSignal;
+}): Promise<ExperimentOutcome> {
+  const { spec, evaluator, store, runId } = args;
+  const space = validateSpace(spec.search_space);
+  const clock = args.clock ?? (() => performance.now());
+  const started = clock();
+  const wallMs = spec.budget.wall_clock_sec * 1000;
+  const rng = new Rng(spec.seed);
+  const seen = new Set<string>();
+  const results: CandidateResult[] = [];
+  let { batch, rejected: rejectedUnsafe } = firstPopulation(spec, rng);
+  let population: Scored[] = [];
+  let bestFitness = -Infinity;
+  let sinceBest = 0;
+  let stoppedBy: StopReason = 'max-generations';
+  let generation = 0;
+  search: for (; generation < spec.budget.max_generations; generation++) {
+    if (batch.length === 0) {
+      stoppedBy = 'exhausted';
+      break;
+    }
+    for (const [slot, params] of batch.entries()) {
+      if (args.signal?.aborted) {
+        stoppedBy = 'interrupted';
+        break search;
+      }
+      if (results.length >= spec.budget.max_candidates) {
+        stoppedBy = 'max-candidates';
+        break search;
+      }
+      const left = wallMs - (clock() - started);
+      if (left <= 0) {
+        stoppedBy = 'wall-clock';
+        break search;
+      }
+      const safety = isSafe(space, params);
+      const key = canonicalKey(params);
+      if (!safety.ok || seen.has(key)) {
+        rejectedUnsafe += safety.ok ? 0 : 1;
+        continue;
+      }
+      seen.add(key);
+      const timeoutMs = Math.min(spec.budget.candidate_timeout_sec * 1000, left);
+      const measurement = await withDeadline(
+        evaluator.evaluate(params, { timeoutMs, signal: args.signal }),
+        timeoutMs,
+      );
+      const verdict = fitnessOf(measurement, spec.metrics);
+      const id = store.insertProgram(
+        {
+          runId,
+          kind: 'proposal',
+          generation,
+          slot,
+          island: 0,
+          parentId: null,
+          secondParentId: null,
+          inspirationIds: [],
+          language: 'params',
+          code: key,
+          fingerprint: key,
+          diff: '',
+          patchType: null,
+          patchAttempts: 0,
+          model: null,
+          temperature: null,
+          prompt: null,
+          response: null,
+          publicMetrics: measurement.metrics,
+          privateMetrics: { oom: measurement.oom, scores: verdict.scores },
+          combinedScore: verdict.fitness,
+          correct: !verdict.disqualified,
+          textFeedback: verdict.reason ?? '',
+          stdout: measurement.log,
+          stderr: measurement.error ?? '',
+          evalMs: 0,
+          llmMs: 0,
+          inputTokens: 0,
+          outputTokens: 0,
+          usd: 0,
+        },
+        spec.budget.population,
+      );
+      const result = { id, generation, slot, params, measurement, verdict };
+      results.push(result);
+      args.artefacts?.write(
+        `${String(results.length).padStart(6, '0')}-g${generation}-c${slot}.log`,
+        `${key}\n${JSON.stringify({ metrics: measurement.metrics, oom: measurement.oom, error: measurement.error })}\n${measurement.log}`,
+      );
+      population.push({ params, fitness: verdict.fitness });
+      args.progress(
+        `generation ${generation + 1}/${spec.budget.max_generations} · candidate ${results.length}/${spec.budget.max_candidates} · ` +
+          `fitness ${verdict.disqualified ? `0 (${verdict.reason})` : verdict.fitness.toFixed(4)}`,
+      );
+    }
+    const best = Math.max(...population.map((p) => p.fitness));
+    if (best > bestFitness) {
+      bestFitness = best;
+      sinceBest = 0;
+    } else if (
+      spec.selector.plateau_generations > 0 &&
+      ++sinceBest >= spec.selector.plateau_generations
+    ) {
+      stoppedBy = 'plateau';
+      generation++;
+      break;
+    }
+    population = [...population]
+      .sort((a, b) => b.fitness - a.fitness)
+      .slice(0, spec.selector.survivors);
+    batch = nextGeneration({
+      space,
+      population,
+      seen,
+      count: spec.budget.population,
+      rng,
+      tournamentSize: spec.selector.tournament_size,
+      crossoverRate: spec.selector.crossover_rate,
+      mutationStrength: spec.selector.mutation_strength,
+      randomFraction: spec.selector.random_fraction,
+      eliteCount: spec.selector.elitism,
+    });
+  }
+  if (rejectedUnsafe > 0)
+    store.addEvent(
+      runId,
+      'safety',
+      `${rejectedUnsafe} configurations outside the safety bounds were not evaluated`,
+    );
+  const qualified = results.filter((r) => !r.verdict.disqualified);
+  const winner = qualified.reduce<CandidateResult | null>(
+    (best, r) => (best === null || r.verdict.fitness > best.verdict.fitness ? r : best),
+    null,
+  );
+  store.setStatus(runId, stoppedBy === 'interrupted' ? 'stopped' : 'finished');
+  return {
+    runId,
+    stoppedBy,
+    generations: Math.min(generation, spec.budget.max_generations),
+    candidates: results,
+    rejectedUnsafe,
+    winner,
+  };
+}
