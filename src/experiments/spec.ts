@@ -94,22 +94,40 @@ export const experimentSpecSchema = z
     name: z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'use lower-case letters, digits and dashes (at most 64)'),
-    description: z.string().max(10_000).default(''),
+    description: z.string().max(10_000).default('').describe('What the experiment is for.'),
     seed: z
       .number()
       .int()
       .min(0)
       .max(2 ** 32 - 1)
-      .default(0),
-    search_space: searchSpaceSchema,
-    evaluator: evaluatorSpecSchema,
-    budget: budgetSchema.prefault({}),
+      .default(0)
+      .describe('Seed of every random choice: the same spec and seed give the same run.'),
+    search_space: searchSpaceSchema.describe(
+      'Parameter name → {type: choice, values} | {type: int|real, min, max, step?, log?}, each with optional safety {min, max, allowed}.',
+    ),
+    evaluator: evaluatorSpecSchema.describe(
+      "kind: colocate-model | prism-solver | command | live, and that evaluator's settings.",
+    ),
+    budget: budgetSchema
+      .prefault({})
+      .describe('Every limit is enforced; the first reached stops the run.'),
     metrics: z
       .record(z.string(), metricSchema)
-      .refine((m) => Object.keys(m).length > 0, 'name at least one metric'),
-    selector: selectorSchema.prefault({}),
-    promotion: promotionSpecSchema.optional(),
-    artefacts: artefactsSchema.prefault({}),
+      .refine((m) => Object.keys(m).length > 0, 'name at least one metric')
+      .describe(
+        'Metric → direction up|down (with range) or target (with target, tolerance), and weight.',
+      ),
+    selector: selectorSchema
+      .prefault({})
+      .describe(
+        'Random k-way tournament, elitism, survivors, crossover, mutation, random injection, plateau stop.',
+      ),
+    promotion: promotionSpecSchema
+      .optional()
+      .describe('How the winner is written for `experiment apply`: env file or flags file.'),
+    artefacts: artefactsSchema
+      .prefault({})
+      .describe('Per-candidate logs kept, by count and bytes.'),
   })
   .strict()
   .superRefine((spec, ctx) => {

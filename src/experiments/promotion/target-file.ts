@@ -1,0 +1,62 @@
+import { chmodSync, lstatSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { writeFileAtomic } from '../../core/atomic.js';
+import { UserError } from '../../core/errors.js';
+import { DEFAULT_MAX_FILE_BYTES } from '../../core/io.js';
+
+/** A settings file as found on disk: its exact bytes and permission bits, or absent. */
+export interface TargetState {
+  bytes: Buffer | null;
+  mode: number | null;
+}
+
+/**
+ * The file a promotion writes: `file` resolved against the promotion file's directory, and
+ * through symbolic links, so that the atomic rename replaces the real file, not the link.
+ */
+export function resolveTarget(promotionFile: string, file: string): string {
+  const path = resolve(dirname(promotionFile), file);
+  try {
+    lstatSync(path);
+  } catch {
+    return path;
+  }
+  return realpathSync(path);
+}
+
+/** Read the file's bytes and mode; absent when it does not exist. */
+export function readTarget(path: string): TargetState {
+  let stat;
+  try {
+    stat = statSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { bytes: null, mode: null };
+    throw new UserError(`cannot read the file (${(error as NodeJS.ErrnoException).code})`, path);
+  }
+  if (!stat.isFile()) throw new UserError('is not a regular file', path);
+  if (stat.size > DEFAULT_MAX_FILE_BYTES)
+    throw new UserError(`is ${stat.size} bytes, too large for a settings file`, path);
+  return { bytes: readFileSync(path), mode: stat.mode & 0o7777 };
+}
+
+/**
+ * The text of a settings file. Only valid UTF-8 is accepted (a byte order mark is kept as a
+ * character), so that decoding and re-encoding give back every untouched line byte for byte.
+ */
+export function decodeTarget(bytes: Buffer | null, path: string): string {
+  if (bytes === null) return '';
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    throw new UserError('is not UTF-8 text; only UTF-8 settings files can be edited', path);
+  }
+}
+
+/**
+ * Replace the file atomically, then give it `mode` (its permissions before, e.g. 0600 for an
+ * env file holding secrets) when it had one.
+ */
+export function writeTarget(path: string, bytes: Uint8Array, mode: number | null): void {
+  writeFileAtomic(path, bytes);
+  if (mode !== null) chmodSync(path, mode);
+}
