@@ -2,12 +2,14 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatTable } from '../src/core/table.js';
 import { writeFileAtomic } from '../src/core/atomic.js';
+import { isUserError } from '../src/core/errors.js';
 import { eplbBenchmark, printEplbBenchmark } from '../src/problems/eplb/benchmark.js';
 import { DEFAULT_TRACE, generateTrace } from '../src/problems/eplb/generate.js';
 import { parseLoadHistory, readLoadHistory } from '../src/problems/eplb/model.js';
 import { ALGOS } from '../src/problems/eplb/solvers/index.js';
 import { benchLlm, syntheticPool } from '../src/problems/llm/benchmark.js';
 import { readConfigDir } from '../src/problems/llm/model.js';
+import { PERF_MODEL_NAMES, PERF_MODELS } from '../src/problems/llm/perf/index.js';
 import { printBenchmark, runPrismBenchmark } from '../src/problems/prism/benchmark.js';
 import { SOLVER_NAMES } from '../src/problems/prism/solvers/index.js';
 
@@ -45,28 +47,44 @@ const BENCHMARKS: Record<string, () => unknown> = {
     return { problem: 'eplb', traces: reports };
   },
   llm: () => {
-    // The 1 024-GPU synthetic pool always; the seed's configs when EVOPLACE_LLM_CONFIGS names
-    // their folder (medium with its stored network; large and hal with a generated 400/200 one).
+    // The 1 024-GPU synthetic pool always, under both performance models; the seed's configs
+    // when EVOPLACE_LLM_CONFIGS names their folder (medium with its stored network; large and hal
+    // with a generated 400/200 one), under each model that can read them (roofline needs real
+    // prices for every GPU type).
     const batches = [32, 64, 128, 256];
-    const rows = benchLlm('synthetic 8 types × 128, 80 layers', syntheticPool(), batches);
+    const rows = PERF_MODEL_NAMES.flatMap((model) =>
+      benchLlm('synthetic 8 types × 128, 80 layers', syntheticPool(), batches, PERF_MODELS[model]),
+    );
     const dir = process.env.EVOPLACE_LLM_CONFIGS;
     if (dir && existsSync(dir)) {
-      rows.push(...benchLlm('medium', readConfigDir(join(dir, 'medium')), batches));
-      for (const name of ['large', 'hal']) {
-        rows.push(
-          ...benchLlm(
-            `${name} (400/200)`,
-            readConfigDir(join(dir, name), { generateNetwork: [400, 200] }),
-            batches,
-          ),
-        );
+      const configs: [string, [number, number] | undefined][] = [
+        ['medium', undefined],
+        ['large', [400, 200]],
+        ['hal', [400, 200]],
+      ];
+      for (const [name, network] of configs) {
+        for (const model of PERF_MODEL_NAMES) {
+          const perfModel = PERF_MODELS[model];
+          const label = network ? `${name} (${network.join('/')})` : name;
+          try {
+            const problem = readConfigDir(join(dir, name), {
+              perfModel,
+              ...(network ? { generateNetwork: network } : {}),
+            });
+            rows.push(...benchLlm(label, problem, batches, perfModel));
+          } catch (error) {
+            if (!isUserError(error)) throw error;
+            console.error(`llm: ${label} skipped under ${model}: ${error.format()}`);
+          }
+        }
       }
     }
     console.error(
       formatTable(
-        ['pool', 'GPUs', 'batch', 'frontier points', '$/M tokens', 'median ms'],
+        ['pool', 'model', 'GPUs', 'batch', 'frontier points', '$/M tokens', 'median ms'],
         rows.map((r) => [
           r.name,
+          r.perfModel,
           String(r.gpus),
           String(r.batchSize),
           String(r.frontierPoints),

@@ -39,10 +39,32 @@ function configDir(name: string, files: Record<string, string>): string {
 const solveWithGeneratedNetwork = (dir: string, ...args: string[]) =>
   evoplace(['llm', 'solve', '--config-dir', dir, '--generate-network', '300,100', ...args]);
 
+/** Part of the seed's price list: AWS's A100 instances (40 and 80 GB) and its only A10-like GPU. */
+const PRICE_LIST = `Cloud Provider,Instance Name,GPU Model,GPU Count,GPU Memory per GPU,Price per Hour USD
+AWS,p4de.24xlarge,NVIDIA A100,8,80 GB HBM2e,$40.96
+AWS,p4d.24xlarge,NVIDIA A100,8,40 GB HBM2e,$32.77
+AWS,g5.xlarge,NVIDIA A10G,1,24 GB GDDR6,$1.01
+Lambda,A10,NVIDIA A10,1,24 GB GDDR6,$0.75 per GPU
+`;
+
+interface SolveJson {
+  batches: {
+    batchSize: number;
+    best: {
+      throughputTokensPerSec: number;
+      usdPerHour: number;
+      usdPerMillionTokens: number;
+      stages: { gpuType: string; tp: number }[];
+    } | null;
+    frontier: { throughputTokensPerSec: number; usdPerHour: number }[];
+  }[];
+  bestBatchSize: number | null;
+}
+
 describe('evoplace llm solve (CLI)', () => {
   it('--json prints the documented shape with the cheapest placement per batch', () => {
     const dir = configDir('ok', {});
-    const run = solveWithGeneratedNetwork(dir, '--json');
+    const run = solveWithGeneratedNetwork(dir, '--json', '--perf-model', 'seed');
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as {
       batches: {
@@ -105,7 +127,7 @@ describe('evoplace llm solve (CLI)', () => {
       'unknown GPU type',
       { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nB300,8,288,9\n' },
       ['--generate-network', '300,100'],
-      /gpu_pool\.csv: line 2: unknown GPU type "B300"; known: H100, A100/,
+      /gpu_pool\.csv: line 2: unknown GPU type "B300"; known: H200, H100 SXM, H100 PCIe/,
     ],
     [
       'model too big',
@@ -123,6 +145,33 @@ describe('evoplace llm solve (CLI)', () => {
       /network_bandwidth\.csv: line 3 has 2 cells, the header has 3/,
     ],
     [
+      'ambiguous GPU type',
+      { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,8,64,4\n' },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: line 2: GPU type "A100" with 64 GB is ambiguous; name one of "A100 80GB", "A100 40GB"/,
+    ],
+    [
+      'no exact price (A10 is not an A100)',
+      {
+        'gpu_pool.csv': 'gpu_type,count,memory_gb\nA100,8,80\nA10,12,24\n',
+        'cloud_instances_specs.csv': PRICE_LIST,
+      },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: line 3: no price for GPU type "A10" \(cloud_instances_specs\.csv lists no AWS price for "A10" with 24 GB\)/,
+    ],
+    [
+      'unknown performance model',
+      {},
+      ['--generate-network', '300,100', '--perf-model', 'magic'],
+      /--perf-model: expected one of seed, roofline, got "magic"/,
+    ],
+    [
+      'kv heads without query heads',
+      { 'config.csv': `${CONFIG}num_kv_heads,8\n` },
+      ['--generate-network', '300,100'],
+      /config\.csv: num_kv_heads: num_kv_heads needs num_attention_heads/,
+    ],
+    [
       'batch size 0',
       {},
       ['--generate-network', '300,100', '--batch-sizes', '0,32'],
@@ -138,11 +187,75 @@ describe('evoplace llm solve (CLI)', () => {
   });
 });
 
+describe('evoplace llm solve --perf-model', () => {
+  it('prices by the seed’s substring lookup under seed, exactly under roofline (the default)', () => {
+    const dir = configDir('prices', {
+      'gpu_pool.csv': 'gpu_type,count,memory_gb\nA100,8,80\nA10,12,24\n',
+      'cloud_instances_specs.csv': PRICE_LIST,
+    });
+    const seed = solveWithGeneratedNetwork(dir, '--json', '--perf-model', 'seed');
+    expect(seed.code).toBe(0);
+    // The seed keys prices by GPU model string; the 40 GB row overwrites the 80 GB one: 32.77 / 8.
+    const best = (JSON.parse(seed.stdout) as SolveJson).batches[0]!.best!;
+    expect(best.stages.map((s) => s.gpuType)).toEqual(['A100']);
+    expect(best.usdPerHour).toBeCloseTo(best.stages[0]!.tp * 4.09625, 9);
+    const lambda = solveWithGeneratedNetwork(
+      dir,
+      '--json',
+      '--cloud-provider',
+      'Lambda',
+      '--batch-sizes',
+      '32',
+    );
+    // Lambda lists the A10 (0.75 per GPU) but no A100 with 80 GB.
+    expect(lambda.code).toBe(2);
+    expect(lambda.stderr).toMatch(/no Lambda price for "A100" with 80 GB/);
+  });
+
+  it('roofline: a frontier per batch, larger batches cheaper per token', () => {
+    const dir = configDir('roofline', {
+      'config.csv': `${CONFIG.replace('max_batch_size,64', 'max_batch_size,1024')}num_attention_heads,64
+num_kv_heads,8
+input_length,1024
+output_length,256
+`,
+    });
+    const run = solveWithGeneratedNetwork(dir, '--json');
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as SolveJson;
+    expect(out.batches.map((b) => b.batchSize)).toEqual([32, 64, 128, 256, 512, 1024]);
+    const best = out.batches.map((b) => b.best);
+    // Larger batches share each weight read among more sequences: cheaper per token.
+    expect(best[1]!.usdPerMillionTokens).toBeLessThan(best[0]!.usdPerMillionTokens);
+    for (const b of out.batches) {
+      for (let k = 1; k < b.frontier.length; k++) {
+        expect(b.frontier[k]!.usdPerHour).toBeGreaterThan(b.frontier[k - 1]!.usdPerHour);
+        expect(b.frontier[k]!.throughputTokensPerSec).toBeGreaterThan(
+          b.frontier[k - 1]!.throughputTokensPerSec,
+        );
+      }
+    }
+  });
+
+  it('roofline: no feasible placement is an answer when the batch’s KV cache fits nowhere', () => {
+    // 1024 sequences of 8448 tokens: 33 GiB of KV cache per layer, 1 056 GiB for 32 layers.
+    const dir = configDir('roofline-long', {
+      'config.csv': `${CONFIG}num_attention_heads,64\nnum_kv_heads,8\ninput_length,8192\noutput_length,256\n`,
+    });
+    const run = solveWithGeneratedNetwork(dir, '--json', '--batch-sizes', '32,1024');
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as SolveJson;
+    expect(out.batches[0]!.best).not.toBeNull();
+    expect(out.batches[1]!.best).toBeNull();
+    expect(out.bestBatchSize).toBe(32);
+  });
+});
+
 describe('evoplace llm solve --out', () => {
   it('writes the seed’s files (CRLF), the frontier as CSV and SVG; the best row matches the seed’s', () => {
     const dir = configDir('out', {});
     const out = join(root, 'results');
-    const run = solveWithGeneratedNetwork(dir, '--out', out);
+    const run = solveWithGeneratedNetwork(dir, '--out', out, '--perf-model', 'seed');
     expect(run.code).toBe(0);
     const summary = readFileSync(join(out, 'batch_32', 'solution_summary.csv'), 'utf8');
     expect(summary.split('\r\n')[1]).toBe(

@@ -12,6 +12,7 @@ import {
   sweepCsv,
   type BatchAnswer,
 } from '../problems/llm/output.js';
+import { PERF_MODEL_NAMES, PERF_MODELS } from '../problems/llm/perf/index.js';
 import {
   choose,
   OBJECTIVES,
@@ -24,8 +25,12 @@ import { printJson, say } from './output.js';
 export const LLM_HELP = `evoplace llm — place one LLM's layers on a heterogeneous GPU pool at least $ per token
 
   evoplace llm solve --config-dir DIR [--batch-sizes 32,64,128,256]
-                     [--generate-network INTRA,INTER] [--cloud-provider AWS] [--objective usd-per-mtok|throughput]
-                     [--out DIR] [--json]`;
+                     [--generate-network INTRA,INTER] [--cloud-provider AWS] [--perf-model roofline|seed]
+                     [--objective usd-per-mtok|throughput] [--out DIR] [--json]
+
+  --perf-model  roofline (default): prefill and decode of input_length/output_length tokens on the
+                built-in GPU catalogue, real prices (docs/llm-roofline.md); seed: the seed solver's
+                model exactly, quirks included, so its published numbers reproduce`;
 
 export function runLlm(argv: string[]): number {
   const [sub, ...rest] = argv;
@@ -82,6 +87,7 @@ function solveCommand(argv: string[]): number {
       'batch-sizes': { type: 'string' },
       'generate-network': { type: 'string' },
       'cloud-provider': { type: 'string' },
+      'perf-model': { type: 'string' },
       out: { type: 'string' },
       objective: { type: 'string' },
       json: { type: 'boolean' },
@@ -96,7 +102,9 @@ function solveCommand(argv: string[]): number {
     values['generate-network'] === undefined
       ? undefined
       : positiveList(values['generate-network'], '--generate-network', 2);
+  const perf = PERF_MODELS[choiceFlag(values, 'perf-model', PERF_MODEL_NAMES, 'roofline')];
   const problem = readConfigDir(values['config-dir'], {
+    perfModel: perf,
     ...(network ? { generateNetwork: [network[0]!, network[1]!] as [number, number] } : {}),
     ...(typeof values['cloud-provider'] === 'string'
       ? { cloudProvider: values['cloud-provider'] }
@@ -109,7 +117,7 @@ function solveCommand(argv: string[]): number {
   const objective = choiceFlag(values, 'objective', OBJECTIVES, 'usd-per-mtok');
   const start = performance.now();
   const results = batches.map((batchSize) => {
-    const frontier = paretoFrontier(problem, batchSize);
+    const frontier = paretoFrontier(problem, batchSize, perf);
     return { batchSize, best: choose(frontier, objective), frontier };
   });
   const ms = elapsedMs(start);

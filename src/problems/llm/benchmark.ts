@@ -1,5 +1,6 @@
 import { elapsedMs, quantile } from '../../core/timing.js';
 import { configSchema, generatedNetwork, type GpuType, type LlmProblem } from './model.js';
+import type { PerfModel } from './perf/types.js';
 import { cheapestPerToken, paretoFrontier } from './solvers/frontier.js';
 
 /**
@@ -47,6 +48,7 @@ export function syntheticPool(): LlmProblem {
 
 export interface LlmBenchRow {
   name: string;
+  perfModel: string;
   gpus: number;
   batchSize: number;
   frontierPoints: number;
@@ -55,22 +57,24 @@ export interface LlmBenchRow {
   medianMs: number;
 }
 
-/** Time the exact frontier per batch size, `repeats` times each (after one warm-up). */
+/** Time the exact frontier under `perf` per batch size, `repeats` times each (after one warm-up). */
 export function benchLlm(
   name: string,
   problem: LlmProblem,
   batches: number[],
+  perf: PerfModel,
   repeats = 3,
 ): LlmBenchRow[] {
   return batches.map((batchSize) => {
-    const frontier = paretoFrontier(problem, batchSize);
+    const frontier = paretoFrontier(problem, batchSize, perf);
     const times = Array.from({ length: repeats }, () => {
       const start = performance.now();
-      paretoFrontier(problem, batchSize);
+      paretoFrontier(problem, batchSize, perf);
       return elapsedMs(start);
     });
     return {
       name,
+      perfModel: perf.name,
       gpus: problem.gpuCount,
       batchSize,
       frontierPoints: frontier.length,

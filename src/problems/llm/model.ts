@@ -4,7 +4,8 @@ import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import { readCsvFile, type CsvTable } from '../../core/io.js';
 import { formatPath } from '../../core/schema.js';
-import { SEED_GPU_TABLE } from './score.js';
+import { ROOFLINE_MODEL } from './perf/roofline.js';
+import type { PerfModel } from './perf/types.js';
 
 const num = (what: string) =>
   z.coerce
@@ -17,36 +18,70 @@ const positiveInt = (what: string) =>
       .int({ error: `${what} must be an integer` })
       .min(1, { error: `${what} must be >= 1` }),
   );
+const fraction = (what: string) =>
+  num(what).pipe(
+    z
+      .number()
+      .gt(0, { error: `${what} must be > 0` })
+      .max(1, { error: `${what} must be <= 1` }),
+  );
 const bool = z
   .enum(['true', 'false', 'True', 'False', '1', '0'])
   .transform((v) => v === 'true' || v === 'True' || v === '1');
 
-/** `config.csv` of the seed solver, as `parameter,value` rows (extra parameters are ignored). */
-export const configSchema = z.object({
-  sequence_length: positiveInt('sequence_length'),
-  min_batch_size: positiveInt('min_batch_size'),
-  max_batch_size: positiveInt('max_batch_size'),
-  model_name: z.string().default('model'),
-  num_decoder_layers: positiveInt('num_decoder_layers'),
-  d_model: positiveInt('d_model'),
-  d_hidden: positiveInt('d_hidden'),
-  layer_weight_memory_gb: num('layer_weight_memory_gb').pipe(
-    z.number().positive({ error: 'layer_weight_memory_gb must be > 0' }),
-  ),
-  bytes_per_element: num('bytes_per_element').pipe(
-    z.number().positive({ error: 'bytes_per_element must be > 0' }),
-  ),
-  enable_segment_quantization: bool.default(false),
-  max_pipeline_stages: positiveInt('max_pipeline_stages'),
-  min_layers_per_stage: positiveInt('min_layers_per_stage').default(1),
-  min_memory_utilization: num('min_memory_utilization').pipe(z.number().min(0).max(1)).default(0),
-  max_hourly_cost: num('max_hourly_cost').default(999),
-  max_total_cost: num('max_total_cost').default(999999),
-  max_total_runtime_hours: num('max_total_runtime_hours').default(999999),
-  total_tokens_to_process: num('total_tokens_to_process')
-    .pipe(z.number().positive())
-    .default(1_000_000),
-});
+/**
+ * `config.csv` of the seed solver, as `parameter,value` rows (extra parameters are ignored). The
+ * optional rows after `total_tokens_to_process` are read by the roofline model only; its doc
+ * (docs/llm-roofline.md) gives their defaults.
+ */
+export const configSchema = z
+  .object({
+    sequence_length: positiveInt('sequence_length'),
+    min_batch_size: positiveInt('min_batch_size'),
+    max_batch_size: positiveInt('max_batch_size'),
+    model_name: z.string().default('model'),
+    num_decoder_layers: positiveInt('num_decoder_layers'),
+    d_model: positiveInt('d_model'),
+    d_hidden: positiveInt('d_hidden'),
+    layer_weight_memory_gb: num('layer_weight_memory_gb').pipe(
+      z.number().positive({ error: 'layer_weight_memory_gb must be > 0' }),
+    ),
+    bytes_per_element: num('bytes_per_element').pipe(
+      z.number().positive({ error: 'bytes_per_element must be > 0' }),
+    ),
+    enable_segment_quantization: bool.default(false),
+    max_pipeline_stages: positiveInt('max_pipeline_stages'),
+    min_layers_per_stage: positiveInt('min_layers_per_stage').default(1),
+    min_memory_utilization: num('min_memory_utilization').pipe(z.number().min(0).max(1)).default(0),
+    max_hourly_cost: num('max_hourly_cost').default(999),
+    max_total_cost: num('max_total_cost').default(999999),
+    max_total_runtime_hours: num('max_total_runtime_hours').default(999999),
+    total_tokens_to_process: num('total_tokens_to_process')
+      .pipe(z.number().positive())
+      .default(1_000_000),
+    input_length: positiveInt('input_length').optional(),
+    output_length: positiveInt('output_length').optional(),
+    num_attention_heads: positiveInt('num_attention_heads').optional(),
+    num_kv_heads: positiveInt('num_kv_heads').optional(),
+    vocab_size: positiveInt('vocab_size').optional(),
+    memory_bandwidth_efficiency: fraction('memory_bandwidth_efficiency').optional(),
+    compute_efficiency: fraction('compute_efficiency').optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (c.num_kv_heads === undefined) return;
+    if (c.num_attention_heads === undefined)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['num_kv_heads'],
+        message: 'num_kv_heads needs num_attention_heads (the query heads it groups)',
+      });
+    else if (c.num_kv_heads > c.num_attention_heads)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['num_kv_heads'],
+        message: `num_kv_heads (${c.num_kv_heads}) must be <= num_attention_heads (${c.num_attention_heads})`,
+      });
+  });
 export type LlmConfig = z.infer<typeof configSchema>;
 
 /** One GPU type of the pool; its GPUs get global ids `firstId .. firstId + count - 1`. */
@@ -82,35 +117,12 @@ export function parseConfig(table: CsvTable, path: string): LlmConfig {
   return parsed.data;
 }
 
-/** Seed price lookup: the first (provider, GPU model) key whose model string contains the type. */
-export function cloudPrices(table: CsvTable, provider: string): Map<string, number> {
-  const col = (name: string): number => table.header.indexOf(name);
-  const [p, m, c, price] = [
-    col('Cloud Provider'),
-    col('GPU Model'),
-    col('GPU Count'),
-    col('Price per Hour USD'),
-  ];
-  const prices = new Map<string, number>();
-  for (const row of table.rows) {
-    if (row.cells[p]!.trim() !== provider) continue;
-    const numbers = (row.cells[price]!.match(/[0-9]+(?:\.[0-9]+)?/g) ?? []).map(Number);
-    const count = Number(row.cells[c]);
-    if (!numbers.length || !(count > 0)) continue;
-    prices.set(row.cells[m]!.trim(), numbers.reduce((a, b) => a + b, 0) / numbers.length / count);
-  }
-  return prices;
-}
-
-function lookupPrice(prices: Map<string, number>, gpuType: string): number | undefined {
-  for (const [model, price] of prices) if (model.includes(gpuType)) return price;
-  return undefined;
-}
-
 export interface ReadOptions {
   /** Generated network: INTRA GB/s within a GPU type, INTER across types (10000 on the diagonal). */
   generateNetwork?: [number, number];
   cloudProvider?: string;
+  /** The performance model the problem is for: it decides known GPU types and price lookup. */
+  perfModel?: PerfModel;
 }
 
 /** Read a config directory exactly as the seed lays it out. */
@@ -119,10 +131,10 @@ export function readConfigDir(dir: string, options: ReadOptions = {}): LlmProble
   const poolPath = join(dir, 'gpu_pool.csv');
   const pool = readCsvFile(poolPath);
   const cloudPath = join(dir, 'cloud_instances_specs.csv');
-  const prices = existsSync(cloudPath)
-    ? cloudPrices(readCsvFile(cloudPath), options.cloudProvider ?? 'AWS')
-    : new Map<string, number>();
-  const types = parsePool(pool, poolPath, prices);
+  const types = parsePool(pool, poolPath, options.perfModel ?? ROOFLINE_MODEL, {
+    list: existsSync(cloudPath) ? readCsvFile(cloudPath) : null,
+    provider: options.cloudProvider ?? 'AWS',
+  });
   const gpuCount = types.reduce((a, t) => a + t.count, 0);
   const poolGb = types.reduce((a, t) => a + t.count * t.memoryGb, 0);
   const weightsGb = config.num_decoder_layers * config.layer_weight_memory_gb;
@@ -138,7 +150,19 @@ export function readConfigDir(dir: string, options: ReadOptions = {}): LlmProble
   return { config, types, gpuCount, bandwidthGbps };
 }
 
-export function parsePool(table: CsvTable, path: string, prices: Map<string, number>): GpuType[] {
+/** Where prices come from when the pool has no `dollar_per_hour`: a price list, at one provider. */
+export interface PriceSource {
+  list: CsvTable | null;
+  provider: string;
+}
+
+/** `gpu_pool.csv`: GPU types `perf` can rate, each with a price (its own, or from `prices`). */
+export function parsePool(
+  table: CsvTable,
+  path: string,
+  perf: PerfModel,
+  prices: PriceSource,
+): GpuType[] {
   const col = (name: string): number => table.header.indexOf(name);
   for (const name of ['gpu_type', 'count', 'memory_gb']) {
     if (col(name) < 0)
@@ -151,13 +175,6 @@ export function parsePool(table: CsvTable, path: string, prices: Map<string, num
   return table.rows.map((row) => {
     const at = `line ${row.line}`;
     const name = row.cells[col('gpu_type')]!.trim();
-    if (!(name in SEED_GPU_TABLE)) {
-      throw new UserError(
-        `unknown GPU type "${name}"; known: ${Object.keys(SEED_GPU_TABLE).join(', ')}`,
-        path,
-        at,
-      );
-    }
     const count = Number(row.cells[col('count')]);
     const memoryGb = Number(row.cells[col('memory_gb')]);
     if (!Number.isInteger(count) || count < 1)
@@ -168,11 +185,19 @@ export function parsePool(table: CsvTable, path: string, prices: Map<string, num
       );
     if (!(memoryGb > 0) || !Number.isFinite(memoryGb))
       throw new UserError(`memory_gb must be > 0, got "${row.cells[col('memory_gb')]}"`, path, at);
+    const unknown = perf.gpuProblem(name, memoryGb);
+    if (unknown) throw new UserError(unknown, path, at);
     const given = col('dollar_per_hour') >= 0 ? Number(row.cells[col('dollar_per_hour')]) : NaN;
-    const usdPerHour = Number.isFinite(given) && given >= 0 ? given : lookupPrice(prices, name);
-    if (usdPerHour === undefined) {
+    const usdPerHour =
+      Number.isFinite(given) && given >= 0
+        ? given
+        : prices.list && perf.price(prices.list, prices.provider, name, memoryGb);
+    if (usdPerHour === undefined || usdPerHour === null) {
+      const listed = prices.list
+        ? `cloud_instances_specs.csv lists no ${prices.provider} price for "${name}" with ${memoryGb} GB`
+        : 'there is no cloud_instances_specs.csv';
       throw new UserError(
-        `no price for GPU type "${name}": add a dollar_per_hour column, or cloud_instances_specs.csv with --cloud-provider`,
+        `no price for GPU type "${name}" (${listed}): add a dollar_per_hour column, or a price list with --cloud-provider`,
         path,
         at,
       );

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { configSchema, generatedNetwork, type GpuType, type LlmProblem } from '../model.js';
-import { endToEndThroughput } from '../score.js';
+import { PERF_MODELS, type PerfModel } from '../perf/index.js';
+import { SEED_MODEL } from '../perf/seed.js';
 import {
   cheapestPerToken,
   choose,
@@ -57,7 +58,7 @@ describe('llm exact frontier, seed performance model', () => {
       [256, '3775.18', '16.39', '1.205609', 4],
     ];
     for (const [batch, tokens, usd, perM, tp] of facts) {
-      const best = cheapestPerToken(paretoFrontier(medium(300, 100), batch))!;
+      const best = cheapestPerToken(paretoFrontier(medium(300, 100), batch, SEED_MODEL))!;
       expect(best.throughputTokensPerSec.toFixed(2)).toBe(tokens);
       expect(best.usdPerHour.toFixed(2)).toBe(usd);
       expect(best.usdPerMillionTokens.toFixed(6)).toBe(perM);
@@ -75,27 +76,32 @@ describe('llm exact frontier, seed performance model', () => {
 
   it('reproduces the generated-network run (400/200): 2042.04, 3806.57 and 6980.57 tok/s', () => {
     const problem = medium(400, 200);
-    expect(cheapestPerToken(paretoFrontier(problem, 32))!.usdPerMillionTokens.toFixed(6)).toBe(
-      '1.114421',
-    );
-    expect(cheapestPerToken(paretoFrontier(problem, 128))!.usdPerMillionTokens.toFixed(6)).toBe(
-      '1.195667',
-    );
-    const frontier32 = paretoFrontier(problem, 32).map((p) => [
+    expect(
+      cheapestPerToken(paretoFrontier(problem, 32, SEED_MODEL))!.usdPerMillionTokens.toFixed(6),
+    ).toBe('1.114421');
+    expect(
+      cheapestPerToken(paretoFrontier(problem, 128, SEED_MODEL))!.usdPerMillionTokens.toFixed(6),
+    ).toBe('1.195667');
+    const frontier32 = paretoFrontier(problem, 32, SEED_MODEL).map((p) => [
       p.throughputTokensPerSec.toFixed(2),
       p.usdPerHour.toFixed(2),
     ]);
     expect(frontier32).toContainEqual(['2042.04', '8.19']);
     expect(frontier32).toContainEqual(['6980.57', '32.77']);
-    expect(cheapestPerToken(paretoFrontier(problem, 256))!.throughputTokensPerSec.toFixed(2)).toBe(
-      '3806.57',
-    );
+    expect(
+      cheapestPerToken(paretoFrontier(problem, 256, SEED_MODEL))!.throughputTokensPerSec.toFixed(2),
+    ).toBe('3806.57');
   });
 });
 
 /** Every multiset of up to S options covering N layers within GPU counts: the frontier by exhaustion. */
-function bruteForceFrontier(problem: LlmProblem, batch: number): [number, number][] {
-  const options = stageOptions(problem, batch);
+function bruteForceFrontier(
+  problem: LlmProblem,
+  batch: number,
+  perf: PerfModel,
+): [number, number][] {
+  const rated = perf.atBatch(problem, batch);
+  const options = stageOptions(problem, rated, perf.stageSizes(problem.config));
   const n = problem.config.num_decoder_layers;
   const points: [number, number][] = [];
   const used = problem.types.map(() => 0);
@@ -103,7 +109,7 @@ function bruteForceFrontier(problem: LlmProblem, batch: number): [number, number
     if (layers === n && picks.length) {
       const raw = Math.min(...picks.map((o) => o.tokensPerSec));
       const cost = picks.reduce((a, o) => a + o.tp * problem.types[o.type]!.usdPerHour, 0);
-      points.push([endToEndThroughput(raw, picks.length, batch), cost]);
+      points.push([rated.endToEndTokensPerSec(raw, picks.length), cost]);
     }
     if (picks.length === problem.config.max_pipeline_stages) return;
     for (let k = from; k < options.length; k++) {
@@ -125,22 +131,25 @@ function bruteForceFrontier(problem: LlmProblem, batch: number): [number, number
 describe('llm budgets and objectives', () => {
   it('a $/h budget cuts the frontier; the throughput objective takes its fastest point', () => {
     const problem = medium(300, 100);
-    const full = paretoFrontier(problem, 32);
+    const full = paretoFrontier(problem, 32, SEED_MODEL);
     expect(choose(full, 'throughput')!.throughputTokensPerSec.toFixed(2)).toBe('6858.55');
     const budgeted = paretoFrontier(
       { ...problem, config: { ...problem.config, max_hourly_cost: 10 } },
       32,
+      SEED_MODEL,
     );
     expect(budgeted.every((p) => p.usdPerHour <= 10)).toBe(true);
     expect(budgeted.length).toBeLessThan(full.length);
     const runtimeCapped = paretoFrontier(
       { ...problem, config: { ...problem.config, max_total_runtime_hours: 0.1 } },
       32,
+      SEED_MODEL,
     );
     expect(runtimeCapped.every((p) => 1e6 / (p.throughputTokensPerSec * 3600) <= 0.1)).toBe(true);
     const tooPoor = paretoFrontier(
       { ...problem, config: { ...problem.config, max_hourly_cost: 1 } },
       32,
+      SEED_MODEL,
     );
     expect(tooPoor).toEqual([]);
     expect(choose(tooPoor, 'usd-per-mtok')).toBeNull();
@@ -154,7 +163,7 @@ describe('llm frontier equals brute force', () => {
     batch: fc.constantFrom(1, 4, 16, 32),
     pool: fc.array(
       fc.record({
-        name: fc.constantFrom('H100', 'A100', 'L40', 'V100', 'T4'),
+        name: fc.constantFrom('H100', 'A10', 'L40', 'V100', 'T4'),
         count: fc.integer({ min: 1, max: 4 }),
         memoryGb: fc.constantFrom(16, 24, 40, 80),
         usdPerHour: fc.integer({ min: 1, max: 50 }).map((v) => v / 10),
@@ -163,7 +172,8 @@ describe('llm frontier equals brute force', () => {
     ),
     quantize: fc.boolean(),
   });
-  it('on 200 random small instances', () => {
+  it.each(['seed', 'roofline'] as const)('on 200 random small instances (%s model)', (model) => {
+    const perf = PERF_MODELS[model];
     fc.assert(
       fc.property(arb, ({ layers, stages, batch, pool, quantize }) => {
         let firstId = 0;
@@ -192,11 +202,11 @@ describe('llm frontier equals brute force', () => {
           gpuCount: firstId,
           bandwidthGbps: generatedNetwork(types, firstId, 300, 100),
         };
-        const exact = paretoFrontier(problem, batch).map((p) => [
+        const exact = paretoFrontier(problem, batch, perf).map((p) => [
           p.throughputTokensPerSec,
           p.usdPerHour,
         ]);
-        const brute = bruteForceFrontier(problem, batch);
+        const brute = bruteForceFrontier(problem, batch, perf);
         expect(exact.length).toBe(brute.length);
         exact.forEach(([t, c], k) => {
           expect(t).toBeCloseTo(brute[k]![0], 6);

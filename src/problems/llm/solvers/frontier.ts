@@ -1,11 +1,7 @@
 import type { LlmProblem } from '../model.js';
-import {
-  endToEndThroughput,
-  layerRange,
-  quantizedSizes,
-  stageThroughput,
-  usdPerMillionTokens,
-} from '../score.js';
+import { ROOFLINE_MODEL } from '../perf/roofline.js';
+import type { BatchPerf, PerfModel } from '../perf/types.js';
+import { usdPerMillionTokens } from '../score.js';
 
 /** A stage option: `layers` layers on a TP group of `tp` GPUs of type `type`, at `tokensPerSec`. */
 export interface StageOption {
@@ -53,15 +49,18 @@ function tpBandwidth(problem: LlmProblem, type: number, tp: number): number {
   return worst;
 }
 
-/** Every stage option the constraints allow at batch size b. */
-export function stageOptions(problem: LlmProblem, batch: number): StageOption[] {
+/** Every stage option the constraints allow, rated by `perf` at one batch size. */
+export function stageOptions(
+  problem: LlmProblem,
+  perf: BatchPerf,
+  allowed: number[] | null,
+): StageOption[] {
   const c = problem.config;
-  const allowed = quantizedSizes(c);
   const options: StageOption[] = [];
   problem.types.forEach((t, type) => {
     for (const tp of TP_DEGREES) {
       if (tp > MAX_TP || tp > t.count) continue;
-      const [min, max] = layerRange(c, t.memoryGb, tp, batch);
+      const [min, max] = perf.layerRange(type, tp);
       const bw = tpBandwidth(problem, type, tp);
       for (let layers = Math.max(min, c.min_layers_per_stage); layers <= max; layers++) {
         if (allowed && !allowed.includes(layers)) continue;
@@ -69,7 +68,7 @@ export function stageOptions(problem: LlmProblem, batch: number): StageOption[] 
           type,
           tp,
           layers,
-          tokensPerSec: stageThroughput(c, t.name, tp, layers, batch, bw),
+          tokensPerSec: perf.stageTokensPerSec(type, tp, layers, bw),
         });
       }
     }
@@ -78,43 +77,70 @@ export function stageOptions(problem: LlmProblem, batch: number): StageOption[] 
 }
 
 /**
- * Least-cost covers of every layer with `options`: per GPU type, the fewest GPUs for s stages
- * covering l layers (`gpus`, with the option picked last), then types combined into the least
- * $/h for s stages and l layers (`cost`, with that type's share). Tables are [stages+1][layers+1].
+ * One GPU type's covers with some of its options: the fewest GPUs for s stages covering l layers
+ * (`gpus`, 0x7fffffff when impossible) and the option picked last (`lastPick`, an index into the
+ * sorted options). Tables are [stages+1][layers+1].
+ */
+interface TypeCover {
+  gpus: Int32Array;
+  lastPick: Int32Array;
+}
+
+const NO_COVER = 0x7fffffff;
+
+/** The covers of GPU type `type` with the options `picks` (indices into `options`, in order). */
+function typeCover(
+  problem: LlmProblem,
+  options: readonly StageOption[],
+  type: number,
+  picks: readonly number[],
+): TypeCover {
+  const n = problem.config.num_decoder_layers;
+  const maxStages = problem.config.max_pipeline_stages;
+  const width = n + 1;
+  const count = problem.types[type]!.count;
+  const gpus = new Int32Array((maxStages + 1) * width).fill(NO_COVER);
+  const lastPick = new Int32Array((maxStages + 1) * width).fill(-1);
+  gpus[0] = 0;
+  for (let s = 1; s <= maxStages; s++) {
+    for (let l = 1; l <= n; l++) {
+      for (const k of picks) {
+        const o = options[k]!;
+        if (o.layers > l) continue;
+        const used = gpus[(s - 1) * width + l - o.layers]! + o.tp;
+        if (used <= count && used < gpus[s * width + l]!) {
+          gpus[s * width + l] = used;
+          lastPick[s * width + l] = k;
+        }
+      }
+    }
+  }
+  return { gpus, lastPick };
+}
+
+/**
+ * Least-cost covers of every layer: the types' covers combined in order into the least $/h for
+ * s stages and l layers (`cost`, with that type's share: the cell of its own cover it adds).
+ * Only full covers (l = N) are needed after the last type, so it fills only those cells.
  */
 interface CoverTables {
   width: number;
-  gpus: Int32Array[];
-  lastPick: Int32Array[];
+  covers: TypeCover[];
   cost: Float64Array[];
   share: Int32Array[];
 }
 
-function coverTables(problem: LlmProblem, options: readonly StageOption[]): CoverTables {
+function coverTables(problem: LlmProblem, covers: TypeCover[]): CoverTables {
   const n = problem.config.num_decoder_layers;
   const maxStages = problem.config.max_pipeline_stages;
   const width = n + 1;
   const cells = (maxStages + 1) * width;
-  const tables: CoverTables = { width, gpus: [], lastPick: [], cost: [], share: [] };
+  const tables: CoverTables = { width, covers, cost: [], share: [] };
   let previous = new Float64Array(cells).fill(Infinity);
   previous[0] = 0;
-  problem.types.forEach((t, type) => {
-    const gpus = new Int32Array(cells).fill(0x7fffffff);
-    const lastPick = new Int32Array(cells).fill(-1);
-    gpus[0] = 0;
-    for (let s = 1; s <= maxStages; s++) {
-      for (let l = 1; l <= n; l++) {
-        for (let k = 0; k < options.length; k++) {
-          const o = options[k]!;
-          if (o.type !== type || o.layers > l) continue;
-          const used = gpus[(s - 1) * width + l - o.layers]! + o.tp;
-          if (used <= t.count && used < gpus[s * width + l]!) {
-            gpus[s * width + l] = used;
-            lastPick[s * width + l] = k;
-          }
-        }
-      }
-    }
+  covers.forEach(({ gpus }, type) => {
+    const price = problem.types[type]!.usdPerHour;
+    const last = type === covers.length - 1;
     const cost = Float64Array.from(previous);
     const share = new Int32Array(cells).fill(-1);
     for (let s = 0; s <= maxStages; s++) {
@@ -122,10 +148,10 @@ function coverTables(problem: LlmProblem, options: readonly StageOption[]): Cove
         const base = previous[s * width + l]!;
         if (base === Infinity) continue;
         for (let s2 = 1; s + s2 <= maxStages; s2++) {
-          for (let l2 = 1; l + l2 <= n; l2++) {
+          for (let l2 = last ? n - l : 1; l2 >= 1 && l + l2 <= n; l2++) {
             const g = gpus[s2 * width + l2]!;
-            if (g === 0x7fffffff) continue;
-            const total = base + g * t.usdPerHour;
+            if (g === NO_COVER) continue;
+            const total = base + g * price;
             const cell = (s + s2) * width + l + l2;
             if (total < cost[cell]!) {
               cost[cell] = total;
@@ -135,8 +161,6 @@ function coverTables(problem: LlmProblem, options: readonly StageOption[]): Cove
         }
       }
     }
-    tables.gpus.push(gpus);
-    tables.lastPick.push(lastPick);
     tables.cost.push(cost);
     tables.share.push(share);
     previous = cost;
@@ -161,7 +185,7 @@ function reconstruct(
     s -= s2;
     l -= l2;
     while (s2 > 0) {
-      const o = options[tables.lastPick[type]![s2 * tables.width + l2]!]!;
+      const o = options[tables.covers[type]!.lastPick[s2 * tables.width + l2]!]!;
       picks.push(o);
       s2--;
       l2 -= o.layers;
@@ -171,7 +195,7 @@ function reconstruct(
 }
 
 /** Give each stage concrete GPUs (aligned blocks, largest first) and layer ranges. */
-function toPlacement(problem: LlmProblem, picks: StageOption[], batch: number): Placement {
+function toPlacement(problem: LlmProblem, picks: StageOption[], perf: BatchPerf): Placement {
   const nextFree = problem.types.map(() => 0);
   const order = [...picks].sort((a, b) => a.type - b.type || b.tp - a.tp);
   const ids = new Map<StageOption, number[]>();
@@ -197,7 +221,7 @@ function toPlacement(problem: LlmProblem, picks: StageOption[], batch: number): 
     return stage;
   });
   const raw = Math.min(...picks.map((o) => o.tokensPerSec));
-  const throughputTokensPerSec = endToEndThroughput(raw, picks.length, batch);
+  const throughputTokensPerSec = perf.endToEndTokensPerSec(raw, picks.length);
   const usdPerHour = picks.reduce((a, o) => a + o.tp * problem.types[o.type]!.usdPerHour, 0);
   return {
     throughputTokensPerSec,
@@ -208,39 +232,65 @@ function toPlacement(problem: LlmProblem, picks: StageOption[], batch: number): 
 }
 
 /**
- * The exact cost–throughput Pareto frontier at one batch size: for every distinct stage
- * throughput T, the least-cost placements using only options at least that fast, for each
- * stage count; the non-dominated ones, by cost ascending. Least cost only grows with T, so the
- * sweep bisects the sorted thresholds and solves only around the points where a cost changes.
+ * The exact cost–throughput Pareto frontier at one batch size under the performance model `perf`
+ * (which must be the one `problem` was read with): for every distinct stage throughput T, the
+ * least-cost placements using only options at least that fast, for each stage count; the
+ * non-dominated ones, by cost ascending. Least cost only grows with T, so the sweep bisects the
+ * sorted thresholds and solves only around the points where a cost changes.
  */
-export function paretoFrontier(problem: LlmProblem, batch: number): Placement[] {
-  const options = stageOptions(problem, batch).sort((a, b) => a.tokensPerSec - b.tokensPerSec);
-  const thresholds = [...new Set(options.map((o) => o.tokensPerSec))];
+export function paretoFrontier(
+  problem: LlmProblem,
+  batch: number,
+  perf: PerfModel = ROOFLINE_MODEL,
+): Placement[] {
+  const rated = perf.atBatch(problem, batch);
+  const options = stageOptions(problem, rated, perf.stageSizes(problem.config)).sort(
+    (a, b) => a.tokensPerSec - b.tokensPerSec,
+  );
+  // Options at least as fast as threshold i are a suffix of the sorted options, from first[i].
+  const thresholds: number[] = [];
+  const first: number[] = [];
+  options.forEach((o, k) => {
+    if (thresholds.at(-1) !== o.tokensPerSec) {
+      thresholds.push(o.tokensPerSec);
+      first.push(k);
+    }
+  });
+  const ofType: number[][] = problem.types.map(() => []);
+  options.forEach((o, k) => ofType[o.type]!.push(k));
+  // A type's covers depend only on how many of its options are usable: solve each count once.
+  const covers = problem.types.map(() => new Map<number, TypeCover>());
   const n = problem.config.num_decoder_layers;
   const maxStages = problem.config.max_pipeline_stages;
   const points: Placement[] = [];
-  const solved = new Map<number, { tables: CoverTables; usable: StageOption[] }>();
-  const solveAt = (i: number): { tables: CoverTables; usable: StageOption[] } => {
+  const solved = new Map<number, CoverTables>();
+  const solveAt = (i: number): CoverTables => {
     let hit = solved.get(i);
     if (!hit) {
-      const usable = options.filter((o) => o.tokensPerSec >= thresholds[i]!);
-      hit = { tables: coverTables(problem, usable), usable };
+      const usable = problem.types.map((_, type) => {
+        const picks = ofType[type]!.filter((k) => k >= first[i]!);
+        let cover = covers[type]!.get(picks.length);
+        if (!cover)
+          covers[type]!.set(picks.length, (cover = typeCover(problem, options, type, picks)));
+        return cover;
+      });
+      hit = coverTables(problem, usable);
       solved.set(i, hit);
     }
     return hit;
   };
   const costs = (i: number): Float64Array => {
-    const last = solveAt(i).tables.cost.at(-1);
+    const last = solveAt(i).cost.at(-1);
     return Float64Array.from({ length: maxStages + 1 }, (_, s) =>
       last ? last[s * (n + 1) + n]! : Infinity,
     );
   };
   const record = (i: number): void => {
-    const { tables, usable } = solveAt(i);
+    const tables = solveAt(i);
     const last = tables.cost.at(-1);
     for (let s = 1; s <= maxStages; s++) {
       if (last && last[s * (n + 1) + n]! < Infinity)
-        points.push(toPlacement(problem, reconstruct(tables, usable, s, n), batch));
+        points.push(toPlacement(problem, reconstruct(tables, options, s, n), rated));
     }
   };
   const same = (a: Float64Array, b: Float64Array): boolean => a.every((v, k) => v === b[k]);
