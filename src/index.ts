@@ -41,10 +41,4 @@ export {
   paretoFrontier,
   type Placement,
 } from './problems/llm/solvers/frontier.js';
-export {
-  PERF_MODELS,
-  PERF_MODEL_NAMES,
-  ROOFLINE_MODEL,
-  SEED_MODEL,
-  type PerfModel,
-} from './problems/llm/perf/index.js';
+export { PERF_MODELS, PERF_MODEL_NAMES, type PerfModel } from './problems/llm/perf/index.js';
