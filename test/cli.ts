@@ -11,9 +11,9 @@ export interface CliRun {
 }
 
 /** Run the built CLI (`npm run build` first; `npm test` does) as a user would. */
-export function evoplace(args: string[], input?: string): CliRun {
+export function evoplace(args: string[], input?: string, cwd = ROOT): CliRun {
   const run = spawnSync(process.execPath, [MAIN, ...args], {
-    cwd: ROOT,
+    cwd,
     input,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,

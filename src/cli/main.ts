@@ -4,6 +4,7 @@ import { say } from './output.js';
 import { EPLB_HELP, runEplb } from './eplb.js';
 import { LLM_HELP, runLlm } from './llm.js';
 import { EVOLVE_HELP, runEvolve } from './evolve.js';
+import { EXPERIMENT_HELP, runExperimentCli } from './experiment.js';
 import { PRISM_HELP, runPrism } from './prism.js';
 
 const HELP = `evoplace — place LLM-serving work on GPU clusters
@@ -18,6 +19,8 @@ ${LLM_HELP}
 
 ${EVOLVE_HELP}
 
+${EXPERIMENT_HELP}
+
 Run "evoplace <group> --help" for details.`;
 
 async function main(argv: string[]): Promise<number> {
@@ -31,6 +34,8 @@ async function main(argv: string[]): Promise<number> {
       return runLlm(rest);
     case 'evolve':
       return runEvolve(rest);
+    case 'experiment':
+      return runExperimentCli(rest);
     case '--help':
     case '-h':
     case 'help':

@@ -17,8 +17,8 @@ export function builtInExperiments(): string[] {
 
 export interface LoadedExperiment {
   spec: ExperimentSpec;
-  /** The spec file; relative paths inside it resolve against its folder. */
   path: string;
+  /** Where relative paths of the spec resolve: the spec's folder, or for a built-in the current one. */
   dir: string;
 }
 
@@ -30,5 +30,6 @@ export function loadExperiment(nameOrPath: string): LoadedExperiment {
     throw new UserError(
       `no built-in experiment "${nameOrPath}"; built in: ${builtInExperiments().join(', ')} (or give a SPEC.yaml path)`,
     );
-  return { spec: readYamlChecked(path, experimentSpecSchema), path, dir: dirname(path) };
+  const spec = readYamlChecked(path, experimentSpecSchema);
+  return { spec, path, dir: isPath ? dirname(path) : process.cwd() };
 }

@@ -10,7 +10,7 @@ import {
   type Scored,
 } from '../evolve/genomes/params/index.js';
 import type { ArtefactStore } from './artefacts.js';
-import type { Evaluator, Measurement } from './evaluators/types.js';
+import type { EvaluationContext, Evaluator, Measurement } from './evaluators/types.js';
 import { fitnessOf, type Verdict } from './fitness.js';
 import type { ExperimentSpec } from './spec.js';
 
@@ -79,7 +79,26 @@ function firstPopulation(spec: ExperimentSpec, rng: Rng): { batch: Params[]; rej
   return { batch, rejected };
 }
 
-/** Run `evaluate` under a deadline: a late answer becomes an error measurement. */
+/**
+ * Run one evaluation under its deadline: an evaluator that enforces it itself is awaited (so a
+ * live service is restored before the next candidate or the end of the run); any other is
+ * abandoned at the deadline with an error measurement. A throw becomes an error measurement.
+ */
+async function measure(
+  evaluator: Evaluator,
+  params: Params,
+  context: EvaluationContext,
+): Promise<Measurement> {
+  const work = evaluator.evaluate(params, context).catch((error: unknown) => ({
+    metrics: {},
+    oom: false,
+    error: `the evaluator failed: ${(error as Error).message}`,
+    log: '',
+  }));
+  return evaluator.enforcesDeadline ? work : withDeadline(work, context.timeoutMs);
+}
+
+/** A late answer becomes an error measurement. */
 async function withDeadline(work: Promise<Measurement>, ms: number): Promise<Measurement> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<Measurement>((resolve) => {
@@ -95,15 +114,7 @@ async function withDeadline(work: Promise<Measurement>, ms: number): Promise<Mea
     );
   });
   try {
-    return await Promise.race([
-      work.catch((error: unknown) => ({
-        metrics: {},
-        oom: false,
-        error: `the evaluator failed: ${(error as Error).message}`,
-        log: '',
-      })),
-      late,
-    ]);
+    return await Promise.race([work, late]);
   } finally {
     clearTimeout(timer);
   }
@@ -169,10 +180,7 @@ export async function runExperiment(args: {
       }
       seen.add(key);
       const timeoutMs = Math.min(spec.budget.candidate_timeout_sec * 1000, left);
-      const measurement = await withDeadline(
-        evaluator.evaluate(params, { timeoutMs, signal: args.signal }),
-        timeoutMs,
-      );
+      const measurement = await measure(evaluator, params, { timeoutMs, signal: args.signal });
       const verdict = fitnessOf(measurement, spec.metrics);
       const id = store.insertProgram(
         {

@@ -21,6 +21,11 @@ export interface EvaluationContext {
 /** Measures a configuration. Implementations: colocate-model, command, live. */
 export interface Evaluator {
   readonly kind: string;
+  /**
+   * True when `evaluate` keeps to `timeoutMs` itself (killing what it started, restoring the
+   * baseline): the runner then awaits it instead of abandoning it at the deadline.
+   */
+  readonly enforcesDeadline?: boolean;
   evaluate(params: Params, context: EvaluationContext): Promise<Measurement>;
 }
 

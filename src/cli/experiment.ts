@@ -1,0 +1,239 @@
+import { dirname, join, resolve } from 'node:path';
+import { UserError } from '../core/errors.js';
+import { formatTable } from '../core/table.js';
+import { RunStore } from '../evolve/database/store.js';
+import { ArtefactStore } from '../experiments/artefacts.js';
+import { makeEvaluator } from '../experiments/evaluators/index.js';
+import { experimentJsonSchema } from '../experiments/json-schema.js';
+import { builtInExperiments, loadExperiment } from '../experiments/load.js';
+import {
+  createPromotion,
+  listAcknowledgements,
+  writePromotionFile,
+} from '../experiments/promotion/index.js';
+import { runExperiment, type ExperimentOutcome } from '../experiments/runner.js';
+import type { ExperimentSpec } from '../experiments/spec.js';
+import { intFlag, parseCommand, type Options } from './args.js';
+import {
+  acknowledgementSummary,
+  applyCommand,
+  rollbackCommand,
+  stateDirFlag,
+} from './experiment-promotion.js';
+import { printJson, say } from './output.js';
+
+export const EXPERIMENT_HELP = `evoplace experiment — tune configurations by evolutionary search (D-REAM style)
+
+  evoplace experiment run SPEC.yaml|NAME [--db FILE] [--seed S] [--json]
+  evoplace experiment status [--db FILE] [--state-dir DIR] [--json]
+  evoplace experiment list
+  evoplace experiment schema                    (the spec's JSON Schema)
+  evoplace experiment apply PROMOTION.json [--state-dir DIR] [--json]
+  evoplace experiment rollback ID [--state-dir DIR] [--force]`;
+
+export async function runExperimentCli(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  switch (sub) {
+    case 'run':
+      return runCommand(rest);
+    case 'status':
+      return statusCommand(rest);
+    case 'list':
+      return listCommand(rest);
+    case 'schema':
+      return schemaCommand(rest);
+    case 'apply':
+      return applyCommand(rest);
+    case 'rollback':
+      return rollbackCommand(rest);
+    case undefined:
+    case '--help':
+    case '-h':
+      say(EXPERIMENT_HELP);
+      return sub === undefined ? 2 : 0;
+    default:
+      throw new UserError(
+        `unknown command "experiment ${sub}"; expected run, status, list, schema, apply or rollback`,
+      );
+  }
+}
+
+const DB: Options = { db: { type: 'string' } };
+const DEFAULT_DB = 'experiments.db';
+
+/** The winner as a promotion file beside the database, when the spec asks for one. */
+function promote(
+  spec: ExperimentSpec,
+  specDir: string,
+  outcome: ExperimentOutcome,
+  dbPath: string,
+): string | null {
+  const { promotion } = spec;
+  const winner = outcome.winner;
+  if (!promotion || !winner || winner.verdict.fitness < promotion.min_fitness) return null;
+  const guardrails = Object.fromEntries(
+    Object.entries(spec.search_space).map(([name, p]) => [name, p.safety ?? {}]),
+  );
+  const file = createPromotion({
+    experiment: spec.name,
+    params: winner.params,
+    metrics: winner.measurement.metrics,
+    fitness: winner.verdict.fitness,
+    disqualified: winner.verdict.disqualified,
+    apply: { target: promotion.target, file: resolve(specDir, promotion.file), map: promotion.map },
+    guardrails,
+    ttlHours: promotion.ttl_hours,
+  });
+  const path = join(dirname(dbPath), `${file.id}.promotion.json`);
+  writePromotionFile(path, file);
+  return path;
+}
+
+async function runCommand(argv: string[]): Promise<number> {
+  const parsed = parseCommand(
+    'experiment run',
+    argv,
+    { ...DB, seed: { type: 'string' }, json: { type: 'boolean' } },
+    EXPERIMENT_HELP,
+    1,
+    'evoplace experiment run SPEC.yaml|NAME',
+  );
+  if (!parsed) return 0;
+  const loaded = loadExperiment(parsed.positionals[0]!);
+  const spec = {
+    ...loaded.spec,
+    seed: intFlag(parsed.values, 'seed', loaded.spec.seed, 0, 2 ** 32 - 1),
+  };
+  const evaluator = makeEvaluator(spec, loaded.path, loaded.dir);
+  const dbPath = resolve(typeof parsed.values.db === 'string' ? parsed.values.db : DEFAULT_DB);
+  const store = RunStore.create(dbPath);
+  try {
+    const runId = store.createRun(`experiment:${spec.name}`, spec, spec.seed);
+    const artefacts = new ArtefactStore(
+      join(dirname(dbPath), `${spec.name}-${runId}-artefacts`),
+      spec.artefacts.max_count,
+      spec.artefacts.max_bytes,
+    );
+    const controller = new AbortController();
+    const interrupt = (): void => controller.abort();
+    process.once('SIGINT', interrupt);
+    let outcome: ExperimentOutcome;
+    try {
+      outcome = await runExperiment({
+        spec,
+        evaluator,
+        store,
+        runId,
+        artefacts,
+        progress: (line) => say(line),
+        signal: controller.signal,
+      });
+    } finally {
+      process.off('SIGINT', interrupt);
+    }
+    const promotionFile = promote(spec, loaded.dir, outcome, dbPath);
+    if (parsed.values.json) {
+      printJson({
+        runId,
+        experiment: spec.name,
+        stoppedBy: outcome.stoppedBy,
+        generations: outcome.generations,
+        candidates: outcome.candidates.length,
+        rejectedUnsafe: outcome.rejectedUnsafe,
+        winner: outcome.winner && {
+          params: outcome.winner.params,
+          fitness: outcome.winner.verdict.fitness,
+          metrics: outcome.winner.measurement.metrics,
+        },
+        promotionFile,
+      });
+      return 0;
+    }
+    const top = [...outcome.candidates]
+      .sort((a, b) => b.verdict.fitness - a.verdict.fitness)
+      .slice(0, 10);
+    say(
+      formatTable(
+        ['fitness', 'params', 'note'],
+        top.map((c) => [
+          c.verdict.fitness.toFixed(4),
+          JSON.stringify(c.params),
+          c.verdict.disqualified ? (c.verdict.reason ?? 'disqualified') : '',
+        ]),
+      ),
+    );
+    say(
+      `stopped by ${outcome.stoppedBy} after ${outcome.candidates.length} candidates in ${outcome.generations} generations` +
+        (outcome.rejectedUnsafe
+          ? `; ${outcome.rejectedUnsafe} outside the safety bounds not evaluated`
+          : ''),
+    );
+    say(
+      outcome.winner
+        ? `winner: ${JSON.stringify(outcome.winner.params)} (fitness ${outcome.winner.verdict.fitness.toFixed(4)})`
+        : 'no qualified candidate',
+    );
+    if (promotionFile)
+      say(`promotion written: ${promotionFile} (apply with "evoplace experiment apply")`);
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function statusCommand(argv: string[]): number {
+  const parsed = parseCommand(
+    'experiment status',
+    argv,
+    { ...DB, 'state-dir': { type: 'string' }, json: { type: 'boolean' } },
+    EXPERIMENT_HELP,
+  );
+  if (!parsed) return 0;
+  const dbPath = resolve(typeof parsed.values.db === 'string' ? parsed.values.db : DEFAULT_DB);
+  const store = RunStore.open(dbPath);
+  try {
+    const run = store.latestRun();
+    if (!run) throw new UserError('holds no experiment run', dbPath);
+    const rows = store.programs(run.id);
+    const best = store.best(run.id);
+    const acks = listAcknowledgements(stateDirFlag(parsed.values)).map(acknowledgementSummary);
+    const status = {
+      runId: run.id,
+      experiment: run.task.replace(/^experiment:/, ''),
+      status: run.status,
+      candidates: rows.length,
+      disqualified: rows.filter((r) => !r.correct).length,
+      best: best && { params: JSON.parse(best.code) as unknown, fitness: best.combinedScore },
+      promotions: acks,
+    };
+    if (parsed.values.json) printJson(status);
+    else {
+      say(`run ${status.runId} · ${status.experiment} · ${status.status}`);
+      say(`${status.candidates} candidates (${status.disqualified} disqualified)`);
+      say(
+        status.best
+          ? `best ${JSON.stringify(status.best.params)} fitness ${status.best.fitness.toFixed(4)}`
+          : 'no qualified candidate',
+      );
+      say(`${acks.length} promotion(s) applied in the state directory`);
+    }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+function listCommand(argv: string[]): number {
+  if (!parseCommand('experiment list', argv, {}, EXPERIMENT_HELP)) return 0;
+  for (const name of builtInExperiments()) {
+    const { spec } = loadExperiment(name);
+    say(`${name.padEnd(16)} ${spec.description}`);
+  }
+  return 0;
+}
+
+function schemaCommand(argv: string[]): number {
+  if (!parseCommand('experiment schema', argv, {}, EXPERIMENT_HELP)) return 0;
+  printJson(experimentJsonSchema());
+  return 0;
+}
