@@ -43,6 +43,8 @@ export interface SearchSettings {
   kickStrength: number;
   /** A proven lower bound: reaching it ends the search. */
   bound: number;
+  /** Counts the kicks made (the search's work, independent of the machine). */
+  work?: { kicks: number };
 }
 
 /**
@@ -53,7 +55,7 @@ export interface SearchSettings {
 export function iteratedLocalSearch(
   problem: PrismProblem,
   start: Int32Array,
-  { movedLimit, rng, deadline, kicks, patience, kickStrength, bound }: SearchSettings,
+  { movedLimit, rng, deadline, kicks, patience, kickStrength, bound, work }: SearchSettings,
 ): PlacementState {
   const state = new PlacementState(problem, start, movedLimit);
   descend(state);
@@ -65,6 +67,7 @@ export function iteratedLocalSearch(
     kick++
   ) {
     if (deadline.expired()) break;
+    if (work) work.kicks++;
     perturb(state, rng, rng.int(1, kickStrength));
     descend(state);
     const value = state.maxKvpr();
@@ -80,15 +83,27 @@ export function iteratedLocalSearch(
   return best;
 }
 
-function result(problem: PrismProblem, best: PlacementState | null, bound: number): SolveResult {
+function result(
+  problem: PrismProblem,
+  best: PlacementState | null,
+  bound: number,
+  work: { kicks: number },
+): SolveResult {
   if (!best)
-    return { assignment: null, maxKvpr: Infinity, lowerBound: bound, proven: bound === Infinity };
+    return {
+      assignment: null,
+      maxKvpr: Infinity,
+      lowerBound: bound,
+      proven: bound === Infinity,
+      kicks: work.kicks,
+    };
   const value = maxKvpr(problem, best.assignment);
   return {
     assignment: best.assignment,
     maxKvpr: value,
     lowerBound: bound,
     proven: isProvenBy(value, bound),
+    kicks: work.kicks,
   };
 }
 
@@ -107,13 +122,22 @@ function searchFromCurrent(
   knobs: SearchKnobs,
   deadline: Deadline,
   bound: number,
+  work: { kicks: number },
 ): PlacementState {
   const current = problem.current!;
   const limits = MOVE_LADDER.filter((k) => k <= problem.maxMoves && k <= problem.modelCount);
   let best: PlacementState | null = null;
   for (const limit of limits) {
     const rng = new Rng(options.seed + limit);
-    const settings = { ...knobs, movedLimit: limit, rng, deadline, kicks: knobs.kicks / 4, bound };
+    const settings = {
+      ...knobs,
+      movedLimit: limit,
+      rng,
+      deadline,
+      kicks: knobs.kicks / 4,
+      bound,
+      work,
+    };
     best = better(best, iteratedLocalSearch(problem, current, settings));
   }
   return best ?? new PlacementState(problem, current, 0);
@@ -129,17 +153,18 @@ export function solveSearch(problem: PrismProblem, options: SolveOptions): Solve
   const deadline = deadlineAfter(options.timeLimitMs);
   const rng = new Rng(options.seed);
   const bound = lowerBound(problem);
+  const work = { kicks: 0 };
   let best: PlacementState | null = null;
   if (problem.current) {
-    best = searchFromCurrent(problem, options, knobs, deadline, bound);
-    if (problem.maxMoves < problem.modelCount) return result(problem, best, bound);
+    best = searchFromCurrent(problem, options, knobs, deadline, bound, work);
+    if (problem.maxMoves < problem.modelCount) return result(problem, best, bound, work);
   }
-  const settings = { ...knobs, movedLimit: Infinity, rng, deadline, bound };
+  const settings = { ...knobs, movedLimit: Infinity, rng, deadline, bound, work };
   const starts = { fast: solveFast, greedy: solveGreedy };
   for (const name of knobs.starts) {
     if (best && isProvenBy(best.maxKvpr(), bound)) break;
     const start = starts[name](problem).assignment;
     if (start) best = better(best, iteratedLocalSearch(problem, start, settings));
   }
-  return result(problem, best, bound);
+  return result(problem, best, bound, work);
 }

@@ -40,6 +40,8 @@ export interface SolveResult {
   lowerBound: number;
   /** True when `maxKvpr` is proven optimal, or the instance proven infeasible. */
   proven: boolean;
+  /** `search`: the local-search kicks it made, a measure of its work that no clock affects. */
+  kicks?: number;
 }
 
 export type Solver = (problem: PrismProblem, options: SolveOptions) => SolveResult;
