@@ -63,6 +63,17 @@ describe('evoplace experiment (CLI)', () => {
       experiment: 'gpu-colocation',
       candidates: outcome.candidates,
     });
+    const exported = evoplace(
+      ['experiment', 'export', '--db', join(dir, 'exp.db')],
+      undefined,
+      dir,
+    );
+    const rows = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { params: unknown; fitness: number });
+    expect(rows).toHaveLength(outcome.candidates);
+    expect(Math.max(...rows.map((r) => r.fitness))).toBe(outcome.winner.fitness);
     const id = (JSON.parse(apply.stdout) as { id: string }).id;
     expect(
       evoplace(['experiment', 'rollback', id, '--state-dir', state], undefined, dir).code,

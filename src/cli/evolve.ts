@@ -10,7 +10,7 @@ import { runEvolution, type RunOutcome } from '../evolve/engine.js';
 import { parseModelSpec } from '../evolve/llm/index.js';
 import { resolveTask } from '../evolve/tasks/index.js';
 import { intFlag, numberFlag, parseCommand, type Options } from './args.js';
-import { printJson, say } from './output.js';
+import { printJson, say, writeJsonLines } from './output.js';
 
 export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with LLM-written patches
 
@@ -291,10 +291,7 @@ function exportCommand(argv: string[]): number {
   if (!parsed) return 0;
   const { store, run } = openRun(requireDb(parsed.values, 'evolve export'));
   try {
-    const lines = store.programs(run.id).map((p) => JSON.stringify(p));
-    const text = lines.length ? `${lines.join('\n')}\n` : '';
-    if (typeof parsed.values.out === 'string') writeFileAtomic(resolve(parsed.values.out), text);
-    else process.stdout.write(text);
+    writeJsonLines(store.programs(run.id), parsed.values.out as string | undefined);
     return 0;
   } finally {
     store.close();

@@ -20,12 +20,13 @@ import {
   rollbackCommand,
   stateDirFlag,
 } from './experiment-promotion.js';
-import { printJson, say } from './output.js';
+import { printJson, say, writeJsonLines } from './output.js';
 
 export const EXPERIMENT_HELP = `evoplace experiment — tune configurations by evolutionary search (D-REAM style)
 
   evoplace experiment run SPEC.yaml|NAME [--db FILE] [--seed S] [--json]
   evoplace experiment status [--db FILE] [--state-dir DIR] [--json]
+  evoplace experiment export [--db FILE] [--out FILE.jsonl]
   evoplace experiment list
   evoplace experiment schema                    (the spec's JSON Schema)
   evoplace experiment apply PROMOTION.json [--state-dir DIR] [--json]
@@ -40,6 +41,8 @@ export async function runExperimentCli(argv: string[]): Promise<number> {
       return statusCommand(rest);
     case 'list':
       return listCommand(rest);
+    case 'export':
+      return exportCommand(rest);
     case 'schema':
       return schemaCommand(rest);
     case 'apply':
@@ -53,7 +56,7 @@ export async function runExperimentCli(argv: string[]): Promise<number> {
       return sub === undefined ? 2 : 0;
     default:
       throw new UserError(
-        `unknown command "experiment ${sub}"; expected run, status, list, schema, apply or rollback`,
+        `unknown command "experiment ${sub}"; expected run, status, export, list, schema, apply or rollback`,
       );
   }
 }
@@ -217,6 +220,37 @@ function statusCommand(argv: string[]): number {
       );
       say(`${acks.length} promotion(s) applied in the state directory`);
     }
+    return 0;
+  } finally {
+    store.close();
+  }
+}
+
+/** Every candidate of the latest run, one JSON object per line. */
+function exportCommand(argv: string[]): number {
+  const parsed = parseCommand(
+    'experiment export',
+    argv,
+    { ...DB, out: { type: 'string' } },
+    EXPERIMENT_HELP,
+  );
+  if (!parsed) return 0;
+  const dbPath = resolve(typeof parsed.values.db === 'string' ? parsed.values.db : DEFAULT_DB);
+  const store = RunStore.open(dbPath);
+  try {
+    const run = store.latestRun();
+    if (!run) throw new UserError('holds no experiment run', dbPath);
+    const rows = store.programs(run.id).map((p) => ({
+      runId: run.id,
+      generation: p.generation,
+      candidate: p.slot,
+      params: JSON.parse(p.code) as unknown,
+      metrics: p.publicMetrics,
+      fitness: p.combinedScore,
+      disqualified: !p.correct,
+      reason: p.textFeedback || null,
+    }));
+    writeJsonLines(rows, parsed.values.out as string | undefined);
     return 0;
   } finally {
     store.close();

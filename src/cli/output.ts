@@ -1,3 +1,6 @@
+import { resolve } from 'node:path';
+import { writeFileAtomic } from '../core/atomic.js';
+
 /** Machine output: one JSON document on stdout. */
 export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -12,4 +15,11 @@ export function formatNumber(value: number | null, digits = 6): string {
   if (value === null) return '-';
   if (!Number.isFinite(value)) return '∞';
   return Number(value.toPrecision(digits)).toString();
+}
+
+/** JSON Lines, one row per line: to `out` (atomically) or to stdout. */
+export function writeJsonLines(rows: readonly unknown[], out: string | undefined): void {
+  const text = rows.map((row) => `${JSON.stringify(row)}\n`).join('');
+  if (out) writeFileAtomic(resolve(out), text);
+  else process.stdout.write(text);
 }
