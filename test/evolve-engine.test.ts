@@ -1,29 +1,20 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { prismTask } from '../src/evolve/tasks/prism.js';
-import type { RunStore } from '../src/evolve/database/store.js';
-import { startMockLlmServer, type MockLlmServer } from './support/mock-llm-server.js';
-import { mockConfig, runTask } from './support/evolve-run.js';
+import { mockConfig, runTask, useRunResources } from './support/evolve-run.js';
 import { prismScript } from './support/prism-script.js';
 
-let server: MockLlmServer | null = null;
-let store: RunStore | null = null;
-afterEach(async () => {
-  store?.close();
-  store = null;
-  await server?.close();
-  server = null;
-});
+const running = useRunResources();
 
 describe('evolve: a scripted run on prism', () => {
   it('applies diff, full and cross patches, stores lineage, diffs, metrics and costs, and improves', async () => {
-    server = await startMockLlmServer(prismScript());
+    const server = await running.server(prismScript());
     const config = mockConfig(server.baseUrl, {
       generations: 6,
       patchTypes: { diff: 1, full: 1, cross: 1 },
       llm: { prices: { 'mock-coder': { inputPerMTok: 3, outputPerMTok: 15 } } },
     });
     const run = await runTask(prismTask(), config);
-    store = run.store;
+    const store = running.keep(run.store);
     expect(run.outcome.stoppedBy).toBe('generations');
     const programs = store.programs(run.runId);
     const initial = programs.find((p) => p.kind === 'initial')!;
@@ -66,7 +57,7 @@ describe('evolve: patches that fail go back to the LLM', () => {
       '<<<<<<< SEARCH\n  sizeGb: number;\n=======\n  sizeGb: string;\n>>>>>>> REPLACE',
       '<<<<<<< SEARCH\n  sizeGb: number;\n=======\n  sizeGb: string;\n>>>>>>> REPLACE',
     ];
-    server = await startMockLlmServer(replies);
+    const server = await running.server(replies);
     const config = mockConfig(server.baseUrl, {
       generations: 2,
       islands: 1,
@@ -74,7 +65,7 @@ describe('evolve: patches that fail go back to the LLM', () => {
       patchAttempts: 3,
     });
     const run = await runTask(prismTask(), config);
-    store = run.store;
+    const store = running.keep(run.store);
     const chats = server.requests.filter((r) => r.path.endsWith('/chat/completions'));
     expect(chats).toHaveLength(5);
     const second = chats[1]!.body as { messages: { role: string; content: string }[] };
@@ -96,7 +87,7 @@ describe('evolve: patches that fail go back to the LLM', () => {
 describe('evolve: the engine survives its candidates', () => {
   it('records an infinite loop as incorrect at the timeout and carries on', async () => {
     let call = 0;
-    server = await startMockLlmServer((request) => {
+    const server = await running.server((request) => {
       call++;
       if (call === 1)
         return '<<<<<<< SEARCH\n  return assignment;\n=======\n  for (;;) {}\n  return assignment;\n>>>>>>> REPLACE';
@@ -109,7 +100,7 @@ describe('evolve: the engine survives its candidates', () => {
       evaluation: { timeoutSec: 1.5, memoryMb: 1024, maxOutputKb: 64 },
     });
     const run = await runTask(prismTask(), config);
-    store = run.store;
+    const store = running.keep(run.store);
     const [looping, next] = store.programs(run.runId).filter((p) => p.kind === 'proposal');
     expect(looping!.correct).toBe(false);
     expect(looping!.combinedScore).toBe(0);

@@ -1,32 +1,23 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { evolveConfigSchema } from '../src/evolve/config.js';
-import type { RunStore } from '../src/evolve/database/store.js';
 import { prismTask } from '../src/evolve/tasks/prism.js';
-import { mockConfig, runDir, runTask } from './support/evolve-run.js';
-import { startMockLlmServer, type MockLlmServer } from './support/mock-llm-server.js';
+import { mockConfig, runDir, runTask, useRunResources } from './support/evolve-run.js';
 import { prismScript } from './support/prism-script.js';
 
-let server: MockLlmServer | null = null;
-let store: RunStore | null = null;
-afterEach(async () => {
-  store?.close();
-  store = null;
-  await server?.close();
-  server = null;
-});
+const running = useRunResources();
 
 describe('evolve: providers, memory, novelty, islands, concurrency', () => {
   it("runs on Anthropic's messages protocol", async () => {
-    server = await startMockLlmServer(prismScript());
+    const server = await running.server(prismScript());
     const config = mockConfig(server.baseUrl, {
       generations: 3,
       llm: { models: ['anthropic:claude-test'], baseUrls: { anthropic: server.baseUrl } },
     });
     const run = await runTask(prismTask(), config);
-    store = run.store;
+    const store = running.keep(run.store);
     expect(server.requests.every((r) => r.path === '/v1/messages')).toBe(true);
     const proposals = store.programs(run.runId).filter((p) => p.kind === 'proposal');
     expect(proposals.length).toBeGreaterThanOrEqual(2);
@@ -36,7 +27,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
 
   it('writes meta memory every N programs and feeds its recommendations to later prompts', async () => {
     const script = prismScript();
-    server = await startMockLlmServer((request) =>
+    const server = await running.server((request) =>
       request.model === 'mock-meta'
         ? '## Summaries\n- a summary\n## Insights\nPressure after placing helps.\n## Recommendations\n1. Try sorting by size.'
         : script(request),
@@ -48,7 +39,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
       llm: { metaModel: `${server.baseUrl}/v1#mock-meta`, metaEvery: 2 },
     });
     const run = await runTask(prismTask(), config, dir);
-    store = run.store;
+    const store = running.keep(run.store);
     const meta = store.latestMeta(run.runId)!;
     expect(meta.afterPrograms).toBe(4);
     expect(meta.insights).toBe('Pressure after placing helps.');
@@ -65,7 +56,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
   });
 
   it('rejects a child too similar to a program on its island when an embedding model is set', async () => {
-    server = await startMockLlmServer(prismScript());
+    const server = await running.server(prismScript());
     const config = mockConfig(server.baseUrl, {
       generations: 4,
       islands: 1,
@@ -73,7 +64,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
       llm: { embeddingModel: `${server.baseUrl}/v1#mock-embed`, noveltyThreshold: 0.99 },
     });
     const run = await runTask(prismTask(), config);
-    store = run.store;
+    const store = running.keep(run.store);
     expect(server.requests.some((r) => r.path === '/v1/embeddings')).toBe(true);
     const failed = store.programs(run.runId).filter((p) => p.kind === 'failed');
     expect(failed.length).toBeGreaterThan(0);
@@ -81,14 +72,14 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
   });
 
   it('migrates between islands on schedule, keeping each island its best', async () => {
-    server = await startMockLlmServer(prismScript());
+    const server = await running.server(prismScript());
     const config = mockConfig(server.baseUrl, {
       generations: 8,
       islands: 2,
       migration: { interval: 4, rate: 0.5 },
     });
     const run = await runTask(prismTask(), config);
-    store = run.store;
+    const store = running.keep(run.store);
     const migrations = store.events(run.runId, 'migration');
     expect(migrations.map((e) => e.message)).toEqual([
       'migration after generation 4',
@@ -102,13 +93,13 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
   });
 
   it('keeps several proposals and evaluations in flight and stores every generation once', async () => {
-    server = await startMockLlmServer(prismScript());
+    const server = await running.server(prismScript());
     const config = mockConfig(server.baseUrl, {
       generations: 7,
       concurrency: { proposals: 3, evaluations: 2 },
     });
     const run = await runTask(prismTask(), config);
-    store = run.store;
+    const store = running.keep(run.store);
     const generations = store.programs(run.runId).map((p) => p.generation);
     expect(generations.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
     expect(run.outcome.stoppedBy).toBe('generations');

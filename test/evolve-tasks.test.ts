@@ -1,14 +1,9 @@
 import { fileURLToPath } from 'node:url';
-import { afterEach, describe, expect, it } from 'vitest';
-import type { RunStore } from '../src/evolve/database/store.js';
+import { describe, expect, it } from 'vitest';
 import { externalTask } from '../src/evolve/tasks/external.js';
 import { prismTask } from '../src/evolve/tasks/prism.js';
-import {
-  startMockLlmServer,
-  type MockChatRequest,
-  type MockLlmServer,
-} from './support/mock-llm-server.js';
-import { mockConfig, runTask } from './support/evolve-run.js';
+import type { MockChatRequest } from './support/mock-llm-server.js';
+import { mockConfig, runTask, useRunResources } from './support/evolve-run.js';
 import { parentCode, prismScript } from './support/prism-script.js';
 
 const fixture = (name: string): string =>
@@ -16,14 +11,7 @@ const fixture = (name: string): string =>
 
 const DIFF_ONLY = { diff: 1, full: 0, cross: 0 };
 
-let server: MockLlmServer | null = null;
-let store: RunStore | null = null;
-afterEach(async () => {
-  store?.close();
-  store = null;
-  await server?.close();
-  server = null;
-});
+const running = useRunResources();
 
 /** A scripted LLM that moves `return X` of the Python program to the next value of `xs`. */
 function pythonScript(xs: number[]): (request: MockChatRequest) => string {
@@ -37,14 +25,14 @@ function pythonScript(xs: number[]): (request: MockChatRequest) => string {
 
 describe('evolve: external ShinkaEvolve-style tasks', () => {
   it('runs a Python program and evaluate.py writing metrics.json and correct.json, unchanged', async () => {
-    server = await startMockLlmServer(pythonScript([1, 2, 2.5, 3]));
+    const server = await running.server(pythonScript([1, 2, 2.5, 3]));
     const task = externalTask(fixture('shinka-task'));
     expect(task.language).toBe('python');
     const run = await runTask(
       task,
       mockConfig(server.baseUrl, { generations: 4, islands: 1, patchTypes: DIFF_ONLY }),
     );
-    store = run.store;
+    const store = running.keep(run.store);
     const programs = store.programs(run.runId);
     expect(programs.find((p) => p.kind === 'initial')!.combinedScore).toBe(-9);
     const best = store.best(run.runId)!;
@@ -56,14 +44,14 @@ describe('evolve: external ShinkaEvolve-style tasks', () => {
   });
 
   it('reports a crashing Python program as incorrect, with the reason', async () => {
-    server = await startMockLlmServer([
+    const server = await running.server([
       '<<<<<<< SEARCH\n    return 0.0\n=======\n    raise ValueError("no x")\n>>>>>>> REPLACE',
     ]);
     const run = await runTask(
       externalTask(fixture('shinka-task')),
       mockConfig(server.baseUrl, { generations: 1, islands: 1, patchTypes: DIFF_ONLY }),
     );
-    store = run.store;
+    const store = running.keep(run.store);
     const child = store.programs(run.runId).find((p) => p.kind === 'proposal')!;
     expect(child.correct).toBe(false);
     expect(child.combinedScore).toBe(0);
@@ -73,7 +61,7 @@ describe('evolve: external ShinkaEvolve-style tasks', () => {
 
 describe('evolve: warnings that save money', () => {
   it('warns once when the evaluator ignores the program (constant score)', async () => {
-    server = await startMockLlmServer(pythonScript([1, 2, 3, 4, 5, 6, 7]));
+    const server = await running.server(pythonScript([1, 2, 3, 4, 5, 6, 7]));
     const run = await runTask(
       externalTask(fixture('constant-task')),
       mockConfig(server.baseUrl, {
@@ -83,7 +71,7 @@ describe('evolve: warnings that save money', () => {
         warnings: { constantScoreAfter: 4 },
       }),
     );
-    store = run.store;
+    const store = running.keep(run.store);
     expect(run.warnings.filter((w) => /may ignore the program/.test(w))).toHaveLength(1);
     expect(store.events(run.runId, 'warning').map((e) => e.data)).toContainEqual({
       code: 'constant-score',
@@ -91,7 +79,7 @@ describe('evolve: warnings that save money', () => {
   });
 
   it('does not warn when scores vary', async () => {
-    server = await startMockLlmServer(pythonScript([1, 2, 2.5, 3]));
+    const server = await running.server(pythonScript([1, 2, 2.5, 3]));
     const run = await runTask(
       externalTask(fixture('shinka-task')),
       mockConfig(server.baseUrl, {
@@ -101,14 +89,14 @@ describe('evolve: warnings that save money', () => {
         warnings: { constantScoreAfter: 3 },
       }),
     );
-    store = run.store;
+    running.keep(run.store);
     expect(run.warnings).toEqual([]);
   });
 });
 
 describe('evolve: the budget', () => {
   it('stops new proposals once spent + in-flight reaches the budget', async () => {
-    server = await startMockLlmServer(prismScript());
+    const server = await running.server(prismScript());
     // Each scripted proposal costs 1000·3 + 200·15 (diff) or 2000·3 + 900·15 (rewrites) µUSD.
     const config = mockConfig(server.baseUrl, {
       generations: 50,
@@ -117,7 +105,7 @@ describe('evolve: the budget', () => {
       llm: { prices: { 'mock-coder': { inputPerMTok: 3, outputPerMTok: 15 } } },
     });
     const run = await runTask(prismTask(), config);
-    store = run.store;
+    const store = running.keep(run.store);
     expect(run.outcome.stoppedBy).toBe('budget');
     expect(run.outcome.generationsDone).toBeLessThan(50);
     expect(run.outcome.generationsDone).toBeGreaterThan(1);

@@ -1,7 +1,7 @@
 import { dirname, join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { formatTable } from '../core/table.js';
-import { RunStore } from '../evolve/database/store.js';
+import { RunStore, type RunRecord } from '../evolve/database/store.js';
 import { ArtefactStore } from '../experiments/artefacts.js';
 import { makeEvaluator } from '../experiments/evaluators/index.js';
 import { experimentJsonSchema } from '../experiments/json-schema.js';
@@ -192,11 +192,8 @@ function statusCommand(argv: string[]): number {
     EXPERIMENT_HELP,
   );
   if (!parsed) return 0;
-  const dbPath = resolve(typeof parsed.values.db === 'string' ? parsed.values.db : DEFAULT_DB);
-  const store = RunStore.open(dbPath);
+  const { store, run } = openLatestRun(parsed.values);
   try {
-    const run = store.latestRun();
-    if (!run) throw new UserError('holds no experiment run', dbPath);
     const rows = store.programs(run.id);
     const best = store.best(run.id);
     const acks = listAcknowledgements(stateDirFlag(parsed.values)).map(acknowledgementSummary);
@@ -226,6 +223,18 @@ function statusCommand(argv: string[]): number {
   }
 }
 
+/** The run database of `--db` (default experiments.db) and its latest run. */
+function openLatestRun(values: Record<string, unknown>): { store: RunStore; run: RunRecord } {
+  const dbPath = resolve(typeof values.db === 'string' ? values.db : DEFAULT_DB);
+  const store = RunStore.open(dbPath);
+  const run = store.latestRun();
+  if (!run) {
+    store.close();
+    throw new UserError('holds no experiment run', dbPath);
+  }
+  return { store, run };
+}
+
 /** Every candidate of the latest run, one JSON object per line. */
 function exportCommand(argv: string[]): number {
   const parsed = parseCommand(
@@ -235,11 +244,8 @@ function exportCommand(argv: string[]): number {
     EXPERIMENT_HELP,
   );
   if (!parsed) return 0;
-  const dbPath = resolve(typeof parsed.values.db === 'string' ? parsed.values.db : DEFAULT_DB);
-  const store = RunStore.open(dbPath);
+  const { store, run } = openLatestRun(parsed.values);
   try {
-    const run = store.latestRun();
-    if (!run) throw new UserError('holds no experiment run', dbPath);
     const rows = store.programs(run.id).map((p) => ({
       runId: run.id,
       generation: p.generation,

@@ -1,7 +1,7 @@
 import { dirname, join, basename } from 'node:path';
 import { Semaphore } from '../core/semaphore.js';
 import type { EvolveConfig } from './config.js';
-import type { RunStore } from './database/store.js';
+import { WITHOUT_LINEAGE, type RunStore } from './database/store.js';
 import { codeFingerprint } from './genomes/program/index.js';
 import {
   Budget,
@@ -17,7 +17,7 @@ import {
 import { metaRound } from './meta.js';
 import { planMigration } from './population/migration.js';
 import { generationRng, modelReward, runGeneration, type RunContext } from './proposal.js';
-import type { Task } from './task.js';
+import { evaluationFields, type Task } from './task.js';
 import { runWarnings } from './warnings.js';
 
 export interface EngineHooks {
@@ -72,31 +72,11 @@ async function ensureInitial(ctx: RunContext): Promise<void> {
       kind: 'initial',
       generation: 0,
       island: 0,
-      parentId: null,
-      secondParentId: null,
-      inspirationIds: [],
+      ...WITHOUT_LINEAGE,
       language: task.language,
       code: task.initialProgram,
       fingerprint: codeFingerprint(task.initialProgram),
-      diff: '',
-      patchType: null,
-      patchAttempts: 0,
-      model: null,
-      temperature: null,
-      prompt: null,
-      response: null,
-      publicMetrics: evaluation.public,
-      privateMetrics: evaluation.private,
-      combinedScore: evaluation.combinedScore,
-      correct: evaluation.correct,
-      textFeedback: evaluation.textFeedback,
-      stdout: evaluation.stdout,
-      stderr: evaluation.stderr,
-      evalMs: evaluation.evalMs,
-      llmMs: 0,
-      inputTokens: 0,
-      outputTokens: 0,
-      usd: 0,
+      ...evaluationFields(evaluation),
     },
     ctx.config.archiveSize,
   );

@@ -21,7 +21,7 @@ import { costUsd } from './llm/index.js';
 import { applyReply } from './patching.js';
 import { byScore, drawWeighted, selectInspirations, selectParent } from './population/selection.js';
 import { retryPrompt, systemPrompt, userPrompt, type PromptInput } from './prompts.js';
-import type { EvaluationLimits, Task } from './task.js';
+import { evaluationFields, type EvaluationLimits, type Task } from './task.js';
 
 /** Everything one generation needs; shared by the concurrent generations of a run. */
 export interface RunContext {
@@ -247,14 +247,7 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
       code,
       fingerprint: codeFingerprint(code),
       diff: unifiedDiff(parent.code, code, { fromName: `program-${parent.id}`, toName: 'child' }),
-      publicMetrics: evaluation.public,
-      privateMetrics: evaluation.private,
-      combinedScore: evaluation.combinedScore,
-      correct: evaluation.correct,
-      textFeedback: evaluation.textFeedback,
-      stdout: evaluation.stdout,
-      stderr: evaluation.stderr,
-      evalMs: evaluation.evalMs,
+      ...evaluationFields(evaluation),
     };
   }
   const id = store.insertProgram(record, config.archiveSize);

@@ -55,3 +55,17 @@ export function failedEvaluation(
     ...sandbox,
   };
 }
+
+/** How a stored program records its evaluation. */
+export function evaluationFields(e: EvaluationRecord) {
+  return {
+    publicMetrics: e.public,
+    privateMetrics: e.private,
+    combinedScore: e.combinedScore,
+    correct: e.correct,
+    textFeedback: e.textFeedback,
+    stdout: e.stdout,
+    stderr: e.stderr,
+    evalMs: e.evalMs,
+  };
+}

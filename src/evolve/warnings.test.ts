@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { summary } from '../../test/support/summaries.js';
 import type { ProgramSummary } from './database/store.js';
 import { runWarnings, warningsSchema } from './warnings.js';
 
@@ -16,19 +17,7 @@ function p(
   correct: boolean,
   island = 0,
 ): ProgramSummary {
-  return {
-    id,
-    kind,
-    generation: id,
-    island,
-    parentId: null,
-    combinedScore: score,
-    correct,
-    usd: 0,
-    model: null,
-    patchType: null,
-    fingerprint: '',
-  };
+  return summary({ id, kind, combinedScore: score, correct, island });
 }
 
 const codes = (programs: ProgramSummary[], islands = 1): string[] =>

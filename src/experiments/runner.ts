@@ -1,5 +1,5 @@
 import { Rng } from '../core/rng.js';
-import type { RunStore } from '../evolve/database/store.js';
+import { WITHOUT_LINEAGE, type RunStore } from '../evolve/database/store.js';
 import {
   canonicalKey,
   isSafe,
@@ -40,11 +40,11 @@ export interface ExperimentOutcome {
 /** Milliseconds since some fixed point: injectable so wall-clock budgets are testable. */
 export type Clock = () => number;
 
-/** The first population: distinct random configurations within the safety bounds. */
+/** The first population: the baseline (when given), then distinct random safe configurations. */
 function firstPopulation(spec: ExperimentSpec, rng: Rng): { batch: Params[]; rejected: number } {
   const space = spec.search_space;
-  const batch: Params[] = [];
-  const keys = new Set<string>();
+  const batch: Params[] = spec.baseline ? [spec.baseline] : [];
+  const keys = new Set<string>(batch.map(canonicalKey));
   let rejected = 0;
   for (
     let tries = 0;
@@ -189,19 +189,10 @@ export async function runExperiment(args: {
           generation,
           slot,
           island: 0,
-          parentId: null,
-          secondParentId: null,
-          inspirationIds: [],
+          ...WITHOUT_LINEAGE,
           language: 'params',
           code: key,
           fingerprint: key,
-          diff: '',
-          patchType: null,
-          patchAttempts: 0,
-          model: null,
-          temperature: null,
-          prompt: null,
-          response: null,
           publicMetrics: measurement.metrics,
           privateMetrics: { oom: measurement.oom, scores: verdict.scores },
           combinedScore: verdict.fitness,
@@ -210,10 +201,6 @@ export async function runExperiment(args: {
           stdout: measurement.log,
           stderr: measurement.error ?? '',
           evalMs: 0,
-          llmMs: 0,
-          inputTokens: 0,
-          outputTokens: 0,
-          usd: 0,
         },
         spec.budget.population,
       );

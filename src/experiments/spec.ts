@@ -105,6 +105,12 @@ export const experimentSpecSchema = z
     search_space: searchSpaceSchema.describe(
       'Parameter name → {type: choice, values} | {type: int|real, min, max, step?, log?}, each with optional safety {min, max, allowed}.',
     ),
+    baseline: z
+      .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+      .optional()
+      .describe(
+        'The configuration in service today: evaluated first, so every run measures against it.',
+      ),
     evaluator: evaluatorSpecSchema.describe(
       "kind: colocate-model | prism-solver | command | live, and that evaluator's settings.",
     ),
@@ -138,6 +144,14 @@ export const experimentSpecSchema = z
         path: ['metrics'],
         message: 'metric weights must not all be 0',
       });
+    if (spec.baseline)
+      for (const param of Object.keys(spec.search_space))
+        if (!Object.hasOwn(spec.baseline, param))
+          ctx.addIssue({
+            code: 'custom',
+            path: ['baseline'],
+            message: `the baseline gives no value for "${param}"`,
+          });
     for (const param of Object.keys(spec.promotion?.map ?? {}))
       if (!Object.hasOwn(spec.search_space, param))
         ctx.addIssue({

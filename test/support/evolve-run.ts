@@ -5,6 +5,8 @@ import { evolveConfigSchema, type EvolveConfig } from '../../src/evolve/config.j
 import { RunStore } from '../../src/evolve/database/store.js';
 import { runEvolution, type RunOutcome } from '../../src/evolve/engine.js';
 import type { Task } from '../../src/evolve/task.js';
+import { afterEach } from 'vitest';
+import { startMockLlmServer, type MockLlmServer, type MockScript } from './mock-llm-server.js';
 
 /** A fresh directory for a run's database and files. */
 export function runDir(): string {
@@ -48,4 +50,26 @@ export async function runTask(
     hooks: { progress: () => undefined, warn: (m) => warnings.push(m) },
   });
   return { store, runId, outcome, warnings };
+}
+
+/** A test's mock LLM server and run stores, closed after each test. */
+export function useRunResources(): {
+  server(script: MockScript): Promise<MockLlmServer>;
+  keep(store: RunStore): RunStore;
+} {
+  const open: { close(): unknown }[] = [];
+  afterEach(async () => {
+    for (const resource of open.splice(0).reverse()) await resource.close();
+  });
+  return {
+    async server(script) {
+      const server = await startMockLlmServer(script);
+      open.push(server);
+      return server;
+    },
+    keep(store) {
+      open.push(store);
+      return store;
+    },
+  };
 }

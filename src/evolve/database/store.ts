@@ -43,6 +43,24 @@ export interface ProgramRecord {
 
 export type NewProgram = Omit<ProgramRecord, 'id' | 'createdAt' | 'slot'> & { slot?: number };
 
+/** The fields of a program that no LLM wrote and that has no parent (an initial program, a configuration). */
+export const WITHOUT_LINEAGE = {
+  parentId: null,
+  secondParentId: null,
+  inspirationIds: [],
+  diff: '',
+  patchType: null,
+  patchAttempts: 0,
+  model: null,
+  temperature: null,
+  prompt: null,
+  response: null,
+  llmMs: 0,
+  inputTokens: 0,
+  outputTokens: 0,
+  usd: 0,
+} satisfies Partial<NewProgram>;
+
 /** What selection needs of a program, without its code and prompts. */
 export type ProgramSummary = Pick<
   ProgramRecord,
@@ -98,29 +116,20 @@ type Row = Record<string, unknown>;
 
 function toProgram(row: Row): ProgramRecord {
   return {
-    id: row.id as number,
+    ...toSummary(row),
     runId: row.run_id as number,
-    kind: row.kind as ProgramKind,
-    generation: row.generation as number,
     slot: row.slot as number,
-    island: row.island as number,
-    parentId: row.parent_id as number | null,
     secondParentId: row.second_parent_id as number | null,
     inspirationIds: JSON.parse(row.inspiration_ids as string) as number[],
     language: row.language as string,
     code: row.code as string,
-    fingerprint: row.fingerprint as string,
     diff: row.diff as string,
-    patchType: row.patch_type as string | null,
     patchAttempts: row.patch_attempts as number,
-    model: row.model as string | null,
     temperature: row.temperature as number | null,
     prompt: row.prompt as string | null,
     response: row.response as string | null,
     publicMetrics: JSON.parse(row.public_metrics as string) as Record<string, unknown>,
     privateMetrics: JSON.parse(row.private_metrics as string) as Record<string, unknown>,
-    combinedScore: row.combined_score as number,
-    correct: row.correct === 1,
     textFeedback: row.text_feedback as string,
     stdout: row.stdout as string,
     stderr: row.stderr as string,
@@ -128,7 +137,6 @@ function toProgram(row: Row): ProgramRecord {
     llmMs: row.llm_ms as number,
     inputTokens: row.input_tokens as number,
     outputTokens: row.output_tokens as number,
-    usd: row.usd as number,
     createdAt: row.created_at as string,
   };
 }

@@ -1,24 +1,13 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../core/rng.js';
+import { summary } from '../../../test/support/summaries.js';
 import type { ProgramSummary } from '../database/store.js';
 import { planMigration } from './migration.js';
 import { selectInspirations, selectParent, weightedScores } from './selection.js';
 
 function program(id: number, score: number, island = 0, correct = true): ProgramSummary {
-  return {
-    id,
-    kind: 'proposal',
-    generation: id,
-    island,
-    parentId: null,
-    combinedScore: score,
-    correct,
-    usd: 0,
-    model: null,
-    patchType: 'diff',
-    fingerprint: String(id),
-  };
+  return summary({ id, combinedScore: score, island, correct });
 }
 
 const SETTINGS = { strategy: 'weighted', lambda: 10, alpha: 1 } as const;

@@ -1,0 +1,44 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RunStore } from '../evolve/database/store.js';
+import { prismSolverEvaluator, prismSolverEvaluatorSchema } from './evaluators/prism-solver.js';
+import { loadExperiment } from './load.js';
+import { runExperiment } from './runner.js';
+
+describe('experiments: tune-prism', () => {
+  it('finds knobs no worse than the defaults on a held-back family (a reduced run)', async () => {
+    const { spec } = loadExperiment('tune-prism');
+    const small = {
+      ...spec,
+      evaluator: { ...spec.evaluator, instances: 3 },
+      budget: { ...spec.budget, population: 4, max_generations: 2, max_candidates: 8 },
+    };
+    const settings = prismSolverEvaluatorSchema.parse(small.evaluator);
+    const store = RunStore.create(join(mkdtempSync(join(tmpdir(), 'evoplace-tune-')), 'tune.db'));
+    try {
+      const runId = store.createRun('experiment:tune-prism', small, small.seed);
+      const outcome = await runExperiment({
+        spec: small,
+        evaluator: prismSolverEvaluator(settings),
+        store,
+        runId,
+        artefacts: null,
+        progress: () => undefined,
+      });
+      const baseline = outcome.candidates[0]!;
+      expect(baseline.params).toEqual(spec.baseline);
+      expect(outcome.winner!.verdict.fitness).toBeGreaterThanOrEqual(baseline.verdict.fitness);
+      const heldBack = prismSolverEvaluator({
+        ...settings,
+        instanceSeed: settings.instanceSeed + 1,
+      });
+      const gap = async (params: Record<string, string | number | boolean>): Promise<number> =>
+        (await heldBack.evaluate(params, { timeoutMs: 1e9 })).metrics.meanGapPercent!;
+      expect(await gap(outcome.winner!.params)).toBeLessThanOrEqual(await gap(spec.baseline!));
+    } finally {
+      store.close();
+    }
+  }, 120_000);
+});
