@@ -31,7 +31,8 @@ export { checkPlan } from './problems/eplb/validate.js';
 export { balancedness, movedReplicas } from './problems/eplb/score.js';
 export { generateTrace } from './problems/eplb/generate.js';
 export { migrate } from './problems/eplb/migrate.js';
-export { ALGOS, REBALANCERS } from './problems/eplb/solvers/index.js';
+export { ALGOS, DEFAULT_FORECASTS, REBALANCERS } from './problems/eplb/solvers/index.js';
+export { FORECASTS, forecastLoad } from './problems/eplb/forecast.js';
 export { replay } from './problems/eplb/replay.js';
 
 export { readConfigDir, type LlmProblem } from './problems/llm/model.js';

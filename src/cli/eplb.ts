@@ -14,7 +14,7 @@ import {
   type Shape,
 } from '../problems/eplb/model.js';
 import { eplbBenchmark, printEplbBenchmark } from '../problems/eplb/benchmark.js';
-import { ALGOS, REBALANCERS } from '../problems/eplb/solvers/index.js';
+import { ALGOS, DEFAULT_FORECASTS, REBALANCERS } from '../problems/eplb/solvers/index.js';
 import { choiceFlag, intFlag, listFlag, numberFlag, parseCommand, type Options } from './args.js';
 import { printJson, say } from './output.js';
 
@@ -22,7 +22,7 @@ export const EPLB_HELP = `evoplace eplb — balance MoE expert replicas across G
 
   evoplace eplb rebalance --load FILE --replicas R --groups G --nodes N --gpus M
                           [--algo balanced|deepseek|global] [--window 100]
-                          [--forecast last|ema] [--ema-alpha A]
+                          [--forecast last|ema|recent] [--ema-alpha A]
                           [--previous PLAN.json [--max-moves N]] [--json]
   evoplace eplb bench --load FILE --replicas R --groups G --nodes N --gpus M
                       [--algos deepseek,balanced,global] [--window 100] [--max-moves N] [--json]
@@ -124,7 +124,7 @@ function rebalanceCommand(argv: string[]): number {
   if (!parsed) return 0;
   const { values } = parsed;
   const algo = choiceFlag(values, 'algo', ALGOS, 'balanced');
-  const forecast = choiceFlag(values, 'forecast', FORECASTS, 'last');
+  const forecast = choiceFlag(values, 'forecast', FORECASTS, DEFAULT_FORECASTS[algo]);
   const alpha = numberFlag(values, 'ema-alpha', 0.5, 1e-9, 1);
   const { windows, shape } = readInputs(values, 'rebalance');
   const load = forecastLoad(windows, forecast, alpha);
@@ -139,7 +139,7 @@ function rebalanceCommand(argv: string[]): number {
   const previous =
     typeof values.previous === 'string' ? previousPlan(values.previous, load, shape) : null;
   const start = performance.now();
-  const fresh = REBALANCERS[algo](load, shape);
+  const fresh = REBALANCERS[algo](load, shape, windows);
   const ms = elapsedMs(start);
   const plan = previous ? migrate(fresh, previous, shape, maxMoves) : fresh;
   if (values.json) {

@@ -1,8 +1,9 @@
 import { formatTable } from '../../core/table.js';
 import { elapsedMs, mean, quantile } from '../../core/timing.js';
+import { forecastLoad } from './forecast.js';
 import type { LoadMatrix, Shape } from './model.js';
 import { ceilings, replay, type ReplayResult } from './replay.js';
-import { REBALANCERS, type Algo } from './solvers/index.js';
+import { DEFAULT_FORECASTS, REBALANCERS, type Algo } from './solvers/index.js';
 
 export interface EplbBenchmark {
   shape: Shape;
@@ -13,19 +14,28 @@ export interface EplbBenchmark {
 
 /** Times each window's rebalance is repeated (after a warm-up pass) for the timing figures. */
 const TIMING_REPEATS = 5;
+const EMA_ALPHA = 0.5;
 
-/** Median and mean ms of one rebalance, over every window repeated TIMING_REPEATS times. */
+/**
+ * Median and mean ms of one rebalance (from the algorithm's default forecast and the history so
+ * far, as in the replay; the forecast itself is not timed), over every window repeated
+ * TIMING_REPEATS times.
+ */
 function timeRebalances(
   windows: readonly LoadMatrix[],
   shape: Shape,
   algo: Algo,
 ): { medianMs: number; meanMs: number } {
-  for (const window of windows) REBALANCERS[algo](window, shape);
+  const inputs = windows.map((_, i) => {
+    const history = windows.slice(0, i + 1);
+    return { history, load: forecastLoad(history, DEFAULT_FORECASTS[algo], EMA_ALPHA) };
+  });
+  for (const { load, history } of inputs) REBALANCERS[algo](load, shape, history);
   const times: number[] = [];
   for (let k = 0; k < TIMING_REPEATS; k++) {
-    for (const window of windows) {
+    for (const { load, history } of inputs) {
       const start = performance.now();
-      REBALANCERS[algo](window, shape);
+      REBALANCERS[algo](load, shape, history);
       times.push(elapsedMs(start));
     }
   }
@@ -33,9 +43,9 @@ function timeRebalances(
 }
 
 /**
- * Replay the trace through each algorithm (plan on window i, score on i + 1) for the balance
- * figures; time the rebalance itself on warm code, every window several times, so that one
- * garbage-collection pause does not decide the figure.
+ * Replay the trace through each algorithm with its default forecast (plan on window i, score on
+ * i + 1) for the balance figures; time the rebalance itself on warm code, every window several
+ * times, so that one garbage-collection pause does not decide the figure.
  */
 export function eplbBenchmark(
   windows: readonly LoadMatrix[],
@@ -48,7 +58,12 @@ export function eplbBenchmark(
     windows: windows.length,
     ceilingsPerGpu: ceilings(windows, shape),
     algos: algos.map((algo) => ({
-      ...replay(windows, shape, { algo, forecast: 'last', emaAlpha: 0.5, maxMoves }),
+      ...replay(windows, shape, {
+        algo,
+        forecast: DEFAULT_FORECASTS[algo],
+        emaAlpha: EMA_ALPHA,
+        maxMoves,
+      }),
       ...timeRebalances(windows, shape, algo),
     })),
   };

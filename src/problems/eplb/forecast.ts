@@ -1,12 +1,15 @@
 import type { LoadMatrix } from './model.js';
+import { recentLoad } from './recent.js';
 
-export const FORECASTS = ['last', 'ema'] as const;
+export const FORECASTS = ['last', 'ema', 'recent'] as const;
 export type Forecast = (typeof FORECASTS)[number];
 
 /**
  * The load a plan is made for, from the windows recorded so far (shape [layers][experts]):
  * `last` is the latest window; `ema` the exponential moving average with weight `alpha` on
- * each newer window, which smooths the noise of a single window.
+ * each newer window, which smooths the noise of a single window; `recent` weighs the steps
+ * inside the windows by recency and follows a shift in traffic as soon as it stands out from
+ * noise (see recent.ts).
  */
 export function forecastLoad(
   history: readonly LoadMatrix[],
@@ -14,6 +17,7 @@ export function forecastLoad(
   alpha: number,
 ): LoadMatrix {
   const last = history[history.length - 1]!;
+  if (forecast === 'recent') return recentLoad(history);
   if (forecast === 'last' || history.length === 1) return last;
   const data = Float64Array.from(history[0]!.data);
   for (let w = 1; w < history.length; w++) {

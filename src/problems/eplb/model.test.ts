@@ -15,6 +15,21 @@ describe('eplb load history reader', () => {
     expect(windows[0]).toMatchObject({ layers: 1, experts: 2 });
   });
 
+  it('keeps each window in slices of a tenth of its steps, oldest first', () => {
+    const history = {
+      load_history: Array.from({ length: 25 }, (_, s) => step([[s, 1]])),
+    };
+    const windows = parseLoadHistory(history, 'h.json', 20);
+    // Slices of ceil(20 / 10) = 2 steps; the partial last window has 5 steps: 3 slices.
+    expect(windows.map((w) => w.slices?.length)).toEqual([10, 3]);
+    expect(Array.from(windows[0]!.slices![0]!)).toEqual([0 + 1, 2]);
+    expect(Array.from(windows[1]!.slices![2]!)).toEqual([24, 1]);
+    for (const w of windows) {
+      const summed = w.slices!.reduce((a, b) => a.map((v, i) => v + b[i]!));
+      expect(Array.from(summed)).toEqual(Array.from(w.data));
+    }
+  });
+
   it.each([
     [
       { load_history: [step([[1, 2]]), step([[1, 2, 3]])] },

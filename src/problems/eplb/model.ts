@@ -11,7 +11,16 @@ export interface LoadMatrix {
   layers: number;
   experts: number;
   data: Float64Array;
+  /**
+   * Of a recorded window: the same load in consecutive slices of its steps, oldest first, each
+   * flattened like `data` (what forecasts that weigh recent steps more read). Absent for a
+   * matrix that is not a recorded window.
+   */
+  slices?: Float64Array[];
 }
+
+/** A recorded window is cut into about this many slices of equal steps (fewer if it has fewer steps). */
+export const SLICES_PER_WINDOW = 10;
 
 /**
  * A placement of expert replicas (DeepSeek EPLB's output), all flattened row-major:
@@ -81,8 +90,9 @@ const loadFileSchema = z.object({
 
 /**
  * Read vLLM's recorded expert load (`{"load_history": [{"logical_expert_load": [[...]]}]}`,
- * one entry per step) and sum it into windows of `window` steps; a partial last window counts.
- * Errors name the step, the layer and the expert.
+ * one entry per step) and sum it into windows of `window` steps, each also in slices of
+ * `ceil(window / SLICES_PER_WINDOW)` steps; a partial last window counts. Errors name the step,
+ * the layer and the expert.
  */
 export function readLoadHistory(path: string, window: number): LoadMatrix[] {
   return parseLoadHistory(readJsonFile(path, { maxBytes: MAX_LOAD_FILE_BYTES }), path, window);
@@ -105,7 +115,12 @@ export function parseLoadHistory(data: unknown, source: string, window: number):
       'load_history[0]',
     );
   }
+  const cells = layers * experts;
+  const sliceSteps = Math.max(1, Math.ceil(window / SLICES_PER_WINDOW));
   const windows: LoadMatrix[] = [];
+  let sum = new Float64Array(0);
+  let slices: Float64Array[] = [];
+  let slice = sum;
   steps.forEach((step, s) => {
     const rows = step.logical_expert_load;
     const at = `load_history[${s}].logical_expert_load`;
@@ -116,9 +131,15 @@ export function parseLoadHistory(data: unknown, source: string, window: number):
         at,
       );
     }
-    if (s % window === 0)
-      windows.push({ layers, experts, data: new Float64Array(layers * experts) });
-    const sum = windows[windows.length - 1]!.data;
+    if (s % window === 0) {
+      sum = new Float64Array(cells);
+      slices = [];
+      windows.push({ layers, experts, data: sum, slices });
+    }
+    if ((s % window) % sliceSteps === 0) {
+      slice = new Float64Array(cells);
+      slices.push(slice);
+    }
     for (let l = 0; l < layers; l++) {
       const row = rows[l]!;
       if (row.length !== experts) {
@@ -138,6 +159,7 @@ export function parseLoadHistory(data: unknown, source: string, window: number):
           );
         }
         sum[l * experts + e]! += v;
+        slice[l * experts + e]! += v;
       }
     }
   });

@@ -54,10 +54,11 @@ export function replay(
   let invariantErrors = 0;
   let previous: Plan | null = null;
   for (let i = 0; i + 1 < windows.length; i++) {
-    const load = forecastLoad(windows.slice(0, i + 1), options.forecast, options.emaAlpha);
+    const history = windows.slice(0, i + 1);
+    const load = forecastLoad(history, options.forecast, options.emaAlpha);
     const locality = keepsLocality(options.algo, shape);
     const start = performance.now();
-    const fresh = REBALANCERS[options.algo](load, shape);
+    const fresh = REBALANCERS[options.algo](load, shape, history);
     times.push(elapsedMs(start));
     const plan: Plan = previous
       ? migrate(fresh, previous, shape, options.maxMoves ?? Infinity)

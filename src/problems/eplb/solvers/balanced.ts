@@ -1,5 +1,6 @@
 import type { LoadMatrix, Plan, Shape } from '../model.js';
 import { assemblePlan, ranksInSlotOrder } from '../plan.js';
+import { loadTrend } from './trend.js';
 import {
   chooseReplicaCounts,
   createPacking,
@@ -11,10 +12,11 @@ import {
 /** Reused buffers for placing one node's experts. */
 interface NodeBuffers {
   packing: Packing;
-  /** Logical id, load and expert group of each expert on the node: [expertsPerNode]. */
+  /** Logical id, load, expert group and load trend of each expert on the node: [expertsPerNode]. */
   members: Int32Array;
   load: Float64Array;
   groupOf: Int32Array;
+  trend: Float64Array;
   counts: Int32Array;
   order: Int32Array;
 }
@@ -22,12 +24,19 @@ interface NodeBuffers {
 /**
  * Place one layer's experts of a node on its GPUs: replica counts, a packing that gives each
  * GPU an even share of every expert group's load (a group-wide surge then lands on all GPUs
- * alike), swaps on the heaviest GPU; then write logical ids into `phy2log` from `firstSlot`.
+ * alike) and of the load `trend` (b.trend, or null for none), swaps on the heaviest GPU; then
+ * write logical ids into `phy2log` from `firstSlot`.
  */
-function placeOnNode(b: NodeBuffers, groups: number, phy2log: Int32Array, firstSlot: number): void {
+function placeOnNode(
+  b: NodeBuffers,
+  groups: number,
+  trend: Float64Array | null,
+  phy2log: Int32Array,
+  firstSlot: number,
+): void {
   const { packing } = b;
   chooseReplicaCounts(b.load, packing.gpus * packing.perGpu, packing.gpus, b.counts);
-  packReplicas(b.load, b.counts, packing, b.order, b.groupOf, groups);
+  packReplicas(b.load, b.counts, packing, b.order, b.groupOf, groups, trend);
   improveBySwaps(packing, b.groupOf);
   for (let s = 0; s < packing.slotExpert.length; s++)
     phy2log[firstSlot + s] = b.members[packing.slotExpert[s]!]!;
@@ -50,10 +59,32 @@ export function groupsToNodes(groupLoad: Float64Array, nodes: number): Int32Arra
  * The `balanced` policy. Hierarchical (when groups divide into nodes): groups to nodes by
  * balanced node load; then within each node, replica counts (never more than the node's GPUs),
  * a packing of replicas onto GPUs (no two replicas of an expert on one GPU, each GPU an even
- * share of each group), improved by swaps on the heaviest GPU. With `locality` off (the
- * `global` policy) or when groups do not divide into nodes, the same over one node.
+ * share of each group and of the load trend of the recorded `history`, when given), improved
+ * by swaps on the heaviest GPU. When groups do not divide into nodes, the same over one node.
  */
-export function rebalanceBalanced(load: LoadMatrix, shape: Shape, locality = true): Plan {
+export function rebalanceBalanced(
+  load: LoadMatrix,
+  shape: Shape,
+  history: readonly LoadMatrix[] = [],
+): Plan {
+  return rebalance(load, shape, history, true);
+}
+
+/** The `global` policy: `balanced` without node locality (groups still hedge the packing). */
+export function rebalanceGlobal(
+  load: LoadMatrix,
+  shape: Shape,
+  history: readonly LoadMatrix[] = [],
+): Plan {
+  return rebalance(load, shape, history, false);
+}
+
+function rebalance(
+  load: LoadMatrix,
+  shape: Shape,
+  history: readonly LoadMatrix[],
+  locality: boolean,
+): Plan {
   const { layers, experts } = load;
   const hierarchical = locality && shape.groups % shape.nodes === 0;
   const nodes = hierarchical ? shape.nodes : 1;
@@ -68,6 +99,7 @@ export function rebalanceBalanced(load: LoadMatrix, shape: Shape, locality = tru
     members: new Int32Array(expertsPerNode),
     load: new Float64Array(expertsPerNode),
     groupOf: new Int32Array(expertsPerNode),
+    trend: new Float64Array(expertsPerNode),
     counts: new Int32Array(expertsPerNode),
     order: new Int32Array(Math.max(experts, shape.groups)),
   };
@@ -78,6 +110,7 @@ export function rebalanceBalanced(load: LoadMatrix, shape: Shape, locality = tru
     groupLoad.fill(0);
     for (let e = 0; e < experts; e++) groupLoad[Math.floor(e / groupSize)]! += row[e]!;
     const nodeGroups = hierarchical ? groupsToNodes(groupLoad, nodes) : allGroups;
+    const trend = loadTrend(history, l, shape.groups, row);
     for (let n = 0; n < nodes; n++) {
       for (let k = 0; k < groupsPerNode; k++) {
         const g = nodeGroups[n * groupsPerNode + k]!;
@@ -85,16 +118,13 @@ export function rebalanceBalanced(load: LoadMatrix, shape: Shape, locality = tru
           buffers.members[k * groupSize + j] = g * groupSize + j;
           buffers.load[k * groupSize + j] = row[g * groupSize + j]!;
           buffers.groupOf[k * groupSize + j] = k;
+          buffers.trend[k * groupSize + j] = trend ? trend[g * groupSize + j]! : 0;
         }
       }
-      placeOnNode(buffers, groupsPerNode, phy2log, l * shape.replicas + n * slotsPerNode);
+      const firstSlot = l * shape.replicas + n * slotsPerNode;
+      placeOnNode(buffers, groupsPerNode, trend && buffers.trend, phy2log, firstSlot);
     }
   }
   const { phyRank, logcnt } = ranksInSlotOrder(layers, experts, shape.replicas, phy2log);
   return assemblePlan(layers, experts, shape.replicas, phy2log, phyRank, logcnt);
-}
-
-/** The `global` policy: `balanced` without node locality (groups still hedge the packing). */
-export function rebalanceGlobal(load: LoadMatrix, shape: Shape): Plan {
-  return rebalanceBalanced(load, shape, false);
 }

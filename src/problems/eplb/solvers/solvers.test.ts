@@ -5,7 +5,7 @@ import { DEFAULT_TRACE, generateTrace } from '../generate.js';
 import { parseLoadHistory, type LoadMatrix, type Shape } from '../model.js';
 import { replay } from '../replay.js';
 import { checkPlan } from '../validate.js';
-import { ALGOS, keepsLocality, REBALANCERS } from './index.js';
+import { ALGOS, DEFAULT_FORECASTS, keepsLocality, REBALANCERS, type Algo } from './index.js';
 
 interface Fixture {
   args: { num_replicas: number; num_groups: number; num_nodes: number; num_gpus: number };
@@ -69,7 +69,13 @@ const caseArb = fc
       if (c.kind === 'huge') return i % experts === c.seed % experts ? 1e9 : (i * 31 + c.seed) % 17;
       return ((i * 2654435761 + c.seed * 97) >>> 0) % 1000;
     });
-    return { shape, load: { layers: c.layers, experts, data } };
+    // An earlier window for the trend: the same loads, reversed within each layer.
+    const earlier = Float64Array.from(data, (_, i) => {
+      const l = Math.floor(i / experts);
+      return data[l * experts + experts - 1 - (i % experts)]!;
+    });
+    const load = { layers: c.layers, experts, data };
+    return { shape, load, history: [{ ...load, data: earlier }, load] };
   });
 
 describe('eplb plans: invariants of every algorithm', () => {
@@ -77,10 +83,12 @@ describe('eplb plans: invariants of every algorithm', () => {
     '%s: replicas, counts, log2phy, equal slots per GPU and (where kept) node locality',
     (algo) => {
       fc.assert(
-        fc.property(caseArb, ({ shape, load }) => {
-          const plan = REBALANCERS[algo](load, shape);
-          expect(checkPlan(plan, shape, keepsLocality(algo, shape))).toEqual([]);
-          expect(REBALANCERS[algo](load, shape)).toEqual(plan);
+        fc.property(caseArb, ({ shape, load, history }) => {
+          for (const past of [[], history]) {
+            const plan = REBALANCERS[algo](load, shape, past);
+            expect(checkPlan(plan, shape, keepsLocality(algo, shape))).toEqual([]);
+            expect(REBALANCERS[algo](load, shape, past)).toEqual(plan);
+          }
         }),
         { seed: 21, numRuns: 150 },
       );
@@ -99,6 +107,16 @@ describe('eplb plans: invariants of every algorithm', () => {
 });
 
 describe('eplb balanced: better balance than the reference out of sample', () => {
+  const perGpu = (
+    windows: LoadMatrix[],
+    shape: Shape,
+    algo: Algo,
+    forecast = DEFAULT_FORECASTS[algo],
+  ): number => {
+    const result = replay(windows, shape, { algo, forecast, emaAlpha: 0.5, maxMoves: null });
+    expect(result.invariantErrors).toBe(0);
+    return result.outOfSample.perGpu;
+  };
   // Five seeded traces of a smaller shape with different skew and churn.
   const variants = [
     { seed: 11, groupSkew: 0.8, churnSigma: 0.1 },
@@ -117,19 +135,9 @@ describe('eplb balanced: better balance than the reference out of sample', () =>
       ...variant,
     });
     const windows = parseLoadHistory(trace, 'trace', 100);
-    const deepseek = replay(windows, shape, {
-      algo: 'deepseek',
-      forecast: 'last',
-      emaAlpha: 0.5,
-      maxMoves: null,
-    });
-    const balanced = replay(windows, shape, {
-      algo: 'balanced',
-      forecast: 'last',
-      emaAlpha: 0.5,
-      maxMoves: null,
-    });
-    expect(balanced.invariantErrors).toBe(0);
-    expect(balanced.outOfSample.perGpu).toBeGreaterThan(deepseek.outOfSample.perGpu);
+    const balanced = perGpu(windows, shape, 'balanced');
+    expect(balanced).toBeGreaterThan(perGpu(windows, shape, 'deepseek'));
+    // Its default forecast, `recent`, beats planning from the latest window.
+    expect(balanced).toBeGreaterThan(perGpu(windows, shape, 'balanced', 'last'));
   });
 });
