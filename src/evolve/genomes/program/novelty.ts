@@ -8,17 +8,25 @@ export function cosineSimilarity(a: ArrayLike<number>, b: ArrayLike<number>): nu
   if (a.length !== b.length) {
     throw new RangeError(`cosineSimilarity: vectors of lengths ${a.length} and ${b.length}`);
   }
+  // Each vector is divided by its largest magnitude first, so that tiny or huge components
+  // neither underflow nor overflow the squares (the cosine does not change under scaling).
+  let scaleA = 0;
+  let scaleB = 0;
+  for (let i = 0; i < a.length; i++) {
+    scaleA = Math.max(scaleA, Math.abs(a[i]!));
+    scaleB = Math.max(scaleB, Math.abs(b[i]!));
+  }
+  if (scaleA === 0 || scaleB === 0) return 0;
   let dot = 0;
   let normA = 0;
   let normB = 0;
   for (let i = 0; i < a.length; i++) {
-    const x = a[i]!;
-    const y = b[i]!;
+    const x = a[i]! / scaleA;
+    const y = b[i]! / scaleB;
     dot += x * y;
     normA += x * x;
     normB += y * y;
   }
-  if (normA === 0 || normB === 0) return 0;
   return Math.max(-1, Math.min(1, dot / (Math.sqrt(normA) * Math.sqrt(normB))));
 }
 
