@@ -166,6 +166,7 @@ export async function runEvolution(args: {
       ? createEmbeddingClient(embedSpec, clientOptions(config, embedSpec, env))
       : null,
     embeddings: new Map(),
+    pending: new Set(),
     pool: new ModelPool(labels, config.llm.temperatures, config.seed),
     budget: new Budget(config.budgetUsd, store.spentUsd(runId)),
     prices: config.llm.prices,

@@ -33,6 +33,8 @@ export interface RunContext {
   embedder: EmbeddingClient | null;
   /** Embeddings of programs already seen (id → vector), for novelty rejection. */
   embeddings: Map<number, number[]>;
+  /** Fingerprints of children accepted by generations still in flight (not yet stored). */
+  pending: Set<string>;
   pool: ModelPool;
   budget: Budget;
   prices: PriceTable;
@@ -85,10 +87,16 @@ interface Accepted {
 async function rejection(
   ctx: RunContext,
   code: string,
-  programs: readonly ProgramSummary[],
   island: number,
 ): Promise<{ reason: string; vector: number[] | null }> {
   const fingerprint = codeFingerprint(code);
+  if (ctx.pending.has(fingerprint))
+    return {
+      reason: 'another proposal just produced this same program; propose a different change',
+      vector: null,
+    };
+  // Read afresh: generations running alongside may have stored programs since this one began.
+  const programs = ctx.store.summaries(ctx.runId);
   const twin = programs.find((p) => p.fingerprint === fingerprint);
   if (twin)
     return {
@@ -187,10 +195,12 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
       replies.push(reply.text);
       const patched = applyReply(patchType, parent.code, reply.text, task.language);
       if (patched.ok) {
-        const rejected = await rejection(ctx, patched.code, programs, island);
+        const rejected = await rejection(ctx, patched.code, island);
         vector = rejected.vector;
-        if (!rejected.reason) accepted = { code: patched.code };
-        else reason = rejected.reason;
+        if (!rejected.reason) {
+          accepted = { code: patched.code };
+          ctx.pending.add(codeFingerprint(patched.code));
+        } else reason = rejected.reason;
       } else reason = patched.reason;
       if (!accepted) {
         messages.push(
@@ -251,6 +261,7 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
     };
   }
   const id = store.insertProgram(record, config.archiveSize);
+  if (accepted) ctx.pending.delete(record.fingerprint);
   if (vector) ctx.embeddings.set(id, vector);
   ctx.pool.record(model, modelReward(parent, record));
   return true;
