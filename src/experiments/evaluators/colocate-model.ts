@@ -38,7 +38,7 @@ function withValue(
   return copy;
 }
 
-/** The model's numbers as metrics; a configuration that cannot serve (OOM or no KV cache) is `oom`. */
+/** The model's numbers as metrics; a configuration that runs out of memory or cannot start is disqualified. */
 export function colocateEvaluator(settings: ColocateEvaluatorSettings, source: string): Evaluator {
   return {
     kind: 'colocate-model',
@@ -66,8 +66,9 @@ export function colocateEvaluator(settings: ColocateEvaluatorSettings, source: s
       if (m.whisperLatencyMs !== null) metrics.whisperLatencyMs = m.whisperLatencyMs;
       return Promise.resolve({
         metrics,
-        oom: m.failed,
-        error: null,
+        oom: m.oom,
+        // vLLM refusing to start (no room for the KV cache) disqualifies as surely as an OOM.
+        error: m.failed && !m.oom ? `vLLM cannot start: ${m.failure}` : null,
         log: m.failed ? `failed: ${m.failure}` : `ok: ${JSON.stringify(m.memory)}`,
       });
     },
