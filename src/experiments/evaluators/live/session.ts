@@ -1,0 +1,17 @@
+import type { CommandRunner } from './commands.js';
+import type { Deadline } from './deadline.js';
+import type { Journal } from './journal.js';
+import type { OomWatch } from './oom-watch.js';
+import type { Plan } from './plan.js';
+import type { LiveEvaluatorSettings } from './settings.js';
+
+/** Everything one evaluation works with. */
+export interface Session {
+  settings: LiveEvaluatorSettings;
+  plan: Plan;
+  runner: CommandRunner;
+  watch: OomWatch;
+  deadline: Deadline;
+  timeoutMs: number;
+  journal: Journal;
+}
