@@ -1,4 +1,6 @@
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { joinCgroupWrapper, pidsCgroupParents, RunCgroup } from './cgroup.js';
 import type { SandboxCapabilities } from './types.js';
 
 /** unshare flags for a PID namespace whose init is the child: when it dies, all of it dies. */
@@ -10,9 +12,46 @@ export const NETWORK_NAMESPACE_FLAG = '--net';
 
 const PROBE_TIMEOUT_MS = 5000;
 
-function succeeds(command: string, args: readonly string[]): boolean {
+function exitStatus(command: string, args: readonly string[]): number | null {
   const probe = spawnSync(command, args, { stdio: 'ignore', timeout: PROBE_TIMEOUT_MS });
-  return probe.error === undefined && probe.status === 0;
+  return probe.error === undefined ? probe.status : null;
+}
+
+function succeeds(command: string, args: readonly string[]): boolean {
+  return exitStatus(command, args) === 0;
+}
+
+/**
+ * The first folder (see pidsCgroupParents) where a run's cgroup can be made and really limits:
+ * a cgroup allowing one task, joined as a run joins it, must refuse the shell's fork.
+ */
+function probePidsCgroup(): string | null {
+  let parents: string[];
+  try {
+    parents = pidsCgroupParents(
+      readFileSync('/proc/self/mounts', 'utf8'),
+      readFileSync('/proc/self/cgroup', 'utf8'),
+    );
+  } catch {
+    return null;
+  }
+  return parents.find(limitsForks) ?? null;
+}
+
+function limitsForks(parent: string): boolean {
+  let cgroup: RunCgroup;
+  try {
+    cgroup = RunCgroup.create(parent, 1);
+  } catch {
+    return false;
+  }
+  try {
+    const [shell, ...args] = joinCgroupWrapper(cgroup.path);
+    const status = exitStatus(shell!, [...args, '/bin/sh', '-c', 'true & wait']);
+    return status !== null && status !== 0 && cgroup.limitHit();
+  } finally {
+    cgroup.tryRemove();
+  }
 }
 
 /** Try each isolation tool once, exactly as a run will use it. */
@@ -25,6 +64,7 @@ export function probeCapabilities(): SandboxCapabilities {
       'true',
     ]),
     addressSpaceLimit: succeeds('prlimit', [`--as=${1024 * 1024 * 1024}`, '--', 'true']),
+    pidsCgroup: probePidsCgroup(),
   };
 }
 
@@ -33,7 +73,10 @@ let probed: SandboxCapabilities | undefined;
 /**
  * What this machine allows, probed on the first call and remembered. Containers often forbid
  * user namespaces; runs then fall back to process-group kills and, for Node children, to the
- * permission model plus a network guard (see command.ts).
+ * permission model plus a network guard (see command.ts). Without a writable pids cgroup
+ * (`pidsCgroup` null: no pids controller, or not ours to write) runs have no process-count
+ * limit: a fork bomb is stopped only at the timeout, and a daemonised descendant only by the
+ * PID namespace.
  */
 export function sandboxCapabilities(): SandboxCapabilities {
   probed ??= probeCapabilities();

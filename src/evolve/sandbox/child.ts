@@ -4,7 +4,8 @@ import { BoundedCapture } from './capture.js';
 
 /**
  * After the exit, how long the output pipes may take to drain before we close them: only a
- * descendant that escaped the kill (possible without a PID namespace) can hold them longer.
+ * descendant that escaped the kill (possible without a PID namespace and a cgroup) can hold
+ * them longer.
  */
 export const DRAIN_GRACE_MS = 1000;
 /** Exit code reported when the program could not be started at all, as shells do. */
@@ -18,6 +19,11 @@ export interface ChildOptions {
   stdin: string;
   timeoutMs: number;
   maxOutputBytes: number;
+  /**
+   * Kills what the process-group kill cannot reach (the run's cgroup, see cgroup.ts); called
+   * with it, at the timeout and after the exit.
+   */
+  killDescendants?: () => void;
 }
 
 export interface ChildOutcome {
@@ -31,8 +37,9 @@ export interface ChildOutcome {
 
 /**
  * Run a command in a new process group (session), capturing bounded output. At the timeout
- * the whole group gets SIGKILL; after any exit it gets SIGKILL again, for descendants left
- * behind. Resolves when the process has exited and its output is read; never rejects.
+ * the whole group gets SIGKILL (and `killDescendants` runs); after any exit both happen again,
+ * for descendants left behind. Resolves when the process has exited and its output is read;
+ * never rejects.
  */
 export function runChild(options: ChildOptions): Promise<ChildOutcome> {
   const [program, ...args] = options.command;
@@ -45,18 +52,19 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     detached: true,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
-  const killGroup = (): void => {
+  const killAll = (): void => {
     if (child.pid === undefined) return;
     try {
       process.kill(-child.pid, 'SIGKILL');
     } catch {
       // The group is already gone.
     }
+    options.killDescendants?.();
   };
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
-    killGroup();
+    killAll();
   }, options.timeoutMs);
 
   child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));
@@ -77,7 +85,7 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     child.on('exit', (exitCode, signal) => {
       exit = { exitCode, signal, ms: performance.now() - start };
       clearTimeout(timer);
-      killGroup();
+      killAll();
       drainTimer = setTimeout(() => {
         child.stdout.destroy();
         child.stderr.destroy();

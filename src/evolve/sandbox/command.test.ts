@@ -6,13 +6,16 @@ const ALL: SandboxCapabilities = {
   pidNamespace: true,
   networkNamespace: true,
   addressSpaceLimit: true,
+  pidsCgroup: '/sys/fs/cgroup/pids',
 };
 const NONE: SandboxCapabilities = {
   pidNamespace: false,
   networkNamespace: false,
   addressSpaceLimit: false,
+  pidsCgroup: null,
 };
 const DIR = '/tmp/evoplace-sandbox-x/work';
+const CGROUP = '/sys/fs/cgroup/pids/evoplace-sandbox-1-x';
 const MB = 1024 * 1024;
 
 const python: SandboxSpec = {
@@ -29,7 +32,9 @@ const node: SandboxSpec = {
 
 describe('buildCommand', () => {
   it('wraps the program in namespaces and an address-space limit, with {dir} replaced', () => {
-    expect(buildCommand(python, { dir: DIR, capabilities: ALL, netGuardPath: null })).toEqual([
+    expect(
+      buildCommand(python, { dir: DIR, capabilities: ALL, netGuardPath: null, cgroup: null }),
+    ).toEqual([
       'unshare',
       '--user',
       '--map-root-user',
@@ -47,25 +52,42 @@ describe('buildCommand', () => {
     ]);
   });
 
+  it('joins the cgroup first, so that its first process is an ancestor of all the others', () => {
+    const command = buildCommand(python, {
+      dir: DIR,
+      capabilities: ALL,
+      netGuardPath: null,
+      cgroup: CGROUP,
+    });
+    expect(command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    expect(command[4]).toBe(`${CGROUP}/cgroup.procs`);
+    expect(command.slice(5)).toEqual(
+      buildCommand(python, { dir: DIR, capabilities: ALL, netGuardPath: null, cgroup: null }),
+    );
+  });
+
   it('keeps the network namespace out when the spec allows network', () => {
     const command = buildCommand(
       { ...python, network: true },
-      { dir: DIR, capabilities: ALL, netGuardPath: null },
+      { dir: DIR, capabilities: ALL, netGuardPath: null, cgroup: null },
     );
     expect(command).not.toContain('--net');
     expect(command).toContain('--pid');
   });
 
   it('runs the bare program when the machine allows no wrapper', () => {
-    expect(buildCommand(python, { dir: DIR, capabilities: NONE, netGuardPath: null })).toEqual([
-      'python3',
-      `${DIR}/main.py`,
-      `--out=${DIR}/out`,
-    ]);
+    expect(
+      buildCommand(python, { dir: DIR, capabilities: NONE, netGuardPath: null, cgroup: null }),
+    ).toEqual(['python3', `${DIR}/main.py`, `--out=${DIR}/out`]);
   });
 
   it('gives a node child its heap limit, headroom and the permission model before its script', () => {
-    const command = buildCommand(node, { dir: DIR, capabilities: ALL, netGuardPath: null });
+    const command = buildCommand(node, {
+      dir: DIR,
+      capabilities: ALL,
+      netGuardPath: null,
+      cgroup: null,
+    });
     expect(command).toContain(`--as=${(256 + NODE_ADDRESS_SPACE_HEADROOM_MB) * MB}`);
     const flags = command.slice(command.indexOf(process.execPath) + 1);
     expect(flags.at(-1)).toBe('main.mjs');
@@ -87,6 +109,7 @@ describe('buildCommand', () => {
       dir: DIR,
       capabilities: NONE,
       netGuardPath: '/tmp/g/net-guard.mjs',
+      cgroup: null,
     });
     expect(command).toContain('--allow-fs-read=/tmp/g/net-guard.mjs');
     expect(command[command.indexOf('--import') + 1]).toBe('file:///tmp/g/net-guard.mjs');

@@ -1,4 +1,5 @@
 import { pathToFileURL } from 'node:url';
+import { joinCgroupWrapper } from './cgroup.js';
 import {
   NETWORK_NAMESPACE_FLAG,
   PID_NAMESPACE_FLAGS,
@@ -19,12 +20,17 @@ export const NODE_V8_POOL_SIZE = 2;
 
 const MB = 1024 * 1024;
 
-/** Where a run happens: its temp directory, and the network guard file when one is needed. */
+/**
+ * Where a run happens: its temp directory, its cgroup and the network guard file when it has
+ * them.
+ */
 export interface CommandContext {
   dir: string;
   capabilities: SandboxCapabilities;
   /** Path of the preloaded network guard (net-guard.ts), or null when none is needed. */
   netGuardPath: string | null;
+  /** Folder of the run's pids cgroup (cgroup.ts), or null when the machine has none. */
+  cgroup: string | null;
 }
 
 /** Whether the spec runs this Node binary, whose flags we know. */
@@ -41,8 +47,9 @@ export function needsNetGuard(spec: SandboxSpec, capabilities: SandboxCapabiliti
 }
 
 /**
- * The full command line of a run, outermost first:
- * `unshare <namespaces> prlimit --as=<bytes> -- <program> [node flags] <arguments>`.
+ * The full command line of a run, outermost first: `/bin/sh -c <join the cgroup> …
+ * unshare <namespaces> prlimit --as=<bytes> -- <program> [node flags] <arguments>`.
+ * The cgroup comes first so that its first process is an ancestor of all the others.
  * Each wrapper is left out when the machine does not allow it (see capabilities.ts).
  */
 export function buildCommand(spec: SandboxSpec, context: CommandContext): string[] {
@@ -50,6 +57,7 @@ export function buildCommand(spec: SandboxSpec, context: CommandContext): string
   const node = isNodeChild(spec);
   const command = [program!, ...(node ? nodeFlags(spec, context) : []), ...args];
   return [
+    ...(context.cgroup === null ? [] : joinCgroupWrapper(context.cgroup)),
     ...namespaceWrapper(spec, context.capabilities),
     ...memoryWrapper(spec, node, context.capabilities),
     ...command,

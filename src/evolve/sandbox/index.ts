@@ -14,6 +14,16 @@
  * - Network namespace (`unshare --net`) when `network` is off: no interface but a loopback
  *   that is down. Fallback: Node children get a preloaded guard that makes TCP, UDP and DNS
  *   calls throw (net-guard.ts, best effort); other programs keep network access.
+ * - Process-count limit: a fresh pids cgroup per run (v1 or v2, cgroup.ts) with `pids.max` =
+ *   `maxProcesses` (processes and threads), joined by the run's first process before it can
+ *   fork, so a fork bomb stops there instead of exhausting the machine's PIDs; at the timeout
+ *   and after the exit every process in it gets SIGKILL (reaching, even without a PID
+ *   namespace, what left the process group), then the cgroup is removed. A refused fork shows as
+ *   `killedReason: 'processes'`. We run as root, so RLIMIT_NPROC would not apply; and a
+ *   non-Node program, being root too, can leave its cgroup on purpose: the limit stops
+ *   runaway programs, not a deliberate escape. Fallback (no writable pids cgroup, see
+ *   sandboxCapabilities): no limit; a fork bomb runs until the timeout, and the kills are
+ *   only those of the other layers.
  * - Address-space limit (`prlimit --as`); Node children also get a heap limit (command.ts).
  *   Fallback: Node's heap limit only.
  * - Node's permission model for `spec.node` runs: reads only in the temp directory and

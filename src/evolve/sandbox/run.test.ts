@@ -7,6 +7,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
 import { sandboxCapabilities } from './capabilities.js';
+import { CGROUP_PREFIX } from './cgroup.js';
 import { runSandboxed, runSandboxedWith } from './run.js';
 import type { SandboxCapabilities, SandboxSpec } from './types.js';
 
@@ -348,6 +349,95 @@ describe('limits', () => {
   );
 });
 
+/** Cgroups of this process's runs still present: each run must remove its own. */
+function leftoverCgroups(): string[] {
+  return readdirSync(capabilities.pidsCgroup!).filter((name) =>
+    name.startsWith(`${CGROUP_PREFIX}${process.pid}-`),
+  );
+}
+
+/** Polls the live processes carrying `token` until stopped; returns the most seen at once. */
+function watchProcesses(token: string): () => number {
+  let most = 0;
+  const timer = setInterval(() => {
+    most = Math.max(most, processesWith(token).length);
+  }, 10);
+  return () => {
+    clearInterval(timer);
+    return most;
+  };
+}
+
+/**
+ * A fork bomb in python: every process forks for ever, each child in a session of its own (out
+ * of reach of a process-group kill), pausing only when a fork fails. Its processes carry `token`.
+ */
+function forkBombSpec(token: string, maxProcesses: number): SandboxSpec {
+  const code = `import os, time
+while True:
+    try:
+        if os.fork() == 0:
+            os.setsid()
+    except OSError:
+        time.sleep(0.01)`;
+  return programSpec([PYTHON, '-c', code, token], { timeoutMs: 2000, maxProcesses });
+}
+
+describe.skipIf(capabilities.pidsCgroup === null)('process-count limit (pids cgroup)', () => {
+  it('refuses processes beyond maxProcesses, then kills those it allowed', async () => {
+    const token = `1000.${randomInt(1e9, 1e10)}`;
+    const code = `import subprocess
+started = 0
+for _ in range(100):
+    try:
+        subprocess.Popen(['sleep', '${token}'])
+        started += 1
+    except OSError:
+        pass
+print(started)`;
+    const result = await runSandboxed(pythonSpec(code, { maxProcesses: 10 }));
+    expect(result.exitCode).toBe(0);
+    const started = Number(result.stdout);
+    expect(started).toBeGreaterThan(0);
+    expect(started).toBeLessThan(10);
+    expect(result.killedReason).toBeNull();
+    expect(await survivors(token)).toEqual([]);
+    expect(leftoverCgroups()).toEqual([]);
+  });
+
+  it('without namespaces, kills a daemonised grandchild through the cgroup', async () => {
+    const token = `sandbox-test-${randomBytes(8).toString('hex')}`;
+    const result = await runSandboxedWith(
+      shellSpec(grandchildScript(token, true, 'exit 0'), { readBack: ['started'] }),
+      FALLBACK,
+    );
+    expect(result.stdout.trim()).toBe('ready');
+    expect(result.files.started).toBe('');
+    expect(await survivors(token)).toEqual([]);
+    expect(leftoverCgroups()).toEqual([]);
+  });
+
+  for (const [setting, caps] of [
+    ['with', capabilities],
+    ['without', FALLBACK],
+  ] as const) {
+    it(`holds a fork bomb at maxProcesses and kills all of it, ${setting} namespaces`, async () => {
+      const token = `sandbox-test-${randomBytes(8).toString('hex')}`;
+      const stopWatching = watchProcesses(token);
+      const result = await runSandboxedWith(forkBombSpec(token, 32), caps);
+      const most = stopWatching();
+      expect(result.timedOut).toBe(true);
+      expect(result.killedReason).toBe('processes');
+      expect(most).toBeGreaterThan(1);
+      expect(most).toBeLessThanOrEqual(32);
+      expect(await survivors(token)).toEqual([]);
+      expect(leftoverCgroups()).toEqual([]);
+      const after = await runSandboxed(shellSpec('echo alive'));
+      expect(after.stdout).toBe('alive\n');
+    });
+  }
+});
+
 describe('files and process plumbing', () => {
   it('writes the files before the start and reads back what the child left', async () => {
     const result = await runSandboxed(
@@ -404,7 +494,7 @@ open('big.txt', 'w').write('y' * 5000)`,
   it('reports a program that cannot start as exit code 127, with or without wrappers', async () => {
     for (const caps of [
       capabilities,
-      { pidNamespace: false, networkNamespace: false, addressSpaceLimit: false },
+      { pidNamespace: false, networkNamespace: false, addressSpaceLimit: false, pidsCgroup: null },
     ]) {
       const result = await runSandboxedWith(programSpec(['/nonexistent/program']), caps);
       expect(result.exitCode).toBe(127);

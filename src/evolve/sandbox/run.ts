@@ -1,14 +1,21 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandboxCapabilities } from './capabilities.js';
-import { runChild } from './child.js';
+import { DEFAULT_MAX_PROCESSES, RunCgroup } from './cgroup.js';
+import { runChild, type ChildOutcome } from './child.js';
 import { buildCommand, needsNetGuard } from './command.js';
 import { sandboxEnv } from './env.js';
 import { diedOfMemory } from './memory.js';
 import { NET_GUARD_FILE, NET_GUARD_SOURCE } from './net-guard.js';
 import { validateSpec } from './spec.js';
 import type { SandboxCapabilities, SandboxResult, SandboxSpec } from './types.js';
-import { createWorkdir, readBackFiles, removeWorkdir, writeFiles } from './workdir.js';
+import {
+  createWorkdir,
+  readBackFiles,
+  removeWorkdir,
+  writeFiles,
+  type Workdir,
+} from './workdir.js';
 
 /**
  * Run an untrusted program once, isolated as far as this machine allows (see index.ts), and
@@ -25,42 +32,68 @@ export async function runSandboxedWith(
   capabilities: SandboxCapabilities,
 ): Promise<SandboxResult> {
   const valid = validateSpec(spec);
-  const { root, dir } = createWorkdir();
+  const workdir = createWorkdir();
+  let cgroup: RunCgroup | null = null;
   try {
-    writeFiles(dir, valid.files ?? {});
-    let netGuardPath: string | null = null;
-    if (needsNetGuard(valid, capabilities)) {
-      netGuardPath = join(root, NET_GUARD_FILE);
-      writeFileSync(netGuardPath, NET_GUARD_SOURCE);
+    if (capabilities.pidsCgroup !== null) {
+      cgroup = RunCgroup.create(
+        capabilities.pidsCgroup,
+        valid.maxProcesses ?? DEFAULT_MAX_PROCESSES,
+      );
     }
-    const outcome = await runChild({
-      command: buildCommand(valid, { dir, capabilities, netGuardPath }),
-      cwd: dir,
-      env: sandboxEnv(dir, valid.env),
-      stdin: valid.stdin ?? '',
-      timeoutMs: valid.timeoutMs,
-      maxOutputBytes: valid.maxOutputBytes,
-    });
-    const readBack = readBackFiles(dir, valid.readBack ?? [], valid.maxOutputBytes);
-    const killedReason = outcome.timedOut
-      ? 'timeout'
-      : diedOfMemory(outcome.exitCode, outcome.signal, outcome.stderr.tailText())
-        ? 'memory'
-        : null;
-    return {
-      exitCode: outcome.exitCode,
-      signal: outcome.signal,
-      timedOut: outcome.timedOut,
-      killedReason,
-      stdout: outcome.stdout.text(),
-      stderr: outcome.stderr.text(),
-      stdoutTruncated: outcome.stdout.truncated,
-      stderrTruncated: outcome.stderr.truncated,
-      ms: outcome.ms,
-      files: readBack.files,
-      truncatedFiles: readBack.truncated,
-    };
+    return await runIn(valid, capabilities, workdir, cgroup);
   } finally {
-    removeWorkdir(root);
+    await cgroup?.remove();
+    removeWorkdir(workdir.root);
   }
+}
+
+/** The run itself, in its workdir and cgroup (both made, and removed afterwards, by the caller). */
+async function runIn(
+  spec: SandboxSpec,
+  capabilities: SandboxCapabilities,
+  { root, dir }: Workdir,
+  cgroup: RunCgroup | null,
+): Promise<SandboxResult> {
+  writeFiles(dir, spec.files ?? {});
+  let netGuardPath: string | null = null;
+  if (needsNetGuard(spec, capabilities)) {
+    netGuardPath = join(root, NET_GUARD_FILE);
+    writeFileSync(netGuardPath, NET_GUARD_SOURCE);
+  }
+  const outcome = await runChild({
+    command: buildCommand(spec, { dir, capabilities, netGuardPath, cgroup: cgroup?.path ?? null }),
+    cwd: dir,
+    env: sandboxEnv(dir, spec.env),
+    stdin: spec.stdin ?? '',
+    timeoutMs: spec.timeoutMs,
+    maxOutputBytes: spec.maxOutputBytes,
+    killDescendants: cgroup ? () => cgroup.killAll() : undefined,
+  });
+  const readBack = readBackFiles(dir, spec.readBack ?? [], spec.maxOutputBytes);
+  return {
+    exitCode: outcome.exitCode,
+    signal: outcome.signal,
+    timedOut: outcome.timedOut,
+    killedReason: killedReason(outcome, cgroup?.limitHit() ?? false),
+    stdout: outcome.stdout.text(),
+    stderr: outcome.stderr.text(),
+    stdoutTruncated: outcome.stdout.truncated,
+    stderrTruncated: outcome.stderr.truncated,
+    ms: outcome.ms,
+    files: readBack.files,
+    truncatedFiles: readBack.truncated,
+  };
+}
+
+/** See SandboxResult.killedReason: a refused fork explains a failure or timeout best. */
+function killedReason(
+  outcome: ChildOutcome,
+  processLimitHit: boolean,
+): SandboxResult['killedReason'] {
+  if (processLimitHit && outcome.exitCode !== 0) return 'processes';
+  if (outcome.timedOut) return 'timeout';
+  return diedOfMemory(outcome.exitCode, outcome.signal, outcome.stderr.tailText())
+    ? 'memory'
+    : null;
 }

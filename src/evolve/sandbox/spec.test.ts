@@ -30,6 +30,8 @@ describe('validateSpec', () => {
       [{ timeoutMs: 0 }, /timeoutMs/],
       [{ memoryMb: 1.5 }, /memoryMb/],
       [{ maxOutputBytes: -1 }, /maxOutputBytes/],
+      [{ maxProcesses: 0 }, /maxProcesses/],
+      [{ maxProcesses: 2.5 }, /maxProcesses/],
       [{ files: { '../escape.txt': 'x' } }, /files/],
       [{ files: { '/tmp/abs.txt': 'x' } }, /files/],
       [{ readBack: ['ok.txt', '../../etc/passwd'] }, /readBack\[1\]/],

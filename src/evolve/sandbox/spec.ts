@@ -31,6 +31,7 @@ const sandboxSpecSchema: z.ZodType<SandboxSpec> = z.object({
   node: z.object({ readPaths: z.array(z.string().min(1)).optional() }).optional(),
   network: z.boolean().optional(),
   stdin: z.string().optional(),
+  maxProcesses: z.number().int().positive().optional(),
 });
 
 /**

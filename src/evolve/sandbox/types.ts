@@ -33,6 +33,14 @@ export interface SandboxSpec {
   network?: boolean;
   /** Text written to the child's standard input (empty when absent). */
   stdin?: string;
+  /**
+   * Most tasks (processes and threads, counted together by the kernel) the run may have at
+   * once, one of them the PID namespace's `unshare` when there is one; a fork or thread
+   * creation beyond fails.
+   * Default DEFAULT_MAX_PROCESSES (cgroup.ts). Enforced only where `sandboxCapabilities()`
+   * finds a writable pids cgroup; elsewhere a fork bomb runs until the timeout.
+   */
+  maxProcesses?: number;
 }
 
 /** How a sandboxed run ended and what it left behind. */
@@ -40,8 +48,12 @@ export interface SandboxResult {
   exitCode: number | null;
   signal: string | null;
   timedOut: boolean;
-  /** Why it died, when we know: killed at the timeout, or out of memory (see memory.ts). */
-  killedReason: 'timeout' | 'memory' | null;
+  /**
+   * Why it died, when we know: `processes` when it failed or ran to the timeout after a fork
+   * or thread creation was refused at `maxProcesses` (a fork bomb, say; `timedOut` tells which),
+   * else `timeout` when killed at the timeout, `memory` when out of memory (see memory.ts).
+   */
+  killedReason: 'processes' | 'timeout' | 'memory' | null;
   stdout: string;
   stderr: string;
   stdoutTruncated: boolean;
@@ -62,4 +74,9 @@ export interface SandboxCapabilities {
   networkNamespace: boolean;
   /** `prlimit` can set the child's address-space limit (Node cannot call setrlimit itself). */
   addressSpaceLimit: boolean;
+  /**
+   * Folder of a writable pids cgroup (v1 or v2) under which each run gets its own, limiting its
+   * process count and letting us kill all of it; null when the machine has none (see cgroup.ts).
+   */
+  pidsCgroup: string | null;
 }

@@ -54,6 +54,8 @@ export type CandidateRun =
 function failureReason(result: SandboxResult): string {
   if (result.timedOut) return 'the program ran past the time limit and was killed';
   if (result.killedReason === 'memory') return 'the program exceeded the memory limit';
+  if (result.killedReason === 'processes')
+    return 'the program started more processes or threads than allowed';
   const tail = result.stderr.trim().split('\n').slice(-6).join('\n');
   return `the program crashed (exit ${result.exitCode ?? result.signal})${tail ? `:\n${tail}` : ''}`;
 }

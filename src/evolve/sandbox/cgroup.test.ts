@@ -1,0 +1,111 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { sandboxCapabilities } from './capabilities.js';
+import { joinCgroupWrapper, pidsCgroupParents, RunCgroup } from './cgroup.js';
+
+const parent = sandboxCapabilities().pidsCgroup;
+
+/** Whether `pid` is alive: neither gone nor a zombie waiting for its parent to reap it. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2)[0] !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+describe('pidsCgroupParents', () => {
+  it('finds our cgroup in the v1 pids hierarchy, then its root, skipping other controllers', () => {
+    const mounts = [
+      'tmpfs /sys/fs/cgroup tmpfs rw,relatime,mode=755 0 0',
+      'cgroup /sys/fs/cgroup/memory cgroup rw,relatime,memory 0 0',
+      'cgroup /sys/fs/cgroup/pids cgroup rw,relatime,pids 0 0',
+      'cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0',
+    ].join('\n');
+    const self = ['8:pids:/', '4:memory:/job/7', '0::/'].join('\n');
+    expect(pidsCgroupParents(mounts, self)).toEqual([
+      '/sys/fs/cgroup/pids',
+      '/sys/fs/cgroup/unified',
+    ]);
+    expect(pidsCgroupParents(mounts, self.replace('8:pids:/', '8:pids:/job/7'))[0]).toBe(
+      '/sys/fs/cgroup/pids/job/7',
+    );
+  });
+
+  it('finds our cgroup in a unified v2 hierarchy, and decodes escaped mount paths', () => {
+    expect(
+      pidsCgroupParents(
+        'cgroup2 /sys/fs/cgroup cgroup2 rw,nosuid 0 0\ncgroup2 /mnt/my\\040cg cgroup2 rw 0 0',
+        '0::/user.slice/session-1.scope\n',
+      ),
+    ).toEqual([
+      '/sys/fs/cgroup/user.slice/session-1.scope',
+      '/sys/fs/cgroup',
+      '/mnt/my cg/user.slice/session-1.scope',
+      '/mnt/my cg',
+    ]);
+  });
+
+  it('finds nothing without a cgroup mount', () => {
+    expect(pidsCgroupParents('proc /proc proc rw 0 0', '0::/')).toEqual([]);
+  });
+});
+
+describe.skipIf(parent === null)('RunCgroup', () => {
+  it('is made with its limit, holds what joins it, and is removed once emptied', async () => {
+    const cgroup = RunCgroup.create(parent!, 3);
+    try {
+      expect(readFileSync(join(cgroup.path, 'pids.max'), 'utf8').trim()).toBe('3');
+      expect(cgroup.limitHit()).toBe(false);
+      const [shell, ...args] = joinCgroupWrapper(cgroup.path);
+      const joined = spawnSync(
+        shell!,
+        [...args, '/bin/sh', '-c', 'sleep 1000 >/dev/null 2>&1 & echo $!'],
+        {
+          encoding: 'utf8',
+          timeout: 5000,
+        },
+      );
+      expect(joined.status).toBe(0);
+      const sleeper = Number(joined.stdout.trim());
+      expect(readFileSync(join(cgroup.path, 'cgroup.procs'), 'utf8').split('\n')).toContain(
+        String(sleeper),
+      );
+      await cgroup.remove();
+      expect(existsSync(cgroup.path)).toBe(false);
+      expect(isRunning(sleeper)).toBe(false);
+    } finally {
+      await cgroup.remove();
+    }
+  });
+
+  it('reports a fork refused at the limit', async () => {
+    const cgroup = RunCgroup.create(parent!, 1);
+    try {
+      const [shell, ...args] = joinCgroupWrapper(cgroup.path);
+      const refused = spawnSync(shell!, [...args, '/bin/sh', '-c', 'true & wait'], {
+        encoding: 'utf8',
+        timeout: 5000,
+      });
+      expect(refused.status).not.toBe(0);
+      expect(cgroup.limitHit()).toBe(true);
+    } finally {
+      await cgroup.remove();
+    }
+    expect(existsSync(cgroup.path)).toBe(false);
+  });
+
+  it('does not run the program when the cgroup cannot be joined', () => {
+    const [shell, ...args] = joinCgroupWrapper(join(parent!, 'evoplace-sandbox-missing'));
+    const result = spawnSync(shell!, [...args, '/bin/echo', 'ran'], {
+      encoding: 'utf8',
+      timeout: 5000,
+    });
+    expect(result.status).toBe(126);
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/evoplace-sandbox-missing/);
+  });
+});
