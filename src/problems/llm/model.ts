@@ -121,6 +121,8 @@ export interface ReadOptions {
   /** Generated network: INTRA GB/s within a GPU type, INTER across types (10000 on the diagonal). */
   generateNetwork?: [number, number];
   cloudProvider?: string;
+  /** A `cloud_instances_specs.csv` to price from when the directory holds none. */
+  cloudInstancesFile?: string;
   /** The performance model the problem is for: it decides known GPU types and price lookup. */
   perfModel?: PerfModel;
 }
@@ -130,9 +132,10 @@ export function readConfigDir(dir: string, options: ReadOptions = {}): LlmProble
   const config = parseConfig(readCsvFile(join(dir, 'config.csv')), join(dir, 'config.csv'));
   const poolPath = join(dir, 'gpu_pool.csv');
   const pool = readCsvFile(poolPath);
-  const cloudPath = join(dir, 'cloud_instances_specs.csv');
+  const ownList = join(dir, 'cloud_instances_specs.csv');
+  const cloudPath = existsSync(ownList) ? ownList : options.cloudInstancesFile;
   const types = parsePool(pool, poolPath, options.perfModel ?? ROOFLINE_MODEL, {
-    list: existsSync(cloudPath) ? readCsvFile(cloudPath) : null,
+    list: cloudPath ? readCsvFile(cloudPath) : null,
     provider: options.cloudProvider ?? 'AWS',
   });
   const gpuCount = types.reduce((a, t) => a + t.count, 0);

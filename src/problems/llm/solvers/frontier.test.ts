@@ -8,6 +8,7 @@ import {
   choose,
   paretoFrontier,
   stageOptions,
+  type Placement,
   type StageOption,
 } from './frontier.js';
 
@@ -121,11 +122,63 @@ function bruteForceFrontier(
     }
   };
   visit(0, [], 0);
+  return pareto(points);
+}
+
+/** The non-dominated (throughput, $/h) points, by cost ascending. */
+function pareto(points: [number, number][]): [number, number][] {
   const sorted = points.sort((a, b) => a[1] - b[1] || b[0] - a[0]);
   const frontier: [number, number][] = [];
   for (const p of sorted)
     if (!frontier.length || p[0] > frontier[frontier.length - 1]![0]) frontier.push(p);
   return frontier;
+}
+
+/**
+ * The frontier from every threshold T (a stage option's speed) and stage count s, by a plain DP
+ * per threshold: the least $/h of a cover using only options at least T fast, at the throughput
+ * of s stages whose slowest runs at T. Every placement is matched or beaten by the point of its
+ * own slowest stage, and every point by its least-cost placement, so the frontiers agree.
+ */
+function thresholdFrontier(
+  problem: LlmProblem,
+  batch: number,
+  perf: PerfModel,
+): [number, number][] {
+  const rated = perf.atBatch(problem, batch);
+  const options = stageOptions(problem, rated, perf.stageSizes(problem.config));
+  const [n, maxStages] = [problem.config.num_decoder_layers, problem.config.max_pipeline_stages];
+  const table = <T>(fill: T): T[][] =>
+    Array.from({ length: maxStages + 1 }, () => Array<T>(n + 1).fill(fill));
+  const points: [number, number][] = [];
+  for (const threshold of new Set(options.map((o) => o.tokensPerSec))) {
+    let cost = table(Infinity);
+    cost[0]![0] = 0;
+    problem.types.forEach((t, type) => {
+      const usable = options.filter((o) => o.type === type && o.tokensPerSec >= threshold);
+      const gpus = table(Infinity);
+      gpus[0]![0] = 0;
+      for (let s = 1; s <= maxStages; s++)
+        for (let l = 1; l <= n; l++)
+          for (const o of usable)
+            if (o.layers <= l && gpus[s - 1]![l - o.layers]! + o.tp <= t.count)
+              gpus[s]![l] = Math.min(gpus[s]![l]!, gpus[s - 1]![l - o.layers]! + o.tp);
+      const next = cost.map((row) => [...row]);
+      for (let s = 0; s <= maxStages; s++)
+        for (let l = 0; l <= n; l++)
+          for (let s2 = 1; s + s2 <= maxStages; s2++)
+            for (let l2 = 1; l + l2 <= n; l2++)
+              next[s + s2]![l + l2] = Math.min(
+                next[s + s2]![l + l2]!,
+                cost[s]![l]! + gpus[s2]![l2]! * t.usdPerHour,
+              );
+      cost = next;
+    });
+    for (let s = 1; s <= maxStages; s++)
+      if (cost[s]![n]! < Infinity)
+        points.push([rated.endToEndTokensPerSec(threshold, s), cost[s]![n]!]);
+  }
+  return pareto(points);
 }
 
 describe('llm budgets and objectives', () => {
@@ -156,64 +209,158 @@ describe('llm budgets and objectives', () => {
   });
 });
 
+/** A random pool of up to `maxTypes` GPU types of at most `maxCount` GPUs (names may repeat). */
+const poolArb = (maxTypes: number, maxCount: number) =>
+  fc.array(
+    fc.record({
+      name: fc.constantFrom('H100', 'A10', 'L40', 'V100', 'T4'),
+      count: fc.integer({ min: 1, max: maxCount }),
+      memoryGb: fc.constantFrom(16, 24, 40, 80),
+      usdPerHour: fc.integer({ min: 1, max: 50 }).map((v) => v / 10),
+    }),
+    { minLength: 1, maxLength: maxTypes },
+  );
+
+interface Instance {
+  layers: number;
+  stages: number;
+  batch: number;
+  pool: { name: string; count: number; memoryGb: number; usdPerHour: number }[];
+  quantize: boolean;
+}
+
+function problemOf({ layers, stages, batch, pool, quantize }: Instance): LlmProblem {
+  let firstId = 0;
+  const types = pool.map((t) => {
+    const type = { ...t, firstId };
+    firstId += t.count;
+    return type;
+  });
+  const config = configSchema.parse({
+    sequence_length: '512',
+    min_batch_size: String(batch),
+    max_batch_size: String(batch),
+    num_decoder_layers: String(layers),
+    d_model: '2048',
+    d_hidden: '5632',
+    layer_weight_memory_gb: '2',
+    bytes_per_element: '2',
+    enable_segment_quantization: String(quantize),
+    max_pipeline_stages: String(stages),
+    min_layers_per_stage: '1',
+    min_memory_utilization: '0',
+  });
+  return {
+    config,
+    types,
+    gpuCount: firstId,
+    bandwidthGbps: generatedNetwork(types, firstId, 300, 100),
+  };
+}
+
+/** The points of `points` that no point of `by` matches or beats (to rounding). */
+function matchedOrBeaten(points: [number, number][], by: [number, number][]): [number, number][] {
+  const close = (a: number, b: number): boolean =>
+    Math.abs(a - b) <= 1e-9 * Math.max(1, Math.abs(b));
+  return points.filter(
+    ([t, c]) => !by.some(([t2, c2]) => (t2 >= t || close(t2, t)) && (c2 <= c || close(c2, c))),
+  );
+}
+
+/** Every stage of every placement runs on GPUs of its own type that no other stage uses. */
+function expectOwnGpus(problem: LlmProblem, placements: Placement[]): void {
+  for (const p of placements) {
+    const ids = p.stages.flatMap((s) => s.gpuIds);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const stage of p.stages) {
+      expect(stage.gpuIds).toHaveLength(stage.tp);
+      for (const id of stage.gpuIds) {
+        const owner = problem.types.find((t) => id >= t.firstId && id < t.firstId + t.count)!;
+        expect(owner.name).toBe(stage.gpuType);
+      }
+    }
+  }
+}
+
+/** The frontier's (throughput, $/h) points equal `reference`'s, to rounding. */
+function expectFrontier(
+  problem: LlmProblem,
+  batch: number,
+  perf: PerfModel,
+  reference: [number, number][],
+): void {
+  const frontier = paretoFrontier(problem, batch, perf);
+  expectOwnGpus(problem, frontier);
+  const exact = frontier.map((p) => [p.throughputTokensPerSec, p.usdPerHour]);
+  expect(exact.length).toBe(reference.length);
+  exact.forEach(([t, c], k) => {
+    expect(t).toBeCloseTo(reference[k]![0], 6);
+    expect(c).toBeCloseTo(reference[k]![1], 9);
+  });
+}
+
 describe('llm frontier equals brute force', () => {
   const arb = fc.record({
     layers: fc.integer({ min: 1, max: 8 }),
     stages: fc.integer({ min: 1, max: 3 }),
     batch: fc.constantFrom(1, 4, 16, 32),
-    pool: fc.array(
-      fc.record({
-        name: fc.constantFrom('H100', 'A10', 'L40', 'V100', 'T4'),
-        count: fc.integer({ min: 1, max: 4 }),
-        memoryGb: fc.constantFrom(16, 24, 40, 80),
-        usdPerHour: fc.integer({ min: 1, max: 50 }).map((v) => v / 10),
-      }),
-      { minLength: 1, maxLength: 3 },
-    ),
+    pool: poolArb(3, 4),
     quantize: fc.boolean(),
   });
   it.each(['seed', 'roofline'] as const)('on 200 random small instances (%s model)', (model) => {
     const perf = PERF_MODELS[model];
     fc.assert(
-      fc.property(arb, ({ layers, stages, batch, pool, quantize }) => {
-        let firstId = 0;
-        const types = pool.map((t) => {
-          const type = { ...t, firstId };
-          firstId += t.count;
-          return type;
-        });
-        const config = configSchema.parse({
-          sequence_length: '512',
-          min_batch_size: String(batch),
-          max_batch_size: String(batch),
-          num_decoder_layers: String(layers),
-          d_model: '2048',
-          d_hidden: '5632',
-          layer_weight_memory_gb: '2',
-          bytes_per_element: '2',
-          enable_segment_quantization: String(quantize),
-          max_pipeline_stages: String(stages),
-          min_layers_per_stage: '1',
-          min_memory_utilization: '0',
-        });
-        const problem: LlmProblem = {
-          config,
-          types,
-          gpuCount: firstId,
-          bandwidthGbps: generatedNetwork(types, firstId, 300, 100),
-        };
-        const exact = paretoFrontier(problem, batch, perf).map((p) => [
-          p.throughputTokensPerSec,
-          p.usdPerHour,
-        ]);
-        const brute = bruteForceFrontier(problem, batch, perf);
-        expect(exact.length).toBe(brute.length);
-        exact.forEach(([t, c], k) => {
-          expect(t).toBeCloseTo(brute[k]![0], 6);
-          expect(c).toBeCloseTo(brute[k]![1], 9);
-        });
+      fc.property(arb, (instance) => {
+        const problem = problemOf(instance);
+        expectFrontier(
+          problem,
+          instance.batch,
+          perf,
+          bruteForceFrontier(problem, instance.batch, perf),
+        );
       }),
       { seed: 31, numRuns: 200 },
     );
   });
+
+  // Larger pools, more layers and stages: many thresholds, so the sweep's bisection and its
+  // skipping of provably dominated candidates are exercised; checked against a plain DP. The DP
+  // sums costs per type, the solver per stage, so a cost may differ in its last bit and keep or
+  // drop a point the other does not: each frontier must match or beat every point of the other.
+  const larger = fc.record({
+    layers: fc.integer({ min: 8, max: 30 }),
+    stages: fc.integer({ min: 3, max: 8 }),
+    batch: fc.constantFrom(1, 4, 16, 32),
+    // A repeated GPU type and few distinct prices make ties in cost and throughput common.
+    pool: poolArb(3, 8).chain((pool) =>
+      fc.boolean().map((twice) => (twice ? [...pool, pool[0]!] : pool)),
+    ),
+    quantize: fc.constant(false),
+  });
+  it.each(['seed', 'roofline'] as const)(
+    'and a per-threshold DP on larger instances (%s model)',
+    (model) => {
+      const perf = PERF_MODELS[model];
+      fc.assert(
+        fc.property(larger, (instance) => {
+          const problem = problemOf(instance);
+          const frontier = paretoFrontier(problem, instance.batch, perf);
+          expectOwnGpus(problem, frontier);
+          const exact = frontier.map((p): [number, number] => [
+            p.throughputTokensPerSec,
+            p.usdPerHour,
+          ]);
+          const reference = thresholdFrontier(problem, instance.batch, perf);
+          expect(exact.length > 0).toBe(reference.length > 0);
+          expect(matchedOrBeaten(exact, reference)).toEqual([]);
+          expect(matchedOrBeaten(reference, exact)).toEqual([]);
+          // Skipping provably dominated covers changes nothing, placements and last bits included.
+          expect(paretoFrontier(problem, instance.batch, perf)).toEqual(
+            paretoFrontier(problem, instance.batch, perf, { allCandidates: true }),
+          );
+        }),
+        { seed: 31, numRuns: 60 },
+      );
+    },
+  );
 });

@@ -2,6 +2,7 @@ import type { LlmProblem } from '../model.js';
 import { ROOFLINE_MODEL } from '../perf/roofline.js';
 import type { BatchPerf, PerfModel } from '../perf/types.js';
 import { usdPerMillionTokens } from '../score.js';
+import { addType, emptyCost, share, TypeCovers } from './covers.js';
 
 /** A stage option: `layers` layers on a TP group of `tp` GPUs of type `type`, at `tokensPerSec`. */
 export interface StageOption {
@@ -77,143 +78,171 @@ export function stageOptions(
 }
 
 /**
- * One GPU type's covers with some of its options: the fewest GPUs for s stages covering l layers
- * (`gpus`, 0x7fffffff when impossible) and the option picked last (`lastPick`, an index into the
- * sorted options). Tables are [stages+1][layers+1].
+ * The least-cost covers at one threshold: how many of each type's fastest options are usable
+ * (`usable`), and the least $/h per cell once types 0 … t have joined (`cost[t]`; the last type's
+ * table has only its full covers, l = N, filled).
  */
-interface TypeCover {
-  gpus: Int32Array;
-  lastPick: Int32Array;
+interface CoverTables {
+  usable: number[];
+  cost: Float64Array[];
+  /** The least $/h of a full cover by stage count (Infinity: none), s = 0 … max. */
+  full: Float64Array;
 }
 
-const NO_COVER = 0x7fffffff;
-
-/** The covers of GPU type `type` with the options `picks` (indices into `options`, in order). */
-function typeCover(
-  problem: LlmProblem,
-  options: readonly StageOption[],
-  type: number,
-  picks: readonly number[],
-): TypeCover {
-  const n = problem.config.num_decoder_layers;
-  const maxStages = problem.config.max_pipeline_stages;
-  const width = n + 1;
-  const count = problem.types[type]!.count;
-  const gpus = new Int32Array((maxStages + 1) * width).fill(NO_COVER);
-  const lastPick = new Int32Array((maxStages + 1) * width).fill(-1);
-  gpus[0] = 0;
-  for (let s = 1; s <= maxStages; s++) {
-    for (let l = 1; l <= n; l++) {
-      for (const k of picks) {
-        const o = options[k]!;
-        if (o.layers > l) continue;
-        const used = gpus[(s - 1) * width + l - o.layers]! + o.tp;
-        if (used <= count && used < gpus[s * width + l]!) {
-          gpus[s * width + l] = used;
-          lastPick[s * width + l] = k;
-        }
-      }
-    }
-  }
-  return { gpus, lastPick };
+/** A least-$/h table of types 0 … t, and those of types 0 … t + 1 by the next type's usable count. */
+interface PrefixNode {
+  cost: Float64Array;
+  next: Map<number, PrefixNode>;
 }
 
 /**
- * Least-cost covers of every layer: the types' covers combined in order into the least $/h for
- * s stages and l layers (`cost`, with that type's share: the cell of its own cover it adds).
- * Only full covers (l = N) are needed after the last type, so it fills only those cells.
+ * The least-cost covers of every layer at each threshold i (only options at least as fast as
+ * thresholds[i], the suffix of the sorted options from first[i]): tables built once per
+ * threshold, the types' prefixes shared between thresholds that agree on them.
  */
-interface CoverTables {
-  width: number;
-  covers: TypeCover[];
-  cost: Float64Array[];
-  share: Int32Array[];
-}
+class ThresholdCovers {
+  private readonly n: number;
+  private readonly maxStages: number;
+  private readonly ofType: number[][];
+  private readonly covers: TypeCovers[];
+  private readonly root: PrefixNode;
+  private readonly solved = new Map<number, CoverTables>();
 
-function coverTables(problem: LlmProblem, covers: TypeCover[]): CoverTables {
-  const n = problem.config.num_decoder_layers;
-  const maxStages = problem.config.max_pipeline_stages;
-  const width = n + 1;
-  const cells = (maxStages + 1) * width;
-  const tables: CoverTables = { width, covers, cost: [], share: [] };
-  let previous = new Float64Array(cells).fill(Infinity);
-  previous[0] = 0;
-  covers.forEach(({ gpus }, type) => {
-    const price = problem.types[type]!.usdPerHour;
-    const last = type === covers.length - 1;
-    const cost = Float64Array.from(previous);
-    const share = new Int32Array(cells).fill(-1);
-    for (let s = 0; s <= maxStages; s++) {
-      for (let l = 0; l <= n; l++) {
-        const base = previous[s * width + l]!;
-        if (base === Infinity) continue;
-        for (let s2 = 1; s + s2 <= maxStages; s2++) {
-          for (let l2 = last ? n - l : 1; l2 >= 1 && l + l2 <= n; l2++) {
-            const g = gpus[s2 * width + l2]!;
-            if (g === NO_COVER) continue;
-            const total = base + g * price;
-            const cell = (s + s2) * width + l + l2;
-            if (total < cost[cell]!) {
-              cost[cell] = total;
-              share[cell] = s2 * width + l2;
-            }
-          }
+  constructor(
+    problem: LlmProblem,
+    private readonly options: readonly StageOption[],
+    private readonly first: readonly number[],
+  ) {
+    this.n = problem.config.num_decoder_layers;
+    this.maxStages = problem.config.max_pipeline_stages;
+    this.ofType = problem.types.map(() => []);
+    options.forEach((o, k) => this.ofType[o.type]!.push(k));
+    this.covers = problem.types.map(
+      (t, type) =>
+        new TypeCovers(
+          {
+            count: t.count,
+            usdPerHour: t.usdPerHour,
+            layers: this.ofType[type]!.map((k) => options[k]!.layers),
+            tp: this.ofType[type]!.map((k) => options[k]!.tp),
+          },
+          this.maxStages,
+          this.n,
+        ),
+    );
+    this.root = { cost: emptyCost(this.maxStages, this.n), next: new Map() };
+  }
+
+  private tables(i: number): CoverTables {
+    let hit = this.solved.get(i);
+    if (!hit) {
+      const usable = this.ofType.map((ks) => ks.length - lowerBound(ks, this.first[i]!));
+      const cost: Float64Array[] = [];
+      let node = this.root;
+      this.covers.forEach((covers, type) => {
+        const u = usable[type]!;
+        let child = node.next.get(u);
+        if (!child) {
+          const last = type === this.covers.length - 1;
+          child = { cost: addType(node.cost, covers, u, last), next: new Map() };
+          node.next.set(u, child);
         }
+        cost.push(child.cost);
+        node = child;
+      });
+      const width = this.n + 1;
+      const full = Float64Array.from({ length: this.maxStages + 1 }, (_, s) =>
+        cost.length ? cost.at(-1)![s * width + this.n]! : Infinity,
+      );
+      hit = { usable, cost, full };
+      this.solved.set(i, hit);
+    }
+    return hit;
+  }
+
+  /** The least $/h of a full cover at threshold i by stage count (Infinity: none), s = 0 … max. */
+  fullCosts(i: number): Float64Array {
+    return this.tables(i).full;
+  }
+
+  /** The thresholds solved so far, ascending. */
+  solvedThresholds(): number[] {
+    return [...this.solved.keys()].sort((a, b) => a - b);
+  }
+
+  /** The options of the least-cost cover at threshold i with `stages` stages of every layer. */
+  reconstruct(i: number, stages: number): StageOption[] {
+    const tables = this.tables(i);
+    const width = this.n + 1;
+    const picks: StageOption[] = [];
+    let [s, l] = [stages, this.n];
+    for (let type = tables.cost.length - 1; type >= 0; type--) {
+      const previous = type > 0 ? tables.cost[type - 1]! : this.root.cost;
+      const usable = tables.usable[type]!;
+      const covers = this.covers[type]!;
+      const part = share(previous, covers, usable, s, l);
+      if (part < 0) continue;
+      let s2 = Math.floor(part / width);
+      let l2 = part % width;
+      s -= s2;
+      l -= l2;
+      while (s2 > 0) {
+        const o = this.options[this.ofType[type]![covers.lastPick(usable, s2, l2)]!]!;
+        picks.push(o);
+        s2--;
+        l2 -= o.layers;
       }
     }
-    tables.cost.push(cost);
-    tables.share.push(share);
-    previous = cost;
-  });
-  return tables;
-}
-
-/** The options of the least-cost cover with `stages` stages of every layer. */
-function reconstruct(
-  tables: CoverTables,
-  options: readonly StageOption[],
-  stages: number,
-  layers: number,
-): StageOption[] {
-  const picks: StageOption[] = [];
-  let [s, l] = [stages, layers];
-  for (let type = tables.cost.length - 1; type >= 0; type--) {
-    const share = tables.share[type]![s * tables.width + l]!;
-    if (share < 0) continue;
-    let s2 = Math.floor(share / tables.width);
-    let l2 = share % tables.width;
-    s -= s2;
-    l -= l2;
-    while (s2 > 0) {
-      const o = options[tables.covers[type]!.lastPick[s2 * tables.width + l2]!]!;
-      picks.push(o);
-      s2--;
-      l2 -= o.layers;
-    }
+    return picks.reverse();
   }
-  return picks.reverse();
 }
 
-/** Give each stage concrete GPUs (aligned blocks, largest first) and layer ranges. */
+/**
+ * The thresholds whose least-cost covers become frontier candidates, in order, each once. Least
+ * cost only grows with the threshold, so bisection finds every change of `fullCosts` and takes
+ * the faster end of each run of equal costs (and its slower end where the costs change there).
+ */
+function sweepThresholds(count: number, fullCosts: (i: number) => Float64Array): number[] {
+  const recorded = new Set<number>();
+  const same = (a: Float64Array, b: Float64Array): boolean => a.every((v, k) => v === b[k]);
+  const sweep = (lo: number, hi: number, costLo: Float64Array, costHi: Float64Array): void => {
+    if (same(costLo, costHi) || hi - lo <= 1) {
+      recorded.add(hi);
+      if (!same(costLo, costHi)) recorded.add(lo);
+      return;
+    }
+    const mid = (lo + hi) >> 1;
+    const costMid = fullCosts(mid);
+    sweep(lo, mid, costLo, costMid);
+    sweep(mid, hi, costMid, costHi);
+  };
+  if (count) sweep(0, count - 1, fullCosts(0), fullCosts(count - 1));
+  return [...recorded];
+}
+
+/**
+ * Give each stage concrete GPUs (aligned blocks, largest first; stages that repeat an option get
+ * blocks of their own) and layer ranges.
+ */
 function toPlacement(problem: LlmProblem, picks: StageOption[], perf: BatchPerf): Placement {
   const nextFree = problem.types.map(() => 0);
-  const order = [...picks].sort((a, b) => a.type - b.type || b.tp - a.tp);
-  const ids = new Map<StageOption, number[]>();
-  for (const o of order) {
+  const order = picks
+    .map((_, k) => k)
+    .sort((a, b) => picks[a]!.type - picks[b]!.type || picks[b]!.tp - picks[a]!.tp);
+  const ids: number[][] = [];
+  for (const k of order) {
+    const o = picks[k]!;
     const t = problem.types[o.type]!;
     const start = Math.ceil(nextFree[o.type]! / o.tp) * o.tp;
-    ids.set(
-      o,
-      Array.from({ length: o.tp }, (_, i) => t.firstId + start + i),
-    );
+    ids[k] = Array.from({ length: o.tp }, (_, i) => t.firstId + start + i);
     nextFree[o.type] = start + o.tp;
   }
   let layer = 1;
-  const stages = picks.map((o) => {
+  const stages = picks.map((o, k) => {
     const stage = {
       gpuType: problem.types[o.type]!.name,
       tp: o.tp,
-      gpuIds: ids.get(o)!,
+      gpuIds: ids[k]!,
       startLayer: layer,
       endLayer: layer + o.layers - 1,
     };
@@ -231,17 +260,27 @@ function toPlacement(problem: LlmProblem, picks: StageOption[], perf: BatchPerf)
   };
 }
 
+export interface FrontierSettings {
+  /**
+   * Turn every least-cost cover the sweep finds into a placement, not only those no placement
+   * made before provably dominates: the same frontier, slower (tests compare the two).
+   */
+  allCandidates?: boolean;
+}
+
 /**
  * The exact cost–throughput Pareto frontier at one batch size under the performance model `perf`
  * (which must be the one `problem` was read with): for every distinct stage throughput T, the
  * least-cost placements using only options at least that fast, for each stage count; the
  * non-dominated ones, by cost ascending. Least cost only grows with T, so the sweep bisects the
- * sorted thresholds and solves only around the points where a cost changes.
+ * sorted thresholds and solves only around the points where a cost changes; a least-cost cover
+ * becomes a placement only when no cheaper placement already made is provably at least as fast.
  */
 export function paretoFrontier(
   problem: LlmProblem,
   batch: number,
   perf: PerfModel = ROOFLINE_MODEL,
+  settings: FrontierSettings = {},
 ): Placement[] {
   const rated = perf.atBatch(problem, batch);
   const options = stageOptions(problem, rated, perf.stageSizes(problem.config)).sort(
@@ -256,57 +295,80 @@ export function paretoFrontier(
       first.push(k);
     }
   });
-  const ofType: number[][] = problem.types.map(() => []);
-  options.forEach((o, k) => ofType[o.type]!.push(k));
-  // A type's covers depend only on how many of its options are usable: solve each count once.
-  const covers = problem.types.map(() => new Map<number, TypeCover>());
-  const n = problem.config.num_decoder_layers;
+  const covers = new ThresholdCovers(problem, options, first);
+  const recorded = sweepThresholds(thresholds.length, (i) => covers.fullCosts(i));
   const maxStages = problem.config.max_pipeline_stages;
-  const points: Placement[] = [];
-  const solved = new Map<number, CoverTables>();
-  const solveAt = (i: number): CoverTables => {
-    let hit = solved.get(i);
-    if (!hit) {
-      const usable = problem.types.map((_, type) => {
-        const picks = ofType[type]!.filter((k) => k >= first[i]!);
-        let cover = covers[type]!.get(picks.length);
-        if (!cover)
-          covers[type]!.set(picks.length, (cover = typeCover(problem, options, type, picks)));
-        return cover;
-      });
-      hit = coverTables(problem, usable);
-      solved.set(i, hit);
-    }
-    return hit;
-  };
-  const costs = (i: number): Float64Array => {
-    const last = solveAt(i).cost.at(-1);
-    return Float64Array.from({ length: maxStages + 1 }, (_, s) =>
-      last ? last[s * (n + 1) + n]! : Infinity,
+  // In cost order, each candidate becomes a placement unless one already made, within budgets,
+  // costs less and runs at least as fast as the candidate can: such a candidate could never join
+  // the frontier, and leaving out points that never join it changes no other point. (The margin
+  // covers the tables summing costs per type and placements per stage.) Then the frontier of the
+  // placements, taken in the sweep's order as before.
+  const placed: { order: number; placement: Placement }[] = [];
+  const kept: Placement[] = [];
+  for (const c of candidates(covers, recorded, thresholds, rated, maxStages)) {
+    const below = c.cost - 1e-9 * c.cost;
+    const dominated = kept.some(
+      (q) => q.usdPerHour < below && q.throughputTokensPerSec >= c.upperThroughput,
     );
-  };
-  const record = (i: number): void => {
-    const tables = solveAt(i);
-    const last = tables.cost.at(-1);
-    for (let s = 1; s <= maxStages; s++) {
-      if (last && last[s * (n + 1) + n]! < Infinity)
-        points.push(toPlacement(problem, reconstruct(tables, options, s, n), rated));
+    if (dominated && !settings.allCandidates) continue;
+    const placement = toPlacement(problem, covers.reconstruct(c.threshold, c.stages), rated);
+    placed.push({ order: c.order, placement });
+    if (withinBudgets(problem, placement)) kept.push(placement);
+  }
+  placed.sort((a, b) => a.order - b.order);
+  return nonDominated(placed.map((p) => p.placement).filter((p) => withinBudgets(problem, p)));
+}
+
+/** A least-cost cover found by the sweep, before it becomes a placement. */
+interface Candidate {
+  /** Its place in the sweep's order: recorded thresholds in turn, stage counts ascending. */
+  order: number;
+  threshold: number;
+  stages: number;
+  /** Its least $/h, as the tables sum it (a placement sums per stage: equal to rounding). */
+  cost: number;
+  /** No placement of this cover runs faster (tokens/s). */
+  upperThroughput: number;
+}
+
+/**
+ * Each recorded threshold's least-cost cover per feasible stage count, cheapest first. A cover's
+ * slowest stage is slower than the next solved threshold where its stage count's least cost
+ * rises (else that threshold would find it at its old cost), and never faster than the fastest
+ * option: as end-to-end throughput grows with the slowest stage's (BatchPerf), the cover runs
+ * no faster than with such a slowest stage.
+ */
+function candidates(
+  covers: ThresholdCovers,
+  recorded: number[],
+  thresholds: number[],
+  rated: BatchPerf,
+  maxStages: number,
+): Candidate[] {
+  const solved = covers.solvedThresholds();
+  const found: Candidate[] = [];
+  for (let s = 1; s <= maxStages; s++) {
+    const costOf = (i: number): number => covers.fullCosts(i)[s]!;
+    const riseAt = new Map<number, number>();
+    let rise = thresholds.at(-1)!;
+    for (let e = solved.length - 1; e >= 0; e--) {
+      if (e + 1 < solved.length && costOf(solved[e + 1]!) > costOf(solved[e]!))
+        rise = thresholds[solved[e + 1]!]!;
+      riseAt.set(solved[e]!, rise);
     }
-  };
-  const same = (a: Float64Array, b: Float64Array): boolean => a.every((v, k) => v === b[k]);
-  const sweep = (lo: number, hi: number, costLo: Float64Array, costHi: Float64Array): void => {
-    if (same(costLo, costHi) || hi - lo <= 1) {
-      record(hi);
-      if (!same(costLo, costHi)) record(lo);
-      return;
-    }
-    const mid = (lo + hi) >> 1;
-    const costMid = costs(mid);
-    sweep(lo, mid, costLo, costMid);
-    sweep(mid, hi, costMid, costHi);
-  };
-  if (thresholds.length) sweep(0, thresholds.length - 1, costs(0), costs(thresholds.length - 1));
-  return nonDominated(points.filter((p) => withinBudgets(problem, p)));
+    recorded.forEach((i, r) => {
+      const cost = costOf(i);
+      if (cost === Infinity) return;
+      found.push({
+        order: r * (maxStages + 1) + s,
+        threshold: i,
+        stages: s,
+        cost,
+        upperThroughput: rated.endToEndTokensPerSec(riseAt.get(i)!, s),
+      });
+    });
+  }
+  return found.sort((a, b) => a.cost - b.cost);
 }
 
 /**
@@ -321,6 +383,17 @@ export function withinBudgets(problem: LlmProblem, p: Placement): boolean {
     (c.max_total_cost >= 999999 || p.usdPerHour * runtimeHours <= c.max_total_cost) &&
     (c.max_total_runtime_hours >= 999999 || runtimeHours <= c.max_total_runtime_hours)
   );
+}
+
+/** The first index of the ascending `sorted` whose value is at least `value`. */
+function lowerBound(sorted: readonly number[], value: number): number {
+  let [lo, hi] = [0, sorted.length];
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < value) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 function nonDominated(points: Placement[]): Placement[] {
