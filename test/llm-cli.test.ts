@@ -285,3 +285,19 @@ describe('evoplace llm solve --out', () => {
     expect(readFileSync(join(out, 'frontier.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>\n$/);
   });
 });
+
+describe('llm solve: the seed percentile link filter', () => {
+  it('says so when the filter would drop links, and stays quiet when it drops none', () => {
+    const quiet = solveWithGeneratedNetwork(configDir('filter-none', {}), '--perf-model', 'seed');
+    expect(quiet.code).toBe(0);
+    expect(quiet.stderr).not.toMatch(/percentile/);
+    const strict = configDir('filter-strict', {
+      'config.csv': `${CONFIG}network_bandwidth_percentile_threshold,0.95\n`,
+    });
+    const warned = solveWithGeneratedNetwork(strict, '--perf-model', 'seed');
+    expect(warned.code).toBe(0);
+    expect(warned.stderr).toMatch(
+      /warning: network_bandwidth_percentile_threshold 0\.95 puts \d+ of 380 GPU-to-GPU links below 300\.0 GB\/s/,
+    );
+  });
+});

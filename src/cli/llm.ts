@@ -3,6 +3,7 @@ import { writeFileAtomic } from '../core/atomic.js';
 import { UserError } from '../core/errors.js';
 import { formatTable } from '../core/table.js';
 import { elapsedMs } from '../core/timing.js';
+import { linksBelowPercentile } from '../problems/llm/links.js';
 import { batchSizes, readConfigDir, type LlmProblem } from '../problems/llm/model.js';
 import {
   frontierCsv,
@@ -110,6 +111,15 @@ function solveCommand(argv: string[]): number {
       ? { cloudProvider: values['cloud-provider'] }
       : {}),
   });
+  const filtered = linksBelowPercentile(problem);
+  if (filtered.below > 0)
+    say(
+      `warning: network_bandwidth_percentile_threshold ${problem.config.network_bandwidth_percentile_threshold} ` +
+        `puts ${filtered.below} of ${filtered.pairs} GPU-to-GPU links below ${filtered.thresholdGbps.toFixed(1)} GB/s; ` +
+        'the seed forbids those links between consecutive stages, evoplace does not filter links ' +
+        "(it orders stages freely and charges each stage its GPU type's slowest link), so a frontier " +
+        'point may use a link the seed would drop',
+    );
   const batches =
     values['batch-sizes'] === undefined
       ? batchSizes(problem.config)

@@ -53,6 +53,10 @@ export const configSchema = z
     max_pipeline_stages: positiveInt('max_pipeline_stages'),
     min_layers_per_stage: positiveInt('min_layers_per_stage').default(1),
     min_memory_utilization: num('min_memory_utilization').pipe(z.number().min(0).max(1)).default(0),
+    /** The seed drops stage-to-stage links below this quantile of the bandwidths (see links.ts). */
+    network_bandwidth_percentile_threshold: num('network_bandwidth_percentile_threshold')
+      .pipe(z.number().min(0).max(1))
+      .default(0),
     max_hourly_cost: num('max_hourly_cost').default(999),
     max_total_cost: num('max_total_cost').default(999999),
     max_total_runtime_hours: num('max_total_runtime_hours').default(999999),
