@@ -1,20 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { COLOCATION_SPACE } from '../../../../test/support/spaces.js';
 import { Rng } from '../../../core/rng.js';
 import { nextGeneration, type GenerationArgs, type Scored } from './generation.js';
 import { canonicalKey } from './key.js';
 import { isSafe } from './safety.js';
 import { validateSpace, type Params, type SearchSpace } from './space.js';
 
-const colocation = validateSpace({
-  gpu_memory_utilization: {
-    type: 'real',
-    min: 0.4,
-    max: 0.6,
-    step: 0.05,
-    safety: { max: 0.55 },
-  },
-  whisper: { type: 'choice', values: ['tiny', 'base', 'small'] },
-});
+const colocation = COLOCATION_SPACE;
 
 function args(space: SearchSpace, population: Scored[], seen: Set<string>, seed: number) {
   return {

@@ -1,21 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { COLOCATION_SPACE } from '../../../../test/support/spaces.js';
 import { UserError } from '../../../core/errors.js';
 import { enumerate, spaceSize } from './enumerate.js';
 import { canonicalKey } from './key.js';
 import { isSafe } from './safety.js';
 import { validateSpace } from './space.js';
 
-/** The D-REAM seed's space: vLLM memory fraction 0.40–0.60 by 0.05, three Whisper sizes. */
-const colocation = validateSpace({
-  gpu_memory_utilization: {
-    type: 'real',
-    min: 0.4,
-    max: 0.6,
-    step: 0.05,
-    safety: { max: 0.55 },
-  },
-  whisper: { type: 'choice', values: ['tiny', 'base', 'small'] },
-});
+const colocation = COLOCATION_SPACE;
 
 function errorOf(space: unknown): string {
   try {
