@@ -1,8 +1,8 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
 import { RunStore } from '../evolve/database/store.js';
 import { canonicalKey, enumerate, type Params } from '../evolve/genomes/params/index.js';
 import { ArtefactStore } from './artefacts.js';
@@ -20,6 +20,7 @@ afterEach(() => {
 
 function newStore(spec: ExperimentSpec): { store: RunStore; runId: number; dir: string } {
   const dir = mkdtempSync(join(tmpdir(), 'evoplace-exp-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const store = RunStore.create(join(dir, 'exp.db'));
   stores.push(store);
   return { store, runId: store.createRun(`experiment:${spec.name}`, spec, spec.seed), dir };

@@ -1,16 +1,18 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { evolveConfigSchema, type EvolveConfig } from '../../src/evolve/config.js';
 import { RunStore } from '../../src/evolve/database/store.js';
 import { runEvolution, type RunOutcome } from '../../src/evolve/engine.js';
 import type { Task } from '../../src/evolve/task.js';
-import { afterEach } from 'vitest';
+import { afterEach, onTestFinished } from 'vitest';
 import { startMockLlmServer, type MockLlmServer, type MockScript } from './mock-llm-server.js';
 
-/** A fresh directory for a run's database and files. */
+/** A fresh directory for a run's database and files, removed when the test finishes. */
 export function runDir(): string {
-  return mkdtempSync(join(tmpdir(), 'evoplace-evolve-'));
+  const dir = mkdtempSync(join(tmpdir(), 'evoplace-evolve-'));
+  onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }
 
 /** A run configuration against the mock server: one OpenAI-compatible model, free of charge unless priced. */

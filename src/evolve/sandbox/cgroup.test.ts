@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { sandboxCapabilities } from './capabilities.js';
-import { joinCgroupWrapper, pidsCgroupParents, RunCgroup } from './cgroup.js';
+import { CGROUP_PREFIX, joinCgroupWrapper, pidsCgroupParents, RunCgroup } from './cgroup.js';
 
 const parent = sandboxCapabilities().pidsCgroup;
 
@@ -107,5 +107,20 @@ describe.skipIf(parent === null)('RunCgroup', () => {
     expect(result.status).toBe(126);
     expect(result.stdout).toBe('');
     expect(result.stderr).toMatch(/evoplace-sandbox-missing/);
+  });
+
+  it("removes empty cgroups left by an engine that is no longer running, and no one else's", async () => {
+    const orphan = join(parent!, `${CGROUP_PREFIX}99999999-deadbeef`);
+    const ours = RunCgroup.create(parent!, 4);
+    mkdirSync(orphan);
+    try {
+      const next = RunCgroup.create(parent!, 4);
+      await next.remove();
+      expect(existsSync(orphan)).toBe(false);
+      expect(existsSync(ours.path)).toBe(true);
+    } finally {
+      if (existsSync(orphan)) rmdirSync(orphan);
+      await ours.remove();
+    }
   });
 });

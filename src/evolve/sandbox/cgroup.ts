@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /**
@@ -74,6 +74,40 @@ function unescapeMountPath(path: string): string {
   );
 }
 
+/** Whether a process with this pid exists (signal 0 checks without sending anything). */
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Remove the empty run cgroups that engines no longer running left behind (a run whose
+ * processes outlived the removal timeout). Their names carry the creating engine's pid.
+ */
+function removeOrphans(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const owner = name.startsWith(CGROUP_PREFIX)
+      ? Number.parseInt(name.slice(CGROUP_PREFIX.length), 10)
+      : 0;
+    if (!owner || alive(owner)) continue;
+    try {
+      rmdirSync(join(parent, name));
+    } catch {
+      // Not empty yet, or already gone: a later run tries again.
+    }
+  }
+}
+
 /**
  * One run's pids cgroup: made before the run with its limit set, joined by the run's first
  * process (joinCgroupWrapper), emptied and removed afterwards.
@@ -83,6 +117,7 @@ export class RunCgroup {
 
   /** Make a fresh cgroup under `parent` that allows at most `maxProcesses` tasks. */
   static create(parent: string, maxProcesses: number): RunCgroup {
+    removeOrphans(parent);
     const path = join(parent, `${CGROUP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
     mkdirSync(path);
     try {
