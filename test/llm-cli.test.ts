@@ -287,17 +287,55 @@ describe('evoplace llm solve --out', () => {
 });
 
 describe('llm solve: the seed percentile link filter', () => {
-  it('says so when the filter would drop links, and stays quiet when it drops none', () => {
+  /** A matrix over the pool's 20 GPUs, not structured by type: 300 + 10·(i + j) GB/s. */
+  const unstructured = (): string => {
+    const ids = Array.from({ length: 20 }, (_, i) => i);
+    const rows = ids.map(
+      (i) => `gpu_${i},${ids.map((j) => (i === j ? 10000 : 300 + 10 * (i + j))).join(',')}`,
+    );
+    return `,${ids.map((i) => `gpu_${i}`).join(',')}\n${rows.join('\n')}\n`;
+  };
+
+  it('warns when it would drop links of a network not structured by type, else stays quiet', () => {
     const quiet = solveWithGeneratedNetwork(configDir('filter-none', {}), '--perf-model', 'seed');
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).not.toMatch(/percentile/);
     const strict = configDir('filter-strict', {
       'config.csv': `${CONFIG}network_bandwidth_percentile_threshold,0.95\n`,
     });
-    const warned = solveWithGeneratedNetwork(strict, '--perf-model', 'seed');
+    const applied = solveWithGeneratedNetwork(strict, '--perf-model', 'seed');
+    expect(applied.code).toBe(0);
+    expect(applied.stderr).not.toMatch(/percentile/);
+    const measured = configDir('filter-measured', {
+      'config.csv': `${CONFIG}network_bandwidth_percentile_threshold,0.95\n`,
+      'network_bandwidth.csv': unstructured(),
+    });
+    const warned = evoplace(['llm', 'solve', '--config-dir', measured, '--perf-model', 'seed']);
     expect(warned.code).toBe(0);
     expect(warned.stderr).toMatch(
-      /warning: network_bandwidth_percentile_threshold 0\.95 puts \d+ of 380 GPU-to-GPU links below 300\.0 GB\/s/,
+      /warning: network_bandwidth_percentile_threshold 0\.95 puts \d+ of 380 GPU-to-GPU links below [\d.]+ GB\/s;.*only to networks whose bandwidths depend on the GPU types alone/,
     );
+  });
+
+  it('on a generated network, a high percentile forbids joining an A100 stage to a V100 one', () => {
+    // 10 GB layers: at batch 64 the cheapest placement per token adds a V100 stage to the A100s.
+    const heavy = (percentile: string) =>
+      `${CONFIG.replace('layer_weight_memory_gb,3.5', 'layer_weight_memory_gb,10')
+        .replace('enable_segment_quantization,true', 'enable_segment_quantization,false')
+        .replace(
+          'min_layers_per_stage,5',
+          'min_layers_per_stage,1',
+        )}network_bandwidth_percentile_threshold,${percentile}\n`;
+    const solve = (name: string, percentile: string): SolveJson => {
+      const dir = configDir(name, { 'config.csv': heavy(percentile) });
+      const run = solveWithGeneratedNetwork(dir, '--json');
+      expect(run.code).toBe(0);
+      return JSON.parse(run.stdout) as SolveJson;
+    };
+    const types = (out: SolveJson) =>
+      out.batches.map((b) => b.best && [...new Set(b.best.stages.map((s) => s.gpuType))]);
+    // 0.1: 100 GB/s between the types passes; 0.95: only the 300 GB/s links within a type do.
+    expect(types(solve('filter-mixed', '0.1'))).toEqual([['A100'], ['A100', 'V100']]);
+    expect(types(solve('filter-apart', '0.95'))).toEqual([['A100'], null]);
   });
 });

@@ -3,7 +3,7 @@ import { writeFileAtomic } from '../core/atomic.js';
 import { UserError } from '../core/errors.js';
 import { formatTable } from '../core/table.js';
 import { elapsedMs } from '../core/timing.js';
-import { linksBelowPercentile } from '../problems/llm/links.js';
+import { linksBelowPercentile, typeLinks } from '../problems/llm/links.js';
 import { batchSizes, readConfigDir, type LlmProblem } from '../problems/llm/model.js';
 import {
   frontierCsv,
@@ -111,14 +111,16 @@ function solveCommand(argv: string[]): number {
       ? { cloudProvider: values['cloud-provider'] }
       : {}),
   });
-  const filtered = linksBelowPercentile(problem);
-  if (filtered.below > 0)
+  // The frontier applies the filter itself where the network is structured by GPU type.
+  const filtered = typeLinks(problem) ? null : linksBelowPercentile(problem);
+  if (filtered && filtered.below > 0)
     say(
       `warning: network_bandwidth_percentile_threshold ${problem.config.network_bandwidth_percentile_threshold} ` +
         `puts ${filtered.below} of ${filtered.pairs} GPU-to-GPU links below ${filtered.thresholdGbps.toFixed(1)} GB/s; ` +
-        'the seed forbids those links between consecutive stages, evoplace does not filter links ' +
-        "(it orders stages freely and charges each stage its GPU type's slowest link), so a frontier " +
-        'point may use a link the seed would drop',
+        'the seed forbids those links between consecutive stages; evoplace applies this filter only ' +
+        'to networks whose bandwidths depend on the GPU types alone (as generated ones), on pools of ' +
+        'few GPU types for the stages allowed; not here, so a frontier point may use a link the seed ' +
+        'would drop',
     );
   const batches =
     values['batch-sizes'] === undefined

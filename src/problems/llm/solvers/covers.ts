@@ -213,3 +213,61 @@ export function share(
   }
   return cell;
 }
+
+/**
+ * How the least-$/h tables join GPU types (rows × layers + 1 cells): by stage count, stages in any
+ * order (`byStageCount`), or by stages per type, for the link filter (orders.ts `byTypeCounts`).
+ */
+export interface Joining {
+  /** The table before any type joins. */
+  empty: Float64Array;
+  /** The table once type `type` joins `previous` with its `usable` fastest options (`addType`). */
+  add(
+    previous: Float64Array,
+    covers: TypeCovers,
+    usable: number,
+    type: number,
+    last: boolean,
+  ): Float64Array;
+  /**
+   * From the table of all types (none: no types): the least $/h of a full cover by stage count
+   * s = 0 … max (Infinity: none), and the row that holds it.
+   */
+  full(all: Float64Array | undefined): { cost: Float64Array; rows: Int32Array };
+  /**
+   * The part type `type` takes of the least-$/h cell (row, layers), as `add` found it: the row
+   * of the types before it, and the stages and layers of this type's cover.
+   */
+  share(
+    previous: Float64Array,
+    covers: TypeCovers,
+    usable: number,
+    type: number,
+    row: number,
+    layers: number,
+  ): [number, number, number];
+  /** The stages of a full cover in row `row` (by type ascending) in a pipeline order it allows. */
+  order<T extends { type: number }>(row: number, stages: T[]): T[];
+}
+
+/** Rows by stage count: every order of a cover's stages is allowed. */
+export function byStageCount(maxStages: number, layers: number): Joining {
+  const width = layers + 1;
+  return {
+    empty: emptyCost(maxStages, layers),
+    add: (previous, covers, usable, _type, last) => addType(previous, covers, usable, last),
+    full: (all) => ({
+      cost: Float64Array.from({ length: maxStages + 1 }, (_, s) =>
+        all ? all[s * width + layers]! : Infinity,
+      ),
+      rows: Int32Array.from({ length: maxStages + 1 }, (_, s) => s),
+    }),
+    share: (previous, covers, usable, _type, row, l) => {
+      const part = share(previous, covers, usable, row, l);
+      if (part < 0) return [row, 0, 0];
+      const stages = Math.floor(part / width);
+      return [row - stages, stages, part % width];
+    },
+    order: (_row, stages) => stages,
+  };
+}

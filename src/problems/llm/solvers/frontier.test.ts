@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { linksBelowPercentile } from '../links.js';
 import { configSchema, generatedNetwork, type GpuType, type LlmProblem } from '../model.js';
 import { PERF_MODELS, type PerfModel } from '../perf/index.js';
 import { SEED_MODEL } from '../perf/seed.js';
@@ -95,7 +96,36 @@ describe('llm exact frontier, seed performance model', () => {
   });
 });
 
-/** Every multiset of up to S options covering N layers within GPU counts: the frontier by exhaustion. */
+/** Whether the link between each two consecutive stages (first GPU to first GPU) passes the filter. */
+function linksAllowed(problem: LlmProblem, firstGpus: number[]): boolean {
+  const { thresholdGbps } = linksBelowPercentile(problem);
+  return firstGpus.every(
+    (id, k) =>
+      k === 0 ||
+      !(problem.bandwidthGbps[firstGpus[k - 1]! * problem.gpuCount + id]! < thresholdGbps),
+  );
+}
+
+/** Whether some order of the stages, on GPUs given type by type, passes the link filter. */
+function orderable(problem: LlmProblem, picks: StageOption[]): boolean {
+  const used = problem.types.map(() => 0);
+  const firstGpus = picks.map((o) => {
+    used[o.type]! += o.tp;
+    return problem.types[o.type]!.firstId + used[o.type]! - o.tp;
+  });
+  const orders = (left: number[]): number[][] =>
+    left.length
+      ? left.flatMap((id, k) =>
+          orders([...left.slice(0, k), ...left.slice(k + 1)]).map((rest) => [id, ...rest]),
+        )
+      : [[]];
+  return orders(firstGpus).some((order) => linksAllowed(problem, order));
+}
+
+/**
+ * Every multiset of up to S options covering N layers within GPU counts that some order of its
+ * stages lets past the link filter: the frontier by exhaustion.
+ */
 function bruteForceFrontier(
   problem: LlmProblem,
   batch: number,
@@ -107,7 +137,7 @@ function bruteForceFrontier(
   const points: [number, number][] = [];
   const used = problem.types.map(() => 0);
   const visit = (from: number, picks: StageOption[], layers: number): void => {
-    if (layers === n && picks.length) {
+    if (layers === n && picks.length && orderable(problem, picks)) {
       const raw = Math.min(...picks.map((o) => o.tokensPerSec));
       const cost = picks.reduce((a, o) => a + o.tp * problem.types[o.type]!.usdPerHour, 0);
       points.push([rated.endToEndTokensPerSec(raw, picks.length), cost]);
@@ -227,9 +257,31 @@ interface Instance {
   batch: number;
   pool: { name: string; count: number; memoryGb: number; usdPerHour: number }[];
   quantize: boolean;
+  /** A network structured by type (GB/s from a GPU of type a to one of type b, [a][b]) and the
+   * percentile filter over it; a generated 300/100 network with the default filter otherwise. */
+  links?: { gbps: number[][]; percentile: number };
+  /** GB of weights per layer (2 unless set). */
+  layerGb?: number;
 }
 
-function problemOf({ layers, stages, batch, pool, quantize }: Instance): LlmProblem {
+/** The network of `links.gbps`: 10000 on the diagonal. */
+function typeNetwork(types: GpuType[], gpuCount: number, gbps: number[][]): Float64Array {
+  const typeOf = types.flatMap((t, type) => Array<number>(t.count).fill(type));
+  return Float64Array.from({ length: gpuCount * gpuCount }, (_, k) => {
+    const [i, j] = [Math.floor(k / gpuCount), k % gpuCount];
+    return i === j ? 10000 : gbps[typeOf[i]!]![typeOf[j]!]!;
+  });
+}
+
+function problemOf({
+  layers,
+  stages,
+  batch,
+  pool,
+  quantize,
+  links,
+  layerGb = 2,
+}: Instance): LlmProblem {
   let firstId = 0;
   const types = pool.map((t) => {
     const type = { ...t, firstId };
@@ -243,18 +295,21 @@ function problemOf({ layers, stages, batch, pool, quantize }: Instance): LlmProb
     num_decoder_layers: String(layers),
     d_model: '2048',
     d_hidden: '5632',
-    layer_weight_memory_gb: '2',
+    layer_weight_memory_gb: String(layerGb),
     bytes_per_element: '2',
     enable_segment_quantization: String(quantize),
     max_pipeline_stages: String(stages),
     min_layers_per_stage: '1',
     min_memory_utilization: '0',
+    ...(links ? { network_bandwidth_percentile_threshold: String(links.percentile) } : {}),
   });
   return {
     config,
     types,
     gpuCount: firstId,
-    bandwidthGbps: generatedNetwork(types, firstId, 300, 100),
+    bandwidthGbps: links
+      ? typeNetwork(types, firstId, links.gbps)
+      : generatedNetwork(types, firstId, 300, 100),
   };
 }
 
@@ -267,9 +322,18 @@ function matchedOrBeaten(points: [number, number][], by: [number, number][]): [n
   );
 }
 
-/** Every stage of every placement runs on GPUs of its own type that no other stage uses. */
+/**
+ * Every stage of every placement runs on GPUs of its own type that no other stage uses, and the
+ * links between its consecutive stages pass the filter.
+ */
 function expectOwnGpus(problem: LlmProblem, placements: Placement[]): void {
   for (const p of placements) {
+    expect(
+      linksAllowed(
+        problem,
+        p.stages.map((s) => s.gpuIds[0]!),
+      ),
+    ).toBe(true);
     const ids = p.stages.flatMap((s) => s.gpuIds);
     expect(new Set(ids).size).toBe(ids.length);
     for (const stage of p.stages) {
@@ -299,6 +363,22 @@ function expectFrontier(
   });
 }
 
+/** Instances on a random network structured by type, filtered at a random percentile. */
+const withLinks = (instances: fc.Arbitrary<Instance>): fc.Arbitrary<Instance> =>
+  instances.chain((instance) => {
+    const types = instance.pool.length;
+    const row = fc.array(fc.constantFrom(50, 100, 200, 400), {
+      minLength: types,
+      maxLength: types,
+    });
+    return fc
+      .record({
+        gbps: fc.array(row, { minLength: types, maxLength: types }),
+        percentile: fc.integer({ min: 10, max: 100 }).map((p) => p / 100),
+      })
+      .map((links) => ({ ...instance, links }));
+  });
+
 describe('llm frontier equals brute force', () => {
   const arb = fc.record({
     layers: fc.integer({ min: 1, max: 8 }),
@@ -322,6 +402,39 @@ describe('llm frontier equals brute force', () => {
       { seed: 31, numRuns: 200 },
     );
   });
+
+  // Networks structured by type (links between and within types of any speed, either way) and a
+  // percentile filter that drops some of them: only placements with an allowed order count.
+  const filtered = withLinks(
+    fc.record({
+      layers: fc.integer({ min: 1, max: 8 }),
+      stages: fc.integer({ min: 1, max: 4 }),
+      batch: fc.constantFrom(1, 4, 16, 32),
+      pool: poolArb(3, 4),
+      quantize: fc.boolean(),
+      // Heavy layers need several stages, so the stage order matters under either model.
+      layerGb: fc.constantFrom(2, 8),
+    }),
+  );
+  it.each(['seed', 'roofline'] as const)(
+    'with the link filter on 200 random small instances (%s model)',
+    (model) => {
+      const perf = PERF_MODELS[model];
+      fc.assert(
+        fc.property(filtered, (instance) => {
+          const problem = problemOf(instance);
+          fc.pre(linksBelowPercentile(problem).below > 0);
+          expectFrontier(
+            problem,
+            instance.batch,
+            perf,
+            bruteForceFrontier(problem, instance.batch, perf),
+          );
+        }),
+        { seed: 31, numRuns: 200 },
+      );
+    },
+  );
 
   // Larger pools, more layers and stages: many thresholds, so the sweep's bisection and its
   // skipping of provably dominated candidates are exercised; checked against a plain DP. The DP
@@ -360,6 +473,25 @@ describe('llm frontier equals brute force', () => {
           );
         }),
         { seed: 31, numRuns: 60 },
+      );
+    },
+  );
+
+  it.each(['seed', 'roofline'] as const)(
+    'with the link filter on larger instances: placements in allowed orders (%s model)',
+    (model) => {
+      const perf = PERF_MODELS[model];
+      fc.assert(
+        fc.property(withLinks(larger), (instance) => {
+          const problem = problemOf(instance);
+          fc.pre(linksBelowPercentile(problem).below > 0);
+          const frontier = paretoFrontier(problem, instance.batch, perf);
+          expectOwnGpus(problem, frontier);
+          expect(frontier).toEqual(
+            paretoFrontier(problem, instance.batch, perf, { allCandidates: true }),
+          );
+        }),
+        { seed: 31, numRuns: 40 },
       );
     },
   );

@@ -2,7 +2,9 @@ import type { LlmProblem } from '../model.js';
 import { ROOFLINE_MODEL } from '../perf/roofline.js';
 import type { BatchPerf, PerfModel } from '../perf/types.js';
 import { usdPerMillionTokens } from '../score.js';
-import { addType, emptyCost, share, TypeCovers } from './covers.js';
+import { typeLinks } from '../links.js';
+import { byStageCount, type Joining, TypeCovers } from './covers.js';
+import { byTypeCounts, StageCounts } from './orders.js';
 
 /** A stage option: `layers` layers on a TP group of `tp` GPUs of type `type`, at `tokensPerSec`. */
 export interface StageOption {
@@ -79,14 +81,15 @@ export function stageOptions(
 
 /**
  * The least-cost covers at one threshold: how many of each type's fastest options are usable
- * (`usable`), and the least $/h per cell once types 0 … t have joined (`cost[t]`; the last type's
- * table has only its full covers, l = N, filled).
+ * (`usable`), and the least $/h per cell once types 0 … t have joined (`cost[t]`, rows as the
+ * `Joining` numbers them; the last type's table has only its full covers, l = N, filled).
  */
 interface CoverTables {
   usable: number[];
   cost: Float64Array[];
-  /** The least $/h of a full cover by stage count (Infinity: none), s = 0 … max. */
+  /** The least $/h of a full cover by stage count (Infinity: none), s = 0 … max, and its row. */
   full: Float64Array;
+  fullRows: Int32Array;
 }
 
 /** A least-$/h table of types 0 … t, and those of types 0 … t + 1 by the next type's usable count. */
@@ -112,6 +115,7 @@ class ThresholdCovers {
     problem: LlmProblem,
     private readonly options: readonly StageOption[],
     private readonly first: readonly number[],
+    private readonly joining: Joining,
   ) {
     this.n = problem.config.num_decoder_layers;
     this.maxStages = problem.config.max_pipeline_stages;
@@ -130,7 +134,7 @@ class ThresholdCovers {
           this.n,
         ),
     );
-    this.root = { cost: emptyCost(this.maxStages, this.n), next: new Map() };
+    this.root = { cost: joining.empty, next: new Map() };
   }
 
   private tables(i: number): CoverTables {
@@ -144,17 +148,14 @@ class ThresholdCovers {
         let child = node.next.get(u);
         if (!child) {
           const last = type === this.covers.length - 1;
-          child = { cost: addType(node.cost, covers, u, last), next: new Map() };
+          child = { cost: this.joining.add(node.cost, covers, u, type, last), next: new Map() };
           node.next.set(u, child);
         }
         cost.push(child.cost);
         node = child;
       });
-      const width = this.n + 1;
-      const full = Float64Array.from({ length: this.maxStages + 1 }, (_, s) =>
-        cost.length ? cost.at(-1)![s * width + this.n]! : Infinity,
-      );
-      hit = { usable, cost, full };
+      const full = this.joining.full(cost.at(-1));
+      hit = { usable, cost, full: full.cost, fullRows: full.rows };
       this.solved.set(i, hit);
     }
     return hit;
@@ -173,18 +174,14 @@ class ThresholdCovers {
   /** The options of the least-cost cover at threshold i with `stages` stages of every layer. */
   reconstruct(i: number, stages: number): StageOption[] {
     const tables = this.tables(i);
-    const width = this.n + 1;
     const picks: StageOption[] = [];
-    let [s, l] = [stages, this.n];
+    let [row, l] = [tables.fullRows[stages]!, this.n];
     for (let type = tables.cost.length - 1; type >= 0; type--) {
       const previous = type > 0 ? tables.cost[type - 1]! : this.root.cost;
       const usable = tables.usable[type]!;
       const covers = this.covers[type]!;
-      const part = share(previous, covers, usable, s, l);
-      if (part < 0) continue;
-      let s2 = Math.floor(part / width);
-      let l2 = part % width;
-      s -= s2;
+      let s2: number, l2: number;
+      [row, s2, l2] = this.joining.share(previous, covers, usable, type, row, l);
       l -= l2;
       while (s2 > 0) {
         const o = this.options[this.ofType[type]![covers.lastPick(usable, s2, l2)]!]!;
@@ -193,7 +190,7 @@ class ThresholdCovers {
         l2 -= o.layers;
       }
     }
-    return picks.reverse();
+    return this.joining.order(tables.fullRows[stages]!, picks.reverse());
   }
 }
 
@@ -222,7 +219,7 @@ function sweepThresholds(count: number, fullCosts: (i: number) => Float64Array):
 
 /**
  * Give each stage concrete GPUs (aligned blocks, largest first; stages that repeat an option get
- * blocks of their own) and layer ranges.
+ * blocks of their own) and layer ranges, in the pipeline order of `picks`.
  */
 function toPlacement(problem: LlmProblem, picks: StageOption[], perf: BatchPerf): Placement {
   const nextFree = problem.types.map(() => 0);
@@ -275,6 +272,9 @@ export interface FrontierSettings {
  * non-dominated ones, by cost ascending. Least cost only grows with T, so the sweep bisects the
  * sorted thresholds and solves only around the points where a cost changes; a least-cost cover
  * becomes a placement only when no cheaper placement already made is provably at least as fast.
+ * Where the network is structured by GPU type and the seed's percentile filter drops links
+ * (links.ts `typeLinks`), only placements that some order of their stages lets past the filter
+ * count, and their stages come in such an order.
  */
 export function paretoFrontier(
   problem: LlmProblem,
@@ -295,9 +295,13 @@ export function paretoFrontier(
       first.push(k);
     }
   });
-  const covers = new ThresholdCovers(problem, options, first);
+  const links = typeLinks(problem);
+  const { max_pipeline_stages: maxStages, num_decoder_layers: layers } = problem.config;
+  const joining = links
+    ? byTypeCounts(new StageCounts(links, maxStages), layers)
+    : byStageCount(maxStages, layers);
+  const covers = new ThresholdCovers(problem, options, first, joining);
   const recorded = sweepThresholds(thresholds.length, (i) => covers.fullCosts(i));
-  const maxStages = problem.config.max_pipeline_stages;
   // In cost order, each candidate becomes a placement unless one already made, within budgets,
   // costs less and runs at least as fast as the candidate can: such a candidate could never join
   // the frontier, and leaving out points that never join it changes no other point. (The margin
