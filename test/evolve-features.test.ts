@@ -116,3 +116,15 @@ describe('evolve: the README', () => {
     expect(Object.keys(settings.llm as object).sort()).toEqual(Object.keys(config.llm).sort());
   });
 });
+
+describe('evolve: prices', () => {
+  it('warns when a budget is set but a model has no price', async () => {
+    const server = await running.server(prismScript());
+    const run = await runTask(
+      prismTask(),
+      mockConfig(server.baseUrl, { generations: 1, budgetUsd: 1 }),
+    );
+    running.keep(run.store);
+    expect(run.warnings.some((w) => /no price for .*mock-coder/.test(w))).toBe(true);
+  });
+});

@@ -8,6 +8,7 @@ import {
   ModelPool,
   createChatClient,
   createEmbeddingClient,
+  hasPrice,
   parseModelSpec,
   type ChatClient,
   type ClientOptions,
@@ -179,6 +180,11 @@ export async function runEvolution(args: {
     recommendations: () => store.latestMeta(runId)?.recommendations || null,
   };
   store.setStatus(runId, 'running');
+  const unpriced = [...clients.keys()].filter((label) => !hasPrice(config.llm.prices, label));
+  if (unpriced.length && config.budgetUsd !== null)
+    hooks.warn(
+      `no price for ${unpriced.join(', ')} in llm.prices: their calls count as $0 against --budget-usd`,
+    );
   await ensureInitial(ctx);
   ctx.pool = ModelPool.fromHistory(labels, config.llm.temperatures, config.seed, poolHistory(ctx));
   const done = new Set(store.summaries(runId).map((p) => p.generation));
