@@ -8,6 +8,7 @@ import { evolveConfigSchema, type EvolveConfig } from '../evolve/config.js';
 import { RunStore, type RunRecord } from '../evolve/database/store.js';
 import { runEvolution, type RunOutcome } from '../evolve/engine.js';
 import { parseModelSpec } from '../evolve/llm/index.js';
+import type { Task } from '../evolve/task.js';
 import { resolveTask } from '../evolve/tasks/index.js';
 import { intFlag, numberFlag, parseCommand, type Options } from './args.js';
 import { printJson, say, writeJsonLines } from './output.js';
@@ -108,9 +109,9 @@ async function drive(
   store: RunStore,
   run: RunRecord,
   config: EvolveConfig,
+  task: Task,
   json: boolean,
 ): Promise<number> {
-  const task = resolveTask(run.task);
   const controller = new AbortController();
   const interrupt = (): void => {
     say('interrupted: finishing the generations in flight (Ctrl-C again to quit now)');
@@ -166,7 +167,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const config = buildConfig(values);
   const taskName =
     values.task === 'prism' || values.task === 'eplb' ? values.task : resolve(values.task);
-  resolveTask(taskName);
+  const task = resolveTask(taskName);
   if (existsSync(dbPath))
     throw new UserError(
       'already exists; continue its run with "evoplace evolve resume --db" or choose a new file',
@@ -175,7 +176,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const store = RunStore.create(dbPath);
   try {
     store.createRun(taskName, config, config.seed);
-    return await drive(store, store.latestRun()!, config, values.json === true);
+    return await drive(store, store.latestRun()!, config, task, values.json === true);
   } finally {
     store.close();
   }
@@ -183,12 +184,7 @@ async function runCommand(argv: string[]): Promise<number> {
 
 /** The stored run and its configuration (validated again: the file may be old or edited). */
 function openRun(dbPath: string): { store: RunStore; run: RunRecord; config: EvolveConfig } {
-  const store = RunStore.open(dbPath);
-  const run = store.latestRun();
-  if (!run) {
-    store.close();
-    throw new UserError('holds no run; start one with "evoplace evolve run"', dbPath);
-  }
+  const { store, run } = RunStore.openLatest(dbPath, 'start one with "evoplace evolve run"');
   return { store, run, config: parseWith(evolveConfigSchema, run.config, dbPath, 'runs.config') };
 }
 
@@ -202,7 +198,7 @@ async function resumeCommand(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const { store, run, config } = openRun(requireDb(parsed.values, 'evolve resume'));
   try {
-    return await drive(store, run, config, parsed.values.json === true);
+    return await drive(store, run, config, resolveTask(run.task), parsed.values.json === true);
   } finally {
     store.close();
   }

@@ -226,13 +226,7 @@ function statusCommand(argv: string[]): number {
 /** The run database of `--db` (default experiments.db) and its latest run. */
 function openLatestRun(values: Record<string, unknown>): { store: RunStore; run: RunRecord } {
   const dbPath = resolve(typeof values.db === 'string' ? values.db : DEFAULT_DB);
-  const store = RunStore.open(dbPath);
-  const run = store.latestRun();
-  if (!run) {
-    store.close();
-    throw new UserError('holds no experiment run', dbPath);
-  }
-  return { store, run };
+  return RunStore.openLatest(dbPath, 'run an experiment with "evoplace experiment run"');
 }
 
 /** Every candidate of the latest run, one JSON object per line. */

@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { UserError } from '../../core/errors.js';
 import { openDatabase } from './schema.js';
 
 /** How a program entered the run. `failed`: a generation whose proposal produced nothing to evaluate. */
@@ -173,6 +174,17 @@ export class RunStore {
 
   static open(path: string): RunStore {
     return new RunStore(path, openDatabase(path, false));
+  }
+
+  /** Open an existing database and its latest run; none is a user error ending in `hint`. */
+  static openLatest(path: string, hint: string): { store: RunStore; run: RunRecord } {
+    const store = RunStore.open(path);
+    const run = store.latestRun();
+    if (!run) {
+      store.close();
+      throw new UserError(`holds no run; ${hint}`, path);
+    }
+    return { store, run };
   }
 
   close(): void {

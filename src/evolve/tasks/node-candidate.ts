@@ -75,7 +75,7 @@ export async function runNodeCandidate(
     language === 'typescript' ? candidateToJavaScript(code) : { ok: true as const, js: code };
   if (!compiled.ok) return { ok: false, reason: compiled.reason, sandbox: null };
   const sandbox = await runSandboxed({
-    argv: [process.execPath, `--max-old-space-size=${limits.memoryMb}`, 'harness.mjs'],
+    argv: [process.execPath, 'harness.mjs'],
     files: {
       'harness.mjs': HARNESS,
       'candidate.mjs': compiled.js,
