@@ -3,7 +3,12 @@ import { dirname, join } from 'node:path';
 import { formatTable } from '../src/core/table.js';
 import { writeFileAtomic } from '../src/core/atomic.js';
 import { isUserError } from '../src/core/errors.js';
-import { eplbBenchmark, printEplbBenchmark } from '../src/problems/eplb/benchmark.js';
+import {
+  eplbBenchmark,
+  generatedSuite,
+  printEplbBenchmark,
+  printGeneratedSuite,
+} from '../src/problems/eplb/benchmark.js';
 import { DEFAULT_TRACE, generateTrace } from '../src/problems/eplb/generate.js';
 import { parseLoadHistory, readLoadHistory } from '../src/problems/eplb/model.js';
 import { ALGOS } from '../src/problems/eplb/solvers/index.js';
@@ -15,6 +20,9 @@ import { SOLVER_NAMES } from '../src/problems/prism/solvers/index.js';
 
 /** DeepSeek-V3's serving shape: 288 physical slots, 8 expert groups, 4 nodes, 32 GPUs. */
 const V3_SHAPE = { replicas: 288, groups: 8, nodes: 4, gpus: 32 };
+
+/** Seeds of the generated eplb traces whose mean balance the benchmark reports. */
+const SUITE_SEEDS = Array.from({ length: 24 }, (_, i) => i + 1);
 
 /** `npm run bench [-- NAME ...]`: each benchmark prints its tables and writes bench/results/NAME.json. */
 const BENCHMARKS: Record<string, () => unknown> = {
@@ -44,7 +52,12 @@ const BENCHMARKS: Record<string, () => unknown> = {
       printEplbBenchmark(report);
       return { trace, ...report };
     });
-    return { problem: 'eplb', traces: reports };
+    const suite = generatedSuite(SUITE_SEEDS, V3_SHAPE);
+    console.error(
+      `\neplb / per-GPU balancedness on the next window, generated traces (seeds ${SUITE_SEEDS[0]}–${SUITE_SEEDS.at(-1)})`,
+    );
+    printGeneratedSuite(suite);
+    return { problem: 'eplb', traces: reports, generatedSuite: suite };
   },
   llm: () => {
     // The 1 024-GPU synthetic pool always, under both performance models; the seed's configs

@@ -1,7 +1,8 @@
 import { formatTable } from '../../core/table.js';
 import { elapsedMs, mean, quantile } from '../../core/timing.js';
-import { forecastLoad } from './forecast.js';
-import type { LoadMatrix, Shape } from './model.js';
+import { forecastLoad, type Forecast } from './forecast.js';
+import { DEFAULT_TRACE, generateTrace } from './generate.js';
+import { parseLoadHistory, type LoadMatrix, type Shape } from './model.js';
 import { ceilings, replay, type ReplayResult } from './replay.js';
 import { DEFAULT_FORECASTS, REBALANCERS, type Algo } from './solvers/index.js';
 
@@ -103,5 +104,67 @@ export function printEplbBenchmark(
   );
   say(
     `\n${report.windows - 1} rebalances (plan on window i, score on i + 1); per-GPU ceilings with perfect knowledge: hierarchical ${f(report.ceilingsPerGpu.hierarchical)}, global ${f(report.ceilingsPerGpu.global)}`,
+  );
+}
+
+/** The algorithm and forecast pairs the generated suite compares. */
+const SUITE_PLANNERS: readonly { algo: Algo; forecast: Forecast }[] = [
+  { algo: 'deepseek', forecast: 'last' },
+  { algo: 'balanced', forecast: 'last' },
+  { algo: 'balanced', forecast: 'recent' },
+  { algo: 'global', forecast: 'recent' },
+];
+
+export interface GeneratedSuite {
+  seeds: number[];
+  /** `algo/forecast` → mean per-GPU balancedness on the next window, one per seed. */
+  perGpu: Record<string, number[]>;
+  meanPerGpu: Record<string, number>;
+}
+
+/**
+ * Per-GPU balancedness out of sample on generated traces of DeepSeek-V3's statistics, one per
+ * seed (the default trace settings otherwise): what one recorded trace cannot tell, whether a
+ * planner's edge holds across traces. Progress on stderr.
+ */
+export function generatedSuite(seeds: readonly number[], shape: Shape): GeneratedSuite {
+  const perGpu: Record<string, number[]> = {};
+  for (const seed of seeds) {
+    process.stderr.write(`eplb suite: trace seed ${seed}\n`);
+    const windows = parseLoadHistory(
+      generateTrace({ ...DEFAULT_TRACE, seed }),
+      `seed ${seed}`,
+      100,
+    );
+    for (const { algo, forecast } of SUITE_PLANNERS) {
+      const result = replay(windows, shape, {
+        algo,
+        forecast,
+        emaAlpha: EMA_ALPHA,
+        maxMoves: null,
+      });
+      (perGpu[`${algo}/${forecast}`] ??= []).push(result.outOfSample.perGpu);
+    }
+  }
+  const meanPerGpu = Object.fromEntries(Object.entries(perGpu).map(([k, v]) => [k, mean(v)]));
+  return { seeds: [...seeds], perGpu, meanPerGpu };
+}
+
+export function printGeneratedSuite(
+  suite: GeneratedSuite,
+  say: (line: string) => void = (line) => process.stderr.write(`${line}\n`),
+): void {
+  const planners = Object.keys(suite.perGpu);
+  say(
+    formatTable(
+      ['seed', ...planners],
+      [
+        ...suite.seeds.map((seed, i) => [
+          String(seed),
+          ...planners.map((p) => suite.perGpu[p]![i]!.toFixed(4)),
+        ]),
+        ['mean', ...planners.map((p) => suite.meanPerGpu[p]!.toFixed(4))],
+      ],
+    ),
   );
 }

@@ -6,18 +6,22 @@ export interface TraceSettings {
   layers: number;
   experts: number;
   groups: number;
-  /** Tokens per step, each routed to `topK` distinct experts. */
+  /** Mean tokens per step, each routed to `topK` distinct experts. */
   tokensPerStep: number;
+  /** Log-normal σ of the number of tokens from step to step (batches vary in size). */
+  tokensSigma: number;
   topK: number;
   /** Per-layer log-normal popularity skew is drawn from [skewMin, skewMax]. */
   skewMin: number;
   skewMax: number;
   /** Static log-normal skew of whole expert groups. */
   groupSkew: number;
-  /** Popularity correlation between the two traffic domains (chat-like, math-like). */
+  /** Popularity correlation between the two traffic domains (chat-like, math-like), of experts and groups. */
   domainCorrelation: number;
   /** Mean length of a traffic regime, in steps. */
   regimeSteps: number;
+  /** Steps over which the domain mix moves linearly to the new regime's (0: at once). */
+  rampSteps: number;
   /** Slow drift (Ornstein–Uhlenbeck) of each expert: stationary σ and time constant. */
   driftSigma: number;
   driftTau: number;
@@ -34,12 +38,14 @@ export const DEFAULT_TRACE: TraceSettings = {
   experts: 256,
   groups: 8,
   tokensPerStep: 64,
+  tokensSigma: 0.15,
   topK: 8,
   skewMin: 0.65,
   skewMax: 1.05,
   groupSkew: 0.8,
   domainCorrelation: 0.6,
   regimeSteps: 300,
+  rampSteps: 30,
   driftSigma: 0.25,
   driftTau: 3000,
   churnSigma: 0.1,
@@ -48,8 +54,22 @@ export const DEFAULT_TRACE: TraceSettings = {
   seed: 1,
 };
 
-/** Share of traffic from the chat-like domain in each kind of regime. */
-const REGIME_MIX = [0.8, 0.25];
+/**
+ * Share of traffic from the chat-like domain in each kind of regime. 90 : 10 makes a regime
+ * switch move expert shares as far as the one in the recorded reference trace these defaults
+ * describe (the mean L1 change of shares across it: 0.55 there, 0.58–0.60 here).
+ */
+const REGIME_MIX = [0.9, 0.1];
+
+/** A standard normal with correlation `rho` to the standard normal `z`. */
+function correlated(z: number, rho: number, rng: Rng): number {
+  return rho * z + Math.sqrt(1 - rho * rho) * rng.normal();
+}
+
+/** `value` moved toward `target` by at most `step`. */
+function moveToward(value: number, target: number, step: number): number {
+  return value < target ? Math.min(target, value + step) : Math.max(target, value - step);
+}
 
 /** One OU step of every value in `state` (stationary σ `sigma`, time constant `tau` steps). */
 function ouStep(state: Float64Array, sigma: number, tau: number, rng: Rng): void {
@@ -61,7 +81,8 @@ function ouStep(state: Float64Array, sigma: number, tau: number, rng: Rng): void
 /**
  * A synthetic recorded-load trace in vLLM's format: per layer a log-normal expert popularity
  * in each of two domains (correlated), a static group skew, regimes that switch the domain
- * mix, slow drift and fast churn; each step's tokens × topK routings drawn as Poisson counts
+ * mix (ramping over `rampSteps`), slow drift and fast churn; a log-normal number of tokens
+ * per step; each step's tokens × topK routings drawn as Poisson counts
  * (at most one routing per token per expert). Returns `load_history[step][layer][expert]`.
  */
 export function generateTrace(settings: TraceSettings): {
@@ -75,13 +96,14 @@ export function generateTrace(settings: TraceSettings): {
   const math = new Float64Array(cells);
   for (let l = 0; l < s.layers; l++) {
     const skew = rng.uniform(s.skewMin, s.skewMax);
-    const groupBias = Array.from({ length: s.groups }, () => s.groupSkew * rng.normal());
+    const chatGroup = Array.from({ length: s.groups }, () => rng.normal());
+    const mathGroup = chatGroup.map((z) => correlated(z, s.domainCorrelation, rng));
     for (let e = 0; e < s.experts; e++) {
       const z = rng.normal();
-      const zm = s.domainCorrelation * z + Math.sqrt(1 - s.domainCorrelation ** 2) * rng.normal();
-      const bias = groupBias[Math.floor(e / groupSize)]!;
-      chat[l * s.experts + e] = skew * z + bias;
-      math[l * s.experts + e] = skew * zm + bias;
+      const g = Math.floor(e / groupSize);
+      chat[l * s.experts + e] = skew * z + s.groupSkew * chatGroup[g]!;
+      math[l * s.experts + e] =
+        skew * correlated(z, s.domainCorrelation, rng) + s.groupSkew * mathGroup[g]!;
     }
   }
   const drift = new Float64Array(cells);
@@ -89,13 +111,19 @@ export function generateTrace(settings: TraceSettings): {
   const groupChurn = new Float64Array(s.layers * s.groups);
   const weight = new Float64Array(s.experts);
   let regime = 0;
+  let mix = REGIME_MIX[regime]!;
+  const rampStep = Math.abs(REGIME_MIX[0]! - REGIME_MIX[1]!) / Math.max(1, s.rampSteps);
   const history: { logical_expert_load: number[][] }[] = [];
   for (let step = 0; step < s.steps; step++) {
     if (rng.float() < 1 / s.regimeSteps) regime = 1 - regime;
     ouStep(drift, s.driftSigma, s.driftTau, rng);
     ouStep(churn, s.churnSigma, s.churnTau, rng);
     ouStep(groupChurn, s.groupChurnSigma, s.churnTau, rng);
-    const mix = REGIME_MIX[regime]!;
+    mix = moveToward(mix, REGIME_MIX[regime]!, rampStep);
+    const tokens = Math.max(
+      1,
+      Math.round(s.tokensPerStep * Math.exp(s.tokensSigma * rng.normal() - s.tokensSigma ** 2 / 2)),
+    );
     const rows: number[][] = [];
     for (let l = 0; l < s.layers; l++) {
       let total = 0;
@@ -105,10 +133,8 @@ export function generateTrace(settings: TraceSettings): {
         weight[e] = (mix * Math.exp(chat[i]!) + (1 - mix) * Math.exp(math[i]!)) * Math.exp(noise);
         total += weight[e]!;
       }
-      const routings = s.tokensPerStep * s.topK;
-      rows.push(
-        Array.from(weight, (w) => Math.min(s.tokensPerStep, rng.poisson((routings * w) / total))),
-      );
+      const routings = tokens * s.topK;
+      rows.push(Array.from(weight, (w) => Math.min(tokens, rng.poisson((routings * w) / total))));
     }
     history.push({ logical_expert_load: rows });
   }

@@ -14,7 +14,7 @@ const NEGLIGIBLE_WEIGHT = 1e-6;
  * Σ weight × slice total and Σ weight² × slice total: the view's effective count of tokens is
  * the first squared over the second.
  */
-interface RecencyView {
+export interface RecencyView {
   data: Float64Array;
   mass: Float64Array;
   mass2: Float64Array;
@@ -47,6 +47,14 @@ function recencyView(history: readonly LoadMatrix[], tau: number): RecencyView {
     }
   }
   return view;
+}
+
+/** The short and the long recency views of a history (oldest window first). */
+export function recencyViews(history: readonly LoadMatrix[]): {
+  short: RecencyView;
+  long: RecencyView;
+} {
+  return { short: recencyView(history, SHORT_SLICES), long: recencyView(history, LONG_SLICES) };
 }
 
 /**
@@ -87,8 +95,7 @@ function shiftWeight(short: RecencyView, long: RecencyView, experts: number): nu
 export function recentLoad(history: readonly LoadMatrix[]): LoadMatrix {
   const last = history[history.length - 1]!;
   const { layers, experts } = last;
-  const short = recencyView(history, SHORT_SLICES);
-  const long = recencyView(history, LONG_SLICES);
+  const { short, long } = recencyViews(history);
   const follow = shiftWeight(short, long, experts);
   const data = new Float64Array(layers * experts);
   for (let l = 0; l < layers; l++) {

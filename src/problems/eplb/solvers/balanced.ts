@@ -1,6 +1,6 @@
 import type { LoadMatrix, Plan, Shape } from '../model.js';
 import { assemblePlan, ranksInSlotOrder } from '../plan.js';
-import { loadTrend } from './trend.js';
+import { loadTrend, recentShift } from './trend.js';
 import {
   chooseReplicaCounts,
   createPacking,
@@ -59,7 +59,8 @@ export function groupsToNodes(groupLoad: Float64Array, nodes: number): Int32Arra
  * The `balanced` policy. Hierarchical (when groups divide into nodes): groups to nodes by
  * balanced node load; then within each node, replica counts (never more than the node's GPUs),
  * a packing of replicas onto GPUs (no two replicas of an expert on one GPU, each GPU an even
- * share of each group and of the load trend of the recorded `history`, when given), improved
+ * share of each group and of the load trend of the recorded `history`, when given: the way
+ * loads moved between its windows and are moving at its end), improved
  * by swaps on the heaviest GPU. When groups do not divide into nodes, the same over one node.
  */
 export function rebalanceBalanced(
@@ -104,13 +105,14 @@ function rebalance(
     order: new Int32Array(Math.max(experts, shape.groups)),
   };
   const groupLoad = new Float64Array(shape.groups);
+  const shift = history.length > 0 ? recentShift(history) : null;
   const allGroups = Int32Array.from({ length: shape.groups }, (_, g) => g);
   for (let l = 0; l < layers; l++) {
     const row = load.data.subarray(l * experts, (l + 1) * experts);
     groupLoad.fill(0);
     for (let e = 0; e < experts; e++) groupLoad[Math.floor(e / groupSize)]! += row[e]!;
     const nodeGroups = hierarchical ? groupsToNodes(groupLoad, nodes) : allGroups;
-    const trend = loadTrend(history, l, shape.groups, row);
+    const trend = loadTrend(history, l, shape.groups, row, shift);
     for (let n = 0; n < nodes; n++) {
       for (let k = 0; k < groupsPerNode; k++) {
         const g = nodeGroups[n * groupsPerNode + k]!;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { LoadMatrix } from '../model.js';
-import { loadTrend } from './trend.js';
+import { loadTrend, recentShift } from './trend.js';
 
 const windowOf = (row: number[]): LoadMatrix => ({
   layers: 1,
@@ -33,5 +33,26 @@ describe('eplb load trend', () => {
       [8, 4, 4, 2],
     ].map(windowOf);
     expect(loadTrend(history, 0, 2, Float64Array.of(4, 2, 4, 2))).toBeNull();
+  });
+
+  it('counts the shift under way at the end of the history as one more change', () => {
+    // One window whose last fifth moves load from experts 0 and 2 to 1 and 3.
+    const slices = [
+      ...Array.from({ length: 8 }, () => [30, 10, 30, 10]),
+      [10, 30, 10, 30],
+      [10, 30, 10, 30],
+    ];
+    const window: LoadMatrix = {
+      layers: 1,
+      experts: 4,
+      data: Float64Array.from(slices.reduce((a, b) => a.map((v, i) => v + b[i]!))),
+      slices: slices.map((s) => Float64Array.from(s)),
+    };
+    const load = Float64Array.of(1, 1, 1, 1);
+    expect(loadTrend([window], 0, 1, load)).toBeNull();
+    const trend = Array.from(loadTrend([window], 0, 1, load, recentShift([window]))!);
+    expect(Math.sign(trend[0]!)).toBe(Math.sign(trend[2]!));
+    expect(Math.sign(trend[1]!)).toBe(-Math.sign(trend[0]!));
+    expect(trend[1]).toBeCloseTo(trend[3]!, 12);
   });
 });

@@ -1,26 +1,49 @@
 import type { LoadMatrix } from '../model.js';
+import { recencyViews } from '../recent.js';
 
 /** Windows of history the trend looks at (the latest ones). */
 const TREND_WINDOWS = 8;
 const POWER_ITERATIONS = 30;
 
 /**
+ * The shift under way at the end of a history: the load before it (the recency view reaching
+ * back about a window) and after it (the view of the last tenth of a window), each
+ * [layers × experts] flattened; see recent.ts.
+ */
+export interface RecentShift {
+  before: Float64Array;
+  after: Float64Array;
+}
+
+export function recentShift(history: readonly LoadMatrix[]): RecentShift {
+  const { short, long } = recencyViews(history);
+  return { before: long.data, after: short.data };
+}
+
+/**
  * The direction one layer's expert loads have been moving in, per expert ([experts]): the
- * principal direction of the changes between consecutive windows in each expert's share of its
- * group (so that whole-group swings, hedged on their own, do not count), as symmetric relative
- * changes weighted by `load` [experts], scaled to unit load-weighted RMS. Traffic that shifts
- * between domains moves experts along one such direction and back; spreading each GPU's
- * exposure to it hedges the next shift. The sign is arbitrary. null with fewer than two windows.
+ * principal direction of the changes between consecutive windows, and of the `shift` under
+ * way at the end of the history (when given), in each expert's share of its group (so that
+ * whole-group swings, hedged on their own, do not count), as symmetric relative changes
+ * weighted by `load` [experts], scaled to unit load-weighted RMS. Traffic that shifts between
+ * domains moves experts along one such direction and back; spreading each GPU's exposure to it
+ * hedges the next shift. The sign is arbitrary. null when nothing has changed.
  */
 export function loadTrend(
   history: readonly LoadMatrix[],
   layer: number,
   groups: number,
   load: Float64Array,
+  shift: RecentShift | null = null,
 ): Float64Array | null {
   const windows = history.slice(-TREND_WINDOWS);
-  if (windows.length < 2) return null;
-  const changes = windows.slice(1).map((w, k) => shareChange(windows[k]!, w, layer, groups));
+  const row = (data: Float64Array): Float64Array =>
+    data.subarray(layer * load.length, (layer + 1) * load.length);
+  const changes = windows
+    .slice(1)
+    .map((w, k) => shareChange(row(windows[k]!.data), row(w.data), groups));
+  if (shift) changes.push(shareChange(row(shift.before), row(shift.after), groups));
+  if (changes.length === 0) return null;
   // Power iteration on the load-weighted Gram matrix of the changes (a few × a few).
   const n = changes.length;
   const gram = new Float64Array(n * n);
@@ -75,12 +98,10 @@ function topEigenvector(matrix: Float64Array, n: number): Float64Array | null {
   return v;
 }
 
-/** Symmetric relative change of each expert's share of its group from window a to b: [experts]. */
-function shareChange(a: LoadMatrix, b: LoadMatrix, layer: number, groups: number): Float64Array {
-  const { experts } = a;
+/** Symmetric relative change of each expert's share of its group from load a to b: [experts] each. */
+function shareChange(rowA: Float64Array, rowB: Float64Array, groups: number): Float64Array {
+  const experts = rowA.length;
   const groupSize = experts / groups;
-  const rowA = a.data.subarray(layer * experts, (layer + 1) * experts);
-  const rowB = b.data.subarray(layer * experts, (layer + 1) * experts);
   const change = new Float64Array(experts);
   for (let g = 0; g < groups; g++) {
     let totalA = 0;
