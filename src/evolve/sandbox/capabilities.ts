@@ -1,6 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { joinCgroupWrapper, pidsCgroupParents, RunCgroup } from './cgroup.js';
+import { privateFilesystemWrapper } from './filesystem.js';
 import type { SandboxCapabilities } from './types.js';
 
 /** unshare flags for a PID namespace whose init is the child: when it dies, all of it dies. */
@@ -54,6 +57,17 @@ function limitsForks(parent: string): boolean {
   }
 }
 
+/** bwrap runs `true` in a private file system made as a run's is. */
+function probePrivateFilesystem(): boolean {
+  const dir = mkdtempSync(join(tmpdir(), 'evoplace-probe-'));
+  try {
+    const [program, ...args] = privateFilesystemWrapper(dir, [], false);
+    return succeeds(program!, [...args, 'true']);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Try each isolation tool once, exactly as a run will use it. */
 export function probeCapabilities(): SandboxCapabilities {
   return {
@@ -63,6 +77,7 @@ export function probeCapabilities(): SandboxCapabilities {
       NETWORK_NAMESPACE_FLAG,
       'true',
     ]),
+    privateFilesystem: probePrivateFilesystem(),
     addressSpaceLimit: succeeds('prlimit', [`--as=${1024 * 1024 * 1024}`, '--', 'true']),
     pidsCgroup: probePidsCgroup(),
   };

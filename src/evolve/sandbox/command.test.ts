@@ -5,12 +5,14 @@ import type { SandboxCapabilities, SandboxSpec } from './types.js';
 const ALL: SandboxCapabilities = {
   pidNamespace: true,
   networkNamespace: true,
+  privateFilesystem: false,
   addressSpaceLimit: true,
   pidsCgroup: '/sys/fs/cgroup/pids',
 };
 const NONE: SandboxCapabilities = {
   pidNamespace: false,
   networkNamespace: false,
+  privateFilesystem: false,
   addressSpaceLimit: false,
   pidsCgroup: null,
 };
@@ -113,5 +115,28 @@ describe('buildCommand', () => {
     });
     expect(command).toContain('--allow-fs-read=/tmp/g/net-guard.mjs');
     expect(command[command.indexOf('--import') + 1]).toBe('file:///tmp/g/net-guard.mjs');
+  });
+
+  it('uses bubblewrap for a private file system, which brings its own namespaces', () => {
+    const bwrap = { ...ALL, privateFilesystem: true };
+    const context = { dir: DIR, capabilities: bwrap, netGuardPath: null, cgroup: null };
+    const command = buildCommand(python, context);
+    expect(command.slice(0, 2)).toEqual(['bwrap', '--die-with-parent']);
+    expect(command).toContain('--unshare-net');
+    expect(command).not.toContain('unshare');
+    expect(command.join(' ')).toContain(`--bind ${DIR} ${DIR} --chdir ${DIR} --`);
+    expect(command.join(' ')).toContain('--ro-bind /usr /usr');
+    expect(command.slice(-6)).toEqual([
+      'prlimit',
+      `--as=${256 * MB}`,
+      '--',
+      'python3',
+      `${DIR}/main.py`,
+      `--out=${DIR}/out`,
+    ]);
+    expect(buildCommand({ ...python, network: true }, context)).not.toContain('--unshare-net');
+    expect(buildCommand({ ...python, filesystem: 'host' }, context)[0]).toBe('unshare');
+    // The node spec's read paths are shown read-only.
+    expect(buildCommand(node, context).join(' ')).toMatch(/--(ro-bind|symlink) \S+ \/lib/);
   });
 });

@@ -5,6 +5,7 @@ import {
   PID_NAMESPACE_FLAGS,
   USER_NAMESPACE_FLAGS,
 } from './capabilities.js';
+import { privateFilesystemWrapper } from './filesystem.js';
 import type { SandboxCapabilities, SandboxSpec } from './types.js';
 
 /**
@@ -43,12 +44,26 @@ export function isNodeChild(spec: SandboxSpec): boolean {
  * namespace can enforce it. Other programs then have network access (a documented gap).
  */
 export function needsNetGuard(spec: SandboxSpec, capabilities: SandboxCapabilities): boolean {
-  return isNodeChild(spec) && !spec.network && !capabilities.networkNamespace;
+  return (
+    isNodeChild(spec) &&
+    !spec.network &&
+    !capabilities.networkNamespace &&
+    !usesPrivateFilesystem(spec, capabilities)
+  );
+}
+
+/** Whether the run gets a private file system (which brings its own namespaces). */
+export function usesPrivateFilesystem(
+  spec: SandboxSpec,
+  capabilities: SandboxCapabilities,
+): boolean {
+  return spec.filesystem !== 'host' && capabilities.privateFilesystem;
 }
 
 /**
  * The full command line of a run, outermost first: `/bin/sh -c <join the cgroup> …
- * unshare <namespaces> prlimit --as=<bytes> -- <program> [node flags] <arguments>`.
+ * bwrap <private file system and namespaces> | unshare <namespaces>,
+ * prlimit --as=<bytes> -- <program> [node flags] <arguments>`.
  * The cgroup comes first so that its first process is an ancestor of all the others.
  * Each wrapper is left out when the machine does not allow it (see capabilities.ts).
  */
@@ -58,7 +73,9 @@ export function buildCommand(spec: SandboxSpec, context: CommandContext): string
   const command = [program!, ...(node ? nodeFlags(spec, context) : []), ...args];
   return [
     ...(context.cgroup === null ? [] : joinCgroupWrapper(context.cgroup)),
-    ...namespaceWrapper(spec, context.capabilities),
+    ...(usesPrivateFilesystem(spec, context.capabilities)
+      ? privateFilesystemWrapper(context.dir, spec.node?.readPaths ?? [], spec.network ?? false)
+      : namespaceWrapper(spec, context.capabilities)),
     ...memoryWrapper(spec, node, context.capabilities),
     ...command,
   ];

@@ -26,10 +26,16 @@
  *   only those of the other layers.
  * - Address-space limit (`prlimit --as`); Node children also get a heap limit (command.ts).
  *   Fallback: Node's heap limit only.
+ * - Private file system (`filesystem: 'private'`, the default; bubblewrap, filesystem.ts): the
+ *   program sees the system's programs and libraries read-only, the installations of the
+ *   programs on our PATH read-only (a virtual environment, pyenv), its temp directory
+ *   read-write, an empty /tmp, its own /proc and a minimal /dev; not the project, /root, /home
+ *   or the rest of /etc, so no credentials file. bwrap then also makes the user, PID and
+ *   network namespaces (instead of unshare). `filesystem: 'host'` is for commands the user
+ *   wrote (the experiments' command evaluator). Fallback (no bwrap, or no user namespaces):
+ *   programs can read and write wherever our user can.
  * - Node's permission model for `spec.node` runs: reads only in the temp directory and
  *   `readPaths`, writes only in the temp directory, no child processes, no worker threads.
- *   Other programs can read and write wherever our user can: the sandbox does not confine
- *   their file system.
  */
 export { runSandboxed } from './run.js';
 export { sandboxCapabilities } from './capabilities.js';

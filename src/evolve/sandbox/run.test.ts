@@ -17,6 +17,7 @@ const FALLBACK: SandboxCapabilities = {
   ...capabilities,
   pidNamespace: false,
   networkNamespace: false,
+  privateFilesystem: false,
 };
 /** The real interpreter (not a version manager's shim), so that children start fast. */
 const PYTHON = execFileSync('python3', ['-c', 'import sys; print(sys.executable)'], {
@@ -68,9 +69,13 @@ describe('environment', () => {
       expect(env.OPENAI_API_KEY).toBeUndefined();
       expect(result.stdout).not.toContain('sk-test-must-not-leak');
       for (const name of Object.keys(env)) {
-        expect(['PATH', 'LANG', 'LC_ALL', 'TZ', 'HOME', 'TMPDIR', 'TASK_SEED']).toContain(name);
+        // bwrap sets PWD to the folder it starts the program in: the temp directory.
+        expect(['PATH', 'LANG', 'LC_ALL', 'TZ', 'HOME', 'TMPDIR', 'PWD', 'TASK_SEED']).toContain(
+          name,
+        );
       }
       expect(env.HOME).toBe(cwd);
+      if (env.PWD !== undefined) expect(env.PWD).toBe(cwd);
       expect(env.TMPDIR).toBe(cwd);
       expect(env.TASK_SEED).toBe('7');
     } finally {
@@ -96,9 +101,56 @@ describe('environment', () => {
     async () => {
       const code = `import os; print(os.path.exists('/proc/${process.pid}/environ'), os.getpid())`;
       const inside = await runSandboxed(pythonSpec(code));
-      expect(inside.stdout.trim()).toBe('False 1');
+      // The namespace's first process (bwrap's init, or the program under unshare) is 1.
+      expect(inside.stdout.trim()).toMatch(/^False [12]$/);
       const outside = await runSandboxedWith(pythonSpec(code), FALLBACK);
       expect(outside.stdout.trim().split(' ')[0]).toBe('True');
+    },
+  );
+});
+
+/** Whether bubblewrap is installed here (CI installs it; see .ci/run). */
+const BWRAP_INSTALLED = (() => {
+  try {
+    execFileSync('bwrap', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
+describe('private file system (bubblewrap)', () => {
+  it.skipIf(!BWRAP_INSTALLED)('is found wherever bwrap is installed', () => {
+    expect(capabilities.privateFilesystem).toBe(true);
+  });
+
+  it.skipIf(!capabilities.privateFilesystem)(
+    'shows a python child its own folder and the system, not the project or /etc',
+    async () => {
+      // A secret where a user might keep one: a .env in the project folder.
+      const secret = join(process.cwd(), `.sandbox-secret-${process.pid}`);
+      writeFileSync(secret, 'sk-secret-in-a-file');
+      const code = [
+        'import os, sys',
+        'def can_read(path):',
+        '    try:',
+        '        open(path).read(); return "read"',
+        '    except OSError:',
+        '        return "hidden"',
+        `print(can_read(${JSON.stringify(secret)}), can_read("/etc/passwd"), can_read(${JSON.stringify(join(process.cwd(), 'package.json'))}))`,
+        'open("out.txt", "w").write("written")',
+        'print(open("in.txt").read(), sys.version_info[0])',
+      ].join('\n');
+      try {
+        const spec = pythonSpec(code, { files: { 'in.txt': 'given' }, readBack: ['out.txt'] });
+        const inside = await runSandboxed(spec);
+        expect(inside.stdout.split('\n')).toEqual(['hidden hidden hidden', 'given 3', '']);
+        expect(inside.files['out.txt']).toBe('written');
+        const host = await runSandboxed({ ...spec, filesystem: 'host' });
+        expect(host.stdout.split('\n')[0]).toBe('read read read');
+      } finally {
+        rmSync(secret, { force: true });
+      }
     },
   );
 });
@@ -494,7 +546,13 @@ open('big.txt', 'w').write('y' * 5000)`,
   it('reports a program that cannot start as exit code 127, with or without wrappers', async () => {
     for (const caps of [
       capabilities,
-      { pidNamespace: false, networkNamespace: false, addressSpaceLimit: false, pidsCgroup: null },
+      {
+        pidNamespace: false,
+        networkNamespace: false,
+        privateFilesystem: false,
+        addressSpaceLimit: false,
+        pidsCgroup: null,
+      },
     ]) {
       const result = await runSandboxedWith(programSpec(['/nonexistent/program']), caps);
       expect(result.exitCode).toBe(127);

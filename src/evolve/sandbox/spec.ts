@@ -30,6 +30,7 @@ const sandboxSpecSchema: z.ZodType<SandboxSpec> = z.object({
   env: z.record(z.string(), z.string()).optional(),
   node: z.object({ readPaths: z.array(z.string().min(1)).optional() }).optional(),
   network: z.boolean().optional(),
+  filesystem: z.enum(['private', 'host']).optional(),
   stdin: z.string().optional(),
   maxProcesses: z.number().int().positive().optional(),
 });

@@ -20,7 +20,8 @@ export interface SandboxSpec {
   maxOutputBytes: number;
   /**
    * Extra environment variables (`{dir}` in a value is replaced too). The child sees only
-   * these, PATH, LANG, LC_ALL and TZ from our environment, and HOME = TMPDIR = the temp directory.
+   * these, PATH, LANG, LC_ALL and TZ from our environment, and HOME = TMPDIR = the temp directory
+   * (and PWD, the same, in a private file system).
    */
   env?: Record<string, string>;
   /**
@@ -31,6 +32,13 @@ export interface SandboxSpec {
   node?: { readPaths?: string[] };
   /** Allow network access; default false. */
   network?: boolean;
+  /**
+   * `private` (the default): where the machine allows it (`privateFilesystem`), the program
+   * sees only the system's programs and libraries (read-only), the temp directory and, for a
+   * `node` spec, its `readPaths`; not /root, /home, the project or the rest of /etc.
+   * `host`: the whole file system, with our user's rights (for a command the user wrote).
+   */
+  filesystem?: 'private' | 'host';
   /** Text written to the child's standard input (empty when absent). */
   stdin?: string;
   /**
@@ -72,6 +80,11 @@ export interface SandboxCapabilities {
   pidNamespace: boolean;
   /** `unshare` can make a user + network namespace: only a loopback device, down. */
   networkNamespace: boolean;
+  /**
+   * `bwrap` (bubblewrap) can run a program in a private file system with its own user, PID and
+   * network namespaces (filesystem.ts); runs with `filesystem: 'private'` then use it.
+   */
+  privateFilesystem: boolean;
   /** `prlimit` can set the child's address-space limit (Node cannot call setrlimit itself). */
   addressSpaceLimit: boolean;
   /**

@@ -172,6 +172,8 @@ export function commandEvaluator(settings: CommandEvaluatorSettings, specDir: st
           ],
           env: { ...settings.env, EVOPLACE_SPEC_DIR: specDir },
           network: settings.network,
+          // The user's own command, reading their files where they are.
+          filesystem: 'host',
           timeoutMs: context.timeoutMs,
           memoryMb: settings.memoryMb ?? NO_MEMORY_LIMIT_MB,
           maxOutputBytes: MAX_OUTPUT_BYTES,

@@ -1,0 +1,104 @@
+import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, dirname, isAbsolute, join } from 'node:path';
+
+/**
+ * Top-level folders of the system's programs and libraries, shown read-only in a private file
+ * system (the /bin, /lib… that are links into /usr on merged-/usr systems stay links).
+ */
+const SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
+/**
+ * What of /etc programs read at start (the dynamic linker's cache, Debian's alternatives links,
+ * TLS and time-zone settings): none of it secret. The rest of /etc, /root, /home, the project
+ * and every other folder are not there at all.
+ */
+const ETC_PATHS = [
+  '/etc/alternatives',
+  '/etc/ld.so.cache',
+  '/etc/ld.so.conf',
+  '/etc/ld.so.conf.d',
+  '/etc/localtime',
+  '/etc/ssl',
+];
+
+/** bwrap arguments that show `path` read-only as it is here: a link stays a link. */
+function showReadOnly(path: string): string[] {
+  if (!existsSync(path)) return [];
+  return lstatSync(path).isSymbolicLink()
+    ? ['--symlink', readlinkSync(path), path]
+    : ['--ro-bind', path, path];
+}
+
+/** Whether `path` lies in one of the system folders already shown. */
+function inSystemPaths(path: string): boolean {
+  return SYSTEM_PATHS.some((root) => path === root || path.startsWith(`${root}/`));
+}
+
+/**
+ * Whether `folder` is an installation prefix (it has `lib` or `libexec` beside its programs:
+ * a virtual environment, pyenv, conda, a Node version manager's Node), and not a home folder
+ * or / as a whole. A folder like ~/.cargo, holding programs beside credentials, is not.
+ */
+function isInstallationPrefix(folder: string): boolean {
+  if (['/', '/root', '/home', homedir()].includes(folder) || dirname(folder) === '/home')
+    return false;
+  return existsSync(join(folder, 'lib')) || existsSync(join(folder, 'libexec'));
+}
+
+/**
+ * The installations of the programs on `path` (a PATH value) outside the system folders, to be
+ * shown read-only so that a task's `python3` from pyenv or a virtual environment, or Node from
+ * a version manager, still runs: the installation prefix above a PATH entry when there is one,
+ * else the PATH entry alone.
+ */
+export function pathInstallations(path: string): string[] {
+  const installations: string[] = [];
+  for (const entry of path.split(delimiter)) {
+    if (!isAbsolute(entry) || inSystemPaths(entry) || !existsSync(entry)) continue;
+    const folder = isInstallationPrefix(dirname(entry)) ? dirname(entry) : entry;
+    if (!installations.includes(folder)) installations.push(folder);
+  }
+  return installations;
+}
+
+/**
+ * The bubblewrap command that runs a program in a private file system and fresh user, PID,
+ * IPC and UTS namespaces (and network namespace unless `network`): the system's programs and
+ * libraries read-only, `dir` read-write at its own path (the program's only writable place,
+ * besides an empty /tmp), each of `readPaths` read-only, and this Node binary's installation
+ * and those of the programs on our PATH when they lie outside them; its own /proc and a
+ * minimal /dev. The program is the child of
+ * bwrap's init, so when it exits, or bwrap dies, every process left in it is killed.
+ */
+export function privateFilesystemWrapper(
+  dir: string,
+  readPaths: readonly string[],
+  network: boolean,
+): string[] {
+  const nodeHome = dirname(dirname(process.execPath));
+  return [
+    'bwrap',
+    '--die-with-parent',
+    '--unshare-user',
+    '--unshare-pid',
+    '--unshare-ipc',
+    '--unshare-uts',
+    ...(network ? [] : ['--unshare-net']),
+    '--proc',
+    '/proc',
+    '--dev',
+    '/dev',
+    '--tmpfs',
+    '/tmp',
+    ...[...SYSTEM_PATHS, ...ETC_PATHS].flatMap(showReadOnly),
+    ...(inSystemPaths(process.execPath) ? [] : showReadOnly(nodeHome)),
+    ...pathInstallations(process.env.PATH ?? '').flatMap(showReadOnly),
+    ...readPaths.flatMap(showReadOnly),
+    '--bind',
+    dir,
+    dir,
+    '--chdir',
+    dir,
+    '--',
+  ];
+}
