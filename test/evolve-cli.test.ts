@@ -14,6 +14,21 @@ afterEach(async () => {
 });
 
 /** Generations stored in a run database, in order (read-only, safe while a run writes). */
+/** LLM replies stored in a run database (0 before it has its tables). */
+function storedLlmCalls(path: string): number {
+  if (!existsSync(path)) return 0;
+  const db = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    // The file exists a moment before its tables do.
+    const table = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'llm_calls'")
+      .get();
+    return table ? (db.prepare('SELECT count(*) AS n FROM llm_calls').get() as { n: number }).n : 0;
+  } finally {
+    db.close();
+  }
+}
+
 function storedGenerations(path: string): number[] {
   if (!existsSync(path)) return [];
   const db = new Database(path, { readonly: true, fileMustExist: true });
@@ -65,10 +80,14 @@ describe('evoplace evolve (CLI)', () => {
     const dir = runDir();
     const killed = join(dir, 'killed.db');
     const run = startEvoplace(runArgs(killed, 8), cliEnv);
-    // Kill while generation 4 is in flight: asked of the LLM, not yet stored.
+    // Kill while generation 4's child is evaluated: its reply received and kept, the child
+    // not yet stored.
     const chats = (): number =>
       server!.requests.filter((r) => r.path.endsWith('/chat/completions')).length;
-    await until(() => chats() === 4 && storedGenerations(killed).length === 4, 60_000);
+    await until(
+      () => storedLlmCalls(killed) === 4 && storedGenerations(killed).length === 4,
+      60_000,
+    );
     run.child.kill('SIGKILL');
     await run.done;
     const before = storedGenerations(killed);
@@ -76,6 +95,9 @@ describe('evoplace evolve (CLI)', () => {
     const resumed = await startEvoplace(['evolve', 'resume', '--db', killed], cliEnv).done;
     expect(resumed.code).toBe(0);
     expect(storedGenerations(killed)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8]);
+    // Resume reused generation 4's reply: one question per generation, none asked twice.
+    expect(chats()).toBe(8);
+    expect(storedLlmCalls(killed)).toBe(8);
 
     const whole = join(dir, 'whole.db');
     const uninterrupted = await startEvoplace([...runArgs(whole, 8), '--json'], cliEnv).done;

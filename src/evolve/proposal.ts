@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Rng } from '../core/rng.js';
 import { isUserError } from '../core/errors.js';
 import type { Semaphore } from '../core/semaphore.js';
@@ -13,6 +14,8 @@ import type {
   Budget,
   ChatClient,
   ChatMessage,
+  ChatReply,
+  ChatRequest,
   EmbeddingClient,
   ModelPool,
   PriceTable,
@@ -83,6 +86,42 @@ interface Accepted {
   code: string;
 }
 
+/** A hash of everything a request asks: the same key, the same question to the same model. */
+function requestKey(model: string, request: ChatRequest): string {
+  return createHash('sha256').update(JSON.stringify({ model, request })).digest('hex');
+}
+
+/**
+ * The reply to one turn of generation `generation`: the one stored from an earlier session of
+ * the run when it asked exactly this (a run killed while the child was evaluated), else a fresh
+ * call, stored the moment it arrives. `paid`: false for a stored reply (already counted).
+ */
+async function askOnce(
+  ctx: RunContext,
+  client: ChatClient,
+  call: { generation: number; attempt: number; model: string },
+  request: ChatRequest,
+): Promise<{ reply: ChatReply; usd: number; paid: boolean }> {
+  const key = requestKey(call.model, request);
+  const stored = ctx.store.llmCall(ctx.runId, call.generation, call.attempt, key);
+  if (stored) {
+    const { reply: text, inputTokens, outputTokens, usd } = stored;
+    return { reply: { text, inputTokens, outputTokens, model: call.model }, usd, paid: false };
+  }
+  const reply = await client.chat(request);
+  const usd = costUsd(ctx.prices, call.model, reply.inputTokens, reply.outputTokens);
+  ctx.store.recordLlmCall({
+    runId: ctx.runId,
+    ...call,
+    requestKey: key,
+    reply: reply.text,
+    inputTokens: reply.inputTokens,
+    outputTokens: reply.outputTokens,
+    usd,
+  });
+  return { reply, usd, paid: true };
+}
+
 /** Reject a child identical to, or (with embeddings) too similar to, a program of the run. */
 async function rejection(
   ctx: RunContext,
@@ -147,7 +186,7 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
     config.inspirations.random,
     rng,
   ).map((p) => store.program(p.id));
-  const { model, temperature } = ctx.pool.select();
+  const { model, temperature } = ctx.pool.select(rng);
   const client = ctx.clients.get(model)!;
   const input: PromptInput = {
     task,
@@ -165,7 +204,7 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
     return false;
   }
   const ticket = ctx.budget.reserve(estimate);
-  const usage = { inputTokens: 0, outputTokens: 0, usd: 0, llmMs: 0, attempts: 0 };
+  const usage = { inputTokens: 0, outputTokens: 0, usd: 0, paidUsd: 0, llmMs: 0, attempts: 0 };
   const replies: string[] = [];
   let accepted: Accepted | null = null;
   let vector: number[] | null = null;
@@ -174,14 +213,14 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
     while (usage.attempts < config.patchAttempts && !accepted) {
       usage.attempts++;
       const started = performance.now();
-      let reply;
+      let answer;
       try {
-        reply = await client.chat({
-          system,
-          messages,
-          temperature,
-          maxTokens: config.llm.maxTokens,
-        });
+        answer = await askOnce(
+          ctx,
+          client,
+          { generation, attempt: usage.attempts, model },
+          { system, messages: [...messages], temperature, maxTokens: config.llm.maxTokens },
+        );
       } catch (error) {
         if (isUserError(error)) throw error;
         reason = `the LLM call failed: ${(error as Error).message}`;
@@ -189,9 +228,11 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
       } finally {
         usage.llmMs += performance.now() - started;
       }
+      const { reply } = answer;
       usage.inputTokens += reply.inputTokens;
       usage.outputTokens += reply.outputTokens;
-      usage.usd += costUsd(ctx.prices, model, reply.inputTokens, reply.outputTokens);
+      usage.usd += answer.usd;
+      if (answer.paid) usage.paidUsd += answer.usd;
       replies.push(reply.text);
       const patched = applyReply(patchType, parent.code, reply.text, task.language);
       if (patched.ok) {
@@ -210,7 +251,8 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
       }
     }
   } finally {
-    ctx.budget.settle(ticket, usage.usd);
+    // A reply stored by an earlier session is already in the budget's starting figure.
+    ctx.budget.settle(ticket, usage.paidUsd);
   }
   const base = {
     runId,

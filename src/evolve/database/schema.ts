@@ -1,8 +1,36 @@
 import Database from 'better-sqlite3';
 import { UserError } from '../../core/errors.js';
 
-/** Bumped when the tables change; a database from another version is refused, not migrated. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bumped when the tables change. A database of an older version that MIGRATIONS can bring up
+ * to date is migrated when opened; any other version is refused.
+ */
+export const SCHEMA_VERSION = 2;
+
+/**
+ * Every LLM reply as soon as it arrives (version 2): a run killed while the child is evaluated
+ * reuses the reply on resume instead of paying for it twice, and what was spent on generations
+ * that never got stored still counts against the budget.
+ */
+const LLM_CALLS_DDL = `
+CREATE TABLE IF NOT EXISTS llm_calls (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  generation INTEGER NOT NULL,
+  attempt INTEGER NOT NULL,
+  request_key TEXT NOT NULL,
+  model TEXT NOT NULL,
+  reply TEXT NOT NULL,
+  input_tokens INTEGER NOT NULL,
+  output_tokens INTEGER NOT NULL,
+  usd REAL NOT NULL,
+  created_at TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS llm_calls_by_generation ON llm_calls(run_id, generation, attempt);
+`;
+
+/** From version k to k + 1, by k. */
+const MIGRATIONS: Record<number, string> = { 1: LLM_CALLS_DDL };
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -64,6 +92,7 @@ CREATE TABLE IF NOT EXISTS events (
   message TEXT NOT NULL,
   data TEXT NOT NULL
 );
+${LLM_CALLS_DDL}
 CREATE TABLE IF NOT EXISTS meta (
   id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL REFERENCES runs(id),
@@ -103,18 +132,34 @@ export function openDatabase(path: string, create: boolean): Database.Database {
     };
     if (version === 0 && tables.n > 0)
       throw new UserError(`${path}: not an evoplace run database (it has other tables)`);
-    if (version !== 0 && version !== SCHEMA_VERSION)
+    if (version > SCHEMA_VERSION || (version > 0 && !upgradable(version)))
       throw new UserError(
         `${path}: run database version ${version}, this evoplace reads version ${SCHEMA_VERSION}`,
       );
     if (version === 0) {
       db.exec(DDL);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
-    }
+    } else migrate(db, version);
     return db;
   } catch (error) {
     db.close();
     if (error instanceof UserError) throw error;
     throw new UserError(`${path}: not a usable SQLite database (${(error as Error).message})`);
+  }
+}
+
+/** Whether MIGRATIONS lead from `version` to SCHEMA_VERSION. */
+function upgradable(version: number): boolean {
+  for (let v = version; v < SCHEMA_VERSION; v++) if (MIGRATIONS[v] === undefined) return false;
+  return true;
+}
+
+/** Bring a database of `version` up to SCHEMA_VERSION, one version per transaction. */
+function migrate(db: Database.Database, version: number): void {
+  for (let v = version; v < SCHEMA_VERSION; v++) {
+    db.transaction(() => {
+      db.exec(MIGRATIONS[v]!);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
   }
 }

@@ -83,4 +83,54 @@ describe('RunStore', () => {
     expect(() => RunStore.open(text)).toThrow(UserError);
     expect(() => RunStore.open(join(d, 'absent.db'))).toThrow(/evolve run/);
   });
+
+  it('keeps every LLM reply: found again by its request, counted once in what was spent', () => {
+    const path = join(dir(), 'run.db');
+    const store = RunStore.create(path);
+    const runId = store.createRun('prism', {}, 1);
+    store.insertProgram({ ...newProgram(runId, 0, 1), usd: 0 }, 2);
+    const call = {
+      runId,
+      generation: 1,
+      attempt: 1,
+      requestKey: 'k1',
+      model: 'm',
+      reply: 'SEARCH/REPLACE',
+      inputTokens: 10,
+      outputTokens: 20,
+      usd: 0.5,
+    };
+    store.recordLlmCall(call);
+    store.recordLlmCall({ ...call, generation: 2, usd: 0.25 });
+    expect(store.llmCall(runId, 1, 1, 'k1')).toEqual(call);
+    expect(store.llmCall(runId, 1, 1, 'other request')).toBeNull();
+    expect(store.llmCall(runId, 1, 2, 'k1')).toBeNull();
+    // Generation 2 was paid for but never stored (the run was killed): it still counts.
+    expect(store.spentUsd(runId)).toBe(0.75);
+    // Generation 1 stored, its program carrying the cost of its call: counted once.
+    store.insertProgram({ ...newProgram(runId, 1, 2), usd: 0.5 }, 2);
+    expect(store.spentUsd(runId)).toBe(0.75);
+    store.close();
+  });
+
+  it('migrates a version 1 database (before LLM replies were kept), keeping its costs', () => {
+    const path = join(dir(), 'run.db');
+    const store = RunStore.create(path);
+    const runId = store.createRun('prism', {}, 1);
+    store.insertProgram(newProgram(runId, 1, 2), 2);
+    store.close();
+    const db = new Database(path);
+    db.exec('DROP TABLE llm_calls');
+    db.pragma('user_version = 1');
+    db.close();
+    const migrated = RunStore.open(path);
+    expect(migrated.db.pragma('user_version', { simple: true })).toBe(2);
+    expect(migrated.spentUsd(runId)).toBe(0.25);
+    expect(migrated.llmCall(runId, 1, 1, 'k')).toBeNull();
+    migrated.close();
+    const future = new Database(path);
+    future.pragma('user_version = 99');
+    future.close();
+    expect(() => RunStore.open(path)).toThrow(/version 99/);
+  });
 });

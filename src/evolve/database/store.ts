@@ -42,6 +42,21 @@ export interface ProgramRecord {
   createdAt: string;
 }
 
+/** One LLM reply of a generation's proposal, stored as soon as it arrived. */
+export interface LlmCall {
+  runId: number;
+  generation: number;
+  /** 1 for the first turn, 2 for the first retry… */
+  attempt: number;
+  /** A hash of everything that was asked (model, sampling, prompt): see proposal.ts. */
+  requestKey: string;
+  model: string;
+  reply: string;
+  inputTokens: number;
+  outputTokens: number;
+  usd: number;
+}
+
 export type NewProgram = Omit<ProgramRecord, 'id' | 'createdAt' | 'slot'> & { slot?: number };
 
 /** The fields of a program that no LLM wrote and that has no parent (an initial program, a configuration). */
@@ -333,10 +348,65 @@ export class RunStore {
     return row ? toProgram(row) : null;
   }
 
+  /** Store an LLM reply the moment it arrives, before anything is done with it. */
+  recordLlmCall(call: LlmCall): void {
+    this.db
+      .prepare(
+        `INSERT INTO llm_calls (run_id, generation, attempt, request_key, model, reply,
+           input_tokens, output_tokens, usd, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(
+        call.runId,
+        call.generation,
+        call.attempt,
+        call.requestKey,
+        call.model,
+        call.reply,
+        call.inputTokens,
+        call.outputTokens,
+        call.usd,
+        new Date().toISOString(),
+      );
+  }
+
+  /** The reply already paid for to exactly this request of this generation's turn, if any. */
+  llmCall(runId: number, generation: number, attempt: number, requestKey: string): LlmCall | null {
+    const row = this.db
+      .prepare(
+        `SELECT * FROM llm_calls WHERE run_id = ? AND generation = ? AND attempt = ?
+           AND request_key = ? ORDER BY id DESC LIMIT 1`,
+      )
+      .get(runId, generation, attempt, requestKey) as Record<string, unknown> | undefined;
+    if (!row) return null;
+    return {
+      runId: row.run_id as number,
+      generation: row.generation as number,
+      attempt: row.attempt as number,
+      requestKey: row.request_key as string,
+      model: row.model as string,
+      reply: row.reply as string,
+      inputTokens: row.input_tokens as number,
+      outputTokens: row.output_tokens as number,
+      usd: row.usd as number,
+    };
+  }
+
+  /**
+   * USD spent on the run: every LLM call paid (stored ones, whether or not their generation was
+   * stored; for programs of databases from before calls were stored, their own figure) and the
+   * meta summaries.
+   */
   spentUsd(runId: number): number {
     const llm = this.db
-      .prepare('SELECT coalesce(sum(usd), 0) AS usd FROM programs WHERE run_id = ?')
-      .get(runId) as { usd: number };
+      .prepare(
+        `SELECT (SELECT coalesce(sum(usd), 0) FROM llm_calls WHERE run_id = @run)
+              + (SELECT coalesce(sum(p.usd), 0) FROM programs p WHERE p.run_id = @run
+                 AND NOT EXISTS (SELECT 1 FROM llm_calls c
+                                 WHERE c.run_id = p.run_id AND c.generation = p.generation))
+           AS usd`,
+      )
+      .get({ run: runId }) as { usd: number };
     const meta = this.db
       .prepare('SELECT coalesce(sum(usd), 0) AS usd FROM meta WHERE run_id = ?')
       .get(runId) as { usd: number };

@@ -78,14 +78,18 @@ export class ModelPool {
     return pool;
   }
 
-  select(): ModelChoice {
+  /**
+   * The next model and temperature. `rng`: the draws' stream; a generation passes its own, so
+   * that it asks the same model at the same temperature when a resumed run redoes it.
+   */
+  select(rng: Rng = this.rng): ModelChoice {
     const totalPulls = this.arms.reduce((sum, arm) => sum + arm.pulls + arm.pending, 0);
     const priorities = this.arms.map((arm) => this.priority(arm, totalPulls));
     const best = Math.max(...priorities);
     const tied = this.arms.filter((_, index) => priorities[index] === best);
-    const arm = tied.length === 1 ? tied[0]! : tied[this.rng.int(0, tied.length - 1)]!;
+    const arm = tied.length === 1 ? tied[0]! : tied[rng.int(0, tied.length - 1)]!;
     arm.pending++;
-    const temperature = this.temperatures[this.rng.int(0, this.temperatures.length - 1)]!;
+    const temperature = this.temperatures[rng.int(0, this.temperatures.length - 1)]!;
     return { model: arm.model, temperature };
   }
 
