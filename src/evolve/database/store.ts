@@ -377,7 +377,7 @@ export class RunStore {
         `SELECT * FROM llm_calls WHERE run_id = ? AND generation = ? AND attempt = ?
            AND request_key = ? ORDER BY id DESC LIMIT 1`,
       )
-      .get(runId, generation, attempt, requestKey) as Record<string, unknown> | undefined;
+      .get(runId, generation, attempt, requestKey) as Row | undefined;
     if (!row) return null;
     return {
       runId: row.run_id as number,

@@ -20,6 +20,16 @@ const DIR = '/tmp/evoplace-sandbox-x/work';
 const CGROUP = '/sys/fs/cgroup/pids/evoplace-sandbox-1-x';
 const MB = 1024 * 1024;
 
+/** The python spec below as the innermost wrapper runs it. */
+const PYTHON_UNDER_PRLIMIT = [
+  'prlimit',
+  `--as=${256 * MB}`,
+  '--',
+  'python3',
+  `${DIR}/main.py`,
+  `--out=${DIR}/out`,
+];
+
 const python: SandboxSpec = {
   argv: ['python3', '{dir}/main.py', '--out={dir}/out'],
   timeoutMs: 1000,
@@ -45,12 +55,7 @@ describe('buildCommand', () => {
       '--kill-child',
       '--mount-proc',
       '--net',
-      'prlimit',
-      `--as=${256 * MB}`,
-      '--',
-      'python3',
-      `${DIR}/main.py`,
-      `--out=${DIR}/out`,
+      ...PYTHON_UNDER_PRLIMIT,
     ]);
   });
 
@@ -126,14 +131,7 @@ describe('buildCommand', () => {
     expect(command).not.toContain('unshare');
     expect(command.join(' ')).toContain(`--bind ${DIR} ${DIR} --chdir ${DIR} --`);
     expect(command.join(' ')).toContain('--ro-bind /usr /usr');
-    expect(command.slice(-6)).toEqual([
-      'prlimit',
-      `--as=${256 * MB}`,
-      '--',
-      'python3',
-      `${DIR}/main.py`,
-      `--out=${DIR}/out`,
-    ]);
+    expect(command.slice(-PYTHON_UNDER_PRLIMIT.length)).toEqual(PYTHON_UNDER_PRLIMIT);
     expect(buildCommand({ ...python, network: true }, context)).not.toContain('--unshare-net');
     expect(buildCommand({ ...python, filesystem: 'host' }, context)[0]).toBe('unshare');
     // The node spec's read paths are shown read-only.
