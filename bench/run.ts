@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { formatTable } from '../src/core/table.js';
 import { writeFileAtomic } from '../src/core/atomic.js';
 import { isUserError } from '../src/core/errors.js';
@@ -64,16 +64,13 @@ const BENCHMARKS: Record<string, () => unknown> = {
     // when EVOPLACE_LLM_CONFIGS names their folder (medium with its stored network; large and hal
     // with a generated 400/200 one), under each model that can read them (roofline needs real
     // prices for every GPU type). Pools without prices take the AWS ones of the seed's price list,
-    // cloud_instances_specs.csv in that folder or its parent.
+    // cloud_instances_specs.csv beside the configs (see findPriceList).
     const batches = [32, 64, 128, 256];
     const rows = PERF_MODEL_NAMES.flatMap((model) =>
       benchLlm('synthetic 8 types × 128, 80 layers', syntheticPool(), batches, PERF_MODELS[model]),
     );
     const dir = process.env.EVOPLACE_LLM_CONFIGS;
     if (dir && existsSync(dir)) {
-      const cloudInstancesFile = [dir, dirname(dir)]
-        .map((folder) => join(folder, 'cloud_instances_specs.csv'))
-        .find((file) => existsSync(file));
       const configs: [string, [number, number] | undefined][] = [
         ['medium', undefined],
         ['large', [400, 200]],
@@ -87,7 +84,6 @@ const BENCHMARKS: Record<string, () => unknown> = {
             const problem = readConfigDir(join(dir, name), {
               perfModel,
               cloudProvider: 'AWS',
-              ...(cloudInstancesFile ? { cloudInstancesFile } : {}),
               ...(network ? { generateNetwork: network } : {}),
             });
             rows.push(...benchLlm(label, problem, batches, perfModel));

@@ -212,6 +212,27 @@ describe('evoplace llm solve --perf-model', () => {
     expect(lambda.stderr).toMatch(/no Lambda price for "A100" with 80 GB/);
   });
 
+  it('finds the price list where the seed keeps it, beside configs/, or where --prices says', () => {
+    // The seed's layout: llm/cloud_instances_specs.csv and llm/configs/NAME/.
+    const seedRoot = join(root, 'seed-layout');
+    const dir = configDir(join('seed-layout', 'configs', 'unpriced'), {
+      'gpu_pool.csv': 'gpu_type,count,memory_gb\nA100,8,80\n',
+    });
+    const elsewhere = join(root, 'prices-elsewhere.csv');
+    writeFileSync(elsewhere, PRICE_LIST.replace('$40.96', '$81.92'));
+    const usdPerHour = (run: ReturnType<typeof evoplace>): number => {
+      expect(run.code).toBe(0);
+      return (JSON.parse(run.stdout) as SolveJson).batches[0]!.best!.usdPerHour;
+    };
+    expect(solveWithGeneratedNetwork(dir, '--json').code).toBe(2);
+    writeFileSync(join(seedRoot, 'cloud_instances_specs.csv'), PRICE_LIST);
+    const beside = usdPerHour(solveWithGeneratedNetwork(dir, '--json'));
+    const named = usdPerHour(solveWithGeneratedNetwork(dir, '--json', '--prices', elsewhere));
+    // Roofline prices exactly: the 80 GB A100 at 40.96 / 8 per GPU-hour, then twice that.
+    expect(beside / (40.96 / 8)).toBeCloseTo(Math.round(beside / (40.96 / 8)), 9);
+    expect(named).toBeCloseTo(2 * beside, 9);
+  });
+
   it('roofline: a frontier per batch, larger batches cheaper per token', () => {
     const dir = configDir('roofline', {
       'config.csv': `${CONFIG.replace('max_batch_size,64', 'max_batch_size,1024')}num_attention_heads,64

@@ -26,8 +26,11 @@ import { printJson, say } from './output.js';
 export const LLM_HELP = `evoplace llm — place one LLM's layers on a heterogeneous GPU pool at least $ per token
 
   evoplace llm solve --config-dir DIR [--batch-sizes 32,64,128,256]
-                     [--generate-network INTRA,INTER] [--cloud-provider AWS] [--perf-model roofline|seed]
-                     [--objective usd-per-mtok|throughput] [--out DIR] [--json]
+                     [--generate-network INTRA,INTER] [--cloud-provider AWS] [--prices FILE]
+                     [--perf-model roofline|seed] [--objective usd-per-mtok|throughput] [--out DIR] [--json]
+
+  --prices      the cloud_instances_specs.csv that prices a pool without dollar_per_hour; by default
+                the first in DIR and the two folders above it (the seed keeps it beside configs/)
 
   --perf-model  roofline (default): prefill and decode of input_length/output_length tokens on the
                 built-in GPU catalogue, real prices (docs/llm-roofline.md); seed: the seed solver's
@@ -88,6 +91,7 @@ function solveCommand(argv: string[]): number {
       'batch-sizes': { type: 'string' },
       'generate-network': { type: 'string' },
       'cloud-provider': { type: 'string' },
+      prices: { type: 'string' },
       'perf-model': { type: 'string' },
       out: { type: 'string' },
       objective: { type: 'string' },
@@ -110,6 +114,7 @@ function solveCommand(argv: string[]): number {
     ...(typeof values['cloud-provider'] === 'string'
       ? { cloudProvider: values['cloud-provider'] }
       : {}),
+    ...(typeof values.prices === 'string' ? { cloudInstancesFile: values.prices } : {}),
   });
   // The frontier applies the filter itself where the network is structured by GPU type.
   const filtered = typeLinks(problem) ? null : linksBelowPercentile(problem);

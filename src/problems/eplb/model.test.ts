@@ -41,9 +41,11 @@ describe('eplb load history reader', () => {
     ],
     [
       { load_history: [step([[1, -2]])] },
-      'load_history[0].logical_expert_load[0][1]: load -2 is not a finite number >= 0',
+      'load_history[0].logical_expert_load[0][1]: load -2 is not a number from 0 to 1000000000000',
     ],
-    [{ load_history: [step([[1, 'NaN']])] }, 'load "NaN" is not a finite number >= 0'],
+    [{ load_history: [step([[1, 'NaN']])] }, 'load "NaN" is not a number from 0'],
+    // Finite, but sums of it would overflow to Infinity.
+    [{ load_history: [step([[1e308, 1]])] }, 'load 1e+308 is not a number from 0'],
     [{ load_history: [] }, 'load_history: load_history is empty'],
     [{ history: [] }, 'load_history'],
   ])('rejects bad input with its location (%#)', (data, expected) => {

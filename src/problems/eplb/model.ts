@@ -73,6 +73,12 @@ export function checkShape(shape: Shape, experts: number, where = 'flags'): void
   }
 }
 
+/**
+ * Most tokens one expert may record in one step: far beyond any batch, and small enough that
+ * sums over windows, groups and nodes stay exact-ish and finite (a 1e308 load would overflow).
+ */
+export const MAX_STEP_LOAD = 1e12;
+
 /** Largest file of recorded load we read: DeepSeek-V3's shape over a few thousand steps. */
 export const MAX_LOAD_FILE_BYTES = 256 * 1024 * 1024;
 
@@ -151,9 +157,9 @@ export function parseLoadHistory(data: unknown, source: string, window: number):
       }
       for (let e = 0; e < experts; e++) {
         const v = row[e];
-        if (typeof v !== 'number' || !(v >= 0) || !Number.isFinite(v)) {
+        if (typeof v !== 'number' || !(v >= 0) || !(v <= MAX_STEP_LOAD)) {
           throw new UserError(
-            `load ${JSON.stringify(v)} is not a finite number >= 0`,
+            `load ${JSON.stringify(v)} is not a number from 0 to ${MAX_STEP_LOAD} (tokens in one step)`,
             source,
             `${at}[${l}][${e}]`,
           );

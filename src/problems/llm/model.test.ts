@@ -41,12 +41,18 @@ describe('readConfigDir: prices for a pool without dollar_per_hour', () => {
       ...(withFile ? { cloudInstancesFile: join(root, 'cloud_instances_specs.csv') } : {}),
     });
 
-  it('come from a price list named by cloudInstancesFile when the directory has none', () => {
-    expect(read(layout(shared, null), true).types[0]!.usdPerHour).toBe(4);
-    expect(() => read(layout(shared, null), false)).toThrow(/there is no cloud_instances_specs/);
+  it('come from the list two folders up, as the seed lays out its data', () => {
+    expect(read(layout(shared, null), false).types[0]!.usdPerHour).toBe(4);
   });
 
-  it('come from the directory’s own price list before the named one', () => {
-    expect(read(layout(shared, own), true).types[0]!.usdPerHour).toBe(2);
+  it('come from the directory’s own list before one above it, and from a named one first', () => {
+    expect(read(layout(shared, own), false).types[0]!.usdPerHour).toBe(2);
+    expect(read(layout(shared, own), true).types[0]!.usdPerHour).toBe(4);
+  });
+
+  it('are missing, with a message naming --prices, when no list is anywhere', () => {
+    expect(() => read(layout(null, null), false)).toThrow(
+      /no cloud_instances_specs.csv in the config folder or the two above it.*--prices FILE/,
+    );
   });
 });

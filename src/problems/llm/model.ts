@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import { readCsvFile, type CsvTable } from '../../core/io.js';
@@ -125,10 +125,22 @@ export interface ReadOptions {
   /** Generated network: INTRA GB/s within a GPU type, INTER across types (10000 on the diagonal). */
   generateNetwork?: [number, number];
   cloudProvider?: string;
-  /** A `cloud_instances_specs.csv` to price from when the directory holds none. */
+  /**
+   * The `cloud_instances_specs.csv` to price from (`--prices`); by default the first found in
+   * the config directory and the two folders above it (the seed keeps one list beside
+   * `configs/`).
+   */
   cloudInstancesFile?: string;
   /** The performance model the problem is for: it decides known GPU types and price lookup. */
   perfModel?: PerfModel;
+}
+
+/** The first `cloud_instances_specs.csv` in `dir` and the two folders above it, if any. */
+export function findPriceList(dir: string): string | undefined {
+  const parent = dirname(resolve(dir));
+  return [resolve(dir), parent, dirname(parent)]
+    .map((folder) => join(folder, 'cloud_instances_specs.csv'))
+    .find((file) => existsSync(file));
 }
 
 /** Read a config directory exactly as the seed lays it out. */
@@ -136,8 +148,7 @@ export function readConfigDir(dir: string, options: ReadOptions = {}): LlmProble
   const config = parseConfig(readCsvFile(join(dir, 'config.csv')), join(dir, 'config.csv'));
   const poolPath = join(dir, 'gpu_pool.csv');
   const pool = readCsvFile(poolPath);
-  const ownList = join(dir, 'cloud_instances_specs.csv');
-  const cloudPath = existsSync(ownList) ? ownList : options.cloudInstancesFile;
+  const cloudPath = options.cloudInstancesFile ?? findPriceList(dir);
   const types = parsePool(pool, poolPath, options.perfModel ?? ROOFLINE_MODEL, {
     list: cloudPath ? readCsvFile(cloudPath) : null,
     provider: options.cloudProvider ?? 'AWS',
@@ -202,9 +213,9 @@ export function parsePool(
     if (usdPerHour === undefined || usdPerHour === null) {
       const listed = prices.list
         ? `cloud_instances_specs.csv lists no ${prices.provider} price for "${name}" with ${memoryGb} GB`
-        : 'there is no cloud_instances_specs.csv';
+        : 'no cloud_instances_specs.csv in the config folder or the two above it';
       throw new UserError(
-        `no price for GPU type "${name}" (${listed}): add a dollar_per_hour column, or a price list with --cloud-provider`,
+        `no price for GPU type "${name}" (${listed}): add a dollar_per_hour column, name a price list with --prices FILE, or pick its provider with --cloud-provider`,
         path,
         at,
       );
