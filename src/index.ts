@@ -35,11 +35,7 @@ export { ALGOS, DEFAULT_FORECASTS, REBALANCERS } from './problems/eplb/solvers/i
 export { FORECASTS, forecastLoad } from './problems/eplb/forecast.js';
 export { replay } from './problems/eplb/replay.js';
 
-export { readConfigDir, type LlmProblem } from './problems/llm/model.js';
-export {
-  cheapestPerToken,
-  choose,
-  paretoFrontier,
-  type Placement,
-} from './problems/llm/solvers/frontier.js';
+export { readConfigDir, type LlmProblem, type Placement } from './problems/llm/model.js';
+export { cheapestPerToken, choose, paretoFrontier } from './problems/llm/solvers/frontier.js';
+export { validatePlacement as validateLlmPlacement } from './problems/llm/validate.js';
 export { PERF_MODELS, PERF_MODEL_NAMES, type PerfModel } from './problems/llm/perf/index.js';

@@ -14,12 +14,8 @@ import {
   type BatchAnswer,
 } from '../problems/llm/output.js';
 import { PERF_MODEL_NAMES, PERF_MODELS } from '../problems/llm/perf/index.js';
-import {
-  choose,
-  OBJECTIVES,
-  paretoFrontier,
-  type Placement,
-} from '../problems/llm/solvers/frontier.js';
+import type { Placement } from '../problems/llm/model.js';
+import { choose, OBJECTIVES, paretoFrontier } from '../problems/llm/solvers/frontier.js';
 import { choiceFlag, parseCommand } from './args.js';
 import { printJson, say } from './output.js';
 

@@ -97,6 +97,23 @@ export interface GpuType {
   firstId: number;
 }
 
+/** A pipeline stage: layers startLayer … endLayer (1-based, inclusive) on a TP group of one GPU type. */
+export interface Stage {
+  gpuType: string;
+  tp: number;
+  gpuIds: number[];
+  startLayer: number;
+  endLayer: number;
+}
+
+/** An answer at one batch size: its stages in pipeline order and what it claims. */
+export interface Placement {
+  throughputTokensPerSec: number;
+  usdPerHour: number;
+  usdPerMillionTokens: number;
+  stages: Stage[];
+}
+
 /** A placement problem: the model and batch settings, the pool, and bandwidth [gpus × gpus] in GB/s. */
 export interface LlmProblem {
   config: LlmConfig;

@@ -1,5 +1,5 @@
 import type { LlmProblem } from './model.js';
-import type { Placement } from './solvers/frontier.js';
+import type { Placement } from './model.js';
 
 /** One batch size's answer: its frontier and the cheapest point per token. */
 export interface BatchAnswer {

@@ -1,55 +1,24 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { linksBelowPercentile } from '../links.js';
-import { configSchema, generatedNetwork, type GpuType, type LlmProblem } from '../model.js';
+import {
+  configSchema,
+  generatedNetwork,
+  type GpuType,
+  type LlmProblem,
+  type Placement,
+} from '../model.js';
 import { PERF_MODELS, type PerfModel } from '../perf/index.js';
 import { SEED_MODEL } from '../perf/seed.js';
+import { validatePlacement } from '../validate.js';
+import { medium } from '../../../../test/support/llm-medium.js';
 import {
   cheapestPerToken,
   choose,
   paretoFrontier,
   stageOptions,
-  type Placement,
   type StageOption,
 } from './frontier.js';
-
-/** The seed's `configs/medium` (llama-8b, 32 layers) and its pool, with the AWS prices the
- * seed derives (A100 32.77/8; L40 → L40S 3.42; A10 → A100 by its substring lookup; V100 3.06). */
-function medium(intra: number, inter: number): LlmProblem {
-  const config = configSchema.parse({
-    sequence_length: '4096',
-    min_batch_size: '32',
-    max_batch_size: '256',
-    num_decoder_layers: '32',
-    d_model: '8192',
-    d_hidden: '22016',
-    layer_weight_memory_gb: '3.5',
-    bytes_per_element: '2',
-    enable_segment_quantization: 'true',
-    max_pipeline_stages: '8',
-    min_layers_per_stage: '5',
-    min_memory_utilization: '0.5',
-    max_hourly_cost: '999.0',
-  });
-  const spec: [string, number, number, number][] = [
-    ['A100', 8, 80, 32.77 / 8],
-    ['L40', 12, 48, 3.42],
-    ['A10', 12, 24, 32.77 / 8],
-    ['V100', 12, 32, 3.06],
-  ];
-  let firstId = 0;
-  const types: GpuType[] = spec.map(([name, count, memoryGb, usdPerHour]) => {
-    const t = { name, count, memoryGb, usdPerHour, firstId };
-    firstId += count;
-    return t;
-  });
-  return {
-    config,
-    types,
-    gpuCount: firstId,
-    bandwidthGbps: generatedNetwork(types, firstId, intra, inter),
-  };
-}
 
 describe('llm exact frontier, seed performance model', () => {
   it('reproduces the seed’s published best rows (medium, stored network = 300/100)', () => {
@@ -326,23 +295,21 @@ function matchedOrBeaten(points: [number, number][], by: [number, number][]): [n
  * Every stage of every placement runs on GPUs of its own type that no other stage uses, and the
  * links between its consecutive stages pass the filter.
  */
-function expectOwnGpus(problem: LlmProblem, placements: Placement[]): void {
+/** Each placement passes the strict validator, and its stages' first GPUs pass the seed's link filter. */
+function expectValid(
+  problem: LlmProblem,
+  batch: number,
+  perf: PerfModel,
+  placements: Placement[],
+): void {
   for (const p of placements) {
+    expect(validatePlacement(problem, perf, batch, p)).toEqual([]);
     expect(
       linksAllowed(
         problem,
         p.stages.map((s) => s.gpuIds[0]!),
       ),
     ).toBe(true);
-    const ids = p.stages.flatMap((s) => s.gpuIds);
-    expect(new Set(ids).size).toBe(ids.length);
-    for (const stage of p.stages) {
-      expect(stage.gpuIds).toHaveLength(stage.tp);
-      for (const id of stage.gpuIds) {
-        const owner = problem.types.find((t) => id >= t.firstId && id < t.firstId + t.count)!;
-        expect(owner.name).toBe(stage.gpuType);
-      }
-    }
   }
 }
 
@@ -354,7 +321,7 @@ function expectFrontier(
   reference: [number, number][],
 ): void {
   const frontier = paretoFrontier(problem, batch, perf);
-  expectOwnGpus(problem, frontier);
+  expectValid(problem, batch, perf, frontier);
   const exact = frontier.map((p) => [p.throughputTokensPerSec, p.usdPerHour]);
   expect(exact.length).toBe(reference.length);
   exact.forEach(([t, c], k) => {
@@ -454,7 +421,7 @@ describe('llm frontier equals brute force', () => {
         fc.property(larger, (instance) => {
           const problem = problemOf(instance);
           const frontier = paretoFrontier(problem, instance.batch, perf);
-          expectOwnGpus(problem, frontier);
+          expectValid(problem, instance.batch, perf, frontier);
           const exact = frontier.map((p): [number, number] => [
             p.throughputTokensPerSec,
             p.usdPerHour,
@@ -482,7 +449,7 @@ describe('llm frontier equals brute force', () => {
           const problem = problemOf(instance);
           fc.pre(linksBelowPercentile(problem).below > 0);
           const frontier = paretoFrontier(problem, instance.batch, perf);
-          expectOwnGpus(problem, frontier);
+          expectValid(problem, instance.batch, perf, frontier);
           expect(frontier).toEqual(
             paretoFrontier(problem, instance.batch, perf, { allCandidates: true }),
           );

@@ -1,7 +1,7 @@
-import type { LlmProblem } from '../model.js';
+import type { LlmProblem, Placement } from '../model.js';
 import { ROOFLINE_MODEL } from '../perf/roofline.js';
 import type { BatchPerf, PerfModel } from '../perf/types.js';
-import { usdPerMillionTokens } from '../score.js';
+import { TP_DEGREES, usdPerMillionTokens, withinBudgets } from '../score.js';
 import { typeLinks } from '../links.js';
 import { byStageCount, type Joining, TypeCovers } from './covers.js';
 import { byTypeCounts, StageCounts } from './orders.js';
@@ -13,24 +13,6 @@ export interface StageOption {
   layers: number;
   tokensPerSec: number;
 }
-
-export interface Stage {
-  gpuType: string;
-  tp: number;
-  gpuIds: number[];
-  startLayer: number;
-  endLayer: number;
-}
-
-export interface Placement {
-  throughputTokensPerSec: number;
-  usdPerHour: number;
-  usdPerMillionTokens: number;
-  stages: Stage[];
-}
-
-const TP_DEGREES = [1, 2, 4, 8, 16];
-const MAX_TP = 8;
 
 /** Slowest link inside any aligned TP group of this type and degree (GB/s). */
 function tpBandwidth(problem: LlmProblem, type: number, tp: number): number {
@@ -62,7 +44,7 @@ export function stageOptions(
   const options: StageOption[] = [];
   problem.types.forEach((t, type) => {
     for (const tp of TP_DEGREES) {
-      if (tp > MAX_TP || tp > t.count) continue;
+      if (tp > t.count) continue;
       const [min, max] = perf.layerRange(type, tp);
       const bw = tpBandwidth(problem, type, tp);
       for (let layers = Math.max(min, c.min_layers_per_stage); layers <= max; layers++) {
@@ -373,20 +355,6 @@ function candidates(
     });
   }
   return found.sort((a, b) => a.cost - b.cost);
-}
-
-/**
- * The config's budgets, applied as the seed applies them (only when set below its sentinels):
- * $/h below 999, total cost and runtime for `total_tokens_to_process` below 999999.
- */
-export function withinBudgets(problem: LlmProblem, p: Placement): boolean {
-  const c = problem.config;
-  const runtimeHours = c.total_tokens_to_process / (p.throughputTokensPerSec * 3600);
-  return (
-    (c.max_hourly_cost >= 999 || p.usdPerHour <= c.max_hourly_cost) &&
-    (c.max_total_cost >= 999999 || p.usdPerHour * runtimeHours <= c.max_total_cost) &&
-    (c.max_total_runtime_hours >= 999999 || runtimeHours <= c.max_total_runtime_hours)
-  );
 }
 
 /** The first index of the ascending `sorted` whose value is at least `value`. */
