@@ -6,6 +6,7 @@ import { LLM_HELP, runLlm } from './llm.js';
 import { EVOLVE_HELP, runEvolve } from './evolve.js';
 import { EXPERIMENT_HELP, runExperimentCli } from './experiment.js';
 import { PRISM_HELP, runPrism } from './prism.js';
+import { runUi, UI_HELP } from './ui.js';
 
 const HELP = `evoplace — place LLM-serving work on GPU clusters
 
@@ -20,6 +21,8 @@ ${LLM_HELP}
 ${EVOLVE_HELP}
 
 ${EXPERIMENT_HELP}
+
+${UI_HELP}
 
 Run "evoplace <group> --help" for details.`;
 
@@ -36,6 +39,8 @@ async function main(argv: string[]): Promise<number> {
       return runEvolve(rest);
     case 'experiment':
       return runExperimentCli(rest);
+    case 'ui':
+      return runUi(rest);
     case '--help':
     case '-h':
     case 'help':

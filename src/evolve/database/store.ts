@@ -157,6 +157,18 @@ function toProgram(row: Row): ProgramRecord {
   };
 }
 
+function toRun(row: Row): RunRecord {
+  return {
+    id: row.id as number,
+    task: row.task as string,
+    config: JSON.parse(row.config as string),
+    seed: row.seed as number,
+    status: row.status as RunRecord['status'],
+    createdAt: row.created_at as string,
+    updatedAt: row.updated_at as string,
+  };
+}
+
 function toSummary(row: Row): ProgramSummary {
   return {
     id: row.id as number,
@@ -220,16 +232,26 @@ export class RunStore {
   latestRun(): RunRecord | null {
     const row = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get() as
       Row | undefined;
-    if (!row) return null;
-    return {
-      id: row.id as number,
-      task: row.task as string,
-      config: JSON.parse(row.config as string),
-      seed: row.seed as number,
-      status: row.status as RunRecord['status'],
-      createdAt: row.created_at as string,
-      updatedAt: row.updated_at as string,
-    };
+    return row ? toRun(row) : null;
+  }
+
+  /** Every run, newest first. */
+  runs(): RunRecord[] {
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as Row[]).map(toRun);
+  }
+
+  /** Run `id`, or null when the database has none such. */
+  run(id: number): RunRecord | null {
+    const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
+    return row ? toRun(row) : null;
+  }
+
+  /** Program `id` of run `runId`, or null when the run has none such. */
+  programOfRun(runId: number, id: number): ProgramRecord | null {
+    const row = this.db
+      .prepare('SELECT * FROM programs WHERE id = ? AND run_id = ?')
+      .get(id, runId) as Row | undefined;
+    return row ? toProgram(row) : null;
   }
 
   setStatus(runId: number, status: RunRecord['status']): void {

@@ -1,0 +1,51 @@
+/** One evaluated program as the score chart draws it. */
+export interface ScorePoint {
+  generation: number;
+  score: number;
+  correct: boolean;
+}
+
+const WIDTH = 720;
+const HEIGHT = 240;
+const PAD = 36;
+
+/**
+ * An SVG of scores by generation: each correct program a dot (incorrect ones hollow, at the
+ * bottom), and the best correct score so far as a step line. Drawn from numbers only.
+ */
+export function scoreChart(points: readonly ScorePoint[]): string {
+  const correct = points.filter((p) => p.correct && Number.isFinite(p.score));
+  const lastGeneration = Math.max(1, ...points.map((p) => p.generation));
+  const scores = correct.map((p) => p.score);
+  const [low, high] = scores.length ? [Math.min(...scores), Math.max(...scores)] : [0, 1];
+  const span = high - low || Math.abs(high) || 1;
+  const x = (g: number): number => PAD + ((WIDTH - 2 * PAD) * g) / lastGeneration;
+  const y = (s: number): number => HEIGHT - PAD - ((HEIGHT - 2 * PAD) * (s - low)) / span;
+  const round = (v: number): string => v.toFixed(1);
+  const dots = points.map((p) =>
+    p.correct && Number.isFinite(p.score)
+      ? `<circle cx="${round(x(p.generation))}" cy="${round(y(p.score))}" r="3" fill="#0b57d0"/>`
+      : `<circle cx="${round(x(p.generation))}" cy="${HEIGHT - PAD / 2}" r="3" fill="none" stroke="#b3261e"/>`,
+  );
+  // Best so far: a step up at each improvement, flat to the last generation.
+  const steps: string[] = [];
+  let bestSoFar = -Infinity;
+  for (const p of [...correct].sort((a, b) => a.generation - b.generation)) {
+    if (p.score <= bestSoFar) continue;
+    const [px, py] = [round(x(p.generation)), round(y(p.score))];
+    steps.push(steps.length ? `H${px} V${py}` : `M${px},${py}`);
+    bestSoFar = p.score;
+  }
+  if (steps.length) steps.push(`H${round(x(lastGeneration))}`);
+  const axis = `<line x1="${PAD}" y1="${HEIGHT - PAD}" x2="${WIDTH - PAD}" y2="${HEIGHT - PAD}" stroke="#999"/>`;
+  const labels = [
+    `<text x="${PAD}" y="${HEIGHT - 8}" font-size="11">generation 0</text>`,
+    `<text x="${WIDTH - PAD}" y="${HEIGHT - 8}" font-size="11" text-anchor="end">${lastGeneration}</text>`,
+    `<text x="4" y="${round(y(high))}" font-size="11">${Number(high.toPrecision(5))}</text>`,
+    `<text x="4" y="${round(y(low))}" font-size="11">${Number(low.toPrecision(5))}</text>`,
+  ];
+  const line = steps.length
+    ? `<path d="${steps.join(' ')}" fill="none" stroke="#1b6e3a" stroke-width="2"/>`
+    : '';
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="score by generation" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">${axis}${line}${dots.join('')}${labels.join('')}</svg>`;
+}

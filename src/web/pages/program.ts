@@ -1,0 +1,63 @@
+import type { ProgramRecord, RunRecord } from '../../evolve/database/store.js';
+import { figure, markup, page, type Html } from '../html.js';
+
+/** A block of text (code, a diff, a log) shown verbatim, or nothing when empty. */
+function block(title: string, text: string | null): Html | null {
+  return text
+    ? markup`<h2>${title}</h2>
+        <pre>${text}</pre>`
+    : null;
+}
+
+/** One program: where it came from, how it scored and why, its code and what produced it. */
+export function programPage(db: number, run: RunRecord, p: ProgramRecord): string {
+  const link = (id: number | null): Html | string =>
+    id === null ? '—' : markup`<a href="/db/${db}/runs/${run.id}/programs/${id}">${id}</a>`;
+  const body = markup`<h1>Program ${p.id}</h1>
+    <p>
+      <a href="/db/${db}/runs/${run.id}">run ${run.id}</a> · generation ${p.generation} · island
+      ${p.island} · ${p.kind}${p.patchType ? markup` (${p.patchType})` : null}
+    </p>
+    <table>
+      <tr>
+        <th>score</th>
+        <td>${figure(p.combinedScore)}</td>
+      </tr>
+      <tr>
+        <th>correct</th>
+        <td class="${p.correct ? 'good' : 'bad'}">${p.correct ? 'yes' : 'no'}</td>
+      </tr>
+      <tr>
+        <th>parent</th>
+        <td>${link(p.parentId)}</td>
+      </tr>
+      <tr>
+        <th>second parent</th>
+        <td>${link(p.secondParentId)}</td>
+      </tr>
+      <tr>
+        <th>inspirations</th>
+        <td>${p.inspirationIds.map((id) => markup`${link(id)} `)}</td>
+      </tr>
+      <tr>
+        <th>model</th>
+        <td>
+          ${p.model ?? '—'}${p.temperature === null ? null : markup` at temperature ${p.temperature}`}
+        </td>
+      </tr>
+      <tr>
+        <th>cost</th>
+        <td>
+          $${figure(p.usd, 4)} · ${p.inputTokens} + ${p.outputTokens} tokens · ${figure(p.llmMs, 4)}
+          ms LLM · ${figure(p.evalMs, 4)} ms evaluation
+        </td>
+      </tr>
+    </table>
+    ${block('Feedback', p.textFeedback)}
+    <h2>Metrics</h2>
+    <pre>${JSON.stringify({ public: p.publicMetrics, private: p.privateMetrics }, null, 2)}</pre>
+    ${block('Diff from the parent', p.diff)} ${block('Code', p.code)}
+    ${block('Standard output', p.stdout)} ${block('Standard error', p.stderr)}
+    ${block('Prompt', p.prompt)} ${block('Response', p.response)}`;
+  return page(`program ${p.id}`, body);
+}

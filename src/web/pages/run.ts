@@ -1,0 +1,73 @@
+import type { RunRecord, RunStore } from '../../evolve/database/store.js';
+import { scoreChart } from '../chart.js';
+import { figure, markup, page, trusted } from '../html.js';
+
+/** Seconds between reloads of the page of a run still going. */
+const REFRESH_SECONDS = 5;
+
+/** One run: its score chart, every program in generation order, and its events. */
+export function runPage(store: RunStore, db: number, run: RunRecord): string {
+  const programs = store
+    .summaries(run.id)
+    .sort((a, b) => a.generation - b.generation || a.id - b.id);
+  const best = store.best(run.id);
+  const rows = programs.map(
+    (p) =>
+      markup`<tr>
+        <td><a href="/db/${db}/runs/${run.id}/programs/${p.id}">${p.id}</a></td>
+        <td class="num">${p.generation}</td>
+        <td class="num">${p.island}</td>
+        <td>${p.kind}</td>
+        <td>${p.patchType ?? '—'}</td>
+        <td>${p.model ?? '—'}</td>
+        <td class="num">${figure(p.combinedScore)}</td>
+        <td class="${p.correct ? 'good' : 'bad'}">${p.correct ? 'yes' : 'no'}</td>
+        <td class="num">${p.parentId ?? '—'}</td>
+        <td class="num">$${figure(p.usd, 4)}</td>
+      </tr>`,
+  );
+  const events = store.events(run.id).map(
+    (e) =>
+      markup`<tr>
+        <td class="muted">${e.at}</td>
+        <td>${e.kind}</td>
+        <td>${e.message}</td>
+      </tr>`,
+  );
+  const chart = scoreChart(
+    programs.map((p) => ({ generation: p.generation, score: p.combinedScore, correct: p.correct })),
+  );
+  const body = markup`<h1>Run ${run.id}: ${run.task}</h1>
+    <p>
+      ${run.status} · seed ${run.seed} · ${programs.length} programs · best
+      ${best ? markup`<a href="/db/${db}/runs/${run.id}/programs/${best.id}">${figure(best.combinedScore)}</a>` : '—'}
+      · spent $${figure(store.spentUsd(run.id), 4)}
+    </p>
+    <h2>Score by generation</h2>
+    ${trusted(chart)}
+    <h2>Programs</h2>
+    <table>
+      <tr>
+        <th>id</th>
+        <th class="num">generation</th>
+        <th class="num">island</th>
+        <th>kind</th>
+        <th>patch</th>
+        <th>model</th>
+        <th class="num">score</th>
+        <th>correct</th>
+        <th class="num">parent</th>
+        <th class="num">USD</th>
+      </tr>
+      ${rows}
+    </table>
+    <h2>Events</h2>
+    ${
+      events.length
+        ? markup`<table>
+            ${events}
+          </table>`
+        : markup`<p class="muted">none</p>`
+    }`;
+  return page(`run ${run.id}`, body, run.status === 'running' ? REFRESH_SECONDS : undefined);
+}

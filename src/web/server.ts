@@ -1,0 +1,86 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { RunStore } from '../evolve/database/store.js';
+import { escapeHtml, page, markup } from './html.js';
+import { indexPage } from './pages/index.js';
+import { programPage } from './pages/program.js';
+import { runPage } from './pages/run.js';
+
+/**
+ * No script may run and nothing may load from elsewhere: pages carry LLM-written text, and
+ * however it is escaped, a policy that allows no script is the second lock.
+ */
+const HEADERS = {
+  'content-type': 'text/html; charset=utf-8',
+  'content-security-policy':
+    "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'none'; frame-ancestors 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+  'cache-control': 'no-store',
+};
+
+type Route = (match: RegExpExecArray) => string | null;
+
+/** The dashboard's pages over `stores` (numbered by their order): null for a page that does not exist. */
+function routes(stores: readonly RunStore[]): [RegExp, Route][] {
+  const store = (db: string): RunStore | null => stores[Number(db)] ?? null;
+  return [
+    [/^\/$/, () => indexPage(stores)],
+    [
+      /^\/db\/(\d{1,6})\/runs\/(\d{1,12})$/,
+      ([, db, id]) => {
+        const s = store(db!);
+        const run = s?.run(Number(id));
+        return s && run ? runPage(s, Number(db), run) : null;
+      },
+    ],
+    [
+      /^\/db\/(\d{1,6})\/runs\/(\d{1,12})\/programs\/(\d{1,12})$/,
+      ([, db, runId, id]) => {
+        const s = store(db!);
+        const run = s?.run(Number(runId));
+        const program = run ? s!.programOfRun(run.id, Number(id)) : null;
+        return run && program ? programPage(Number(db), run, program) : null;
+      },
+    ],
+  ];
+}
+
+function respond(res: ServerResponse, status: number, body: string, head = false): void {
+  res.writeHead(status, HEADERS);
+  res.end(head ? undefined : body);
+}
+
+function notFound(path: string): string {
+  return page(
+    'not found',
+    markup`<h1>Not found</h1>
+      <p>Nothing at ${path}.</p>`,
+  );
+}
+
+/**
+ * The dashboard as an HTTP server (not yet listening): read-only pages of the runs in `stores`,
+ * GET and HEAD only. A fault of ours answers 500 with the message, never a stack trace.
+ */
+export function createUiServer(stores: readonly RunStore[]): Server {
+  const table = routes(stores);
+  return createServer((req: IncomingMessage, res: ServerResponse) => {
+    const head = req.method === 'HEAD';
+    if (req.method !== 'GET' && !head) {
+      res.writeHead(405, { allow: 'GET, HEAD' });
+      res.end();
+      return;
+    }
+    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    try {
+      for (const [pattern, route] of table) {
+        const match = pattern.exec(path);
+        const body = match ? route(match) : null;
+        if (body !== null) return respond(res, 200, body, head);
+      }
+      respond(res, 404, notFound(path), head);
+    } catch (error) {
+      respond(res, 500, `<!doctype html><p>${escapeHtml((error as Error).message)}</p>`, head);
+    }
+  });
+}

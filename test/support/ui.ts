@@ -1,0 +1,64 @@
+import { RunStore, WITHOUT_LINEAGE, type NewProgram } from '../../src/evolve/database/store.js';
+import { startEvoplace, type CliProcess } from '../cli.js';
+
+/** What an LLM might write to break a page: markup in code, prompt and feedback. */
+export const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>';
+
+/** A run database with a prism run of three programs, one a failure, and a warning. */
+export function runDatabase(path: string): string {
+  const store = RunStore.create(path);
+  const runId = store.createRun('prism', { generations: 3 }, 7);
+  const program = (generation: number, extra: Partial<NewProgram>): NewProgram => ({
+    ...WITHOUT_LINEAGE,
+    runId,
+    kind: 'proposal',
+    generation,
+    island: 0,
+    language: 'typescript',
+    code: `// generation ${generation}`,
+    fingerprint: String(generation),
+    publicMetrics: {},
+    privateMetrics: {},
+    combinedScore: 0,
+    correct: true,
+    textFeedback: '',
+    stdout: '',
+    stderr: '',
+    evalMs: 1,
+    ...extra,
+  });
+  store.insertProgram(program(0, { kind: 'initial', combinedScore: 21.89 }), 4);
+  store.insertProgram(
+    program(1, {
+      parentId: 1,
+      patchType: 'diff',
+      model: 'mock-coder',
+      temperature: 0.5,
+      code: HOSTILE,
+      prompt: HOSTILE,
+      textFeedback: `feedback ${HOSTILE}`,
+      combinedScore: 22.3385,
+      usd: 0.01,
+    }),
+    4,
+  );
+  store.insertProgram(program(2, { kind: 'failed', parentId: 2, correct: false }), 4);
+  store.addEvent(runId, 'warning', `scores never vary ${HOSTILE}`);
+  store.close();
+  return path;
+}
+
+/** Start `evoplace ui` on a free port; resolves with the process and its address. */
+export async function startUi(...args: string[]): Promise<{ ui: CliProcess; url: string }> {
+  const ui = startEvoplace(['ui', ...args, '--port', '0']);
+  const url = await new Promise<string>((found, failed) => {
+    let stderr = '';
+    ui.child.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      const match = /http:\/\/\S+\//.exec(stderr);
+      if (match) found(match[0]);
+    });
+    ui.child.once('exit', () => failed(new Error(`ui exited: ${stderr}`)));
+  });
+  return { ui, url };
+}

@@ -1,0 +1,78 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { evoplace, startEvoplace } from './cli.js';
+import { runDatabase, startUi } from './support/ui.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'evoplace-ui-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('evoplace ui', () => {
+  it('serves the runs, a run and its programs, read-only, with what the LLM wrote escaped', async () => {
+    const { ui, url } = await startUi(runDatabase(join(dir, 'run.db')));
+    try {
+      const index = await fetch(url);
+      expect(index.status).toBe(200);
+      expect(index.headers.get('content-security-policy')).toMatch(/default-src 'none'/);
+      const indexText = await index.text();
+      expect(indexText).toContain('<a href="/db/0/runs/1">run 1</a>');
+      expect(indexText).toContain('22.3385');
+
+      const run = await (await fetch(`${url}db/0/runs/1`)).text();
+      expect(run.match(/<circle/g)).toHaveLength(3);
+      expect(run).toContain('<a href="/db/0/runs/1/programs/2">2</a>');
+      expect(run).toContain('http-equiv="refresh"');
+      expect(run).toContain('scores never vary &lt;script&gt;');
+
+      const program = await (await fetch(`${url}db/0/runs/1/programs/2`)).text();
+      expect(program).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
+      expect(program).toContain('feedback &lt;script&gt;');
+      expect(program).not.toMatch(/<script|<img/);
+      expect(program).toContain('<a href="/db/0/runs/1/programs/1">1</a>');
+
+      for (const path of [
+        'db/0/runs/9',
+        'db/3/runs/1',
+        'db/0/runs/1/programs/99',
+        '..%2Fetc/passwd',
+      ])
+        expect((await fetch(`${url}${path}`)).status).toBe(404);
+      expect((await fetch(url, { method: 'POST', body: 'x' })).status).toBe(405);
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+    expect((await ui.done).code).toBe(0);
+  });
+
+  it('refuses what it cannot serve: one clear line, exit 2', async () => {
+    const notDb = join(dir, 'not-a-db.db');
+    writeFileSync(notDb, 'hello, not sqlite at all, just text that is long enough to be a header');
+    for (const [args, message] of [
+      [[], /name at least one run database/],
+      [[join(dir, 'absent.db')], /absent\.db: cannot open the run database/],
+      [[notDb], /not-a-db\.db: not a usable SQLite database/],
+      [
+        [runDatabase(join(dir, 'ports.db')), '--port', '70000'],
+        /--port: expected an integer from 0 to 65535/,
+      ],
+    ] as const) {
+      const run = evoplace(['ui', ...args]);
+      expect(run.code).toBe(2);
+      expect(run.stderr).toMatch(message);
+      expect(run.stderr).not.toMatch(/\n\s+at /);
+    }
+    const busy = createServer();
+    await new Promise<void>((listening) => busy.listen(0, '127.0.0.1', listening));
+    const port = (busy.address() as { port: number }).port;
+    try {
+      const run = startEvoplace(['ui', join(dir, 'ports.db'), '--port', String(port)]);
+      const done = await run.done;
+      expect(done.code).toBe(2);
+      expect(done.stderr).toMatch(new RegExp(`port ${port} is in use`));
+    } finally {
+      busy.close();
+    }
+  });
+});
