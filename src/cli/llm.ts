@@ -16,6 +16,7 @@ import {
 import { PERF_MODEL_NAMES, PERF_MODELS } from '../problems/llm/perf/index.js';
 import type { Placement } from '../problems/llm/model.js';
 import { choose, OBJECTIVES, paretoFrontier } from '../problems/llm/solvers/frontier.js';
+import { validatePlacement } from '../problems/llm/validate.js';
 import { choiceFlag, parseCommand } from './args.js';
 import { printJson, say } from './output.js';
 
@@ -134,6 +135,14 @@ function solveCommand(argv: string[]): number {
     return { batchSize, best: choose(frontier, objective), frontier };
   });
   const ms = elapsedMs(start);
+  // A placement that broke a constraint would be a bug of ours: never print or write one.
+  for (const r of results) {
+    const errors = r.best ? validatePlacement(problem, perf, r.batchSize, r.best) : [];
+    if (errors.length)
+      throw new Error(
+        `batch ${r.batchSize}: the chosen placement is invalid: ${errors.join('; ')}`,
+      );
+  }
   if (typeof values.out === 'string') writeOutputs(values.out, problem, results);
   // The best batch is the first strictly best one, as in the seed's summary.
   const score = (p: Placement): number =>
