@@ -9,8 +9,9 @@ import { delimiter, dirname, isAbsolute, join } from 'node:path';
 const SYSTEM_PATHS = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/libx32'];
 /**
  * What of /etc programs read at start (the dynamic linker's cache, Debian's alternatives links,
- * TLS and time-zone settings): none of it secret. The rest of /etc, /root, /home, the project
- * and every other folder are not there at all.
+ * the public CA certificates and OpenSSL's settings, the time zone): none of it secret (not
+ * /etc/ssl/private). The rest of /etc, /root, /home, the project and every other folder are not
+ * there at all.
  */
 const ETC_PATHS = [
   '/etc/alternatives',
@@ -18,7 +19,8 @@ const ETC_PATHS = [
   '/etc/ld.so.conf',
   '/etc/ld.so.conf.d',
   '/etc/localtime',
-  '/etc/ssl',
+  '/etc/ssl/certs',
+  '/etc/ssl/openssl.cnf',
 ];
 
 /** bwrap arguments that show `path` read-only as it is here: a link stays a link. */
