@@ -8,8 +8,13 @@ import {
   generatedSuite,
   printEplbBenchmark,
   printGeneratedSuite,
+  type SuiteTrace,
 } from '../src/problems/eplb/benchmark.js';
-import { DEFAULT_TRACE, generateTrace } from '../src/problems/eplb/generate.js';
+import {
+  DEFAULT_TRACE,
+  generateTrace,
+  SKEW_AND_CHURN_VARIANTS,
+} from '../src/problems/eplb/generate.js';
 import { parseLoadHistory, readLoadHistory } from '../src/problems/eplb/model.js';
 import { ALGOS } from '../src/problems/eplb/solvers/index.js';
 import { benchLlm, syntheticPool } from '../src/problems/llm/benchmark.js';
@@ -21,8 +26,16 @@ import { SOLVER_NAMES } from '../src/problems/prism/solvers/index.js';
 /** DeepSeek-V3's serving shape: 288 physical slots, 8 expert groups, 4 nodes, 32 GPUs. */
 const V3_SHAPE = { replicas: 288, groups: 8, nodes: 4, gpus: 32 };
 
-/** Seeds of the generated eplb traces whose mean balance the benchmark reports. */
-const SUITE_SEEDS = Array.from({ length: 24 }, (_, i) => i + 1);
+/** Generated eplb traces whose mean balance the benchmark reports: 24 seeds of the defaults. */
+const SUITE_SEEDS: SuiteTrace[] = Array.from({ length: 24 }, (_, i) => ({
+  label: `seed ${i + 1}`,
+  settings: { seed: i + 1 },
+}));
+/** The five skew and churn variants of the solvers' test, at DeepSeek-V3's full shape. */
+const SUITE_VARIANTS: SuiteTrace[] = SKEW_AND_CHURN_VARIANTS.map((settings) => ({
+  label: `seed ${settings.seed}, group skew ${settings.groupSkew}, churn ${settings.churnSigma}${settings.skewMin ? `, skew ${settings.skewMin}–${settings.skewMax}` : ''}`,
+  settings,
+}));
 
 /** `npm run bench [-- NAME ...]`: each benchmark prints its tables and writes bench/results/NAME.json. */
 const BENCHMARKS: Record<string, () => unknown> = {
@@ -52,12 +65,17 @@ const BENCHMARKS: Record<string, () => unknown> = {
       printEplbBenchmark(report);
       return { trace, ...report };
     });
-    const suite = generatedSuite(SUITE_SEEDS, V3_SHAPE);
+    const suites = {
+      seeds: generatedSuite(SUITE_SEEDS, V3_SHAPE),
+      skewAndChurn: generatedSuite(SUITE_VARIANTS, V3_SHAPE),
+    };
     console.error(
-      `\neplb / per-GPU balancedness on the next window, generated traces (seeds ${SUITE_SEEDS[0]}–${SUITE_SEEDS.at(-1)})`,
+      '\neplb / per-GPU balancedness on the next window, generated traces (seeds 1–24)',
     );
-    printGeneratedSuite(suite);
-    return { problem: 'eplb', traces: reports, generatedSuite: suite };
+    printGeneratedSuite(suites.seeds);
+    console.error('\neplb / the same, five traces of other skew and churn (full shape)');
+    printGeneratedSuite(suites.skewAndChurn);
+    return { problem: 'eplb', traces: reports, generatedSuites: suites };
   },
   llm: () => {
     // The 1 024-GPU synthetic pool always, under both performance models; the seed's configs

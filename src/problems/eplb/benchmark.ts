@@ -1,7 +1,7 @@
 import { formatTable } from '../../core/table.js';
 import { elapsedMs, mean, quantile } from '../../core/timing.js';
 import { forecastLoad, type Forecast } from './forecast.js';
-import { DEFAULT_TRACE, generateTrace } from './generate.js';
+import { DEFAULT_TRACE, generateTrace, type TraceSettings } from './generate.js';
 import { parseLoadHistory, type LoadMatrix, type Shape } from './model.js';
 import { ceilings, replay, type ReplayResult } from './replay.js';
 import { DEFAULT_FORECASTS, REBALANCERS, type Algo } from './solvers/index.js';
@@ -115,25 +115,31 @@ const SUITE_PLANNERS: readonly { algo: Algo; forecast: Forecast }[] = [
   { algo: 'global', forecast: 'recent' },
 ];
 
+/** A generated trace of the suite: a label, and its settings beyond the defaults (a seed at least). */
+export interface SuiteTrace {
+  label: string;
+  settings: Partial<TraceSettings> & { seed: number };
+}
+
 export interface GeneratedSuite {
-  seeds: number[];
-  /** `algo/forecast` → mean per-GPU balancedness on the next window, one per seed. */
+  traces: SuiteTrace[];
+  /** `algo/forecast` → mean per-GPU balancedness on the next window, one per trace. */
   perGpu: Record<string, number[]>;
   meanPerGpu: Record<string, number>;
 }
 
 /**
- * Per-GPU balancedness out of sample on generated traces of DeepSeek-V3's statistics, one per
- * seed (the default trace settings otherwise): what one recorded trace cannot tell, whether a
- * planner's edge holds across traces. Progress on stderr.
+ * Per-GPU balancedness out of sample on generated traces of DeepSeek-V3's shape, one per entry
+ * of `traces` (the default trace settings otherwise): what one recorded trace cannot tell,
+ * whether a planner's edge holds across traces. Progress on stderr.
  */
-export function generatedSuite(seeds: readonly number[], shape: Shape): GeneratedSuite {
+export function generatedSuite(traces: readonly SuiteTrace[], shape: Shape): GeneratedSuite {
   const perGpu: Record<string, number[]> = {};
-  for (const seed of seeds) {
-    process.stderr.write(`eplb suite: trace seed ${seed}\n`);
+  for (const trace of traces) {
+    process.stderr.write(`eplb suite: trace ${trace.label}\n`);
     const windows = parseLoadHistory(
-      generateTrace({ ...DEFAULT_TRACE, seed }),
-      `seed ${seed}`,
+      generateTrace({ ...DEFAULT_TRACE, ...trace.settings }),
+      trace.label,
       100,
     );
     for (const { algo, forecast } of SUITE_PLANNERS) {
@@ -147,7 +153,7 @@ export function generatedSuite(seeds: readonly number[], shape: Shape): Generate
     }
   }
   const meanPerGpu = Object.fromEntries(Object.entries(perGpu).map(([k, v]) => [k, mean(v)]));
-  return { seeds: [...seeds], perGpu, meanPerGpu };
+  return { traces: [...traces], perGpu, meanPerGpu };
 }
 
 export function printGeneratedSuite(
@@ -157,10 +163,10 @@ export function printGeneratedSuite(
   const planners = Object.keys(suite.perGpu);
   say(
     formatTable(
-      ['seed', ...planners],
+      ['trace', ...planners],
       [
-        ...suite.seeds.map((seed, i) => [
-          String(seed),
+        ...suite.traces.map((trace, i) => [
+          trace.label,
           ...planners.map((p) => suite.perGpu[p]![i]!.toFixed(4)),
         ]),
         ['mean', ...planners.map((p) => suite.meanPerGpu[p]!.toFixed(4))],

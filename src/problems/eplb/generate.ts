@@ -55,6 +55,18 @@ export const DEFAULT_TRACE: TraceSettings = {
 };
 
 /**
+ * Five traces of other skew and churn than the defaults: the solvers' test runs them at a
+ * small shape, the benchmark at DeepSeek-V3's.
+ */
+export const SKEW_AND_CHURN_VARIANTS: readonly (Partial<TraceSettings> & { seed: number })[] = [
+  { seed: 11, groupSkew: 0.8, churnSigma: 0.1 },
+  { seed: 12, groupSkew: 0.4, churnSigma: 0.1 },
+  { seed: 13, groupSkew: 1.2, churnSigma: 0.1 },
+  { seed: 14, groupSkew: 0.8, churnSigma: 0.3 },
+  { seed: 15, groupSkew: 0.6, churnSigma: 0.05, skewMin: 1.0, skewMax: 1.4 },
+];
+
+/**
  * Share of traffic from the chat-like domain in each kind of regime. 90 : 10 makes a regime
  * switch move expert shares as far as the one in the recorded reference trace these defaults
  * describe (the mean L1 change of shares across it: 0.55 there, 0.58–0.60 here).

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_TRACE, generateTrace } from '../generate.js';
+import { DEFAULT_TRACE, generateTrace, SKEW_AND_CHURN_VARIANTS } from '../generate.js';
 import { parseLoadHistory, type LoadMatrix, type Shape } from '../model.js';
 import { replay } from '../replay.js';
 import { checkPlan } from '../validate.js';
@@ -118,13 +118,7 @@ describe('eplb balanced: better balance than the reference out of sample', () =>
     return result.outOfSample.perGpu;
   };
   // Five seeded traces of a smaller shape with different skew and churn.
-  const variants = [
-    { seed: 11, groupSkew: 0.8, churnSigma: 0.1 },
-    { seed: 12, groupSkew: 0.4, churnSigma: 0.1 },
-    { seed: 13, groupSkew: 1.2, churnSigma: 0.1 },
-    { seed: 14, groupSkew: 0.8, churnSigma: 0.3 },
-    { seed: 15, groupSkew: 0.6, churnSigma: 0.05, skewMin: 1.0, skewMax: 1.4 },
-  ];
+  const variants = SKEW_AND_CHURN_VARIANTS;
   const shape: Shape = { replicas: 80, groups: 8, nodes: 4, gpus: 16 };
   it.each(variants)('trace seed $seed: per-GPU balancedness on the next window', (variant) => {
     const trace = generateTrace({
