@@ -17,7 +17,8 @@ import {
 } from '../src/problems/eplb/generate.js';
 import { parseLoadHistory, readLoadHistory } from '../src/problems/eplb/model.js';
 import { ALGOS } from '../src/problems/eplb/solvers/index.js';
-import { benchLlm, syntheticPool } from '../src/problems/llm/benchmark.js';
+import { benchLlm } from '../src/problems/llm/benchmark.js';
+import { syntheticPool } from '../src/problems/llm/generate.js';
 import { readConfigDir } from '../src/problems/llm/model.js';
 import { PERF_MODEL_NAMES, PERF_MODELS } from '../src/problems/llm/perf/index.js';
 import { printBenchmark, runPrismBenchmark } from '../src/problems/prism/benchmark.js';
