@@ -46,11 +46,57 @@ describe('evoplace ui', () => {
     expect((await ui.done).code).toBe(0);
   });
 
+  it('places PRISM instances and shows each GPU: memory, load, pressure and models', async () => {
+    const file = join(dir, 'cluster.json');
+    writeFileSync(
+      file,
+      JSON.stringify([
+        {
+          id: 'two-gpus',
+          gpus: { count: 2, memGb: 80 },
+          models: [
+            { name: '<b>hot</b>', sizeGb: 30, reqRate: 8, slo: 2 },
+            { name: 'warm', sizeGb: 20, reqRate: 2, slo: 2 },
+            { name: 'cold', sizeGb: 10, reqRate: 1, slo: 4 },
+          ],
+        },
+        {
+          id: 'too-big',
+          gpus: { count: 1, memGb: 10 },
+          models: [{ name: 'm', sizeGb: 20, reqRate: 1, slo: 1 }],
+        },
+      ]),
+    );
+    const { ui, url } = await startUi(file);
+    try {
+      const index = await (await fetch(url)).text();
+      expect(index).toContain('<a href="/prism/0">');
+      const set = await (await fetch(`${url}prism/0`)).text();
+      expect(set).toContain('<a href="/prism/0/0">two-gpus</a>');
+      expect(set).toContain('infeasible');
+      const instance = await (await fetch(`${url}prism/0/0`)).text();
+      // The hot model alone on one GPU (pressure 4 / 50), the two others on the other (1.25 / 50).
+      expect(instance.match(/<rect/g)).toHaveLength(2);
+      expect(instance).toContain('&lt;b&gt;hot&lt;/b&gt;');
+      expect(instance).not.toContain('<b>hot');
+      expect(instance).toMatch(/max KVPR 0\.08\b/);
+      expect(await (await fetch(`${url}prism/0/1`)).text()).toContain('No placement');
+      expect((await fetch(`${url}prism/0/2`)).status).toBe(404);
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+    expect((await ui.done).code).toBe(0);
+  });
+
   it('refuses what it cannot serve: one clear line, exit 2', async () => {
     const notDb = join(dir, 'not-a-db.db');
     writeFileSync(notDb, 'hello, not sqlite at all, just text that is long enough to be a header');
     for (const [args, message] of [
       [[], /name at least one run database/],
+      [
+        [join(dir, 'notes.txt')],
+        /notes\.txt: is neither a run database \(\.db\) nor PRISM instances/,
+      ],
       [[join(dir, 'absent.db')], /absent\.db: cannot open the run database/],
       [[notDb], /not-a-db\.db: not a usable SQLite database/],
       [

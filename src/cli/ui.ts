@@ -1,19 +1,43 @@
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { basename, extname, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { RunStore } from '../evolve/database/store.js';
+import { Progress } from '../core/progress.js';
+import { solveBatch } from '../problems/prism/batch.js';
+import { readInstancesFile } from '../problems/prism/model.js';
+import type { PrismSet } from '../web/pages/prism.js';
 import { createUiServer } from '../web/server.js';
 import { intFlag, parseFlags } from './args.js';
 import { say } from './output.js';
 
-export const UI_HELP = `evoplace ui — look at evolution runs and experiments in a browser
+export const UI_HELP = `evoplace ui — look at runs and placements in a browser
 
-  evoplace ui RUN.db [MORE.db ...] [--port 8080] [--host 127.0.0.1]
+  evoplace ui FILE [FILE ...] [--port 8080] [--host 127.0.0.1]
 
-  Serves read-only pages of every run in the databases (evolve run, experiment run): runs,
-  the score of every program by generation, each program's code, diff, metrics, feedback and
-  prompt, until interrupted. Pages of a run still going reload themselves. --port 0 picks a
-  free port; the address is printed on stderr.`;
+  FILE: a run database (.db: evolve run, experiment run) or PRISM instances (.json, placed
+  with the search solver at start). Serves read-only pages until interrupted: runs, the score
+  of every program by generation, each program's code, diff, metrics, feedback and prompt;
+  each PRISM instance's placement, KV-cache pressure per GPU and models per GPU. Pages of a
+  run still going reload themselves. --port 0 picks a free port; the address is printed on
+  stderr.`;
+
+/** The `prism solve` defaults: the placements the dashboard shows are the ones it prints. */
+const PRISM_SOLVER = 'search';
+const PRISM_TIME_LIMIT_MS = 10_000;
+
+/** Read a PRISM instances file and place every instance (progress on stderr). */
+function placePrism(path: string): PrismSet {
+  const instances = readInstancesFile(path);
+  const progress = new Progress(`ui: placing ${basename(path)}`, instances.length);
+  const result = solveBatch(
+    instances,
+    PRISM_SOLVER,
+    { seed: 0, timeLimitMs: PRISM_TIME_LIMIT_MS },
+    (done) => progress.update(done),
+  );
+  progress.finish();
+  return { path, instances, result };
+}
 
 const DEFAULT_PORT = 8080;
 
@@ -47,13 +71,27 @@ export async function runUi(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals.length === 0)
-    throw new UserError('name at least one run database; usage: evoplace ui RUN.db', 'ui');
+    throw new UserError(
+      'name at least one run database (.db) or PRISM instances file (.json); usage: evoplace ui FILE',
+      'ui',
+    );
+  const kinds = positionals.map((path) => extname(path).toLowerCase());
+  kinds.forEach((kind, i) => {
+    if (kind !== '.db' && kind !== '.json')
+      throw new UserError(
+        'is neither a run database (.db) nor PRISM instances (.json)',
+        positionals[i],
+      );
+  });
   const port = intFlag(values, 'port', DEFAULT_PORT, 0, 65535);
   const host = typeof values.host === 'string' && values.host !== '' ? values.host : '127.0.0.1';
   const stores: RunStore[] = [];
   try {
-    for (const path of positionals) stores.push(RunStore.open(resolve(path)));
-    const server = createUiServer(stores);
+    // Databases first: a bad one is reported before any time goes into placing instances.
+    for (const [i, path] of positionals.entries())
+      if (kinds[i] === '.db') stores.push(RunStore.open(resolve(path)));
+    const prism = positionals.filter((_, i) => kinds[i] === '.json').map(placePrism);
+    const server = createUiServer({ runs: stores, prism });
     const bound = await listen(server, port, host);
     say(
       `evoplace ui: http://${host.includes(':') ? `[${host}]` : host}:${bound}/ (Ctrl-C to stop)`,

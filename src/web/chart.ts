@@ -1,3 +1,5 @@
+import { escapeHtml as escapeXml } from './html.js';
+
 /** One evaluated program as the score chart draws it. */
 export interface ScorePoint {
   generation: number;
@@ -48,4 +50,35 @@ export function scoreChart(points: readonly ScorePoint[]): string {
     ? `<path d="${steps.join(' ')}" fill="none" stroke="#1b6e3a" stroke-width="2"/>`
     : '';
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="score by generation" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">${axis}${line}${dots.join('')}${labels.join('')}</svg>`;
+}
+
+/** One bar of a bar chart: a label under it and its value. */
+export interface Bar {
+  label: string;
+  value: number;
+}
+
+const BAR_HEIGHT = 160;
+
+/**
+ * An SVG bar chart (a bar per entry, the largest full height), its largest bars in red: for
+ * KV-cache pressure per GPU, where the worst GPU is what the placement is judged by. Labels
+ * are escaped; values must be finite (an infinite one is drawn full height and labelled ∞).
+ */
+export function barChart(bars: readonly Bar[], caption: string): string {
+  const finite = bars.map((b) => b.value).filter(Number.isFinite);
+  const top = Math.max(...finite, 0) || 1;
+  const width = Math.max(WIDTH, bars.length * 24 + 2 * PAD);
+  const step = (width - 2 * PAD) / Math.max(1, bars.length);
+  const worst = Math.max(...bars.map((b) => b.value), 0);
+  const rects = bars.map((b, i) => {
+    const h = Number.isFinite(b.value)
+      ? ((BAR_HEIGHT - 2 * PAD) * b.value) / top
+      : BAR_HEIGHT - 2 * PAD;
+    const x = PAD + i * step;
+    const fill = b.value === worst ? '#b3261e' : '#0b57d0';
+    const label = escapeXml(b.label);
+    return `<rect x="${x.toFixed(1)}" y="${(BAR_HEIGHT - PAD - h).toFixed(1)}" width="${(step * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${fill}"><title>${label}: ${Number.isFinite(b.value) ? Number(b.value.toPrecision(6)) : '∞'}</title></rect><text x="${(x + step * 0.4).toFixed(1)}" y="${BAR_HEIGHT - PAD + 14}" font-size="10" text-anchor="middle">${label}</text>`;
+  });
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(caption)}" viewBox="0 0 ${width.toFixed(0)} ${BAR_HEIGHT}" width="${width.toFixed(0)}" height="${BAR_HEIGHT}"><line x1="${PAD}" y1="${BAR_HEIGHT - PAD}" x2="${(width - PAD).toFixed(0)}" y2="${BAR_HEIGHT - PAD}" stroke="#999"/>${rects.join('')}<text x="4" y="${PAD}" font-size="11">${Number(top.toPrecision(5))}</text></svg>`;
 }

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { RunStore } from '../evolve/database/store.js';
 import { escapeHtml, page, markup } from './html.js';
 import { indexPage } from './pages/index.js';
+import { prismInstancePage, prismSetPage, type PrismSet } from './pages/prism.js';
 import { programPage } from './pages/program.js';
 import { runPage } from './pages/run.js';
 
@@ -20,11 +21,28 @@ const HEADERS = {
 
 type Route = (match: RegExpExecArray) => string | null;
 
-/** The dashboard's pages over `stores` (numbered by their order): null for a page that does not exist. */
-function routes(stores: readonly RunStore[]): [RegExp, Route][] {
+/** What the dashboard shows: run databases and PRISM placements, each numbered by its order. */
+export interface UiSources {
+  runs: readonly RunStore[];
+  prism: readonly PrismSet[];
+}
+
+/** The dashboard's pages: null for a page that does not exist. */
+function routes({ runs: stores, prism }: UiSources): [RegExp, Route][] {
   const store = (db: string): RunStore | null => stores[Number(db)] ?? null;
   return [
-    [/^\/$/, () => indexPage(stores)],
+    [/^\/$/, () => indexPage(stores, prism)],
+    [
+      /^\/prism\/(\d{1,6})$/,
+      ([, i]) => (prism[Number(i)] ? prismSetPage(prism[Number(i)]!, Number(i)) : null),
+    ],
+    [
+      /^\/prism\/(\d{1,6})\/(\d{1,9})$/,
+      ([, i, k]) => {
+        const set = prism[Number(i)];
+        return set?.instances[Number(k)] ? prismInstancePage(set, Number(i), Number(k)) : null;
+      },
+    ],
     [
       /^\/db\/(\d{1,6})\/runs\/(\d{1,12})$/,
       ([, db, id]) => {
@@ -59,11 +77,11 @@ function notFound(path: string): string {
 }
 
 /**
- * The dashboard as an HTTP server (not yet listening): read-only pages of the runs in `stores`,
- * GET and HEAD only. A fault of ours answers 500 with the message, never a stack trace.
+ * The dashboard as an HTTP server (not yet listening): read-only pages of `sources`, GET and
+ * HEAD only. A fault of ours answers 500 with the message, never a stack trace.
  */
-export function createUiServer(stores: readonly RunStore[]): Server {
-  const table = routes(stores);
+export function createUiServer(sources: UiSources): Server {
+  const table = routes(sources);
   return createServer((req: IncomingMessage, res: ServerResponse) => {
     const head = req.method === 'HEAD';
     if (req.method !== 'GET' && !head) {

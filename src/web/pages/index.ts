@@ -1,5 +1,6 @@
 import type { RunStore } from '../../evolve/database/store.js';
 import { figure, markup, page, type Html } from '../html.js';
+import { prismSummaryRows, type PrismSet } from './prism.js';
 
 /** The runs of one database as table rows: task, status, programs, best score, spend. */
 function runRows(store: RunStore, db: number): Html[] {
@@ -20,8 +21,8 @@ function runRows(store: RunStore, db: number): Html[] {
   });
 }
 
-/** Every run of every database the dashboard was given, newest first per database. */
-export function indexPage(stores: readonly RunStore[]): string {
+/** Every run of every database the dashboard was given (newest first), then the PRISM files. */
+export function indexPage(stores: readonly RunStore[], prism: readonly PrismSet[]): string {
   const sections = stores.map(
     (store, db) =>
       markup`<h2>${store.path}</h2>
@@ -39,9 +40,13 @@ export function indexPage(stores: readonly RunStore[]): string {
           ${runRows(store, db)}
         </table>`,
   );
+  const placements = prism.length
+    ? markup`<h1>PRISM placements</h1>
+        <table><tr><th>file</th><th class="num">instances</th><th class="num">valid</th>
+        <th class="num">mean max KVPR</th><th>solver</th></tr>${prismSummaryRows(prism)}</table>`
+    : null;
   return page(
     'runs',
-    markup`<h1>Runs</h1>
-      ${sections}`,
+    markup`${stores.length ? markup`<h1>Runs</h1>${sections}` : null}${placements}`,
   );
 }
