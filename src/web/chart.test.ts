@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { scoreChart } from './chart.js';
+import { barChart, scoreChart } from './chart.js';
 
 describe('web score chart', () => {
   it('draws a dot per program and steps the best score up at each improvement', () => {
@@ -20,5 +20,24 @@ describe('web score chart', () => {
     const svg = scoreChart([{ generation: 0, score: NaN, correct: false }]);
     expect(svg).not.toContain('<path');
     expect(scoreChart([])).toMatch(/^<svg[^>]*>.*<\/svg>$/);
+  });
+
+  it('draws a bar per GPU, the worst in red, an infinite one full height and labelled ∞', () => {
+    const svg = barChart(
+      [
+        { label: 'GPU 0', value: 1 },
+        { label: '<GPU 1>', value: Infinity },
+        { label: 'GPU 2', value: 2 },
+      ],
+      'KVPR',
+    );
+    expect(svg.match(/<rect/g)).toHaveLength(3);
+    expect(svg.match(/fill="#b3261e"/g)).toHaveLength(1);
+    expect(svg).toContain('&lt;GPU 1&gt;: ∞');
+    expect(svg).not.toContain('<GPU 1>');
+    // Finite bars scale to the largest finite value (2): GPU 2 as tall as the infinite one.
+    const heights = [...svg.matchAll(/height="([\d.]+)" fill/g)].map((m) => Number(m[1]));
+    expect(heights[1]).toBe(heights[2]);
+    expect(heights[0]).toBeCloseTo(heights[2]! / 2, 1);
   });
 });
