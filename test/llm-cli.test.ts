@@ -360,3 +360,93 @@ describe('llm solve: the seed percentile link filter', () => {
     expect(types(solve('filter-apart', '0.95'))).toEqual([['A100'], null]);
   });
 });
+
+describe('evoplace llm validate', () => {
+  // The seed solver's published answer for configs/medium at batch 128 on the generated 400/200
+  // network (its solution_with_tp.json, fields abridged): A100 TP 4, all 32 layers.
+  const published = {
+    config: { model_name: 'llama-8b', num_decoder_layers: 32 },
+    solution: {
+      batch_size: 128,
+      throughput_tokens_per_sec: 3806.5705198114647,
+      cost_per_hour: 16.385,
+      cost_per_token: 1.1956665101043012e-6,
+      gpu_assignments: [
+        {
+          gpu_type: 'A100',
+          gpu_ids: [0, 1, 2, 3],
+          global_gpu_ids: [0, 1, 2, 3],
+          tp_degree: 4,
+          start_layer: 1,
+          end_layer: 32,
+        },
+      ],
+    },
+  };
+  const dir = configDir('validate', {});
+  let files = 0;
+  const validate = (solution: unknown, ...args: string[]) => {
+    const file = join(root, `solution-${++files}.json`);
+    writeFileSync(file, JSON.stringify(solution));
+    return evoplace([
+      'llm',
+      'validate',
+      '--config-dir',
+      dir,
+      '--generate-network',
+      '400,200',
+      '--perf-model',
+      'seed',
+      '--solution',
+      file,
+      ...args,
+    ]);
+  };
+  const assignment = published.solution.gpu_assignments[0]!;
+
+  it('accepts the seed’s published answer', () => {
+    const run = validate(published, '--json');
+    expect(run.code).toBe(0);
+    expect(JSON.parse(run.stdout)).toEqual({ valid: true, batchSize: 128, errors: [] });
+  });
+
+  it.each([
+    [
+      'an overstated throughput',
+      { throughput_tokens_per_sec: 4000 },
+      /throughputTokensPerSec 4000/,
+    ],
+    [
+      'a GPU twice',
+      { gpu_assignments: [{ ...assignment, global_gpu_ids: [0, 1, 2, 2] }] },
+      /GPU 2 is used twice/,
+    ],
+    [
+      'layers left out',
+      { gpu_assignments: [{ ...assignment, end_layer: 30 }] },
+      /the stages end at layer 30, not 32/,
+    ],
+  ])('rejects %s with exit 3, saying why', (_, change, message) => {
+    const run = validate({ ...published, solution: { ...published.solution, ...change } });
+    expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(message);
+  });
+
+  it('accepts what llm solve --out wrote, under either performance model', () => {
+    for (const model of ['seed', 'roofline']) {
+      const out = join(root, `validate-out-${model}`);
+      const common = ['--config-dir', dir, '--generate-network', '400,200', '--perf-model', model];
+      expect(evoplace(['llm', 'solve', ...common, '--out', out]).code).toBe(0);
+      const file = join(out, 'batch_64', 'solution_with_tp.json');
+      const run = evoplace(['llm', 'validate', ...common, '--solution', file]);
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/^valid: batch 64/);
+    }
+  });
+
+  it('refuses a file that is not a solution: exit 2 naming the field', () => {
+    const run = validate({ solution: { batch_size: 128 } });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/solution-\w+\.json: solution\.throughput_tokens_per_sec/);
+  });
+});

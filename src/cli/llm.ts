@@ -4,7 +4,12 @@ import { UserError } from '../core/errors.js';
 import { formatTable } from '../core/table.js';
 import { elapsedMs } from '../core/timing.js';
 import { linksBelowPercentile, typeLinks } from '../problems/llm/links.js';
-import { batchSizes, readConfigDir, type LlmProblem } from '../problems/llm/model.js';
+import {
+  batchSizes,
+  readConfigDir,
+  readSolutionFile,
+  type LlmProblem,
+} from '../problems/llm/model.js';
 import {
   frontierCsv,
   frontierSvg,
@@ -13,18 +18,22 @@ import {
   sweepCsv,
   type BatchAnswer,
 } from '../problems/llm/output.js';
-import { PERF_MODEL_NAMES, PERF_MODELS } from '../problems/llm/perf/index.js';
+import { PERF_MODEL_NAMES, PERF_MODELS, type PerfModel } from '../problems/llm/perf/index.js';
 import type { Placement } from '../problems/llm/model.js';
 import { choose, OBJECTIVES, paretoFrontier } from '../problems/llm/solvers/frontier.js';
 import { validatePlacement } from '../problems/llm/validate.js';
 import { choiceFlag, parseCommand } from './args.js';
-import { printJson, say } from './output.js';
+import { formatNumber, printJson, say } from './output.js';
 
 export const LLM_HELP = `evoplace llm — place one LLM's layers on a heterogeneous GPU pool at least $ per token
 
   evoplace llm solve --config-dir DIR [--batch-sizes 32,64,128,256]
                      [--generate-network INTRA,INTER] [--cloud-provider AWS] [--prices FILE]
                      [--perf-model roofline|seed] [--objective usd-per-mtok|throughput] [--out DIR] [--json]
+
+  evoplace llm validate --config-dir DIR --solution solution_with_tp.json [the problem flags above] [--json]
+                     checks a placement (the seed solver's or ours) with the strict validator: exit 0
+                     when valid, 3 with every reason when not
 
   --prices      the cloud_instances_specs.csv that prices a pool without dollar_per_hour; by default
                 the first in DIR and the two folders above it (the seed keeps it beside configs/)
@@ -36,11 +45,12 @@ export const LLM_HELP = `evoplace llm — place one LLM's layers on a heterogene
 export function runLlm(argv: string[]): number {
   const [sub, ...rest] = argv;
   if (sub === 'solve') return solveCommand(rest);
+  if (sub === 'validate') return validateCommand(rest);
   if (sub === undefined || sub === '--help' || sub === '-h') {
     say(LLM_HELP);
     return sub === undefined ? 2 : 0;
   }
-  throw new UserError(`unknown command "llm ${sub}"; expected solve`);
+  throw new UserError(`unknown command "llm ${sub}"; expected solve or validate`);
 }
 
 function positiveList(raw: unknown, flag: string, length?: number): number[] {
@@ -79,27 +89,22 @@ function writeOutputs(dir: string, problem: LlmProblem, answers: BatchAnswer[]):
   for (const [path, content] of files) writeFileAtomic(path, content);
 }
 
-function solveCommand(argv: string[]): number {
-  const parsed = parseCommand(
-    'llm solve',
-    argv,
-    {
-      'config-dir': { type: 'string' },
-      'batch-sizes': { type: 'string' },
-      'generate-network': { type: 'string' },
-      'cloud-provider': { type: 'string' },
-      prices: { type: 'string' },
-      'perf-model': { type: 'string' },
-      out: { type: 'string' },
-      objective: { type: 'string' },
-      json: { type: 'boolean' },
-    },
-    LLM_HELP,
-  );
-  if (!parsed) return 0;
-  const { values } = parsed;
+/** The flags that say which problem to read, for `solve` and `validate` alike. */
+const PROBLEM_FLAGS = {
+  'config-dir': { type: 'string' },
+  'generate-network': { type: 'string' },
+  'cloud-provider': { type: 'string' },
+  prices: { type: 'string' },
+  'perf-model': { type: 'string' },
+} as const;
+
+/** The problem and performance model the flags name. */
+function problemFromFlags(
+  values: Record<string, unknown>,
+  command: string,
+): { problem: LlmProblem; perf: PerfModel } {
   if (typeof values['config-dir'] !== 'string')
-    throw new UserError('--config-dir DIR is required', 'llm solve');
+    throw new UserError('--config-dir DIR is required', command);
   const network =
     values['generate-network'] === undefined
       ? undefined
@@ -113,6 +118,25 @@ function solveCommand(argv: string[]): number {
       : {}),
     ...(typeof values.prices === 'string' ? { cloudInstancesFile: values.prices } : {}),
   });
+  return { problem, perf };
+}
+
+function solveCommand(argv: string[]): number {
+  const parsed = parseCommand(
+    'llm solve',
+    argv,
+    {
+      ...PROBLEM_FLAGS,
+      'batch-sizes': { type: 'string' },
+      out: { type: 'string' },
+      objective: { type: 'string' },
+      json: { type: 'boolean' },
+    },
+    LLM_HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
+  const { problem, perf } = problemFromFlags(values, 'llm solve');
   // The frontier applies the filter itself where the network is structured by GPU type.
   const filtered = typeLinks(problem) ? null : linksBelowPercentile(problem);
   if (filtered && filtered.below > 0)
@@ -188,4 +212,30 @@ function solveCommand(argv: string[]): number {
     say(`\n* Best batch size = ${bestBatchSize}\n  Cost per M tokens: $${bestCost.toFixed(6)}`);
   else say('\nno feasible placement at any batch size');
   return 0;
+}
+
+/** Exit code of `llm validate` for a solution that breaks a constraint (see README). */
+const INVALID_SOLUTION_EXIT_CODE = 3;
+
+function validateCommand(argv: string[]): number {
+  const parsed = parseCommand(
+    'llm validate',
+    argv,
+    { ...PROBLEM_FLAGS, solution: { type: 'string' }, json: { type: 'boolean' } },
+    LLM_HELP,
+  );
+  if (!parsed) return 0;
+  const { values } = parsed;
+  if (typeof values.solution !== 'string')
+    throw new UserError('--solution FILE is required', 'llm validate');
+  const { problem, perf } = problemFromFlags(values, 'llm validate');
+  const { batchSize, placement } = readSolutionFile(values.solution);
+  const errors = validatePlacement(problem, perf, batchSize, placement);
+  if (values.json) printJson({ valid: errors.length === 0, batchSize, errors });
+  else if (errors.length === 0)
+    say(
+      `valid: batch ${batchSize}, ${placement.stages.length} stage(s), $${formatNumber(placement.usdPerHour)}/h`,
+    );
+  else say(`invalid (${errors.length}):\n${errors.map((e) => `  ${e}`).join('\n')}`);
+  return errors.length === 0 ? 0 : INVALID_SOLUTION_EXIT_CODE;
 }

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
-import { readCsvFile, type CsvTable } from '../../core/io.js';
+import { readCsvFile, readJsonFile, type CsvTable } from '../../core/io.js';
 import { formatPath } from '../../core/schema.js';
 import { ROOFLINE_MODEL } from './perf/roofline.js';
 import type { PerfModel } from './perf/types.js';
@@ -290,4 +290,62 @@ export function batchSizes(config: LlmConfig): number[] {
   for (let b = config.min_batch_size; b <= config.max_batch_size; b *= 2) sizes.add(b);
   sizes.add(config.max_batch_size);
   return [...sizes].sort((a, b) => a - b);
+}
+
+const MAX_SOLUTION_FILE_BYTES = 16 * 1024 * 1024;
+const layerNumber = z.number().int().min(1).max(1_000_000);
+
+/**
+ * `solution_with_tp.json`, as the seed solver and `llm solve --out` write it: the fields a
+ * placement is made of (others are ignored). GPU ids are the pool's global ids, in the order of
+ * `gpu_pool.csv`'s rows.
+ */
+const solutionFileSchema = z.object({
+  solution: z.object({
+    batch_size: z.number().int().min(1).max(1_000_000),
+    throughput_tokens_per_sec: z.number().min(0).max(1e15),
+    cost_per_hour: z.number().min(0).max(1e12),
+    cost_per_token: z.number().min(0).max(1e6).optional(),
+    gpu_assignments: z
+      .array(
+        z.object({
+          gpu_type: z.string().min(1),
+          global_gpu_ids: z.array(z.number().int().min(0).max(10_000_000)).min(1).max(1024),
+          tp_degree: z.number().int().min(1).max(1024),
+          start_layer: layerNumber,
+          end_layer: layerNumber,
+        }),
+      )
+      .max(1024),
+  }),
+});
+
+/** Read a `solution_with_tp.json` as a placement at its batch size; errors name the field. */
+export function readSolutionFile(path: string): { batchSize: number; placement: Placement } {
+  const parsed = solutionFileSchema.safeParse(
+    readJsonFile(path, { maxBytes: MAX_SOLUTION_FILE_BYTES }),
+  );
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw new UserError(issue.message, path, formatPath(issue.path));
+  }
+  const s = parsed.data.solution;
+  return {
+    batchSize: s.batch_size,
+    placement: {
+      throughputTokensPerSec: s.throughput_tokens_per_sec,
+      usdPerHour: s.cost_per_hour,
+      usdPerMillionTokens:
+        s.cost_per_token === undefined
+          ? (s.cost_per_hour / (s.throughput_tokens_per_sec * 3600)) * 1e6
+          : s.cost_per_token * 1e6,
+      stages: s.gpu_assignments.map((a) => ({
+        gpuType: a.gpu_type,
+        tp: a.tp_degree,
+        gpuIds: a.global_gpu_ids,
+        startLayer: a.start_layer,
+        endLayer: a.end_layer,
+      })),
+    },
+  };
 }
