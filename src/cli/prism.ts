@@ -6,6 +6,9 @@ import { solveBatch } from '../problems/prism/batch.js';
 import { FAMILIES, generate } from '../problems/prism/generate.js';
 import { readInstancesFile, toInstanceFile } from '../problems/prism/model.js';
 import {
+  DEFAULT_SEED,
+  DEFAULT_SOLVER,
+  DEFAULT_TIME_LIMIT_MS,
   MOVE_AWARE_SOLVERS,
   SOLVER_NAMES,
   type SolverName,
@@ -21,7 +24,6 @@ export const PRISM_HELP = `evoplace prism — place many models on many GPUs, mi
                        [--time-limit-ms N] [--json]`;
 
 /** Default per-instance time cap: long enough that it rarely binds for `search`. */
-const DEFAULT_TIME_LIMIT_MS = 10_000;
 const MAX_TIME_LIMIT_MS = 24 * 3600 * 1000;
 
 export function runPrism(argv: string[]): number {
@@ -59,8 +61,8 @@ function solveCommand(argv: string[]): number {
   );
   if (!parsed) return 0;
   const { values, positionals } = parsed;
-  const solver = choiceFlag(values, 'solver', SOLVER_NAMES, 'search');
-  const seed = intFlag(values, 'seed', 0, 0, 2 ** 32 - 1);
+  const solver = choiceFlag(values, 'solver', SOLVER_NAMES, DEFAULT_SOLVER);
+  const seed = intFlag(values, 'seed', DEFAULT_SEED, 0, 2 ** 32 - 1);
   const timeLimitMs = intFlag(values, 'time-limit-ms', DEFAULT_TIME_LIMIT_MS, 1, MAX_TIME_LIMIT_MS);
   const file = positionals[0]!;
   const instances = readInstancesFile(file);

@@ -5,6 +5,11 @@ import { RunStore } from '../evolve/database/store.js';
 import { Progress } from '../core/progress.js';
 import { solveBatch } from '../problems/prism/batch.js';
 import { readInstancesFile } from '../problems/prism/model.js';
+import {
+  DEFAULT_SEED,
+  DEFAULT_SOLVER,
+  DEFAULT_TIME_LIMIT_MS,
+} from '../problems/prism/solvers/index.js';
 import type { PrismSet } from '../web/pages/prism.js';
 import { createUiServer } from '../web/server.js';
 import { intFlag, parseFlags } from './args.js';
@@ -21,18 +26,14 @@ export const UI_HELP = `evoplace ui — look at runs and placements in a browser
   run still going reload themselves. --port 0 picks a free port; the address is printed on
   stderr.`;
 
-/** The `prism solve` defaults: the placements the dashboard shows are the ones it prints. */
-const PRISM_SOLVER = 'search';
-const PRISM_TIME_LIMIT_MS = 10_000;
-
 /** Read a PRISM instances file and place every instance (progress on stderr). */
 function placePrism(path: string): PrismSet {
   const instances = readInstancesFile(path);
   const progress = new Progress(`ui: placing ${basename(path)}`, instances.length);
   const result = solveBatch(
     instances,
-    PRISM_SOLVER,
-    { seed: 0, timeLimitMs: PRISM_TIME_LIMIT_MS },
+    DEFAULT_SOLVER,
+    { seed: DEFAULT_SEED, timeLimitMs: DEFAULT_TIME_LIMIT_MS },
     (done) => progress.update(done),
   );
   progress.finish();

@@ -4,7 +4,7 @@ import { mean, quantile } from '../../core/timing.js';
 import { solveBatch, type InstanceResult } from './batch.js';
 import { generate, type Family } from './generate.js';
 import { gapToBound } from './score.js';
-import type { SolverName } from './solvers/index.js';
+import { DEFAULT_TIME_LIMIT_MS, type SolverName } from './solvers/index.js';
 
 export interface BenchmarkOptions {
   families: Family[];
@@ -44,8 +44,6 @@ export interface BenchmarkReport {
   exactTimeLimitMs: number;
   families: FamilyFigures[];
 }
-
-const DEFAULT_TIME_LIMIT_MS = 10_000;
 
 function figures(
   solver: SolverName,

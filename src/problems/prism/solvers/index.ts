@@ -15,6 +15,12 @@ export const SOLVERS: Record<SolverName, Solver> = {
   exact: solveExact,
 };
 
+/** What `prism solve` uses unless told otherwise (the dashboard shows the same placements). */
+export const DEFAULT_SOLVER: SolverName = 'search';
+export const DEFAULT_SEED = 0;
+/** Per instance, for the solvers that search until told to stop. */
+export const DEFAULT_TIME_LIMIT_MS = 10_000;
+
 /** Solvers that honour a move limit on a re-placement. */
 export const MOVE_AWARE_SOLVERS: readonly SolverName[] = ['search', 'exact'];
 
