@@ -127,3 +127,12 @@ export function typeLinks(problem: LlmProblem): boolean[][] | null {
   }
   return found;
 }
+
+/** Slowest link between two GPUs of one TP group (GB/s; Infinity for a single GPU). */
+export function slowestLink(problem: LlmProblem, ids: readonly number[]): number {
+  let slowest = Infinity;
+  for (const a of ids)
+    for (const b of ids)
+      if (a !== b) slowest = Math.min(slowest, problem.bandwidthGbps[a * problem.gpuCount + b]!);
+  return slowest;
+}

@@ -1,4 +1,4 @@
-import { typeLinks } from './links.js';
+import { slowestLink, typeLinks } from './links.js';
 import type { LlmProblem, Placement, Stage } from './model.js';
 import type { BatchPerf, PerfModel } from './perf/types.js';
 import { TP_DEGREES, usdPerMillionTokens, withinBudgets } from './score.js';
@@ -21,15 +21,6 @@ function typeOf(problem: LlmProblem, stage: Stage): number {
   );
   if (owner >= 0 && problem.types[owner]!.name === stage.gpuType) return owner;
   return problem.types.findIndex((t) => t.name === stage.gpuType);
-}
-
-/** Slowest link between two GPUs of one TP group (GB/s; Infinity for a single GPU). */
-function slowestLink(problem: LlmProblem, ids: readonly number[]): number {
-  let slowest = Infinity;
-  for (const a of ids)
-    for (const b of ids)
-      if (a !== b) slowest = Math.min(slowest, problem.bandwidthGbps[a * problem.gpuCount + b]!);
-  return slowest;
 }
 
 /**

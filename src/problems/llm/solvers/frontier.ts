@@ -2,7 +2,7 @@ import type { LlmProblem, Placement } from '../model.js';
 import { ROOFLINE_MODEL } from '../perf/roofline.js';
 import type { BatchPerf, PerfModel } from '../perf/types.js';
 import { TP_DEGREES, usdPerMillionTokens, withinBudgets } from '../score.js';
-import { typeLinks } from '../links.js';
+import { slowestLink, typeLinks } from '../links.js';
 import { byStageCount, type Joining, TypeCovers } from './covers.js';
 import { byTypeCounts, StageCounts } from './orders.js';
 
@@ -19,17 +19,8 @@ function tpBandwidth(problem: LlmProblem, type: number, tp: number): number {
   const t = problem.types[type]!;
   let worst = Infinity;
   for (let g = 0; (g + 1) * tp <= t.count; g++) {
-    for (let i = 0; i < tp; i++) {
-      for (let j = 0; j < tp; j++) {
-        if (i !== j)
-          worst = Math.min(
-            worst,
-            problem.bandwidthGbps[
-              (t.firstId + g * tp + i) * problem.gpuCount + t.firstId + g * tp + j
-            ]!,
-          );
-      }
-    }
+    const group = Array.from({ length: tp }, (_, i) => t.firstId + g * tp + i);
+    worst = Math.min(worst, slowestLink(problem, group));
   }
   return worst;
 }
