@@ -49,12 +49,23 @@ function recencyView(history: readonly LoadMatrix[], tau: number): RecencyView {
   return view;
 }
 
+/**
+ * Views already made, by history: a rebalance reads them twice (the `recent` forecast, then the
+ * trend hedge's shift under way), and a history, once recorded, does not change.
+ */
+const viewsOf = new WeakMap<readonly LoadMatrix[], { short: RecencyView; long: RecencyView }>();
+
 /** The short and the long recency views of a history (oldest window first). */
 export function recencyViews(history: readonly LoadMatrix[]): {
   short: RecencyView;
   long: RecencyView;
 } {
-  return { short: recencyView(history, SHORT_SLICES), long: recencyView(history, LONG_SLICES) };
+  let views = viewsOf.get(history);
+  if (!views) {
+    views = { short: recencyView(history, SHORT_SLICES), long: recencyView(history, LONG_SLICES) };
+    viewsOf.set(history, views);
+  }
+  return views;
 }
 
 /**
