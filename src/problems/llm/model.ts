@@ -6,6 +6,7 @@ import { readCsvFile, readJsonFile, type CsvTable } from '../../core/io.js';
 import { formatPath } from '../../core/schema.js';
 import { ROOFLINE_MODEL } from './perf/roofline.js';
 import type { PerfModel } from './perf/types.js';
+import { usdPerMillionTokens } from './score.js';
 
 const num = (what: string) =>
   z.coerce
@@ -337,7 +338,7 @@ export function readSolutionFile(path: string): { batchSize: number; placement: 
       usdPerHour: s.cost_per_hour,
       usdPerMillionTokens:
         s.cost_per_token === undefined
-          ? (s.cost_per_hour / (s.throughput_tokens_per_sec * 3600)) * 1e6
+          ? usdPerMillionTokens(s.cost_per_hour, s.throughput_tokens_per_sec)
           : s.cost_per_token * 1e6,
       stages: s.gpu_assignments.map((a) => ({
         gpuType: a.gpu_type,
