@@ -53,7 +53,7 @@ export function needsNetGuard(spec: SandboxSpec, capabilities: SandboxCapabiliti
 }
 
 /** Whether the run gets a private file system (which brings its own namespaces). */
-export function usesPrivateFilesystem(
+function usesPrivateFilesystem(
   spec: SandboxSpec,
   capabilities: SandboxCapabilities,
 ): boolean {
