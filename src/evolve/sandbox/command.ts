@@ -53,10 +53,7 @@ export function needsNetGuard(spec: SandboxSpec, capabilities: SandboxCapabiliti
 }
 
 /** Whether the run gets a private file system (which brings its own namespaces). */
-function usesPrivateFilesystem(
-  spec: SandboxSpec,
-  capabilities: SandboxCapabilities,
-): boolean {
+function usesPrivateFilesystem(spec: SandboxSpec, capabilities: SandboxCapabilities): boolean {
   return spec.filesystem !== 'host' && capabilities.privateFilesystem;
 }
 
