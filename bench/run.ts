@@ -22,7 +22,7 @@ import { syntheticPool } from '../src/problems/llm/generate.js';
 import { readConfigDir } from '../src/problems/llm/model.js';
 import { PERF_MODEL_NAMES, PERF_MODELS } from '../src/problems/llm/perf/index.js';
 import { printBenchmark, runPrismBenchmark } from '../src/problems/prism/benchmark.js';
-import { SOLVER_NAMES } from '../src/problems/prism/solvers/index.js';
+import { prepareSolvers, SOLVER_NAMES } from '../src/problems/prism/solvers/index.js';
 
 /** DeepSeek-V3's serving shape: 288 physical slots, 8 expert groups, 4 nodes, 32 GPUs. */
 const V3_SHAPE = { replicas: 288, groups: 8, nodes: 4, gpus: 32 };
@@ -40,7 +40,8 @@ const SUITE_VARIANTS: SuiteTrace[] = SKEW_AND_CHURN_VARIANTS.map((settings) => (
 
 /** `npm run bench [-- NAME ...]`: each benchmark prints its tables and writes bench/results/NAME.json. */
 const BENCHMARKS: Record<string, () => unknown> = {
-  prism: () => {
+  prism: async () => {
+    await prepareSolvers(SOLVER_NAMES);
     const report = runPrismBenchmark({
       families: ['seed', 'large', 'tight'],
       solvers: [...SOLVER_NAMES],
@@ -140,7 +141,7 @@ if (unknown.length) {
   process.exit(2);
 }
 for (const name of names.length ? names : Object.keys(BENCHMARKS)) {
-  const report = BENCHMARKS[name]!();
+  const report = await BENCHMARKS[name]!();
   const path = new URL(`./results/${name}.json`, import.meta.url).pathname;
   writeFileAtomic(path, `${JSON.stringify(report, null, 2)}\n`);
   console.error(`wrote ${path}`);

@@ -14,6 +14,7 @@ export { kvprPerGpu, maxKvpr, seedScore } from './problems/prism/score.js';
 export { FAMILIES, generate as generatePrismInstances } from './problems/prism/generate.js';
 export {
   solve as solvePrism,
+  prepareSolvers as preparePrismSolvers,
   SOLVER_NAMES,
   type SolveResult,
 } from './problems/prism/solvers/index.js';

@@ -71,6 +71,22 @@ describe('evoplace prism (CLI)', () => {
     expect(run.stderr).toMatch(/search: 1\/1 valid/);
   });
 
+  it('--solver milp proves a placement optimal with HiGHS, and refuses nothing else', () => {
+    // Optimum by hand: a+c | b gives 0.7/25 and 1.2/60; every other split is worse.
+    const run = evoplace(['prism', 'solve', file('milp.json', good), '--solver', 'milp', '--json']);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as {
+      solver: string;
+      instances: { maxKvpr: number; lowerBound: number; proven: boolean; valid: boolean }[];
+    };
+    expect(out.solver).toBe('milp');
+    const [result] = out.instances;
+    expect(result!.proven).toBe(true);
+    expect(result!.valid).toBe(true);
+    expect(result!.maxKvpr).toBeCloseTo(0.7 / 25, 12);
+    expect(result!.lowerBound).toBeLessThanOrEqual(result!.maxKvpr);
+  });
+
   it('reports an unsolvable instance as infeasible, not as a crash', () => {
     const tooBig = {
       ...good,

@@ -10,6 +10,7 @@ import {
   DEFAULT_SOLVER,
   DEFAULT_TIME_LIMIT_MS,
   MOVE_AWARE_SOLVERS,
+  prepareSolvers,
   SOLVER_NAMES,
   type SolverName,
 } from '../problems/prism/solvers/index.js';
@@ -18,15 +19,15 @@ import { formatNumber, printJson, say } from './output.js';
 
 export const PRISM_HELP = `evoplace prism — place many models on many GPUs, minimising the worst KV-cache pressure
 
-  evoplace prism solve FILE [--solver greedy|fast|search|exact] [--seed N] [--time-limit-ms N] [--json]
+  evoplace prism solve FILE [--solver greedy|fast|search|exact|milp] [--seed N] [--time-limit-ms N] [--json]
   evoplace prism generate --family seed|large|tight|hetero [--count N] [--seed S]
-  evoplace prism bench [--families seed,large] [--count N] [--solvers greedy,fast,search,exact]
+  evoplace prism bench [--families seed,large] [--count N] [--solvers greedy,fast,search,exact,milp]
                        [--time-limit-ms N] [--json]`;
 
 /** Default per-instance time cap: long enough that it rarely binds for `search`. */
 const MAX_TIME_LIMIT_MS = 24 * 3600 * 1000;
 
-export function runPrism(argv: string[]): number {
+export async function runPrism(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   switch (sub) {
     case 'solve':
@@ -45,7 +46,7 @@ export function runPrism(argv: string[]): number {
   }
 }
 
-function solveCommand(argv: string[]): number {
+async function solveCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(
     'prism solve',
     argv,
@@ -67,6 +68,7 @@ function solveCommand(argv: string[]): number {
   const file = positionals[0]!;
   const instances = readInstancesFile(file);
   refuseMoveLimitsFor(solver, instances, file);
+  await prepareSolvers([solver]);
   const progress = new Progress(`prism solve (${solver})`, instances.length);
   const result = solveBatch(instances, solver, { seed, timeLimitMs }, (done) =>
     progress.update(done),
@@ -102,7 +104,7 @@ function refuseMoveLimitsFor(
   const limited = instances.find((i) => i.maxMoves !== undefined);
   if (limited) {
     throw new UserError(
-      `instance "${limited.id}" has maxMoves, which --solver ${solver} does not honour; use --solver search or exact`,
+      `instance "${limited.id}" has maxMoves, which --solver ${solver} does not honour; use --solver search, exact or milp`,
       file,
     );
   }
@@ -128,7 +130,7 @@ function generateCommand(argv: string[]): number {
   return 0;
 }
 
-function benchCommand(argv: string[]): number {
+async function benchCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(
     'prism bench',
     argv,
@@ -143,10 +145,12 @@ function benchCommand(argv: string[]): number {
   );
   if (!parsed) return 0;
   const { values } = parsed;
+  const solvers = listFlag(values, 'solvers', SOLVER_NAMES, SOLVER_NAMES);
+  await prepareSolvers(solvers);
   const report = runPrismBenchmark({
     families: listFlag(values, 'families', FAMILIES, ['seed', 'large']),
     count: values.count === undefined ? undefined : intFlag(values, 'count', 30, 1, 10_000),
-    solvers: listFlag(values, 'solvers', SOLVER_NAMES, SOLVER_NAMES),
+    solvers,
     exactTimeLimitMs: intFlag(values, 'time-limit-ms', DEFAULT_TIME_LIMIT_MS, 1, MAX_TIME_LIMIT_MS),
   });
   if (values.json) printJson(report);

@@ -1,19 +1,24 @@
+import { loadHighs } from '../../../core/highs.js';
 import type { PrismProblem } from '../model.js';
 import { solveExact } from './exact.js';
 import { solveFast } from './fast.js';
 import { solveGreedy } from './greedy.js';
+import { createMilpSolver } from './milp.js';
 import { solveSearch } from './search.js';
 import type { SolveOptions, SolveResult, Solver, SolverName } from './types.js';
 
 export { SOLVER_NAMES } from './types.js';
 export type { SolveOptions, SolveResult, Solver, SolverName } from './types.js';
 
-export const SOLVERS: Record<SolverName, Solver> = {
+const SOLVERS: Record<Exclude<SolverName, 'milp'>, Solver> = {
   greedy: (problem) => solveGreedy(problem),
   fast: (problem) => solveFast(problem),
   search: solveSearch,
   exact: solveExact,
 };
+
+/** The `milp` solver once HiGHS is loaded (see prepareSolvers). */
+let milp: Solver | null = null;
 
 /** What `prism solve` uses unless told otherwise (the dashboard shows the same placements). */
 export const DEFAULT_SOLVER: SolverName = 'search';
@@ -22,8 +27,18 @@ export const DEFAULT_SEED = 0;
 export const DEFAULT_TIME_LIMIT_MS = 10_000;
 
 /** Solvers that honour a move limit on a re-placement. */
-export const MOVE_AWARE_SOLVERS: readonly SolverName[] = ['search', 'exact'];
+export const MOVE_AWARE_SOLVERS: readonly SolverName[] = ['search', 'exact', 'milp'];
+
+/**
+ * Load what the named solvers need before `solve` runs them: HiGHS (WebAssembly, compiled
+ * asynchronously) for `milp`. The others need nothing, so most commands never pay for it.
+ */
+export async function prepareSolvers(names: readonly SolverName[]): Promise<void> {
+  if (names.includes('milp')) milp ??= createMilpSolver(await loadHighs());
+}
 
 export function solve(name: SolverName, problem: PrismProblem, options: SolveOptions): SolveResult {
-  return SOLVERS[name](problem, options);
+  if (name !== 'milp') return SOLVERS[name](problem, options);
+  if (!milp) throw new Error("the milp solver needs prepareSolvers(['milp']) first");
+  return milp(problem, options);
 }

@@ -1,10 +1,11 @@
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { generate } from '../generate.js';
 import { toProblem, type PrismInstance } from '../model.js';
 import { movedCount } from '../score.js';
 import { validateAssignment } from '../validate.js';
-import { solve } from './index.js';
+import { prepareSolvers, solve } from './index.js';
+import { MILP_PROOF_TOLERANCE } from './milp.js';
 
 /** A heterogeneous pool's instance with the current placement a search found, then disturbed. */
 function withCurrent(instance: PrismInstance, seed: number): PrismInstance {
@@ -20,10 +21,11 @@ function withCurrent(instance: PrismInstance, seed: number): PrismInstance {
 const options = { seed: 5, timeLimitMs: 30_000 };
 
 describe('prism re-placement', () => {
+  beforeAll(() => prepareSolvers(['milp']));
   const base = withCurrent(generate('hetero', 1, 21)[0]!, 1);
 
   it('maxMoves 0 returns the current placement', () => {
-    for (const solver of ['search', 'exact'] as const) {
+    for (const solver of ['search', 'exact', 'milp'] as const) {
       const instance = { ...base, maxMoves: 0 };
       const result = solve(solver, toProblem(instance), options);
       expect(Array.from(result.assignment!)).toEqual(instance.current);
@@ -43,7 +45,7 @@ describe('prism re-placement', () => {
     }
   });
 
-  it('exact on small heterogeneous pools: monotone in maxMoves, and never worse than search', () => {
+  it('exact on small heterogeneous pools: monotone in maxMoves, never worse than search, and milp agrees', () => {
     const small = fc.record({
       mems: fc.array(fc.constantFrom(40, 48, 80, 141), { minLength: 2, maxLength: 4 }),
       sizes: fc.array(fc.integer({ min: 5, max: 30 }), { minLength: 2, maxLength: 8 }),
@@ -68,7 +70,13 @@ describe('prism re-placement', () => {
           const problem = toProblem(limited);
           const exact = solve('exact', problem, { seed, timeLimitMs: 30_000 });
           const search = solve('search', problem, { seed, timeLimitMs: 30_000 });
+          const milp = solve('milp', problem, { seed, timeLimitMs: 30_000 });
           expect(exact.proven).toBe(true);
+          expect(milp.proven).toBe(true);
+          expect(Math.abs(milp.maxKvpr - exact.maxKvpr)).toBeLessThanOrEqual(
+            exact.maxKvpr * MILP_PROOF_TOLERANCE,
+          );
+          expect(movedCount(current, milp.assignment!)).toBeLessThanOrEqual(maxMoves);
           expect(exact.maxKvpr).toBeLessThanOrEqual(previous * (1 + 1e-9));
           expect(exact.maxKvpr).toBeLessThanOrEqual(search.maxKvpr * (1 + 1e-9));
           expect(movedCount(current, exact.assignment!)).toBeLessThanOrEqual(maxMoves);

@@ -1,10 +1,11 @@
 import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { seedCases } from '../generate.js';
 import { toProblem } from '../model.js';
 import { seedMaxKvpr, seedScore } from '../score.js';
 import { validateAssignment } from '../validate.js';
-import { solve, SOLVER_NAMES } from './index.js';
+import { prepareSolvers, solve, SOLVER_NAMES } from './index.js';
+import { MILP_PROOF_TOLERANCE } from './milp.js';
 
 /** Proven optima of the 50 seed cases, stated as facts (from an exact MILP search). */
 const optima = JSON.parse(
@@ -19,6 +20,8 @@ const isOptimal = (value: number, k: number): boolean =>
   Math.abs(value - optima[k]!.optimalMaxKvpr) <= 1e-9 * optima[k]!.optimalMaxKvpr;
 
 describe('prism solvers on the seed benchmark', () => {
+  beforeAll(() => prepareSolvers(['milp']));
+
   it('greedy reproduces the seed baseline: seed metric 21.89', () => {
     const values = cases.map((c) => {
       const problem = toProblem(c);
@@ -40,6 +43,21 @@ describe('prism solvers on the seed benchmark', () => {
     });
   });
 
+  it('milp (HiGHS) reaches and proves the same optima: an independent check of exact', () => {
+    cases.forEach((c, k) => {
+      const problem = toProblem(c);
+      const result = solve('milp', problem, options);
+      const optimum = optima[k]!.optimalMaxKvpr;
+      expect(result.proven).toBe(true);
+      expect(Math.abs(result.maxKvpr - optimum)).toBeLessThanOrEqual(
+        MILP_PROOF_TOLERANCE * optimum,
+      );
+      expect(result.lowerBound).toBeLessThanOrEqual(result.maxKvpr);
+      expect(result.lowerBound).toBeGreaterThanOrEqual(optimum * (1 - 2 * MILP_PROOF_TOLERANCE));
+      expect(validateAssignment(c, problem, result.assignment!).valid).toBe(true);
+    });
+  });
+
   it('search (the default) reaches the optimum on at least 48 of 50', () => {
     const optimal = cases.filter((c, k) =>
       isOptimal(solve('search', toProblem(c), options).maxKvpr, k),
@@ -47,7 +65,9 @@ describe('prism solvers on the seed benchmark', () => {
     expect(optimal.length).toBeGreaterThanOrEqual(48);
   });
 
-  it.each(SOLVER_NAMES)('%s: every placement passes the strict validator', (name) => {
+  // milp's placements are validated in its own test above (it is the slowest to run).
+  const validated = SOLVER_NAMES.filter((name) => name !== 'milp');
+  it.each(validated)('%s: every placement passes the strict validator', (name) => {
     for (const c of cases) {
       const problem = toProblem(c);
       const result = solve(name, problem, options);

@@ -1,6 +1,6 @@
 import type { Assignment, PrismProblem } from '../model.js';
 
-export const SOLVER_NAMES = ['greedy', 'fast', 'search', 'exact'] as const;
+export const SOLVER_NAMES = ['greedy', 'fast', 'search', 'exact', 'milp'] as const;
 export type SolverName = (typeof SOLVER_NAMES)[number];
 
 export interface SolveOptions {
