@@ -1,14 +1,15 @@
-import ts from 'typescript';
 import { runSandboxed, type SandboxResult } from '../sandbox/index.js';
 import type { EvaluationLimits } from '../task.js';
 
 /**
  * Transpile a TypeScript candidate to an ES module (types are erased, not checked: the
- * evaluator judges behaviour). Syntax errors come back as a reason for the LLM.
+ * evaluator judges behaviour). Syntax errors come back as a reason for the LLM. The compiler
+ * is loaded on first use: it takes most of a second, which no other command should pay.
  */
-export function candidateToJavaScript(
+export async function candidateToJavaScript(
   code: string,
-): { ok: true; js: string } | { ok: false; reason: string } {
+): Promise<{ ok: true; js: string } | { ok: false; reason: string }> {
+  const { default: ts } = await import('typescript');
   const out = ts.transpileModule(code, {
     reportDiagnostics: true,
     compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 },
@@ -72,7 +73,7 @@ export async function runNodeCandidate(
   limits: EvaluationLimits,
 ): Promise<CandidateRun> {
   const compiled =
-    language === 'typescript' ? candidateToJavaScript(code) : { ok: true as const, js: code };
+    language === 'typescript' ? await candidateToJavaScript(code) : { ok: true as const, js: code };
   if (!compiled.ok) return { ok: false, reason: compiled.reason, sandbox: null };
   const sandbox = await runSandboxed({
     argv: [process.execPath, 'harness.mjs'],

@@ -59,8 +59,8 @@ describe('built-in tasks: the strict evaluators', () => {
     expect(scoreEplbAnswers(windows, [[[1, 2, 3]]]).correct).toBe(false);
   });
 
-  it('a candidate that does not compile comes back with the line and reason', () => {
-    const result = candidateToJavaScript('export function place( {\n  return 1;\n}\n');
+  it('a candidate that does not compile comes back with the line and reason', async () => {
+    const result = await candidateToJavaScript('export function place( {\n  return 1;\n}\n');
     expect(result.ok).toBe(false);
     expect(!result.ok && result.reason).toMatch(/line \d+/);
   });
