@@ -28,3 +28,41 @@ export function parseWith<S extends z.ZodType>(
   const field = fieldPrefix && path ? `${fieldPrefix}: ${path}` : fieldPrefix || path || undefined;
   throw new UserError(issue.message, source, field);
 }
+
+/** How messages name an item of a list: its id when it has one, and its position. */
+function itemLabel(kind: string, raw: unknown, index: number): string {
+  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
+  return typeof id === 'string' || typeof id === 'number'
+    ? `${kind} "${String(id)}" (#${index})`
+    : `${kind} #${index}`;
+}
+
+/**
+ * A file's content as one item or an array of them, each checked by `schema` with messages
+ * naming the item (`instance "a" (#0): models[1].sizeGb`). An item without an id gets
+ * `<kind>-<index>`; ids must be unique within the file.
+ */
+export function parseIdentifiedList<S extends z.ZodType<{ id?: string | undefined }>>(
+  schema: S,
+  data: unknown,
+  source: string,
+  kind: string,
+): (z.output<S> & { id: string })[] {
+  const list: unknown[] = Array.isArray(data) ? data : [data];
+  if (list.length === 0) throw new UserError(`the file holds no ${kind} (an empty array)`, source);
+  const seen = new Set<string>();
+  return list.map((raw, index) => {
+    const label = itemLabel(kind, raw, index);
+    const parsed = parseWith(schema, raw, source, label);
+    const id = parsed.id ?? `${kind}-${index}`;
+    if (seen.has(id)) {
+      throw new UserError(
+        `duplicate ${kind} id "${id}"; ids must be unique`,
+        source,
+        `${label}: id`,
+      );
+    }
+    seen.add(id);
+    return { ...parsed, id };
+  });
+}

@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { UserError } from '../../core/errors.js';
 import { readJsonFile } from '../../core/io.js';
-import { parseWith } from '../../core/schema.js';
+import { parseIdentifiedList } from '../../core/schema.js';
 
 /** Largest GPU memory we accept, in GB: far above any device, small enough to stay exact. */
 export const MAX_MEM_GB = 1e6;
@@ -206,22 +205,12 @@ export type Assignment = Int32Array;
  * `instance-<index>`; ids must be unique within the file. Errors name the instance and field.
  */
 export function parseInstances(data: unknown, source: string): PrismInstance[] {
-  const list = Array.isArray(data) ? data : [data];
-  if (list.length === 0) throw new UserError('the file holds no instance (an empty array)', source);
-  const seen = new Set<string>();
-  return list.map((raw, index) => {
-    const prefix = instanceLabel(raw, index);
-    const parsed = parseWith(instanceSchema, raw, source, prefix);
-    const id = parsed.id ?? `instance-${index}`;
-    if (seen.has(id)) {
-      throw new UserError(
-        `duplicate instance id "${id}"; ids must be unique`,
-        source,
-        `${prefix}: id`,
-      );
-    }
-    seen.add(id);
-    const instance: PrismInstance = { id, gpuMemGb: parsed.gpuMemGb, models: parsed.models };
+  return parseIdentifiedList(instanceSchema, data, source, 'instance').map((parsed) => {
+    const instance: PrismInstance = {
+      id: parsed.id,
+      gpuMemGb: parsed.gpuMemGb,
+      models: parsed.models,
+    };
     if (parsed.current) instance.current = parsed.current;
     if (parsed.maxMoves !== undefined) instance.maxMoves = parsed.maxMoves;
     return instance;
@@ -230,14 +219,6 @@ export function parseInstances(data: unknown, source: string): PrismInstance[] {
 
 export function readInstancesFile(path: string): PrismInstance[] {
   return parseInstances(readJsonFile(path), path);
-}
-
-/** How messages name an instance: its id when it has one, and its position in the file. */
-function instanceLabel(raw: unknown, index: number): string {
-  const id = typeof raw === 'object' && raw !== null ? (raw as { id?: unknown }).id : undefined;
-  return typeof id === 'string' || typeof id === 'number'
-    ? `instance "${String(id)}" (#${index})`
-    : `instance #${index}`;
 }
 
 /** The file form of an instance (what `prism generate` writes): `gpus` compact when uniform. */
