@@ -21,6 +21,10 @@ import { benchLlm } from '../src/problems/llm/benchmark.js';
 import { syntheticPool } from '../src/problems/llm/generate.js';
 import { readConfigDir } from '../src/problems/llm/model.js';
 import { PERF_MODEL_NAMES, PERF_MODELS } from '../src/problems/llm/perf/index.js';
+import {
+  printColocateBenchmark,
+  runColocateBenchmark,
+} from '../src/problems/colocate/benchmark.js';
 import { printBenchmark, runPrismBenchmark } from '../src/problems/prism/benchmark.js';
 import { prepareSolvers, SOLVER_NAMES } from '../src/problems/prism/solvers/index.js';
 
@@ -48,6 +52,11 @@ const BENCHMARKS: Record<string, () => unknown> = {
       exactTimeLimitMs: Number(process.env.EVOPLACE_BENCH_EXACT_MS ?? 10_000),
     });
     printBenchmark(report);
+    return report;
+  },
+  colocate: () => {
+    const report = runColocateBenchmark(1000, 1);
+    printColocateBenchmark(report);
     return report;
   },
   eplb: () => {

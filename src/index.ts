@@ -40,3 +40,14 @@ export { readConfigDir, type LlmProblem, type Placement } from './problems/llm/m
 export { cheapestPerToken, choose, paretoFrontier } from './problems/llm/solvers/frontier.js';
 export { validatePlacement as validateLlmPlacement } from './problems/llm/validate.js';
 export { PERF_MODELS, PERF_MODEL_NAMES, type PerfModel } from './problems/llm/perf/index.js';
+
+export { evaluateColocation, type ColocationMetrics } from './problems/colocate/evaluate.js';
+export {
+  parseColocateProblems,
+  readColocateProblemsFile,
+  type ColocateProblem,
+  type ColocateSolution,
+} from './problems/colocate/model.js';
+export { validateColocation } from './problems/colocate/validate.js';
+export { generateColocateProblems } from './problems/colocate/generate.js';
+export { COLOCATE_SOLVER_NAMES, solveColocation } from './problems/colocate/solvers/index.js';

@@ -142,3 +142,33 @@ export function listFlag<T extends string>(
   }
   return items as T[];
 }
+
+/** `a, b or c`. */
+function alternatives(words: readonly string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} or ${words.at(-1)}`;
+}
+
+/**
+ * Run one command of a group (`evoplace prism solve ...`): `argv[0]` names it among `commands`,
+ * which get the rest. None, --help or -h print the group's `help` (exit 2 when nothing was
+ * asked, 0 when help was); an unknown one is a user error listing the group's commands.
+ */
+export function runCommandOf(
+  group: string,
+  argv: string[],
+  commands: Record<string, (argv: string[]) => number | Promise<number>>,
+  help: string,
+): number | Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    say(help);
+    return sub === undefined ? 2 : 0;
+  }
+  const command = Object.hasOwn(commands, sub) ? commands[sub] : undefined;
+  if (!command) {
+    throw new UserError(
+      `unknown command "${group} ${sub}"; expected ${alternatives(Object.keys(commands))}`,
+    );
+  }
+  return command(rest);
+}

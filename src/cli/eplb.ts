@@ -15,7 +15,15 @@ import {
 } from '../problems/eplb/model.js';
 import { eplbBenchmark, printEplbBenchmark } from '../problems/eplb/benchmark.js';
 import { ALGOS, DEFAULT_FORECASTS, REBALANCERS } from '../problems/eplb/solvers/index.js';
-import { choiceFlag, intFlag, listFlag, numberFlag, parseCommand, type Options } from './args.js';
+import {
+  choiceFlag,
+  intFlag,
+  listFlag,
+  numberFlag,
+  parseCommand,
+  type Options,
+  runCommandOf,
+} from './args.js';
 import { printJson, say } from './output.js';
 
 export const EPLB_HELP = `evoplace eplb — balance MoE expert replicas across GPUs and nodes
@@ -39,23 +47,17 @@ const SHAPE_FLAGS: Options = {
   json: { type: 'boolean' },
 };
 
-export function runEplb(argv: string[]): number {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'rebalance':
-      return rebalanceCommand(rest);
-    case 'bench':
-      return benchCommand(rest);
-    case 'generate':
-      return generateCommand(rest);
-    case undefined:
-    case '--help':
-    case '-h':
-      say(EPLB_HELP);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw new UserError(`unknown command "eplb ${sub}"; expected rebalance, bench or generate`);
-  }
+export function runEplb(argv: string[]): number | Promise<number> {
+  return runCommandOf(
+    'eplb',
+    argv,
+    {
+      rebalance: rebalanceCommand,
+      bench: benchCommand,
+      generate: generateCommand,
+    },
+    EPLB_HELP,
+  );
 }
 
 /** Read the trace and the cluster shape shared by rebalance and bench. */

@@ -10,7 +10,7 @@ import { runEvolution, type RunOutcome } from '../evolve/engine.js';
 import { parseModelSpec } from '../evolve/llm/index.js';
 import type { Task } from '../evolve/task.js';
 import { resolveTask } from '../evolve/tasks/index.js';
-import { intFlag, numberFlag, parseCommand, type Options } from './args.js';
+import { intFlag, numberFlag, parseCommand, type Options, runCommandOf } from './args.js';
 import { printJson, say, writeJsonLines } from './output.js';
 
 export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with LLM-written patches
@@ -26,29 +26,19 @@ export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with L
 
 const DB: Options = { db: { type: 'string' } };
 
-export async function runEvolve(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'run':
-      return runCommand(rest);
-    case 'resume':
-      return resumeCommand(rest);
-    case 'status':
-      return statusCommand(rest);
-    case 'best':
-      return bestCommand(rest);
-    case 'export':
-      return exportCommand(rest);
-    case undefined:
-    case '--help':
-    case '-h':
-      say(EVOLVE_HELP);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw new UserError(
-        `unknown command "evolve ${sub}"; expected run, resume, status, best or export`,
-      );
-  }
+export function runEvolve(argv: string[]): number | Promise<number> {
+  return runCommandOf(
+    'evolve',
+    argv,
+    {
+      run: runCommand,
+      resume: resumeCommand,
+      status: statusCommand,
+      best: bestCommand,
+      export: exportCommand,
+    },
+    EVOLVE_HELP,
+  );
 }
 
 function requireDb(values: Record<string, unknown>, command: string): string {

@@ -1,5 +1,4 @@
 import { dirname, join, resolve } from 'node:path';
-import { UserError } from '../core/errors.js';
 import { formatTable } from '../core/table.js';
 import { RunStore, type RunRecord } from '../evolve/database/store.js';
 import { ArtefactStore } from '../experiments/artefacts.js';
@@ -13,7 +12,7 @@ import {
 } from '../experiments/promotion/index.js';
 import { runExperiment, type ExperimentOutcome } from '../experiments/runner.js';
 import type { ExperimentSpec } from '../experiments/spec.js';
-import { intFlag, parseCommand, type Options } from './args.js';
+import { intFlag, parseCommand, type Options, runCommandOf } from './args.js';
 import {
   acknowledgementSummary,
   applyCommand,
@@ -32,33 +31,21 @@ export const EXPERIMENT_HELP = `evoplace experiment — tune configurations by e
   evoplace experiment apply PROMOTION.json [--state-dir DIR] [--json]
   evoplace experiment rollback ID [--state-dir DIR] [--force]`;
 
-export async function runExperimentCli(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'run':
-      return runCommand(rest);
-    case 'status':
-      return statusCommand(rest);
-    case 'list':
-      return listCommand(rest);
-    case 'export':
-      return exportCommand(rest);
-    case 'schema':
-      return schemaCommand(rest);
-    case 'apply':
-      return applyCommand(rest);
-    case 'rollback':
-      return rollbackCommand(rest);
-    case undefined:
-    case '--help':
-    case '-h':
-      say(EXPERIMENT_HELP);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw new UserError(
-        `unknown command "experiment ${sub}"; expected run, status, export, list, schema, apply or rollback`,
-      );
-  }
+export function runExperimentCli(argv: string[]): number | Promise<number> {
+  return runCommandOf(
+    'experiment',
+    argv,
+    {
+      run: runCommand,
+      status: statusCommand,
+      list: listCommand,
+      export: exportCommand,
+      schema: schemaCommand,
+      apply: applyCommand,
+      rollback: rollbackCommand,
+    },
+    EXPERIMENT_HELP,
+  );
 }
 
 const DB: Options = { db: { type: 'string' } };

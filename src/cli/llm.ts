@@ -22,7 +22,7 @@ import { PERF_MODEL_NAMES, PERF_MODELS, type PerfModel } from '../problems/llm/p
 import type { Placement } from '../problems/llm/model.js';
 import { choose, OBJECTIVES, paretoFrontier } from '../problems/llm/solvers/frontier.js';
 import { validatePlacement } from '../problems/llm/validate.js';
-import { choiceFlag, parseCommand } from './args.js';
+import { choiceFlag, parseCommand, runCommandOf } from './args.js';
 import { formatNumber, printJson, say } from './output.js';
 
 export const LLM_HELP = `evoplace llm — place one LLM's layers on a heterogeneous GPU pool at least $ per token
@@ -42,15 +42,8 @@ export const LLM_HELP = `evoplace llm — place one LLM's layers on a heterogene
                 built-in GPU catalogue, real prices (docs/llm-roofline.md); seed: the seed solver's
                 model exactly, quirks included, so its published numbers reproduce`;
 
-export function runLlm(argv: string[]): number {
-  const [sub, ...rest] = argv;
-  if (sub === 'solve') return solveCommand(rest);
-  if (sub === 'validate') return validateCommand(rest);
-  if (sub === undefined || sub === '--help' || sub === '-h') {
-    say(LLM_HELP);
-    return sub === undefined ? 2 : 0;
-  }
-  throw new UserError(`unknown command "llm ${sub}"; expected solve or validate`);
+export function runLlm(argv: string[]): number | Promise<number> {
+  return runCommandOf('llm', argv, { solve: solveCommand, validate: validateCommand }, LLM_HELP);
 }
 
 function positiveList(raw: unknown, flag: string, length?: number): number[] {

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { INTERNAL_ERROR_EXIT_CODE, isUserError } from '../core/errors.js';
 import { say } from './output.js';
+import { COLOCATE_HELP, runColocate } from './colocate.js';
 import { EPLB_HELP, runEplb } from './eplb.js';
 import { LLM_HELP, runLlm } from './llm.js';
 import { EVOLVE_HELP, runEvolve } from './evolve.js';
@@ -17,6 +18,8 @@ ${PRISM_HELP}
 ${EPLB_HELP}
 
 ${LLM_HELP}
+
+${COLOCATE_HELP}
 
 ${EVOLVE_HELP}
 
@@ -35,6 +38,8 @@ async function main(argv: string[]): Promise<number> {
       return runEplb(rest);
     case 'llm':
       return runLlm(rest);
+    case 'colocate':
+      return runColocate(rest);
     case 'evolve':
       return runEvolve(rest);
     case 'experiment':

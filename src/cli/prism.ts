@@ -14,7 +14,7 @@ import {
   SOLVER_NAMES,
   type SolverName,
 } from '../problems/prism/solvers/index.js';
-import { choiceFlag, intFlag, listFlag, parseCommand } from './args.js';
+import { choiceFlag, intFlag, listFlag, parseCommand, runCommandOf } from './args.js';
 import { formatNumber, printJson, say } from './output.js';
 
 export const PRISM_HELP = `evoplace prism — place many models on many GPUs, minimising the worst KV-cache pressure
@@ -27,23 +27,17 @@ export const PRISM_HELP = `evoplace prism — place many models on many GPUs, mi
 /** Default per-instance time cap: long enough that it rarely binds for `search`. */
 const MAX_TIME_LIMIT_MS = 24 * 3600 * 1000;
 
-export async function runPrism(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  switch (sub) {
-    case 'solve':
-      return solveCommand(rest);
-    case 'generate':
-      return generateCommand(rest);
-    case 'bench':
-      return benchCommand(rest);
-    case undefined:
-    case '--help':
-    case '-h':
-      say(PRISM_HELP);
-      return sub === undefined ? 2 : 0;
-    default:
-      throw new UserError(`unknown command "prism ${sub}"; expected solve, generate or bench`);
-  }
+export function runPrism(argv: string[]): number | Promise<number> {
+  return runCommandOf(
+    'prism',
+    argv,
+    {
+      solve: solveCommand,
+      generate: generateCommand,
+      bench: benchCommand,
+    },
+    PRISM_HELP,
+  );
 }
 
 async function solveCommand(argv: string[]): Promise<number> {

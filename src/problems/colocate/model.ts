@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { parseWith } from '../../core/schema.js';
+import { readJsonFile } from '../../core/io.js';
+import { parseIdentifiedList, parseWith } from '../../core/schema.js';
 import { COLOCATE_GPU_NAMES } from './gpus.js';
 import { COLOCATE_MODEL_NAMES } from './llm-models.js';
 import { WHISPER_SIZES } from './whisper.js';
@@ -110,40 +111,60 @@ const loadSchema = z.object({
   whisperConcurrentRequests: count('whisperConcurrentRequests', 0).default(1),
 });
 
-/** One GPU shared by a vLLM server and a Whisper model, with an optional load. */
-export const colocationInputSchema = z
-  .object({
-    gpu: z.union([z.enum(COLOCATE_GPU_NAMES), customGpuSchema], {
-      error: `expected a GPU name (${COLOCATE_GPU_NAMES.join(', ')}) or {memGib, bandwidthGBps}`,
-    }),
-    vllm: vllmSchema,
-    whisper: z.object({
-      size: z.enum(WHISPER_SIZES, { error: `expected one of ${WHISPER_SIZES.join(', ')}` }),
-    }),
-    load: loadSchema.prefault({}),
-    /** Memory already held on the device by processes outside the two services. */
-    otherProcessesGib: nonNegative('otherProcessesGib').default(0),
-    cudaContextGib: nonNegative('cudaContextGib').default(CUDA_CONTEXT_GIB),
-    safetyMarginGib: nonNegative('safetyMarginGib').default(SAFETY_MARGIN_GIB),
-  })
-  .superRefine((input, ctx) => {
-    const tokens = input.load.llmContextTokens;
-    if (tokens !== undefined && tokens > input.vllm.maxModelLen) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['load', 'llmContextTokens'],
-        message: `llmContextTokens must be <= vllm.maxModelLen (${input.vllm.maxModelLen})`,
-      });
-    }
-  })
-  .transform((input) => ({
+/** What a configuration and a problem share: the device, its other tenants and the load. */
+const sharedFields = {
+  gpu: z.union([z.enum(COLOCATE_GPU_NAMES), customGpuSchema], {
+    error: `expected a GPU name (${COLOCATE_GPU_NAMES.join(', ')}) or {memGib, bandwidthGBps}`,
+  }),
+  load: loadSchema.prefault({}),
+  /** Memory already held on the device by processes outside the two services. */
+  otherProcessesGib: nonNegative('otherProcessesGib').default(0),
+  cudaContextGib: nonNegative('cudaContextGib').default(CUDA_CONTEXT_GIB),
+  safetyMarginGib: nonNegative('safetyMarginGib').default(SAFETY_MARGIN_GIB),
+};
+
+const whisperSizeSchema = z.enum(WHISPER_SIZES, {
+  error: `expected one of ${WHISPER_SIZES.join(', ')}`,
+});
+
+/** The load's context length cannot exceed what vLLM admits. */
+function contextWithinModelLen(
+  input: { load: { llmContextTokens?: number | undefined }; vllm: { maxModelLen: number } },
+  ctx: z.RefinementCtx,
+): void {
+  const tokens = input.load.llmContextTokens;
+  if (tokens !== undefined && tokens > input.vllm.maxModelLen) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['load', 'llmContextTokens'],
+      message: `llmContextTokens must be <= vllm.maxModelLen (${input.vllm.maxModelLen})`,
+    });
+  }
+}
+
+/** The load with its context length filled in: DEFAULT_CONTEXT_TOKENS, or maxModelLen if shorter. */
+function withContextTokens<
+  T extends { load: { llmContextTokens?: number | undefined }; vllm: { maxModelLen: number } },
+>(input: T): T & { load: T['load'] & { llmContextTokens: number } } {
+  return {
     ...input,
     load: {
       ...input.load,
       llmContextTokens:
         input.load.llmContextTokens ?? Math.min(DEFAULT_CONTEXT_TOKENS, input.vllm.maxModelLen),
     },
-  }));
+  };
+}
+
+/** One GPU shared by a vLLM server and a Whisper model, with an optional load. */
+export const colocationInputSchema = z
+  .object({
+    ...sharedFields,
+    vllm: vllmSchema,
+    whisper: z.object({ size: whisperSizeSchema }),
+  })
+  .superRefine(contextWithinModelLen)
+  .transform(withContextTokens);
 
 /** A checked input, defaults filled in. */
 export type ColocationInput = z.infer<typeof colocationInputSchema>;
@@ -154,4 +175,86 @@ export type CustomModel = z.infer<typeof customModelSchema>;
 /** Check `data`; a mistake is a UserError naming `source` and the offending field. */
 export function parseColocationInput(data: unknown, source = 'colocation input'): ColocationInput {
   return parseWith(colocationInputSchema, data, source);
+}
+
+/**
+ * vLLM's `--gpu-memory-utilization` default: what starting it next to another service without
+ * planning gives.
+ */
+export const VLLM_DEFAULT_UTILIZATION = 0.9;
+/** The grid a problem's memory share is chosen on unless it says otherwise (vLLM users set two decimals). */
+export const DEFAULT_UTILIZATION_STEP = 0.01;
+
+const requirementsSchema = z.object({
+  /** Full-length sequences vLLM must hold at once (its capacity, capped by maxNumSeqs). */
+  minCapacity: count('minCapacity', 1).default(1),
+  /** The least accurate Whisper allowed: word error rate on LibriSpeech test-clean, %. */
+  maxWhisperWerPercent: positive('maxWhisperWerPercent').optional(),
+});
+
+/**
+ * The colocate problem: one GPU, vLLM's settings except its memory share (the decision), the
+ * Whisper sizes to choose from (the other decision), and what a configuration must meet.
+ */
+export const colocateProblemSchema = z
+  .object({
+    id: z.string().min(1).max(200).optional(),
+    ...sharedFields,
+    vllm: vllmSchema.omit({ gpuMemoryUtilization: true }),
+    whisper: z.object({
+      sizes: z
+        .array(whisperSizeSchema)
+        .min(1, { error: 'give at least one Whisper size to choose from' })
+        .refine((sizes) => new Set(sizes).size === sizes.length, {
+          error: 'each Whisper size may be listed once',
+        }),
+    }),
+    requirements: requirementsSchema.prefault({}),
+    /** `--gpu-memory-utilization` is chosen on multiples of this. */
+    utilizationStep: finite('utilizationStep')
+      .refine((v) => v >= 0.001 && v <= 0.5, { error: 'utilizationStep must be in [0.001, 0.5]' })
+      .default(DEFAULT_UTILIZATION_STEP),
+  })
+  .superRefine(contextWithinModelLen)
+  .transform(withContextTokens);
+
+export type ColocateProblem = z.infer<typeof colocateProblemSchema> & { id: string };
+
+/** A configuration of a problem: vLLM's memory share and Whisper's size. */
+export const colocateSolutionSchema = z.object({
+  gpuMemoryUtilization: finite('gpuMemoryUtilization').refine((v) => v > 0 && v <= 1, {
+    error: 'gpuMemoryUtilization must be in (0, 1]',
+  }),
+  whisperSize: whisperSizeSchema,
+});
+export type ColocateSolution = z.infer<typeof colocateSolutionSchema>;
+
+/** The configuration `solution` makes of `problem`, as the co-location model takes it. */
+export function configurationOf(
+  problem: ColocateProblem,
+  solution: ColocateSolution,
+): ColocationInputSpec {
+  return {
+    gpu: problem.gpu,
+    vllm: { ...problem.vllm, gpuMemoryUtilization: solution.gpuMemoryUtilization },
+    whisper: { size: solution.whisperSize },
+    load: problem.load,
+    otherProcessesGib: problem.otherProcessesGib,
+    cudaContextGib: problem.cudaContextGib,
+    safetyMarginGib: problem.safetyMarginGib,
+  };
+}
+
+/** One problem or an array of them; errors name the problem and the field. */
+export function parseColocateProblems(data: unknown, source: string): ColocateProblem[] {
+  return parseIdentifiedList(colocateProblemSchema, data, source, 'problem');
+}
+
+export function readColocateProblemsFile(path: string): ColocateProblem[] {
+  return parseColocateProblems(readJsonFile(path), path);
+}
+
+/** Check a solution given as data (a file's content); errors name `source` and the field. */
+export function parseColocateSolution(data: unknown, source: string): ColocateSolution {
+  return parseWith(colocateSolutionSchema, data, source);
 }

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { userErrorText } from '../../../test/helpers.js';
+import { COLOCATE_GPUS } from './gpus.js';
+import { parseColocateProblems, type ColocateProblem } from './model.js';
+import { validateColocation } from './validate.js';
+
+/** The README's first example: an A10G shared with a 2 GiB tenant. */
+const a10g = {
+  id: 'a10g',
+  gpu: 'A10G',
+  vllm: { model: 'Llama-3.1-8B-FP8', maxModelLen: 8192 },
+  whisper: { sizes: ['tiny', 'base', 'small', 'medium'] },
+  otherProcessesGib: 2,
+  requirements: { minCapacity: 4, maxWhisperWerPercent: 4.2 },
+};
+const parse = (data: unknown): ColocateProblem[] => parseColocateProblems(data, 'p.json');
+const problemText = (data: unknown): string => userErrorText(() => parse(data));
+const [problem] = parse(a10g);
+
+describe('colocate problems', () => {
+  it('fill in defaults: margin 1 GiB, CUDA contexts 0.5 GiB, grid 0.01, capacity ≥ 1', () => {
+    const [p] = parse({ ...a10g, requirements: undefined, otherProcessesGib: undefined });
+    expect(p).toMatchObject({
+      safetyMarginGib: 1,
+      cudaContextGib: 0.5,
+      otherProcessesGib: 0,
+      utilizationStep: 0.01,
+      requirements: { minCapacity: 1 },
+    });
+    expect(parse([{ ...a10g, id: undefined }])[0]!.id).toBe('problem-0');
+  });
+
+  it.each([
+    [{ ...a10g, whisper: { sizes: [] } }, 'whisper.sizes: give at least one Whisper size'],
+    [{ ...a10g, whisper: { sizes: ['base', 'base'] } }, 'each Whisper size may be listed once'],
+    [{ ...a10g, whisper: { sizes: ['huge'] } }, 'whisper.sizes[0]: expected one of tiny'],
+    [{ ...a10g, utilizationStep: 0 }, 'utilizationStep must be in [0.001, 0.5]'],
+    [{ ...a10g, otherProcessesGib: -1 }, 'otherProcessesGib must be >= 0'],
+    [{ ...a10g, otherProcessesGib: 1e300 }, 'otherProcessesGib must be <= 1000000'],
+    [
+      { ...a10g, requirements: { minCapacity: 0 } },
+      'requirements.minCapacity: minCapacity must be >= 1',
+    ],
+    [{ ...a10g, vllm: { ...a10g.vllm, gpuMemoryUtilization: 0.5 } }, 'accepted'],
+    [{ ...a10g, load: { llmContextTokens: 9000 } }, 'llmContextTokens must be <= vllm.maxModelLen'],
+    [[a10g, a10g], 'duplicate problem id "a10g"'],
+    [[], 'the file holds no problem'],
+  ])('rejects a bad problem with the file, the problem and the field (%#)', (data, message) => {
+    const text = problemText(data);
+    if (message === 'accepted') {
+      // A memory share in the problem is the decision's to make: zod drops the unknown key.
+      expect(text).toBe('accepted');
+      return;
+    }
+    expect(text).toContain('p.json');
+    expect(text).toContain(message);
+  });
+
+  it('names the problem by its id and position', () => {
+    expect(
+      problemText([
+        { ...a10g, id: 'ok' },
+        { ...a10g, gpu: 'B200' },
+      ]),
+    ).toContain('problem "a10g" (#1): gpu');
+  });
+});
+
+describe('the strict colocate validator', () => {
+  const reasons = (utilization: number, whisperSize: ColocateProblem['whisper']['sizes'][number]) =>
+    validateColocation(problem!, { gpuMemoryUtilization: utilization, whisperSize }).errors;
+
+  it('accepts a configuration that keeps the margin and meets every requirement', () => {
+    const report = validateColocation(problem!, {
+      gpuMemoryUtilization: 0.74,
+      whisperSize: 'base',
+    });
+    expect(report.errors).toEqual([]);
+    expect(report.valid).toBe(true);
+  });
+
+  it('states each broken rule with its figures', () => {
+    // 0.9 × 22.19 + two 0.5 GiB contexts + small's 2 GiB + the 2 GiB tenant = 24.97 GiB.
+    expect(reasons(0.9, 'small')).toEqual([
+      "out of memory: the processes claim 24.97 GiB of the device's 22.19 GiB",
+    ]);
+    // free = 22.19 − 1 (contexts) − 1 (base) − 2 (tenant) − 0.8 × 22.19 = 0.438 GiB.
+    expect(reasons(0.8, 'base')).toEqual([
+      '0.438 GiB stays free, less than the safety margin of 1 GiB',
+    ]);
+    expect(reasons(0.3, 'base')[0]).toMatch(/^vLLM refuses to start: its share \(6.657 GiB\)/);
+    expect(reasons(0.6, 'base')).toEqual([
+      'capacity 3 concurrent sequences is below the required 4',
+    ]);
+    expect(reasons(0.7, 'tiny')).toEqual(['Whisper tiny has WER 5.6 %, above the allowed 4.2 %']);
+    expect(reasons(0.7, 'large-v3')).toContain(
+      'Whisper large-v3 is not among the sizes offered (tiny, base, small, medium)',
+    );
+  });
+
+  it('reads a custom GPU too', () => {
+    const [custom] = parse({ ...a10g, gpu: { memGib: 80, bandwidthGBps: 2000 } });
+    expect(COLOCATE_GPUS.A10G.memGib).toBeLessThan(80);
+    expect(
+      validateColocation(custom!, { gpuMemoryUtilization: 0.9, whisperSize: 'small' }).valid,
+    ).toBe(true);
+  });
+});

@@ -1,0 +1,60 @@
+import { evaluateColocation, type ColocationMetrics } from './evaluate.js';
+import { configurationOf, type ColocateProblem, type ColocateSolution } from './model.js';
+
+export interface ColocateReport {
+  valid: boolean;
+  /** Every rule the configuration breaks, each a sentence naming the figures. */
+  errors: string[];
+  metrics: ColocationMetrics;
+}
+
+const gib = (value: number): string => `${Number(value.toPrecision(4))} GiB`;
+
+/**
+ * The strict checker: the Whisper size is one the problem offers; vLLM starts (its KV cache
+ * holds a sequence of maxModelLen); the device does not run out of memory and keeps the safety
+ * margin free; the capacity and Whisper accuracy meet the problem's requirements.
+ */
+export function validateColocation(
+  problem: ColocateProblem,
+  solution: ColocateSolution,
+): ColocateReport {
+  const metrics = evaluateColocation(configurationOf(problem, solution));
+  const errors: string[] = [];
+  const { memory } = metrics;
+  if (!problem.whisper.sizes.includes(solution.whisperSize)) {
+    errors.push(
+      `Whisper ${solution.whisperSize} is not among the sizes offered (${problem.whisper.sizes.join(', ')})`,
+    );
+  }
+  if (metrics.failure === 'oom') {
+    errors.push(
+      `out of memory: the processes claim ${gib(memory.usedGib)} of the device's ${gib(memory.totalGib)}`,
+    );
+  } else if (memory.headroomGib < problem.safetyMarginGib) {
+    errors.push(
+      `${gib(memory.headroomGib)} stays free, less than the safety margin of ${gib(problem.safetyMarginGib)}`,
+    );
+  }
+  if (metrics.failure === 'no-kv-cache') {
+    errors.push(
+      `vLLM refuses to start: its share (${gib(memory.vllmReservationGib)}) leaves no memory for the KV cache`,
+    );
+  } else if (metrics.failure === 'max-model-len-does-not-fit') {
+    errors.push(
+      `vLLM refuses to start: its KV cache (${gib(metrics.kvCacheGib)}) cannot hold one sequence of maxModelLen ${problem.vllm.maxModelLen}`,
+    );
+  }
+  const { minCapacity, maxWhisperWerPercent } = problem.requirements;
+  if (!metrics.failed && metrics.capacity < minCapacity) {
+    errors.push(
+      `capacity ${metrics.capacity} concurrent sequences is below the required ${minCapacity}`,
+    );
+  }
+  if (maxWhisperWerPercent !== undefined && metrics.whisperWerPercent > maxWhisperWerPercent) {
+    errors.push(
+      `Whisper ${solution.whisperSize} has WER ${metrics.whisperWerPercent} %, above the allowed ${maxWhisperWerPercent} %`,
+    );
+  }
+  return { valid: errors.length === 0, errors, metrics };
+}

@@ -1,0 +1,145 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { evoplace } from './cli.js';
+
+const EXAMPLE = 'examples/colocate/a10g-whisper.json';
+const dir = mkdtempSync(join(tmpdir(), 'evoplace-colocate-'));
+const file = (name: string, content: string): string => {
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+};
+
+interface SolveOutput {
+  solver: string;
+  problems: {
+    id: string;
+    solution: { gpuMemoryUtilization: number; whisperSize: string } | null;
+    valid: boolean;
+    errors: string[];
+    metrics: Record<string, number | boolean | null> | null;
+    explanation: string | null;
+    evaluations: number;
+    ms: number;
+  }[];
+}
+
+describe('evoplace colocate (CLI)', () => {
+  it('solve --json: a valid configuration per problem, or why there is none', () => {
+    const run = evoplace(['colocate', 'solve', EXAMPLE, '--json']);
+    expect(run.code).toBe(0);
+    const out = JSON.parse(run.stdout) as SolveOutput;
+    expect(out.solver).toBe('headroom');
+    expect(out.problems.map((p) => p.id)).toEqual([
+      'a10g-llama-fp8',
+      'l4-qwen-awq-shared',
+      't4-llama-bf16',
+    ]);
+    const [a10g, l4, t4] = out.problems;
+    expect(a10g!.solution).toEqual({ gpuMemoryUtilization: 0.74, whisperSize: 'base' });
+    expect(a10g!.valid).toBe(true);
+    expect(a10g!.metrics!.capacity).toBe(6);
+    expect(a10g!.metrics!.freeGib as number).toBeGreaterThanOrEqual(1);
+    expect(l4!.valid).toBe(true);
+    expect(t4!.solution).toBeNull();
+    expect(t4!.explanation).toMatch(/vLLM refuses to start/);
+    const exhaustive = JSON.parse(
+      evoplace(['colocate', 'solve', EXAMPLE, '--solver', 'exhaustive', '--json']).stdout,
+    ) as SolveOutput;
+    expect(exhaustive.problems.map((p) => p.solution)).toEqual(out.problems.map((p) => p.solution));
+  });
+
+  it('solve prints a table and the reasons on stderr, nothing on stdout', () => {
+    const run = evoplace(['colocate', 'solve', EXAMPLE, '--solver', 'vllm-default']);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/problem\s+utilization\s+whisper\s+capacity\s+free GiB\s+valid/);
+    expect(run.stderr).toContain(
+      "a10g-llama-fp8: out of memory: the processes claim 24.97 GiB of the device's 22.19 GiB",
+    );
+  });
+
+  it('check: exit 0 when the configuration is valid everywhere, 3 with every reason when not', () => {
+    const one = file(
+      'one.json',
+      JSON.stringify({
+        gpu: 'A10G',
+        vllm: { model: 'Llama-3.1-8B-FP8', maxModelLen: 8192 },
+        whisper: { sizes: ['base'] },
+      }),
+    );
+    expect(
+      evoplace(['colocate', 'check', one, '--utilization', '0.7', '--whisper', 'base']).code,
+    ).toBe(0);
+    const bad = evoplace([
+      'colocate',
+      'check',
+      EXAMPLE,
+      '--utilization',
+      '0.9',
+      '--whisper',
+      'base',
+      '--json',
+    ]);
+    expect(bad.code).toBe(3);
+    const out = JSON.parse(bad.stdout) as { problems: { id: string; errors: string[] }[] };
+    expect(out.problems[0]!.errors[0]).toMatch(/^out of memory/);
+    expect(out.problems[2]!.errors).toContain('Whisper base is not among the sizes offered (tiny)');
+  });
+
+  it('generate writes problems that solve reads back; bench prints its figures as JSON', () => {
+    const generated = evoplace(['colocate', 'generate', '--count', '4', '--seed', '9']);
+    expect(generated.code).toBe(0);
+    const path = file('generated.json', generated.stdout);
+    const solved = JSON.parse(
+      evoplace(['colocate', 'solve', path, '--json']).stdout,
+    ) as SolveOutput;
+    expect(solved.problems).toHaveLength(4);
+    const bench = evoplace(['colocate', 'bench', '--count', '30', '--json']);
+    expect(bench.code).toBe(0);
+    const report = JSON.parse(bench.stdout) as {
+      problems: number;
+      solvers: { solver: string; valid: number; sameAsExhaustive: number }[];
+    };
+    expect(report.problems).toBe(30);
+    const headroom = report.solvers.find((s) => s.solver === 'headroom')!;
+    const exhaustive = report.solvers.find((s) => s.solver === 'exhaustive')!;
+    expect(headroom.sameAsExhaustive).toBe(30);
+    expect(headroom.valid).toBe(exhaustive.valid);
+  });
+
+  it.each([
+    [['colocate', 'solve', 'missing.json'], 'missing.json'],
+    [['colocate', 'solve', 'BAD_JSON'], 'bad.json'],
+    [['colocate', 'solve', 'BAD_FIELD'], 'problem "x" (#0): vllm.maxModelLen'],
+    [['colocate', 'solve', EXAMPLE, '--solver', 'magic'], '--solver'],
+    [['colocate', 'check', EXAMPLE, '--utilization', '2', '--whisper', 'base'], '--utilization'],
+    [['colocate', 'check', EXAMPLE, '--utilization', '0.5', '--whisper', 'huge'], 'whisperSize'],
+    [['colocate', 'check', EXAMPLE], '--utilization U --whisper SIZE'],
+    [['colocate', 'bench', '--count', '0'], '--count'],
+    [['colocate', 'frobnicate'], 'unknown command'],
+  ])('bad input %j: one clear line, exit 2, nothing on stdout', (args, fragment) => {
+    const resolved = args.map((a) =>
+      a === 'BAD_JSON'
+        ? file('bad.json', '{"gpu": ')
+        : a === 'BAD_FIELD'
+          ? file(
+              'bad-field.json',
+              JSON.stringify({
+                id: 'x',
+                gpu: 'A10G',
+                vllm: { model: 'Qwen2.5-7B', maxModelLen: -5 },
+                whisper: { sizes: ['tiny'] },
+              }),
+            )
+          : a,
+    );
+    const run = evoplace(resolved);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain(fragment);
+    expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+});
