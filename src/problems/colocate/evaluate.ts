@@ -77,7 +77,8 @@ interface ResolvedModel {
   activationPeakGib: number;
 }
 
-function resolveGpu(gpu: ColocationInput['gpu']): ColocateGpu {
+/** The device a configuration names: from the catalogue, or as given. */
+export function resolveGpu(gpu: ColocationInput['gpu']): ColocateGpu {
   return typeof gpu === 'string' ? catalogueGpu(gpu) : gpu;
 }
 

@@ -2,7 +2,7 @@ import type { ColocateProblem } from '../model.js';
 import { compareConfigurations } from '../score.js';
 import { validateColocation, type ColocateReport } from '../validate.js';
 import { WHISPER_MODELS, type WhisperSize } from '../whisper.js';
-import { catalogueGpu } from '../gpus.js';
+import { resolveGpu } from '../evaluate.js';
 import { gridSize, gridValue, sizesByAccuracy } from './grid.js';
 import type { ColocateResult } from './types.js';
 
@@ -12,8 +12,7 @@ import type { ColocateResult } from './types.js';
  * by the validator in case rounding put it one step too high. 0 when none does.
  */
 function largestStep(problem: ColocateProblem, whisperSize: WhisperSize, check: Check): number {
-  const totalGib =
-    typeof problem.gpu === 'string' ? catalogueGpu(problem.gpu).memGib : problem.gpu.memGib;
+  const totalGib = resolveGpu(problem.gpu).memGib;
   const othersGib =
     2 * problem.cudaContextGib +
     WHISPER_MODELS[whisperSize].memGib +
@@ -34,6 +33,10 @@ function keepsMargin({ metrics }: ColocateReport, problem: ColocateProblem): boo
 /** The validator's report on grid step k with a Whisper size. */
 type Check = (k: number, whisperSize: WhisperSize) => ColocateReport;
 
+function reportAt(problem: ColocateProblem, k: number, whisperSize: WhisperSize): ColocateReport {
+  return validateColocation(problem, { gpuMemoryUtilization: gridValue(problem, k), whisperSize });
+}
+
 /**
  * The closed form. For one Whisper size, free memory falls and vLLM's capacity grows (weakly)
  * with its share, so the valid shares are an interval ending at the largest that keeps the
@@ -46,10 +49,7 @@ export function solveHeadroom(problem: ColocateProblem): ColocateResult {
   let evaluations = 0;
   const check: Check = (k, whisperSize) => {
     evaluations++;
-    return validateColocation(problem, {
-      gpuMemoryUtilization: gridValue(problem, k),
-      whisperSize,
-    });
+    return reportAt(problem, k, whisperSize);
   };
   for (const whisperSize of sizesByAccuracy(problem)) {
     const top = largestStep(problem, whisperSize, check);
@@ -79,8 +79,7 @@ export function explainInfeasible(problem: ColocateProblem): string {
   const smallest = [...problem.whisper.sizes].sort(
     (a, b) => WHISPER_MODELS[a].memGib - WHISPER_MODELS[b].memGib,
   )[0]!;
-  const check: Check = (k, whisperSize) =>
-    validateColocation(problem, { gpuMemoryUtilization: gridValue(problem, k), whisperSize });
+  const check: Check = (k, whisperSize) => reportAt(problem, k, whisperSize);
   const top = largestStep(problem, smallest, check);
   if (top < 1)
     return `with Whisper ${smallest}, no share for vLLM leaves the safety margin of ${problem.safetyMarginGib} GiB free`;
