@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -88,15 +88,78 @@ describe('evoplace ui', () => {
     expect((await ui.done).code).toBe(0);
   });
 
+  it("solves colocate problems and shows where each GPU's memory goes", async () => {
+    const { ui, url } = await startUi('examples/colocate/a10g-whisper.json');
+    try {
+      const index = await (await fetch(url)).text();
+      expect(index).toContain('<a href="/colocate/0">examples/colocate/a10g-whisper.json</a>');
+      const set = await (await fetch(`${url}colocate/0`)).text();
+      expect(set).toContain('<a href="/colocate/0/0">a10g-llama-fp8</a>');
+      expect(set).toMatch(/<td class="num">0\.74<\/td>\s*<td>base<\/td>/);
+      expect(set).toContain('no valid configuration: with Whisper tiny');
+      const problem = await (await fetch(`${url}colocate/0/0`)).text();
+      // Seven parts of the device's memory, each a rect, and the device's end marked.
+      expect(problem.match(/<rect/g)).toHaveLength(7);
+      expect(problem).toContain('KV cache');
+      expect(await (await fetch(`${url}colocate/0/2`)).text()).toContain('No valid configuration');
+      expect((await fetch(`${url}colocate/0/3`)).status).toBe(404);
+      expect((await fetch(`${url}colocate/1`)).status).toBe(404);
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+    expect((await ui.done).code).toBe(0);
+  });
+
+  it("draws an llm pool's cost-throughput frontier and its cheapest placement per batch", async () => {
+    const config = join(dir, 'pool');
+    mkdirSync(config, { recursive: true });
+    writeFileSync(
+      join(config, 'config.csv'),
+      'parameter,value\nsequence_length,4096\nmin_batch_size,32\nmax_batch_size,64\nmodel_name,<i>llama-8b</i>\n' +
+        'num_decoder_layers,32\nd_model,4096\nd_hidden,14336\nlayer_weight_memory_gb,0.5\nbytes_per_element,2\n' +
+        'max_pipeline_stages,4\nmin_layers_per_stage,4\n',
+    );
+    writeFileSync(
+      join(config, 'gpu_pool.csv'),
+      'gpu_type,count,memory_gb,dollar_per_hour\nA100,2,80,4.1\nV100,2,32,3.06\n',
+    );
+    const ids = [0, 1, 2, 3].map((g) => `gpu_${g}`);
+    const rows = ids.map(
+      (id, a) =>
+        `${id},${ids.map((_, b) => (a === b ? 10000 : Math.floor(a / 2) === Math.floor(b / 2) ? 300 : 100)).join(',')}`,
+    );
+    writeFileSync(join(config, 'network_bandwidth.csv'), [`,${ids.join(',')}`, ...rows].join('\n'));
+    const { ui, url } = await startUi(config);
+    try {
+      const index = await (await fetch(url)).text();
+      expect(index).toContain('<a href="/llm/0">');
+      expect(index).toContain('&lt;i&gt;llama-8b&lt;/i&gt;');
+      const frontier = await (await fetch(`${url}llm/0`)).text();
+      expect(frontier).toContain('<svg');
+      expect(frontier).toContain('batch 32');
+      expect(frontier).toContain('batch 64');
+      expect(frontier).toMatch(/A100 × \d \(layers 1–/);
+      expect(frontier).not.toContain('<i>');
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+    expect((await ui.done).code).toBe(0);
+  });
+
   it('refuses what it cannot serve: one clear line, exit 2', async () => {
     const notDb = join(dir, 'not-a-db.db');
+    writeFileSync(join(dir, 'notes.txt'), 'a note');
+    mkdirSync(join(dir, 'empty-config'), { recursive: true });
     writeFileSync(notDb, 'hello, not sqlite at all, just text that is long enough to be a header');
     for (const [args, message] of [
       [[], /name at least one run database/],
       [
         [join(dir, 'notes.txt')],
-        /notes\.txt: is neither a run database \(\.db\) nor PRISM instances/,
+        /notes\.txt: is neither a run database \(\.db\), a problem file \(\.json\) nor an llm config directory/,
       ],
+      [[join(dir, 'nowhere')], /nowhere: no such file or directory/],
+      [[join(dir, 'missing.json')], /missing\.json/],
+      [[join(dir, 'empty-config')], /empty-config.*config\.csv/],
       [[join(dir, 'absent.db')], /absent\.db: cannot open the run database/],
       [[notDb], /not-a-db\.db: not a usable SQLite database/],
       [

@@ -1,15 +1,24 @@
+import { statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { basename, extname, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { readJsonFile } from '../core/io.js';
 import { RunStore } from '../evolve/database/store.js';
 import { Progress } from '../core/progress.js';
+import { parseColocateProblems, type ColocateProblem } from '../problems/colocate/model.js';
+import { DEFAULT_COLOCATE_SOLVER, solveColocation } from '../problems/colocate/solvers/index.js';
+import { batchSizes, readConfigDir, type LlmProblem } from '../problems/llm/model.js';
+import { PERF_MODELS } from '../problems/llm/perf/index.js';
+import { cheapestPerToken, paretoFrontier } from '../problems/llm/solvers/frontier.js';
 import { solveBatch } from '../problems/prism/batch.js';
-import { readInstancesFile } from '../problems/prism/model.js';
+import { parseInstances, type PrismInstance } from '../problems/prism/model.js';
 import {
   DEFAULT_SEED,
   DEFAULT_SOLVER,
   DEFAULT_TIME_LIMIT_MS,
 } from '../problems/prism/solvers/index.js';
+import type { ColocateSet } from '../web/pages/colocate.js';
+import type { LlmSet } from '../web/pages/llm.js';
 import type { PrismSet } from '../web/pages/prism.js';
 import { createUiServer } from '../web/server.js';
 import { intFlag, parseFlags } from './args.js';
@@ -19,16 +28,17 @@ export const UI_HELP = `evoplace ui — look at runs and placements in a browser
 
   evoplace ui FILE [FILE ...] [--port 8080] [--host 127.0.0.1]
 
-  FILE: a run database (.db: evolve run, experiment run) or PRISM instances (.json, placed
-  with the search solver at start). Serves read-only pages until interrupted: runs, the score
-  of every program by generation, each program's code, diff, metrics, feedback and prompt;
-  each PRISM instance's placement, KV-cache pressure per GPU and models per GPU. Pages of a
-  run still going reload themselves. --port 0 picks a free port; the address is printed on
-  stderr.`;
+  FILE: a run database (.db: evolve run, experiment run); PRISM instances or colocate problems
+  (.json, solved at start with each problem's default solver); an llm config directory (its
+  frontier at every batch size, under the roofline performance model). Serves read-only pages
+  until interrupted: runs, the score of every program by generation, each program's code,
+  diff, metrics, feedback and prompt; each PRISM instance's placement, KV-cache pressure per
+  GPU and models per GPU; each colocate problem's configuration and where the GPU's memory
+  goes; each llm pool's cost-throughput frontiers and cheapest placements. Pages of a run still
+  going reload themselves. --port 0 picks a free port; the address is printed on stderr.`;
 
-/** Read a PRISM instances file and place every instance (progress on stderr). */
-function placePrism(path: string): PrismSet {
-  const instances = readInstancesFile(path);
+/** Place every PRISM instance of a file (progress on stderr). */
+function placePrism(path: string, instances: PrismInstance[]): PrismSet {
   const progress = new Progress(`ui: placing ${basename(path)}`, instances.length);
   const result = solveBatch(
     instances,
@@ -38,6 +48,46 @@ function placePrism(path: string): PrismSet {
   );
   progress.finish();
   return { path, instances, result };
+}
+
+/** Solve every colocate problem of a file. */
+function solveColocate(path: string, problems: ColocateProblem[]): ColocateSet {
+  const results = problems.map((p) => solveColocation(DEFAULT_COLOCATE_SOLVER, p));
+  return { path, solver: DEFAULT_COLOCATE_SOLVER, problems, results };
+}
+
+/** The performance model the dashboard rates llm pools with (llm solve's default). */
+const PERF_MODEL = 'roofline';
+
+/** The frontier of every batch size of an llm config directory. */
+function frontiers(path: string, problem: LlmProblem): LlmSet {
+  const perf = PERF_MODELS[PERF_MODEL];
+  const answers = batchSizes(problem.config).map((batchSize) => {
+    const frontier = paretoFrontier(problem, batchSize, perf);
+    return { batchSize, frontier, best: cheapestPerToken(frontier) };
+  });
+  return { path, perfModel: PERF_MODEL, problem, answers };
+}
+
+/** Colocate problems name a vLLM server and a Whisper model; anything else is PRISM's. */
+function isColocate(data: unknown): boolean {
+  const first: unknown = Array.isArray(data) ? data[0] : data;
+  return typeof first === 'object' && first !== null && 'vllm' in first && 'whisper' in first;
+}
+
+type SourceKind = 'db' | 'json' | 'dir';
+
+function kindOf(path: string): SourceKind {
+  const ext = extname(path).toLowerCase();
+  // A missing .db or .json file is reported by its reader, which says what it expected.
+  if (ext === '.db' || ext === '.json') return ext.slice(1) as SourceKind;
+  const stats = statSync(path, { throwIfNoEntry: false });
+  if (!stats) throw new UserError('no such file or directory', path);
+  if (stats.isDirectory()) return 'dir';
+  throw new UserError(
+    'is neither a run database (.db), a problem file (.json) nor an llm config directory',
+    path,
+  );
 }
 
 const DEFAULT_PORT = 8080;
@@ -73,26 +123,36 @@ export async function runUi(argv: string[]): Promise<number> {
   }
   if (positionals.length === 0)
     throw new UserError(
-      'name at least one run database (.db) or PRISM instances file (.json); usage: evoplace ui FILE',
+      'name at least one run database (.db), problem file (.json) or llm config directory; usage: evoplace ui FILE',
       'ui',
     );
-  const kinds = positionals.map((path) => extname(path).toLowerCase());
-  kinds.forEach((kind, i) => {
-    if (kind !== '.db' && kind !== '.json')
-      throw new UserError(
-        'is neither a run database (.db) nor PRISM instances (.json)',
-        positionals[i],
-      );
-  });
+  const kinds = positionals.map(kindOf);
   const port = intFlag(values, 'port', DEFAULT_PORT, 0, 65535);
   const host = typeof values.host === 'string' && values.host !== '' ? values.host : '127.0.0.1';
   const stores: RunStore[] = [];
   try {
-    // Databases first: a bad one is reported before any time goes into placing instances.
+    // Every file is read and checked before any time goes into solving.
     for (const [i, path] of positionals.entries())
-      if (kinds[i] === '.db') stores.push(RunStore.open(resolve(path)));
-    const prism = positionals.filter((_, i) => kinds[i] === '.json').map(placePrism);
-    const server = createUiServer({ runs: stores, prism });
+      if (kinds[i] === 'db') stores.push(RunStore.open(resolve(path)));
+    const files = positionals
+      .filter((_, i) => kinds[i] === 'json')
+      .map((path) => ({ path, data: readJsonFile(path) }));
+    const colocateFiles = files
+      .filter((f) => isColocate(f.data))
+      .map((f) => ({ path: f.path, problems: parseColocateProblems(f.data, f.path) }));
+    const prismFiles = files
+      .filter((f) => !isColocate(f.data))
+      .map((f) => ({ path: f.path, instances: parseInstances(f.data, f.path) }));
+    const llmDirs = positionals
+      .filter((_, i) => kinds[i] === 'dir')
+      .map((path) => ({
+        path,
+        problem: readConfigDir(path, { perfModel: PERF_MODELS[PERF_MODEL] }),
+      }));
+    const colocate = colocateFiles.map((f) => solveColocate(f.path, f.problems));
+    const llm = llmDirs.map((d) => frontiers(d.path, d.problem));
+    const prism = prismFiles.map((f) => placePrism(f.path, f.instances));
+    const server = createUiServer({ runs: stores, prism, colocate, llm });
     const bound = await listen(server, port, host);
     say(
       `evoplace ui: http://${host.includes(':') ? `[${host}]` : host}:${bound}/ (Ctrl-C to stop)`,

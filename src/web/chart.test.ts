@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barChart, scoreChart } from './chart.js';
+import { barChart, scoreChart, stackedBar } from './chart.js';
 
 describe('web score chart', () => {
   it('draws a dot per program and steps the best score up at each improvement', () => {
@@ -39,5 +39,33 @@ describe('web score chart', () => {
     const heights = [...svg.matchAll(/height="([\d.]+)" fill/g)].map((m) => Number(m[1]));
     expect(heights[1]).toBe(heights[2]);
     expect(heights[0]).toBeCloseTo(heights[2]! / 2, 1);
+  });
+});
+
+describe('stackedBar', () => {
+  it('draws each part its share of the device, labels escaped, the device end marked', () => {
+    const svg = stackedBar(
+      [
+        { label: '<b>weights</b>', value: 6, colour: '#000' },
+        { label: 'free', value: 2, colour: '#ccc' },
+      ],
+      8,
+      'memory',
+    );
+    const widths = [...svg.matchAll(/<rect [^>]*width="([\d.]+)"/g)].map((m) => Number(m[1]));
+    expect(widths).toHaveLength(2);
+    expect(widths[0]! / widths[1]!).toBeCloseTo(3, 6);
+    expect(svg).toContain('&lt;b&gt;weights&lt;/b&gt;');
+    expect(svg).not.toContain('<b>');
+  });
+
+  it('runs an over-committed device past its end mark', () => {
+    const svg = stackedBar([{ label: 'all', value: 12, colour: '#000' }], 8, 'memory');
+    const barEnd = 36 + Number(/<rect [^>]*width="([\d.]+)"/.exec(svg)![1]);
+    const mark = Number(/<line x1="([\d.]+)"/.exec(svg)![1]);
+    expect(mark).toBeLessThan(barEnd);
+    // The bar spans the drawing width (648 px from x = 36); the device ends two thirds along.
+    expect(mark).toBeCloseTo(36 + (8 / 12) * 648, 1);
+    expect(barEnd).toBeCloseTo(36 + 648, 1);
   });
 });

@@ -82,3 +82,34 @@ export function barChart(bars: readonly Bar[], caption: string): string {
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(caption)}" viewBox="0 0 ${width.toFixed(0)} ${BAR_HEIGHT}" width="${width.toFixed(0)}" height="${BAR_HEIGHT}"><line x1="${PAD}" y1="${BAR_HEIGHT - PAD}" x2="${(width - PAD).toFixed(0)}" y2="${BAR_HEIGHT - PAD}" stroke="#999"/>${rects.join('')}<text x="4" y="${PAD}" font-size="11">${Number(top.toPrecision(5))}</text></svg>`;
 }
+
+/** Legend entries per line under a stacked bar. */
+const LEGEND_COLUMNS = 3;
+
+/** One part of a stacked bar: a label, its size, and its colour. */
+export interface Segment {
+  label: string;
+  value: number;
+  colour: string;
+}
+
+/**
+ * An SVG of one horizontal bar cut into `segments` (each its share of `total`, labelled below),
+ * for where a GPU's memory goes. Segments past `total` (an over-committed device) run on past a
+ * red mark at the device's end.
+ */
+export function stackedBar(segments: readonly Segment[], total: number, caption: string): string {
+  const sum = segments.reduce((a, s) => a + Math.max(0, s.value), 0);
+  const scale = (WIDTH - 2 * PAD) / Math.max(total, sum, 1e-9);
+  let x = PAD;
+  const parts = segments.map((s, i) => {
+    const width = Math.max(0, s.value) * scale;
+    const label = escapeXml(s.label);
+    const rect = `<rect x="${x.toFixed(1)}" y="${PAD}" width="${width.toFixed(1)}" height="28" fill="${s.colour}"><title>${label}: ${Number(s.value.toPrecision(4))}</title></rect><text x="${(PAD + (i % LEGEND_COLUMNS) * ((WIDTH - 2 * PAD) / LEGEND_COLUMNS)).toFixed(0)}" y="${PAD + 48 + 14 * Math.floor(i / LEGEND_COLUMNS)}" font-size="11" fill="#1d1d1f"><tspan fill="${s.colour}">■</tspan> ${label} ${Number(s.value.toPrecision(4))}</text>`;
+    x += width;
+    return rect;
+  });
+  const end = PAD + total * scale;
+  const height = PAD + 60 + 14 * Math.ceil(segments.length / LEGEND_COLUMNS);
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(caption)}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">${parts.join('')}<line x1="${end.toFixed(1)}" y1="${PAD - 6}" x2="${end.toFixed(1)}" y2="${PAD + 34}" stroke="#b3261e" stroke-width="2"/></svg>`;
+}

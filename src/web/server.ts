@@ -1,7 +1,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { RunStore } from '../evolve/database/store.js';
 import { escapeHtml, page, markup } from './html.js';
+import { colocateProblemPage, colocateSetPage, type ColocateSet } from './pages/colocate.js';
 import { indexPage } from './pages/index.js';
+import { llmSetPage, type LlmSet } from './pages/llm.js';
 import { prismInstancePage, prismSetPage, type PrismSet } from './pages/prism.js';
 import { programPage } from './pages/program.js';
 import { runPage } from './pages/run.js';
@@ -21,17 +23,32 @@ const HEADERS = {
 
 type Route = (match: RegExpExecArray) => string | null;
 
-/** What the dashboard shows: run databases and PRISM placements, each numbered by its order. */
+/** What the dashboard shows: run databases and each problem's files, each numbered by its order. */
 export interface UiSources {
   runs: readonly RunStore[];
   prism: readonly PrismSet[];
+  colocate: readonly ColocateSet[];
+  llm: readonly LlmSet[];
 }
 
 /** The dashboard's pages: null for a page that does not exist. */
-function routes({ runs: stores, prism }: UiSources): [RegExp, Route][] {
+function routes(sources: UiSources): [RegExp, Route][] {
+  const { runs: stores, prism, colocate, llm } = sources;
   const store = (db: string): RunStore | null => stores[Number(db)] ?? null;
   return [
-    [/^\/$/, () => indexPage(stores, prism)],
+    [/^\/$/, () => indexPage(sources)],
+    [
+      /^\/colocate\/(\d{1,6})$/,
+      ([, i]) => (colocate[Number(i)] ? colocateSetPage(colocate[Number(i)]!, Number(i)) : null),
+    ],
+    [
+      /^\/colocate\/(\d{1,6})\/(\d{1,9})$/,
+      ([, i, k]) => {
+        const set = colocate[Number(i)];
+        return set?.problems[Number(k)] ? colocateProblemPage(set, Number(i), Number(k)) : null;
+      },
+    ],
+    [/^\/llm\/(\d{1,6})$/, ([, i]) => (llm[Number(i)] ? llmSetPage(llm[Number(i)]!) : null)],
     [
       /^\/prism\/(\d{1,6})$/,
       ([, i]) => (prism[Number(i)] ? prismSetPage(prism[Number(i)]!, Number(i)) : null),

@@ -1,6 +1,9 @@
 import type { RunStore } from '../../evolve/database/store.js';
 import { figure, markup, page, type Html } from '../html.js';
-import { prismSummaryRows, type PrismSet } from './prism.js';
+import type { UiSources } from '../server.js';
+import { colocateSummaryRows } from './colocate.js';
+import { llmSummaryRows } from './llm.js';
+import { prismSummaryRows } from './prism.js';
 
 /** The runs of one database as table rows: task, status, programs, best score, spend. */
 function runRows(store: RunStore, db: number): Html[] {
@@ -21,8 +24,8 @@ function runRows(store: RunStore, db: number): Html[] {
   });
 }
 
-/** Every run of every database the dashboard was given (newest first), then the PRISM files. */
-export function indexPage(stores: readonly RunStore[], prism: readonly PrismSet[]): string {
+/** Every run of every database the dashboard was given, then each problem's files. */
+export function indexPage({ runs: stores, prism, colocate, llm }: UiSources): string {
   const sections = stores.map(
     (store, db) =>
       markup`<h2>${store.path}</h2>
@@ -45,8 +48,18 @@ export function indexPage(stores: readonly RunStore[], prism: readonly PrismSet[
         <table><tr><th>file</th><th class="num">instances</th><th class="num">valid</th>
         <th class="num">mean max KVPR</th><th>solver</th></tr>${prismSummaryRows(prism)}</table>`
     : null;
+  const colocations = colocate.length
+    ? markup`<h1>vLLM and Whisper on one GPU</h1>
+        <table><tr><th>file</th><th class="num">problems</th><th class="num">with a valid configuration</th>
+        <th>solver</th></tr>${colocateSummaryRows(colocate)}</table>`
+    : null;
+  const frontiers = llm.length
+    ? markup`<h1>LLM placements over heterogeneous pools</h1>
+        <table><tr><th>config directory</th><th>model</th><th class="num">batch sizes</th>
+        <th class="num">cheapest per M tokens</th><th>performance model</th></tr>${llmSummaryRows(llm)}</table>`
+    : null;
   return page(
     'runs',
-    markup`${stores.length ? markup`<h1>Runs</h1>${sections}` : null}${placements}`,
+    markup`${stores.length ? markup`<h1>Runs</h1>${sections}` : null}${placements}${colocations}${frontiers}`,
   );
 }
