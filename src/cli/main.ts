@@ -1,61 +1,71 @@
 #!/usr/bin/env node
 import { INTERNAL_ERROR_EXIT_CODE, isUserError } from '../core/errors.js';
 import { say } from './output.js';
-import { COLOCATE_HELP, runColocate } from './colocate.js';
-import { EPLB_HELP, runEplb } from './eplb.js';
-import { LLM_HELP, runLlm } from './llm.js';
-import { EVOLVE_HELP, runEvolve } from './evolve.js';
-import { EXPERIMENT_HELP, runExperimentCli } from './experiment.js';
-import { PRISM_HELP, runPrism } from './prism.js';
-import { runUi, UI_HELP } from './ui.js';
 
-const HELP = `evoplace — place LLM-serving work on GPU clusters
+/**
+ * The command groups, each loaded when used: a group's dependencies (the LLM SDKs of `evolve`,
+ * SQLite, HiGHS) cost a command of another group nothing at start-up.
+ */
+const GROUPS = {
+  prism: async () => {
+    const m = await import('./prism.js');
+    return { help: m.PRISM_HELP, run: m.runPrism };
+  },
+  eplb: async () => {
+    const m = await import('./eplb.js');
+    return { help: m.EPLB_HELP, run: m.runEplb };
+  },
+  llm: async () => {
+    const m = await import('./llm.js');
+    return { help: m.LLM_HELP, run: m.runLlm };
+  },
+  colocate: async () => {
+    const m = await import('./colocate.js');
+    return { help: m.COLOCATE_HELP, run: m.runColocate };
+  },
+  evolve: async () => {
+    const m = await import('./evolve.js');
+    return { help: m.EVOLVE_HELP, run: m.runEvolve };
+  },
+  experiment: async () => {
+    const m = await import('./experiment.js');
+    return { help: m.EXPERIMENT_HELP, run: m.runExperimentCli };
+  },
+  ui: async () => {
+    const m = await import('./ui.js');
+    return { help: m.UI_HELP, run: m.runUi };
+  },
+} satisfies Record<
+  string,
+  () => Promise<{ help: string; run: (argv: string[]) => number | Promise<number> }>
+>;
+
+async function help(): Promise<string> {
+  const groups = await Promise.all(Object.values(GROUPS).map((load) => load()));
+  return `evoplace — place LLM-serving work on GPU clusters
 
 Usage: evoplace <group> <command> [options]
 
-${PRISM_HELP}
-
-${EPLB_HELP}
-
-${LLM_HELP}
-
-${COLOCATE_HELP}
-
-${EVOLVE_HELP}
-
-${EXPERIMENT_HELP}
-
-${UI_HELP}
+${groups.map((g) => g.help).join('\n\n')}
 
 Run "evoplace <group> --help" for details.`;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [group, ...rest] = argv;
+  if (group !== undefined && Object.hasOwn(GROUPS, group))
+    return (await GROUPS[group as keyof typeof GROUPS]()).run(rest);
   switch (group) {
-    case 'prism':
-      return runPrism(rest);
-    case 'eplb':
-      return runEplb(rest);
-    case 'llm':
-      return runLlm(rest);
-    case 'colocate':
-      return runColocate(rest);
-    case 'evolve':
-      return runEvolve(rest);
-    case 'experiment':
-      return runExperimentCli(rest);
-    case 'ui':
-      return runUi(rest);
     case '--help':
     case '-h':
     case 'help':
-      say(HELP);
+      say(await help());
       return 0;
     case '--version':
       say('evoplace 0.1.0');
       return 0;
     default:
-      say(HELP);
+      say(await help());
       say(group === undefined ? '' : `\nerror: unknown command "${group}"`);
       return 2;
   }
