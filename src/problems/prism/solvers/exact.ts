@@ -1,7 +1,12 @@
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
 import { isProvenBy, lowerBound } from './bounds.js';
-import { fitsUnderTarget, effectiveSizes, sortedDescending } from './packing.js';
+import {
+  fitsUnderTarget,
+  effectiveSizes,
+  sortedDescending,
+  type PackingOutcome,
+} from './packing.js';
 import { Rng } from '../../../core/rng.js';
 import { deadlineAfter, iteratedLocalSearch, solveSearch, type Deadline } from './search.js';
 import { DEFAULT_SEARCH_KNOBS, type SolveOptions, type SolveResult } from './types.js';
@@ -13,12 +18,6 @@ const FULL_SYMMETRY_GPUS = 64;
 
 /** Branch-and-bound nodes in the first round of a proof; each later round doubles it. */
 const FIRST_NODE_BUDGET = 20_000;
-
-type Outcome =
-  | { kind: 'found'; assignment: Int32Array }
-  | { kind: 'none' }
-  /** The node budget or the time limit ran out first. */
-  | { kind: 'unresolved' };
 
 /**
  * Depth-first branch and bound for the decision "can every GPU stay at pressure ≤ target?"
@@ -32,7 +31,7 @@ function packOrProve(
   target: number,
   deadline: Deadline,
   nodeBudget: number,
-): Outcome {
+): PackingOutcome {
   const n = problem.modelCount;
   const gpus = problem.gpuCount;
   const invTarget = target === Infinity ? 0 : 1 / target;

@@ -2,7 +2,7 @@ import { lpNumber, type Highs } from '../../../core/highs.js';
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
 import { isProvenBy, lowerBound } from './bounds.js';
-import { effectiveSizes } from './packing.js';
+import { effectiveSizes, type PackingOutcome } from './packing.js';
 import { solveSearch } from './search.js';
 import type { Solver, SolveOptions, SolveResult } from './types.js';
 
@@ -65,19 +65,13 @@ function finiteStandIn(problem: PrismProblem): number {
   return totalLoad / (STAND_IN_FREE_FRACTION * Math.min(...problem.memGb));
 }
 
-type Outcome =
-  | { kind: 'found'; assignment: Int32Array }
-  | { kind: 'none' }
-  /** The time limit ran out first. */
-  | { kind: 'unresolved' };
-
 /** Solve `packingModel` with HiGHS within `seconds`. */
 function packWithHighs(
   highs: Highs,
   problem: PrismProblem,
   target: number,
   seconds: number,
-): Outcome {
+): PackingOutcome {
   const result = highs.solve(packingModel(problem, target), {
     output_flag: false,
     time_limit: Math.max(seconds, 1e-3),

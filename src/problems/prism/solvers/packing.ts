@@ -1,5 +1,12 @@
 import type { PrismProblem } from '../model.js';
 
+/** A prover's answer to "can every GPU stay at pressure ≤ target?". */
+export type PackingOutcome =
+  | { kind: 'found'; assignment: Int32Array }
+  | { kind: 'none' }
+  /** The prover's budget or the time limit ran out first. */
+  | { kind: 'unresolved' };
+
 /** Relative slack on the capacity tests: sums of floats must not reject an exact fit. */
 const FIT_TOLERANCE = 1e-12;
 
