@@ -120,21 +120,42 @@ describe('evoplace colocate (CLI)', () => {
     [['colocate', 'check', EXAMPLE], '--utilization U --whisper SIZE'],
     [['colocate', 'bench', '--count', '0'], '--count'],
     [['colocate', 'frobnicate'], 'unknown command'],
+    [['colocate', 'solve', 'DEEP'], 'levels deep'],
+    [
+      ['colocate', 'solve', 'HUGE'],
+      'otherProcessesGib: expected otherProcessesGib as a finite number',
+    ],
+    [['colocate', 'solve', 'TWINS'], 'duplicate problem id "a"'],
   ])('bad input %j: one clear line, exit 2, nothing on stdout', (args, fragment) => {
+    const problem = {
+      gpu: 'A10G',
+      vllm: { model: 'Qwen2.5-7B', maxModelLen: 512 },
+      whisper: { sizes: ['tiny'] },
+    };
+    const hostile: Record<string, string> = {
+      DEEP: '['.repeat(100_000) + ']'.repeat(100_000),
+      HUGE: JSON.stringify(problem).replace('{', '{"otherProcessesGib": 1e400, '),
+      TWINS: JSON.stringify([
+        { ...problem, id: 'a' },
+        { ...problem, id: 'a' },
+      ]),
+    };
     const resolved = args.map((a) =>
-      a === 'BAD_JSON'
-        ? file('bad.json', '{"gpu": ')
-        : a === 'BAD_FIELD'
-          ? file(
-              'bad-field.json',
-              JSON.stringify({
-                id: 'x',
-                gpu: 'A10G',
-                vllm: { model: 'Qwen2.5-7B', maxModelLen: -5 },
-                whisper: { sizes: ['tiny'] },
-              }),
-            )
-          : a,
+      a in hostile
+        ? file(`${a.toLowerCase()}.json`, hostile[a]!)
+        : a === 'BAD_JSON'
+          ? file('bad.json', '{"gpu": ')
+          : a === 'BAD_FIELD'
+            ? file(
+                'bad-field.json',
+                JSON.stringify({
+                  id: 'x',
+                  gpu: 'A10G',
+                  vllm: { model: 'Qwen2.5-7B', maxModelLen: -5 },
+                  whisper: { sizes: ['tiny'] },
+                }),
+              )
+            : a,
     );
     const run = evoplace(resolved);
     expect(run.code).toBe(2);

@@ -146,6 +146,50 @@ describe('evoplace ui', () => {
     expect((await ui.done).code).toBe(0);
   });
 
+  it("replays an expert-load trace through every algorithm and maps each GPU's load", async () => {
+    const trace = join(dir, 'trace.json');
+    const generated = evoplace([
+      'eplb',
+      'generate',
+      '--steps',
+      '300',
+      '--layers',
+      '4',
+      '--experts',
+      '16',
+      '--groups',
+      '4',
+      '--seed',
+      '3',
+    ]);
+    writeFileSync(trace, generated.stdout);
+    const shape = ['--replicas', '24', '--groups', '4', '--nodes', '2', '--gpus', '4'];
+    const { ui, url } = await startUi(trace, ...shape);
+    try {
+      const index = await (await fetch(url)).text();
+      expect(index).toContain('<a href="/eplb/0">');
+      expect(index).toContain('24 / 4 / 2 / 4');
+      const page = await (await fetch(`${url}eplb/0`)).text();
+      for (const algo of ['deepseek', 'balanced', 'global'])
+        expect(page).toContain(`<td>${algo}</td>`);
+      // 4 layers × 4 GPUs, and no broken invariant.
+      expect(page.match(/<rect/g)).toHaveLength(16);
+      expect(page).not.toMatch(/class="bad">[1-9]/);
+      expect((await fetch(`${url}eplb/1`)).status).toBe(404);
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+    expect((await ui.done).code).toBe(0);
+    const noShape = evoplace(['ui', trace]);
+    expect(noShape.code).toBe(2);
+    expect(noShape.stderr).toContain(
+      "trace.json: an expert-load trace needs the cluster's shape: --replicas R --groups G --nodes N --gpus M",
+    );
+    const badShape = evoplace(['ui', trace, ...shape.slice(0, -1), '3']);
+    expect(badShape.code).toBe(2);
+    expect(badShape.stderr).toContain('trace.json');
+  });
+
   it('refuses what it cannot serve: one clear line, exit 2', async () => {
     const notDb = join(dir, 'not-a-db.db');
     writeFileSync(join(dir, 'notes.txt'), 'a note');

@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { elapsedMs } from '../core/timing.js';
-import { FORECASTS, forecastLoad } from '../problems/eplb/forecast.js';
+import { DEFAULT_EMA_ALPHA, FORECASTS, forecastLoad } from '../problems/eplb/forecast.js';
 import { DEFAULT_TRACE, generateTrace } from '../problems/eplb/generate.js';
 import { migrate } from '../problems/eplb/migrate.js';
 import { assemblePlan, ranksInSlotOrder } from '../problems/eplb/plan.js';
@@ -60,6 +60,22 @@ export function runEplb(argv: string[]): number | Promise<number> {
   );
 }
 
+/** The cluster's shape from --replicas, --groups, --nodes and --gpus, each required. */
+export function shapeFromFlags(values: Record<string, unknown>): Shape {
+  const big = 1_000_000;
+  return {
+    replicas: required(values, 'replicas', big),
+    groups: required(values, 'groups', big),
+    nodes: required(values, 'nodes', big),
+    gpus: required(values, 'gpus', big),
+  };
+}
+
+/** Windows of steps a trace is summed into unless --window says otherwise. */
+export function windowFromFlags(values: Record<string, unknown>): number {
+  return intFlag(values, 'window', 100, 1, 1_000_000);
+}
+
 /** Read the trace and the cluster shape shared by rebalance and bench. */
 function readInputs(
   values: Record<string, unknown>,
@@ -67,15 +83,8 @@ function readInputs(
 ): { windows: LoadMatrix[]; shape: Shape } {
   if (typeof values.load !== 'string')
     throw new UserError('--load FILE is required', `eplb ${command}`);
-  const big = 1_000_000;
-  const shape: Shape = {
-    replicas: required(values, 'replicas', big),
-    groups: required(values, 'groups', big),
-    nodes: required(values, 'nodes', big),
-    gpus: required(values, 'gpus', big),
-  };
-  const window = intFlag(values, 'window', 100, 1, 1_000_000);
-  const windows = readLoadHistory(values.load, window);
+  const shape = shapeFromFlags(values);
+  const windows = readLoadHistory(values.load, windowFromFlags(values));
   checkShape(shape, windows[0]!.experts);
   return { windows, shape };
 }
@@ -127,7 +136,7 @@ function rebalanceCommand(argv: string[]): number {
   const { values } = parsed;
   const algo = choiceFlag(values, 'algo', ALGOS, 'balanced');
   const forecast = choiceFlag(values, 'forecast', FORECASTS, DEFAULT_FORECASTS[algo]);
-  const alpha = numberFlag(values, 'ema-alpha', 0.5, 1e-9, 1);
+  const alpha = numberFlag(values, 'ema-alpha', DEFAULT_EMA_ALPHA, 1e-9, 1);
   const { windows, shape } = readInputs(values, 'rebalance');
   const load = forecastLoad(windows, forecast, alpha);
   const maxMoves = intFlag(values, 'max-moves', Infinity, 0, 1_000_000_000);

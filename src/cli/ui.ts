@@ -9,6 +9,16 @@ import { parseColocateProblems, type ColocateProblem } from '../problems/colocat
 import { DEFAULT_COLOCATE_SOLVER, solveColocation } from '../problems/colocate/solvers/index.js';
 import { batchSizes, readConfigDir, type LlmProblem } from '../problems/llm/model.js';
 import { PERF_MODELS } from '../problems/llm/perf/index.js';
+import { DEFAULT_EMA_ALPHA, forecastLoad } from '../problems/eplb/forecast.js';
+import {
+  checkShape,
+  parseLoadHistory,
+  type LoadMatrix,
+  type Shape,
+} from '../problems/eplb/model.js';
+import { ceilings, replay } from '../problems/eplb/replay.js';
+import { relativeGpuLoads } from '../problems/eplb/score.js';
+import { ALGOS, DEFAULT_FORECASTS, REBALANCERS } from '../problems/eplb/solvers/index.js';
 import { cheapestPerToken, paretoFrontier } from '../problems/llm/solvers/frontier.js';
 import { solveBatch } from '../problems/prism/batch.js';
 import { parseInstances, type PrismInstance } from '../problems/prism/model.js';
@@ -18,24 +28,29 @@ import {
   DEFAULT_TIME_LIMIT_MS,
 } from '../problems/prism/solvers/index.js';
 import type { ColocateSet } from '../web/pages/colocate.js';
+import type { EplbSet } from '../web/pages/eplb.js';
 import type { LlmSet } from '../web/pages/llm.js';
 import type { PrismSet } from '../web/pages/prism.js';
 import { createUiServer } from '../web/server.js';
 import { intFlag, parseFlags } from './args.js';
+import { shapeFromFlags, windowFromFlags } from './eplb.js';
 import { say } from './output.js';
 
 export const UI_HELP = `evoplace ui — look at runs and placements in a browser
 
   evoplace ui FILE [FILE ...] [--port 8080] [--host 127.0.0.1]
+              [--replicas R --groups G --nodes N --gpus M [--window 100]]   (for expert-load traces)
 
   FILE: a run database (.db: evolve run, experiment run); PRISM instances or colocate problems
-  (.json, solved at start with each problem's default solver); an llm config directory (its
-  frontier at every batch size, under the roofline performance model). Serves read-only pages
-  until interrupted: runs, the score of every program by generation, each program's code,
-  diff, metrics, feedback and prompt; each PRISM instance's placement, KV-cache pressure per
-  GPU and models per GPU; each colocate problem's configuration and where the GPU's memory
-  goes; each llm pool's cost-throughput frontiers and cheapest placements. Pages of a run still
-  going reload themselves. --port 0 picks a free port; the address is printed on stderr.`;
+  (.json, solved at start with each problem's default solver); a recorded expert-load trace
+  (.json in vLLM's format, replayed through every eplb algorithm on the cluster the shape flags
+  describe); an llm config directory (its frontier at every batch size, under the roofline
+  performance model). Serves read-only pages until interrupted: runs, the score of every
+  program by generation, each program's code, diff, metrics, feedback and prompt; each PRISM
+  instance's placement, KV-cache pressure per GPU and models per GPU; each colocate problem's
+  configuration and where the GPU's memory goes; each trace's balance per algorithm and each
+  GPU's load by layer; each llm pool's cost-throughput frontiers and cheapest placements. Pages
+  of a run still going reload themselves. --port 0 picks a free port; the address is printed on stderr.`;
 
 /** Place every PRISM instance of a file (progress on stderr). */
 function placePrism(path: string, instances: PrismInstance[]): PrismSet {
@@ -67,6 +82,54 @@ function frontiers(path: string, problem: LlmProblem): LlmSet {
     return { batchSize, frontier, best: cheapestPerToken(frontier) };
   });
   return { path, perfModel: PERF_MODEL, problem, answers };
+}
+
+/**
+ * Every algorithm replayed over an expert-load trace with its default forecast, and the default
+ * planner's GPU loads on the last window, planned from the windows before it.
+ */
+function replayTrace(path: string, windows: LoadMatrix[], shape: Shape): EplbSet {
+  const replays = ALGOS.map((algo) =>
+    replay(windows, shape, {
+      algo,
+      forecast: DEFAULT_FORECASTS[algo],
+      emaAlpha: DEFAULT_EMA_ALPHA,
+      maxMoves: null,
+    }),
+  );
+  const history = windows.length > 1 ? windows.slice(0, -1) : windows;
+  const forecast = forecastLoad(history, DEFAULT_FORECASTS.balanced, DEFAULT_EMA_ALPHA);
+  const plan = REBALANCERS.balanced(forecast, shape, history);
+  const { layers, experts } = windows[0]!;
+  return {
+    path,
+    shape,
+    layers,
+    experts,
+    windows: windows.length,
+    replays,
+    ceilingsPerGpu: ceilings(windows, shape),
+    lastWindowLoad: relativeGpuLoads(plan, windows.at(-1)!, shape.gpus),
+  };
+}
+
+/** The cluster's shape an expert-load trace is replayed on: the flags, checked against it. */
+function traceShape(values: Record<string, unknown>, path: string, experts: number): Shape {
+  if (values.replicas === undefined)
+    throw new UserError(
+      "an expert-load trace needs the cluster's shape: --replicas R --groups G --nodes N --gpus M",
+      path,
+    );
+  const shape = shapeFromFlags(values);
+  checkShape(shape, experts, path);
+  return shape;
+}
+
+/** vLLM's recorded expert load is an object with `load_history`. */
+function isTrace(data: unknown): boolean {
+  return (
+    typeof data === 'object' && data !== null && !Array.isArray(data) && 'load_history' in data
+  );
 }
 
 /** Colocate problems name a vLLM server and a Whisper model; anything else is PRISM's. */
@@ -115,6 +178,11 @@ export async function runUi(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags('ui', argv, {
     port: { type: 'string' },
     host: { type: 'string' },
+    replicas: { type: 'string' },
+    groups: { type: 'string' },
+    nodes: { type: 'string' },
+    gpus: { type: 'string' },
+    window: { type: 'string' },
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -137,11 +205,17 @@ export async function runUi(argv: string[]): Promise<number> {
     const files = positionals
       .filter((_, i) => kinds[i] === 'json')
       .map((path) => ({ path, data: readJsonFile(path) }));
+    const traces = files
+      .filter((f) => isTrace(f.data))
+      .map((f) => {
+        const windows = parseLoadHistory(f.data, f.path, windowFromFlags(values));
+        return { path: f.path, windows, shape: traceShape(values, f.path, windows[0]!.experts) };
+      });
     const colocateFiles = files
       .filter((f) => isColocate(f.data))
       .map((f) => ({ path: f.path, problems: parseColocateProblems(f.data, f.path) }));
     const prismFiles = files
-      .filter((f) => !isColocate(f.data))
+      .filter((f) => !isColocate(f.data) && !isTrace(f.data))
       .map((f) => ({ path: f.path, instances: parseInstances(f.data, f.path) }));
     const llmDirs = positionals
       .filter((_, i) => kinds[i] === 'dir')
@@ -151,8 +225,9 @@ export async function runUi(argv: string[]): Promise<number> {
       }));
     const colocate = colocateFiles.map((f) => solveColocate(f.path, f.problems));
     const llm = llmDirs.map((d) => frontiers(d.path, d.problem));
+    const eplb = traces.map((t) => replayTrace(t.path, t.windows, t.shape));
     const prism = prismFiles.map((f) => placePrism(f.path, f.instances));
-    const server = createUiServer({ runs: stores, prism, colocate, llm });
+    const server = createUiServer({ runs: stores, prism, colocate, llm, eplb });
     const bound = await listen(server, port, host);
     say(
       `evoplace ui: http://${host.includes(':') ? `[${host}]` : host}:${bound}/ (Ctrl-C to stop)`,

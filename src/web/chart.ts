@@ -113,3 +113,35 @@ export function stackedBar(segments: readonly Segment[], total: number, caption:
   const height = PAD + 60 + 14 * Math.ceil(segments.length / LEGEND_COLUMNS);
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(caption)}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">${parts.join('')}<line x1="${end.toFixed(1)}" y1="${PAD - 6}" x2="${end.toFixed(1)}" y2="${PAD + 34}" stroke="#b3261e" stroke-width="2"/></svg>`;
 }
+
+const CELL = 14;
+
+/**
+ * An SVG heat map of `rows` (a row per layer, a cell per GPU), each cell's value its load over
+ * its row's mean: white at the mean or below, deepening to red at the map's largest. The
+ * hottest cell of each row is what the row is judged by.
+ */
+export function heatmap(rows: readonly Float64Array[], caption: string): string {
+  const columns = Math.max(0, ...rows.map((r) => r.length));
+  const top = Math.max(1, ...rows.flatMap((r) => Array.from(r)));
+  const shade = (v: number): string => {
+    const t = Math.min(1, Math.max(0, (v - 1) / (top - 1 || 1)));
+    const mix = (from: number, to: number): number => Math.round(from + (to - from) * t);
+    return `rgb(${mix(255, 179)},${mix(255, 38)},${mix(255, 30)})`;
+  };
+  const cells = rows.flatMap((row, l) =>
+    Array.from(
+      row,
+      (v, g) =>
+        `<rect x="${PAD + g * CELL}" y="${PAD + l * CELL}" width="${CELL - 1}" height="${CELL - 1}" fill="${shade(v)}"><title>layer ${l}, GPU ${g}: ${v.toFixed(3)} × the layer's mean</title></rect>`,
+    ),
+  );
+  const width = 2 * PAD + columns * CELL;
+  const height = 2 * PAD + rows.length * CELL;
+  const labels = [
+    `<text x="${PAD}" y="${PAD - 8}" font-size="11">GPU 0 … ${columns - 1} →</text>`,
+    `<text x="4" y="${PAD + 10}" font-size="11">layer 0</text>`,
+    `<text x="${PAD + columns * CELL + 6}" y="${PAD + 10}" font-size="11">hottest ${top.toFixed(2)} × mean</text>`,
+  ];
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(caption)}" viewBox="0 0 ${width + 140} ${height}" width="${width + 140}" height="${height}">${cells.join('')}${labels.join('')}</svg>`;
+}

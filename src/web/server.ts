@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { RunStore } from '../evolve/database/store.js';
 import { escapeHtml, page, markup } from './html.js';
 import { colocateProblemPage, colocateSetPage, type ColocateSet } from './pages/colocate.js';
+import { eplbSetPage, type EplbSet } from './pages/eplb.js';
 import { indexPage } from './pages/index.js';
 import { llmSetPage, type LlmSet } from './pages/llm.js';
 import { prismInstancePage, prismSetPage, type PrismSet } from './pages/prism.js';
@@ -29,11 +30,12 @@ export interface UiSources {
   prism: readonly PrismSet[];
   colocate: readonly ColocateSet[];
   llm: readonly LlmSet[];
+  eplb: readonly EplbSet[];
 }
 
 /** The dashboard's pages: null for a page that does not exist. */
 function routes(sources: UiSources): [RegExp, Route][] {
-  const { runs: stores, prism, colocate, llm } = sources;
+  const { runs: stores, prism, colocate, llm, eplb } = sources;
   const store = (db: string): RunStore | null => stores[Number(db)] ?? null;
   return [
     [/^\/$/, () => indexPage(sources)],
@@ -49,6 +51,7 @@ function routes(sources: UiSources): [RegExp, Route][] {
       },
     ],
     [/^\/llm\/(\d{1,6})$/, ([, i]) => (llm[Number(i)] ? llmSetPage(llm[Number(i)]!) : null)],
+    [/^\/eplb\/(\d{1,6})$/, ([, i]) => (eplb[Number(i)] ? eplbSetPage(eplb[Number(i)]!) : null)],
     [
       /^\/prism\/(\d{1,6})$/,
       ([, i]) => (prism[Number(i)] ? prismSetPage(prism[Number(i)]!, Number(i)) : null),

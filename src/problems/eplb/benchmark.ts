@@ -1,6 +1,6 @@
 import { formatTable } from '../../core/table.js';
 import { elapsedMs, mean, quantile } from '../../core/timing.js';
-import { forecastLoad, type Forecast } from './forecast.js';
+import { DEFAULT_EMA_ALPHA, forecastLoad, type Forecast } from './forecast.js';
 import { DEFAULT_TRACE, generateTrace, type TraceSettings } from './generate.js';
 import { parseLoadHistory, type LoadMatrix, type Shape } from './model.js';
 import { ceilings, replay, type ReplayResult } from './replay.js';
@@ -15,7 +15,6 @@ export interface EplbBenchmark {
 
 /** Times each window's rebalance is repeated (after a warm-up pass) for the timing figures. */
 const TIMING_REPEATS = 5;
-const EMA_ALPHA = 0.5;
 
 /**
  * Median and mean ms of one rebalance (from the algorithm's default forecast and the history so
@@ -29,7 +28,7 @@ function timeRebalances(
 ): { medianMs: number; meanMs: number } {
   const inputs = windows.map((_, i) => {
     const history = windows.slice(0, i + 1);
-    return { history, load: forecastLoad(history, DEFAULT_FORECASTS[algo], EMA_ALPHA) };
+    return { history, load: forecastLoad(history, DEFAULT_FORECASTS[algo], DEFAULT_EMA_ALPHA) };
   });
   for (const { load, history } of inputs) REBALANCERS[algo](load, shape, history);
   const times: number[] = [];
@@ -62,7 +61,7 @@ export function eplbBenchmark(
       ...replay(windows, shape, {
         algo,
         forecast: DEFAULT_FORECASTS[algo],
-        emaAlpha: EMA_ALPHA,
+        emaAlpha: DEFAULT_EMA_ALPHA,
         maxMoves,
       }),
       ...timeRebalances(windows, shape, algo),
@@ -146,7 +145,7 @@ export function generatedSuite(traces: readonly SuiteTrace[], shape: Shape): Gen
       const result = replay(windows, shape, {
         algo,
         forecast,
-        emaAlpha: EMA_ALPHA,
+        emaAlpha: DEFAULT_EMA_ALPHA,
         maxMoves: null,
       });
       (perGpu[`${algo}/${forecast}`] ??= []).push(result.outOfSample.perGpu);

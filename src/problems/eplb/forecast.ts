@@ -2,6 +2,8 @@ import type { LoadMatrix } from './model.js';
 import { recentLoad } from './recent.js';
 
 export const FORECASTS = ['last', 'ema', 'recent'] as const;
+/** The weight `ema` gives each newer window unless told otherwise (`--ema-alpha`). */
+export const DEFAULT_EMA_ALPHA = 0.5;
 export type Forecast = (typeof FORECASTS)[number];
 
 /**

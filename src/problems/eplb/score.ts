@@ -52,6 +52,26 @@ export function balancedness(
   };
 }
 
+/**
+ * Each GPU's load in each layer when `load` is replayed through `plan`, over the layer's mean
+ * GPU load (1: at the mean; a layer without load is all 0): [layers][gpus].
+ */
+export function relativeGpuLoads(plan: Plan, load: LoadMatrix, gpus: number): Float64Array[] {
+  const { layers, experts, replicas } = plan;
+  const slotsPerGpu = replicas / gpus;
+  return Array.from({ length: layers }, (_, l) => {
+    const gpuLoad = new Float64Array(gpus);
+    let total = 0;
+    for (let s = 0; s < replicas; s++) {
+      const e = plan.phy2log[l * replicas + s]!;
+      const share = load.data[l * experts + e]! / plan.logcnt[l * experts + e]!;
+      gpuLoad[Math.floor(s / slotsPerGpu)]! += share;
+      total += share;
+    }
+    return total > 0 ? gpuLoad.map((v) => (v * gpus) / total) : gpuLoad;
+  });
+}
+
 function maxOf(values: Float64Array): number {
   let max = 0;
   for (const v of values) if (v > max) max = v;

@@ -2,6 +2,7 @@ import type { RunStore } from '../../evolve/database/store.js';
 import { figure, markup, page, type Html } from '../html.js';
 import type { UiSources } from '../server.js';
 import { colocateSummaryRows } from './colocate.js';
+import { eplbSummaryRows } from './eplb.js';
 import { llmSummaryRows } from './llm.js';
 import { prismSummaryRows } from './prism.js';
 
@@ -25,7 +26,7 @@ function runRows(store: RunStore, db: number): Html[] {
 }
 
 /** Every run of every database the dashboard was given, then each problem's files. */
-export function indexPage({ runs: stores, prism, colocate, llm }: UiSources): string {
+export function indexPage({ runs: stores, prism, colocate, llm, eplb }: UiSources): string {
   const sections = stores.map(
     (store, db) =>
       markup`<h2>${store.path}</h2>
@@ -58,8 +59,13 @@ export function indexPage({ runs: stores, prism, colocate, llm }: UiSources): st
         <table><tr><th>config directory</th><th>model</th><th class="num">batch sizes</th>
         <th class="num">cheapest per M tokens</th><th>performance model</th></tr>${llmSummaryRows(llm)}</table>`
     : null;
+  const traces = eplb.length
+    ? markup`<h1>MoE expert load</h1>
+        <table><tr><th>trace</th><th class="num">layers × experts</th><th class="num">windows</th>
+        <th class="num">slots / groups / nodes / GPUs</th><th class="num">balanced, per GPU</th></tr>${eplbSummaryRows(eplb)}</table>`
+    : null;
   return page(
     'runs',
-    markup`${stores.length ? markup`<h1>Runs</h1>${sections}` : null}${placements}${colocations}${frontiers}`,
+    markup`${stores.length ? markup`<h1>Runs</h1>${sections}` : null}${placements}${colocations}${frontiers}${traces}`,
   );
 }
