@@ -200,7 +200,14 @@ export const colocateProblemSchema = z
   .object({
     id: z.string().min(1).max(200).optional(),
     ...sharedFields,
-    vllm: vllmSchema.omit({ gpuMemoryUtilization: true }),
+    vllm: vllmSchema.omit({ gpuMemoryUtilization: true }).extend({
+      gpuMemoryUtilization: z
+        .never({
+          error:
+            'the memory share is what the solver chooses; leave gpuMemoryUtilization out (colocate check --utilization U judges one)',
+        })
+        .optional(),
+    }),
     whisper: z.object({
       sizes: z
         .array(whisperSizeSchema)
