@@ -6,10 +6,9 @@ import { readYamlFile } from '../core/io.js';
 import { parseWith } from '../core/schema.js';
 import { evolveConfigSchema, type EvolveConfig } from '../evolve/config.js';
 import { RunStore, type RunRecord } from '../evolve/database/store.js';
-import { runEvolution, type RunOutcome } from '../evolve/engine.js';
-import { parseModelSpec } from '../evolve/llm/index.js';
+import type { RunOutcome } from '../evolve/engine.js';
+import { parseModelSpec } from '../evolve/llm/model-spec.js';
 import type { Task } from '../evolve/task.js';
-import { resolveTask } from '../evolve/tasks/index.js';
 import { intFlag, numberFlag, parseCommand, type Options, runCommandOf } from './args.js';
 import { printJson, say, writeJsonLines } from './output.js';
 
@@ -94,6 +93,12 @@ function buildConfig(values: Record<string, unknown>): EvolveConfig {
   return parseWith(evolveConfigSchema, merged, file ?? 'flags');
 }
 
+/** The task of a run: a built-in one by name, or an external task's folder. */
+async function taskNamed(name: string): Promise<Task> {
+  const { resolveTask } = await import('../evolve/tasks/index.js');
+  return resolveTask(name);
+}
+
 /** Run to the end (or the budget, or Ctrl-C), printing progress on stderr. */
 async function drive(
   store: RunStore,
@@ -111,6 +116,8 @@ async function drive(
   process.on('SIGINT', interrupt);
   let outcome: RunOutcome;
   try {
+    // The engine brings the LLM SDKs: loaded here, so status, best and export start quickly.
+    const { runEvolution } = await import('../evolve/engine.js');
     outcome = await runEvolution({
       task,
       store,
@@ -157,7 +164,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const config = buildConfig(values);
   const taskName =
     values.task === 'prism' || values.task === 'eplb' ? values.task : resolve(values.task);
-  const task = resolveTask(taskName);
+  const task = await taskNamed(taskName);
   if (existsSync(dbPath))
     throw new UserError(
       'already exists; continue its run with "evoplace evolve resume --db" or choose a new file',
@@ -188,7 +195,7 @@ async function resumeCommand(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const { store, run, config } = openRun(requireDb(parsed.values, 'evolve resume'));
   try {
-    return await drive(store, run, config, resolveTask(run.task), parsed.values.json === true);
+    return await drive(store, run, config, await taskNamed(run.task), parsed.values.json === true);
   } finally {
     store.close();
   }
