@@ -44,4 +44,35 @@ describe.skipIf(!existsSync(CHROMIUM))('evoplace ui in a real browser (headless 
       await ui.done;
     }
   }, 60_000);
+
+  it("draws where a colocated GPU's memory goes, from the index down, and logs no error", async () => {
+    const { ui, url } = await startUi('examples/colocate/a10g-whisper.json');
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const problems: string[] = [];
+    try {
+      const page = await browser.newPage();
+      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+      page.on('pageerror', (e) => problems.push(e.message));
+      await page.goto(url);
+      await page.click('a[href="/colocate/0"]');
+      await page.waitForURL(`${url}colocate/0`);
+      await page.click('a[href="/colocate/0/0"]');
+      await page.waitForURL(`${url}colocate/0/0`);
+      const bar = page.locator('svg[aria-label="memory of the device, GiB"]');
+      const parts = bar.locator('rect');
+      expect(await parts.count()).toBe(7);
+      // The parts lie side by side and fill the device up to its end mark (nothing is over).
+      const boxes = await Promise.all((await parts.all()).map((r) => r.boundingBox()));
+      for (let i = 1; i < boxes.length; i++)
+        expect(boxes[i]!.x).toBeCloseTo(boxes[i - 1]!.x + boxes[i - 1]!.width, 0);
+      const mark = (await bar.locator('line').boundingBox())!;
+      const end = boxes.at(-1)!.x + boxes.at(-1)!.width;
+      expect(Math.abs(mark.x + mark.width / 2 - end)).toBeLessThan(2);
+      expect(problems).toEqual([]);
+    } finally {
+      await browser.close();
+      ui.child.kill('SIGTERM');
+      await ui.done;
+    }
+  }, 60_000);
 });
