@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium } from 'playwright-core';
+import { chromium, type Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { HOSTILE, runDatabase, startUi } from './support/ui.js';
 
@@ -11,17 +11,33 @@ const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
 const dir = mkdtempSync(join(tmpdir(), 'evoplace-ui-browser-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
+/**
+ * Serve `file` with `evoplace ui`, open it in headless Chromium and run `visit` on a page at
+ * its address; then assert that nothing went wrong in the browser (console errors, page errors,
+ * dialogs) and shut both down.
+ */
+async function inBrowser(file: string, visit: (page: Page, url: string) => Promise<void>) {
+  const { ui, url } = await startUi(file);
+  // As root, Chromium needs --no-sandbox; the pages run no script anyway.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+  const problems: string[] = [];
+  try {
+    const page = await browser.newPage();
+    page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    page.on('pageerror', (e) => problems.push(e.message));
+    page.on('dialog', (d) => problems.push(`dialog: ${d.message()}`));
+    await visit(page, url);
+    expect(problems).toEqual([]);
+  } finally {
+    await browser.close();
+    ui.child.kill('SIGTERM');
+    await ui.done;
+  }
+}
+
 describe.skipIf(!existsSync(CHROMIUM))('evoplace ui in a real browser (headless Chromium)', () => {
   it('shows the run, its chart and a program, runs no script, and logs no error', async () => {
-    const { ui, url } = await startUi(runDatabase(join(dir, 'run.db')));
-    // As root, Chromium needs --no-sandbox; the pages run no script anyway.
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    const problems: string[] = [];
-    try {
-      const page = await browser.newPage();
-      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-      page.on('pageerror', (e) => problems.push(e.message));
-      page.on('dialog', (d) => problems.push(`dialog: ${d.message()}`));
+    await inBrowser(runDatabase(join(dir, 'run.db')), async (page, url) => {
       await page.goto(url);
       expect(await page.title()).toBe('runs · evoplace');
       await page.click('a[href="/db/0/runs/1"]');
@@ -37,22 +53,11 @@ describe.skipIf(!existsSync(CHROMIUM))('evoplace ui in a real browser (headless 
       expect(await page.locator('body script, body img').count()).toBe(0);
       await page.click('a[href="/db/0/runs/1"]');
       await page.waitForURL(`${url}db/0/runs/1`);
-      expect(problems).toEqual([]);
-    } finally {
-      await browser.close();
-      ui.child.kill('SIGTERM');
-      await ui.done;
-    }
+    });
   }, 60_000);
 
   it("draws where a colocated GPU's memory goes, from the index down, and logs no error", async () => {
-    const { ui, url } = await startUi('examples/colocate/a10g-whisper.json');
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
-    const problems: string[] = [];
-    try {
-      const page = await browser.newPage();
-      page.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
-      page.on('pageerror', (e) => problems.push(e.message));
+    await inBrowser('examples/colocate/a10g-whisper.json', async (page, url) => {
       await page.goto(url);
       await page.click('a[href="/colocate/0"]');
       await page.waitForURL(`${url}colocate/0`);
@@ -68,11 +73,6 @@ describe.skipIf(!existsSync(CHROMIUM))('evoplace ui in a real browser (headless 
       const mark = (await bar.locator('line').boundingBox())!;
       const end = boxes.at(-1)!.x + boxes.at(-1)!.width;
       expect(Math.abs(mark.x + mark.width / 2 - end)).toBeLessThan(2);
-      expect(problems).toEqual([]);
-    } finally {
-      await browser.close();
-      ui.child.kill('SIGTERM');
-      await ui.done;
-    }
+    });
   }, 60_000);
 });

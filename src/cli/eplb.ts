@@ -37,13 +37,18 @@ export const EPLB_HELP = `evoplace eplb — balance MoE expert replicas across G
   evoplace eplb generate [--steps 600] [--layers 58] [--experts 256] [--groups 8] [--seed S]
                          [--group-skew 0.8] [--churn 0.1] > trace.json`;
 
-const SHAPE_FLAGS: Options = {
-  load: { type: 'string' },
+/** The cluster a trace is replayed on, and the window its steps are summed over. */
+export const CLUSTER_FLAGS: Options = {
   replicas: { type: 'string' },
   groups: { type: 'string' },
   nodes: { type: 'string' },
   gpus: { type: 'string' },
   window: { type: 'string' },
+};
+
+const SHAPE_FLAGS: Options = {
+  load: { type: 'string' },
+  ...CLUSTER_FLAGS,
   json: { type: 'boolean' },
 };
 

@@ -7,34 +7,15 @@ import { say } from './output.js';
  * SQLite, HiGHS) cost a command of another group nothing at start-up.
  */
 const GROUPS = {
-  prism: async () => {
-    const m = await import('./prism.js');
-    return { help: m.PRISM_HELP, run: m.runPrism };
-  },
-  eplb: async () => {
-    const m = await import('./eplb.js');
-    return { help: m.EPLB_HELP, run: m.runEplb };
-  },
-  llm: async () => {
-    const m = await import('./llm.js');
-    return { help: m.LLM_HELP, run: m.runLlm };
-  },
-  colocate: async () => {
-    const m = await import('./colocate.js');
-    return { help: m.COLOCATE_HELP, run: m.runColocate };
-  },
-  evolve: async () => {
-    const m = await import('./evolve.js');
-    return { help: m.EVOLVE_HELP, run: m.runEvolve };
-  },
-  experiment: async () => {
-    const m = await import('./experiment.js');
-    return { help: m.EXPERIMENT_HELP, run: m.runExperimentCli };
-  },
-  ui: async () => {
-    const m = await import('./ui.js');
-    return { help: m.UI_HELP, run: m.runUi };
-  },
+  prism: () => import('./prism.js').then((m) => ({ help: m.PRISM_HELP, run: m.runPrism })),
+  eplb: () => import('./eplb.js').then((m) => ({ help: m.EPLB_HELP, run: m.runEplb })),
+  llm: () => import('./llm.js').then((m) => ({ help: m.LLM_HELP, run: m.runLlm })),
+  colocate: () =>
+    import('./colocate.js').then((m) => ({ help: m.COLOCATE_HELP, run: m.runColocate })),
+  evolve: () => import('./evolve.js').then((m) => ({ help: m.EVOLVE_HELP, run: m.runEvolve })),
+  experiment: () =>
+    import('./experiment.js').then((m) => ({ help: m.EXPERIMENT_HELP, run: m.runExperimentCli })),
+  ui: () => import('./ui.js').then((m) => ({ help: m.UI_HELP, run: m.runUi })),
 } satisfies Record<
   string,
   () => Promise<{ help: string; run: (argv: string[]) => number | Promise<number> }>

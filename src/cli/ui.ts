@@ -33,7 +33,7 @@ import type { LlmSet } from '../web/pages/llm.js';
 import type { PrismSet } from '../web/pages/prism.js';
 import { createUiServer } from '../web/server.js';
 import { intFlag, parseFlags } from './args.js';
-import { shapeFromFlags, windowFromFlags } from './eplb.js';
+import { CLUSTER_FLAGS, shapeFromFlags, windowFromFlags } from './eplb.js';
 import { say } from './output.js';
 
 export const UI_HELP = `evoplace ui — look at runs and placements in a browser
@@ -125,17 +125,18 @@ function traceShape(values: Record<string, unknown>, path: string, experts: numb
   return shape;
 }
 
-/** vLLM's recorded expert load is an object with `load_history`. */
-function isTrace(data: unknown): boolean {
-  return (
-    typeof data === 'object' && data !== null && !Array.isArray(data) && 'load_history' in data
-  );
-}
-
-/** Colocate problems name a vLLM server and a Whisper model; anything else is PRISM's. */
-function isColocate(data: unknown): boolean {
+/**
+ * Which problem a .json file holds: vLLM's recorded expert load is an object with
+ * `load_history`; colocate problems name a vLLM server and a Whisper model; anything else is
+ * PRISM's (its reader says what it expected).
+ */
+function problemOf(data: unknown): 'trace' | 'colocate' | 'prism' {
+  if (typeof data === 'object' && data !== null && !Array.isArray(data) && 'load_history' in data)
+    return 'trace';
   const first: unknown = Array.isArray(data) ? data[0] : data;
-  return typeof first === 'object' && first !== null && 'vllm' in first && 'whisper' in first;
+  const colocate =
+    typeof first === 'object' && first !== null && 'vllm' in first && 'whisper' in first;
+  return colocate ? 'colocate' : 'prism';
 }
 
 type SourceKind = 'db' | 'json' | 'dir';
@@ -178,11 +179,7 @@ export async function runUi(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags('ui', argv, {
     port: { type: 'string' },
     host: { type: 'string' },
-    replicas: { type: 'string' },
-    groups: { type: 'string' },
-    nodes: { type: 'string' },
-    gpus: { type: 'string' },
-    window: { type: 'string' },
+    ...CLUSTER_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -204,18 +201,21 @@ export async function runUi(argv: string[]): Promise<number> {
       if (kinds[i] === 'db') stores.push(RunStore.open(resolve(path)));
     const files = positionals
       .filter((_, i) => kinds[i] === 'json')
-      .map((path) => ({ path, data: readJsonFile(path) }));
+      .map((path) => {
+        const data = readJsonFile(path);
+        return { path, data, problem: problemOf(data) };
+      });
     const traces = files
-      .filter((f) => isTrace(f.data))
+      .filter((f) => f.problem === 'trace')
       .map((f) => {
         const windows = parseLoadHistory(f.data, f.path, windowFromFlags(values));
         return { path: f.path, windows, shape: traceShape(values, f.path, windows[0]!.experts) };
       });
     const colocateFiles = files
-      .filter((f) => isColocate(f.data))
+      .filter((f) => f.problem === 'colocate')
       .map((f) => ({ path: f.path, problems: parseColocateProblems(f.data, f.path) }));
     const prismFiles = files
-      .filter((f) => !isColocate(f.data) && !isTrace(f.data))
+      .filter((f) => f.problem === 'prism')
       .map((f) => ({ path: f.path, instances: parseInstances(f.data, f.path) }));
     const llmDirs = positionals
       .filter((_, i) => kinds[i] === 'dir')

@@ -33,8 +33,25 @@ function keepsMargin({ metrics }: ColocateReport, problem: ColocateProblem): boo
 /** The validator's report on grid step k with a Whisper size. */
 type Check = (k: number, whisperSize: WhisperSize) => ColocateReport;
 
-function reportAt(problem: ColocateProblem, k: number, whisperSize: WhisperSize): ColocateReport {
-  return validateColocation(problem, { gpuMemoryUtilization: gridValue(problem, k), whisperSize });
+/**
+ * A Check of `problem` that evaluates each configuration once (the largest step, the bisection
+ * and the answer meet on the same steps), counting the evaluations.
+ */
+function checker(problem: ColocateProblem): { check: Check; evaluations: () => number } {
+  const reports = new Map<string, ColocateReport>();
+  const check: Check = (k, whisperSize) => {
+    const key = `${whisperSize} ${k}`;
+    let report = reports.get(key);
+    if (!report) {
+      report = validateColocation(problem, {
+        gpuMemoryUtilization: gridValue(problem, k),
+        whisperSize,
+      });
+      reports.set(key, report);
+    }
+    return report;
+  };
+  return { check, evaluations: () => reports.size };
 }
 
 /**
@@ -46,11 +63,7 @@ function reportAt(problem: ColocateProblem, k: number, whisperSize: WhisperSize)
  */
 export function solveHeadroom(problem: ColocateProblem): ColocateResult {
   let best: ColocateResult = { solution: null, report: null, evaluations: 0, explanation: null };
-  let evaluations = 0;
-  const check: Check = (k, whisperSize) => {
-    evaluations++;
-    return reportAt(problem, k, whisperSize);
-  };
+  const { check, evaluations } = checker(problem);
   for (const whisperSize of sizesByAccuracy(problem)) {
     const top = largestStep(problem, whisperSize, check);
     if (top < 1) continue;
@@ -67,7 +80,8 @@ export function solveHeadroom(problem: ColocateProblem): ColocateResult {
     if (!best.report || compareConfigurations(report.metrics, best.report.metrics) < 0)
       best = { solution, report, evaluations: 0, explanation: null };
   }
-  return { ...best, evaluations, explanation: best.solution ? null : explainInfeasible(problem) };
+  const explanation = best.solution ? null : explainInfeasible(problem, check);
+  return { ...best, evaluations: evaluations(), explanation };
 }
 
 /**
@@ -75,11 +89,13 @@ export function solveHeadroom(problem: ColocateProblem): ColocateResult {
  * meets at the largest share of vLLM's that keeps the safety margin (the configuration closest
  * to valid on every count but accuracy), or that no share keeps the margin at all.
  */
-export function explainInfeasible(problem: ColocateProblem): string {
+export function explainInfeasible(
+  problem: ColocateProblem,
+  check: Check = checker(problem).check,
+): string {
   const smallest = [...problem.whisper.sizes].sort(
     (a, b) => WHISPER_MODELS[a].memGib - WHISPER_MODELS[b].memGib,
   )[0]!;
-  const check: Check = (k, whisperSize) => reportAt(problem, k, whisperSize);
   const top = largestStep(problem, smallest, check);
   if (top < 1)
     return `with Whisper ${smallest}, no share for vLLM leaves the safety margin of ${problem.safetyMarginGib} GiB free`;
