@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { prismTask } from '../src/evolve/tasks/prism.js';
+import { resolveTask } from '../src/evolve/tasks/index.js';
 import { mockConfig, runTask, useRunResources } from './support/evolve-run.js';
 import { prismScript } from './support/prism-script.js';
 
@@ -13,7 +13,7 @@ describe('evolve: a scripted run on prism', () => {
       patchTypes: { diff: 1, full: 1, cross: 1 },
       llm: { prices: { 'mock-coder': { inputPerMTok: 3, outputPerMTok: 15 } } },
     });
-    const run = await runTask(prismTask(), config);
+    const run = await runTask(resolveTask('prism'), config);
     const store = running.keep(run.store);
     expect(run.outcome.stoppedBy).toBe('generations');
     const programs = store.programs(run.runId);
@@ -64,7 +64,7 @@ describe('evolve: patches that fail go back to the LLM', () => {
       patchTypes: { diff: 1, full: 0, cross: 0 },
       patchAttempts: 3,
     });
-    const run = await runTask(prismTask(), config);
+    const run = await runTask(resolveTask('prism'), config);
     const store = running.keep(run.store);
     const chats = server.requests.filter((r) => r.path.endsWith('/chat/completions'));
     expect(chats).toHaveLength(5);
@@ -99,7 +99,7 @@ describe('evolve: the engine survives its candidates', () => {
       patchTypes: { diff: 1, full: 0, cross: 0 },
       evaluation: { timeoutSec: 1.5, memoryMb: 1024, maxOutputKb: 64 },
     });
-    const run = await runTask(prismTask(), config);
+    const run = await runTask(resolveTask('prism'), config);
     const store = running.keep(run.store);
     const [looping, next] = store.programs(run.runId).filter((p) => p.kind === 'proposal');
     expect(looping!.correct).toBe(false);

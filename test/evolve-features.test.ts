@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { evolveConfigSchema } from '../src/evolve/config.js';
-import { prismTask } from '../src/evolve/tasks/prism.js';
+import { resolveTask } from '../src/evolve/tasks/index.js';
 import { mockConfig, runDir, runTask, useRunResources } from './support/evolve-run.js';
 import { prismScript } from './support/prism-script.js';
 
@@ -16,7 +16,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
       generations: 3,
       llm: { models: ['anthropic:claude-test'], baseUrls: { anthropic: server.baseUrl } },
     });
-    const run = await runTask(prismTask(), config);
+    const run = await runTask(resolveTask('prism'), config);
     const store = running.keep(run.store);
     expect(server.requests.every((r) => r.path === '/v1/messages')).toBe(true);
     const proposals = store.programs(run.runId).filter((p) => p.kind === 'proposal');
@@ -38,7 +38,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
       islands: 1,
       llm: { metaModel: `${server.baseUrl}/v1#mock-meta`, metaEvery: 2 },
     });
-    const run = await runTask(prismTask(), config, dir);
+    const run = await runTask(resolveTask('prism'), config, dir);
     const store = running.keep(run.store);
     const meta = store.latestMeta(run.runId)!;
     expect(meta.afterPrograms).toBe(4);
@@ -63,7 +63,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
       patchTypes: { diff: 1, full: 0, cross: 0 },
       llm: { embeddingModel: `${server.baseUrl}/v1#mock-embed`, noveltyThreshold: 0.99 },
     });
-    const run = await runTask(prismTask(), config);
+    const run = await runTask(resolveTask('prism'), config);
     const store = running.keep(run.store);
     expect(server.requests.some((r) => r.path === '/v1/embeddings')).toBe(true);
     const failed = store.programs(run.runId).filter((p) => p.kind === 'failed');
@@ -78,7 +78,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
       islands: 2,
       migration: { interval: 4, rate: 0.5 },
     });
-    const run = await runTask(prismTask(), config);
+    const run = await runTask(resolveTask('prism'), config);
     const store = running.keep(run.store);
     const migrations = store.events(run.runId, 'migration');
     expect(migrations.map((e) => e.message)).toEqual([
@@ -98,7 +98,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
       generations: 7,
       concurrency: { proposals: 3, evaluations: 2 },
     });
-    const run = await runTask(prismTask(), config);
+    const run = await runTask(resolveTask('prism'), config);
     const store = running.keep(run.store);
     const generations = store.programs(run.runId).map((p) => p.generation);
     expect(generations.sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
@@ -121,7 +121,7 @@ describe('evolve: prices', () => {
   it('warns when a budget is set but a model has no price', async () => {
     const server = await running.server(prismScript());
     const run = await runTask(
-      prismTask(),
+      resolveTask('prism'),
       mockConfig(server.baseUrl, { generations: 1, budgetUsd: 1 }),
     );
     running.keep(run.store);

@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { externalTask } from '../src/evolve/tasks/external.js';
-import { prismTask } from '../src/evolve/tasks/prism.js';
+import { resolveTask } from '../src/evolve/tasks/index.js';
 import type { MockChatRequest } from './support/mock-llm-server.js';
 import { mockConfig, runTask, useRunResources } from './support/evolve-run.js';
 import { parentCode, prismScript } from './support/prism-script.js';
@@ -104,7 +104,7 @@ describe('evolve: the budget', () => {
       patchTypes: { diff: 1, full: 1, cross: 0 },
       llm: { prices: { 'mock-coder': { inputPerMTok: 3, outputPerMTok: 15 } } },
     });
-    const run = await runTask(prismTask(), config);
+    const run = await runTask(resolveTask('prism'), config);
     const store = running.keep(run.store);
     expect(run.outcome.stoppedBy).toBe('budget');
     expect(run.outcome.generationsDone).toBeLessThan(50);

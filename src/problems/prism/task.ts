@@ -1,15 +1,12 @@
-import { generate } from '../../problems/prism/generate.js';
-import { toProblem, type PrismInstance } from '../../problems/prism/model.js';
-import { seedMaxKvpr, seedScore } from '../../problems/prism/score.js';
-import { validateAssignment } from '../../problems/prism/validate.js';
 import {
-  failedEvaluation,
-  type EvaluationLimits,
-  type EvaluationRecord,
-  type Task,
-} from '../task.js';
-import { initialProgram } from './initial-programs.js';
-import { runNodeCandidate } from './node-candidate.js';
+  incorrectAnswers,
+  type ProgramTaskSpec,
+  type ScoredAnswers,
+} from '../../core/program-task.js';
+import { generate } from './generate.js';
+import { toProblem, type PrismInstance } from './model.js';
+import { seedMaxKvpr, seedScore } from './score.js';
+import { validateAssignment } from './validate.js';
 
 /** The seed benchmark: 50 cases drawn as the seed's evaluator draws them. */
 const CASES = 50;
@@ -19,15 +16,7 @@ const CASES = 50;
  * incorrect (score 0); a null answer is a failed case, as the seed counts it. The combined
  * score is the seed's metric, 1 / mean(max KVPR) + success rate.
  */
-export function scorePrismAnswers(
-  instances: PrismInstance[],
-  answers: unknown[],
-): {
-  correct: boolean;
-  combinedScore: number;
-  public: Record<string, unknown>;
-  textFeedback: string;
-} {
+export function scorePrismAnswers(instances: PrismInstance[], answers: unknown[]): ScoredAnswers {
   const values: (number | null)[] = [];
   for (let k = 0; k < instances.length; k++) {
     const answer = answers[k];
@@ -41,12 +30,10 @@ export function scorePrismAnswers(
       ? validateAssignment(instance, problem, answer)
       : { valid: false, errors: ['the answer is not an array of GPU indices'] };
     if (!report.valid)
-      return {
-        correct: false,
-        combinedScore: 0,
-        public: { failedCase: instance.id },
-        textFeedback: `invalid placement for ${instance.id}: ${report.errors.slice(0, 3).join('; ')}`,
-      };
+      return incorrectAnswers(
+        `invalid placement for ${instance.id}: ${report.errors.slice(0, 3).join('; ')}`,
+        { failedCase: instance.id },
+      );
     values.push(seedMaxKvpr(problem, answer as number[]));
   }
   const placed = values.filter((v): v is number => v !== null);
@@ -63,7 +50,8 @@ export function scorePrismAnswers(
   };
 }
 
-export function prismTask(): Task {
+/** PRISM as an evolution task: the seed's program interface and benchmark, scored strictly. */
+export function prismTask(): ProgramTaskSpec {
   const instances = generate('seed', CASES, 42);
   return {
     name: 'prism',
@@ -73,26 +61,11 @@ export function prismTask(): Task {
       `Scored on ${CASES} seeded instances by the seed's metric 1/mean(max KVPR) + success rate ` +
       '(higher is better). An invalid placement makes the program incorrect. Export ' +
       '`place(instance)` returning the GPU index of each model, or null when it cannot place them.',
-    language: 'typescript',
-    programFile: 'program.ts',
-    initialProgram: initialProgram('prism'),
-    async evaluate(code: string, limits: EvaluationLimits): Promise<EvaluationRecord> {
-      const run = await runNodeCandidate(
-        code,
-        'typescript',
-        'place',
-        instances.map((i) => [{ gpuMemGb: i.gpuMemGb, models: i.models }]),
-        limits,
-      );
-      const logs = {
-        stdout: run.sandbox?.stdout ?? '',
-        stderr: run.sandbox?.stderr ?? '',
-        evalMs: run.sandbox?.ms ?? 0,
-      };
-      if (!run.ok) return failedEvaluation(run.reason, logs);
-      const scored = scorePrismAnswers(instances, run.outputs);
-      const ms = run.ms.reduce((a, b) => a + b, 0);
-      return { ...scored, public: { ...scored.public, ms }, private: {}, ...logs };
+    entry: 'place',
+    inputs: () => instances.map((i) => [{ gpuMemGb: i.gpuMemGb, models: i.models }]),
+    score(answers, ms) {
+      const scored = scorePrismAnswers(instances, answers);
+      return { ...scored, public: { ...scored.public, ms: ms.reduce((a, b) => a + b, 0) } };
     },
   };
 }

@@ -1,16 +1,13 @@
-import { DEFAULT_TRACE, generateTrace } from '../../problems/eplb/generate.js';
-import { parseLoadHistory, type LoadMatrix, type Shape } from '../../problems/eplb/model.js';
-import { assemblePlan, ranksInSlotOrder } from '../../problems/eplb/plan.js';
-import { balancedness } from '../../problems/eplb/score.js';
-import { checkPlan } from '../../problems/eplb/validate.js';
 import {
-  failedEvaluation,
-  type EvaluationLimits,
-  type EvaluationRecord,
-  type Task,
-} from '../task.js';
-import { initialProgram } from './initial-programs.js';
-import { runNodeCandidate } from './node-candidate.js';
+  incorrectAnswers,
+  type ProgramTaskSpec,
+  type ScoredAnswers,
+} from '../../core/program-task.js';
+import { DEFAULT_TRACE, generateTrace } from './generate.js';
+import { parseLoadHistory, type LoadMatrix, type Shape } from './model.js';
+import { assemblePlan, ranksInSlotOrder } from './plan.js';
+import { balancedness } from './score.js';
+import { checkPlan } from './validate.js';
 
 /** A DeepSeek-like trace, scaled down so one evaluation takes well under a second. */
 const TRACE = { ...DEFAULT_TRACE, layers: 8, experts: 64, steps: 600, seed: 7 };
@@ -49,26 +46,12 @@ function planOf(
  * Score plans made on windows 0..n−2 against the window after each: per-GPU balancedness
  * (Σ mean / Σ max over all layers and rebalances) is the combined score.
  */
-export function scoreEplbAnswers(
-  windows: LoadMatrix[],
-  answers: unknown[],
-): {
-  correct: boolean;
-  combinedScore: number;
-  public: Record<string, unknown>;
-  textFeedback: string;
-} {
+export function scoreEplbAnswers(windows: LoadMatrix[], answers: unknown[]): ScoredAnswers {
   let perGpu = 0;
   let perSlot = 0;
   for (let i = 0; i + 1 < windows.length; i++) {
     const built = planOf(answers[i], windows[i]!);
-    if ('error' in built)
-      return {
-        correct: false,
-        combinedScore: 0,
-        public: {},
-        textFeedback: `rebalance ${i}: ${built.error}`,
-      };
+    if ('error' in built) return incorrectAnswers(`rebalance ${i}: ${built.error}`);
     const b = balancedness(built.plan, windows[i + 1]!, SHAPE.gpus, SHAPE.nodes);
     perGpu += b.perGpu;
     perSlot += b.perSlot;
@@ -82,7 +65,8 @@ export function scoreEplbAnswers(
   };
 }
 
-export function eplbTask(): Task {
+/** EPLB as an evolution task: plan each window of a seeded trace, scored on the next one. */
+export function eplbTask(): ProgramTaskSpec {
   const windows = parseLoadHistory(generateTrace(TRACE), 'generated trace', WINDOW);
   const rows = (w: LoadMatrix): number[][] =>
     Array.from({ length: w.layers }, (_, l) =>
@@ -97,23 +81,15 @@ export function eplbTask(): Task {
       'replica. The plan is scored on the NEXT window: each replica takes load / replicas of its ' +
       'expert; the score is per-GPU balancedness (mean GPU load / max GPU load, 1 is perfect). ' +
       'Export `rebalance(load, replicas, groups, nodes, gpus)` returning phy2log [layers][replicas].',
-    language: 'typescript',
-    programFile: 'program.ts',
-    initialProgram: initialProgram('eplb'),
-    async evaluate(code: string, limits: EvaluationLimits): Promise<EvaluationRecord> {
-      const inputs = windows
+    entry: 'rebalance',
+    inputs: () =>
+      windows
         .slice(0, -1)
-        .map((w) => [rows(w), SHAPE.replicas, SHAPE.groups, SHAPE.nodes, SHAPE.gpus]);
-      const run = await runNodeCandidate(code, 'typescript', 'rebalance', inputs, limits);
-      const logs = {
-        stdout: run.sandbox?.stdout ?? '',
-        stderr: run.sandbox?.stderr ?? '',
-        evalMs: run.sandbox?.ms ?? 0,
-      };
-      if (!run.ok) return failedEvaluation(run.reason, logs);
-      const scored = scoreEplbAnswers(windows, run.outputs);
-      const msPerRebalance = run.ms.reduce((a, b) => a + b, 0) / run.ms.length;
-      return { ...scored, public: { ...scored.public, msPerRebalance }, private: {}, ...logs };
+        .map((w) => [rows(w), SHAPE.replicas, SHAPE.groups, SHAPE.nodes, SHAPE.gpus]),
+    score(answers, ms) {
+      const scored = scoreEplbAnswers(windows, answers);
+      const msPerRebalance = ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length);
+      return { ...scored, public: { ...scored.public, msPerRebalance } };
     },
   };
 }
