@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { eplbTask } from '../../problems/eplb/task.js';
+import { llmTask } from '../../problems/llm/task.js';
 import { prismTask } from '../../problems/prism/task.js';
 import type { ProgramTaskSpec } from '../../core/program-task.js';
 import { UserError } from '../../core/errors.js';
@@ -12,6 +13,7 @@ import { externalTask } from './external.js';
 export const BUILTIN_TASKS: Record<string, () => ProgramTaskSpec> = {
   prism: prismTask,
   eplb: eplbTask,
+  llm: llmTask,
 };
 
 /** The task a run evolves: a built-in name or a directory with `evolve.yaml`. */

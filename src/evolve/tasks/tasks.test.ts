@@ -20,15 +20,25 @@ describe('built-in tasks: initial programs run in the sandbox and scored by thei
     expect(result.combinedScore).toBeLessThanOrEqual(1);
   });
 
+  it('llm: the initial program (one GPU type per pipeline) is correct, short of the optimum', async () => {
+    const task = resolveTask('llm');
+    const result = await task.evaluate(task.initialProgram, LIMITS);
+    expect(result.correct).toBe(true);
+    // Pools where only a mix of GPU types fits are missed; elsewhere it is often optimal.
+    expect(result.public).toMatchObject({ optimalCases: 33, missedCases: 4 });
+    expect(result.combinedScore).toBeGreaterThan(0.8);
+    expect(result.combinedScore).toBeLessThan(1);
+  });
+
   it('every problem is a built-in task, each with its own initial program', () => {
-    expect(Object.keys(BUILTIN_TASKS).sort()).toEqual(['eplb', 'prism']);
+    expect(Object.keys(BUILTIN_TASKS).sort()).toEqual(['eplb', 'llm', 'prism']);
     const programs = Object.keys(BUILTIN_TASKS).map((name) => resolveTask(name).initialProgram);
     expect(new Set(programs).size).toBe(programs.length);
   });
 
   it('a name that is not built in is read as a task directory', () => {
     expect(() => resolveTask('toString')).toThrow(
-      /neither a built-in task \(prism, eplb\) nor a directory with evolve\.yaml/,
+      /neither a built-in task \(prism, eplb, llm\) nor a directory with evolve\.yaml/,
     );
   });
 

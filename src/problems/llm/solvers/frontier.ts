@@ -194,7 +194,7 @@ function sweepThresholds(count: number, fullCosts: (i: number) => Float64Array):
  * Give each stage concrete GPUs (aligned blocks, largest first; stages that repeat an option get
  * blocks of their own) and layer ranges, in the pipeline order of `picks`.
  */
-function toPlacement(problem: LlmProblem, picks: StageOption[], perf: BatchPerf): Placement {
+export function toPlacement(problem: LlmProblem, picks: StageOption[], perf: BatchPerf): Placement {
   const nextFree = problem.types.map(() => 0);
   const order = picks
     .map((_, k) => k)

@@ -1,0 +1,158 @@
+import {
+  incorrectAnswers,
+  type ProgramTaskSpec,
+  type ScoredAnswers,
+} from '../../core/program-task.js';
+import { generateLlmProblems, type GeneratedLlmProblem } from './generate.js';
+import { typeLinks } from './links.js';
+import type { Placement } from './model.js';
+import { ROOFLINE_MODEL } from './perf/roofline.js';
+import {
+  cheapestPerToken,
+  paretoFrontier,
+  stageOptions,
+  toPlacement,
+  type StageOption,
+} from './solvers/frontier.js';
+import { validatePlacement } from './validate.js';
+
+/** Problems a program is scored on, and their seed. */
+const CASES = 40;
+const SEED = 1;
+
+/** What a program is given of one problem: everything a placement's cost and speed depend on. */
+export interface LlmTaskInput {
+  layers: number;
+  maxStages: number;
+  batch: number;
+  gpuTypes: { name: string; count: number; usdPerHour: number; memoryGb: number }[];
+  /** Every stage the model allows: `layers` layers on `tp` GPUs of `gpuType`, at `tokensPerSec`. */
+  options: { gpuType: string; tp: number; layers: number; tokensPerSec: number }[];
+  /** End-to-end tokens/s of a pipeline of s stages per token/s of its slowest stage, at [s − 1]. */
+  pipelineFactor: number[];
+  /** May a stage on gpuTypes[a] feed one on gpuTypes[b]? null: any may. */
+  typeLinks: boolean[][] | null;
+}
+
+/** One problem of the task: what the program sees, and what the scorer needs. */
+interface LlmCase extends GeneratedLlmProblem {
+  input: LlmTaskInput;
+  options: StageOption[];
+  /** The exact least $ per million tokens (paretoFrontier), or null when nothing fits. */
+  best: number | null;
+}
+
+function caseOf(generated: GeneratedLlmProblem): LlmCase {
+  const { problem, batch } = generated;
+  const rated = ROOFLINE_MODEL.atBatch(problem, batch);
+  const options = stageOptions(problem, rated, ROOFLINE_MODEL.stageSizes(problem.config));
+  const maxStages = problem.config.max_pipeline_stages;
+  const input: LlmTaskInput = {
+    layers: problem.config.num_decoder_layers,
+    maxStages,
+    batch,
+    gpuTypes: problem.types.map(({ name, count, usdPerHour, memoryGb }) => ({
+      name,
+      count,
+      usdPerHour,
+      memoryGb,
+    })),
+    options: options.map((o) => ({
+      gpuType: problem.types[o.type]!.name,
+      tp: o.tp,
+      layers: o.layers,
+      tokensPerSec: o.tokensPerSec,
+    })),
+    pipelineFactor: Array.from({ length: maxStages }, (_, s) =>
+      rated.endToEndTokensPerSec(1, s + 1),
+    ),
+    typeLinks: typeLinks(problem),
+  };
+  const best = cheapestPerToken(paretoFrontier(problem, batch, ROOFLINE_MODEL));
+  return { ...generated, input, options, best: best?.usdPerMillionTokens ?? null };
+}
+
+/**
+ * The placement a program's answer (stages in pipeline order, each `{gpuType, tp, layers}`)
+ * stands for, with GPUs assigned and its cost and speed computed here; or why it is none.
+ */
+function placementOf(c: LlmCase, answer: unknown): Placement | string {
+  if (!Array.isArray(answer)) return 'the answer is not a list of stages (or null)';
+  const picks: StageOption[] = [];
+  for (const [k, stage] of answer.entries()) {
+    const { gpuType, tp, layers } = (stage ?? {}) as Record<string, unknown>;
+    const option = c.options.find(
+      (o) => c.problem.types[o.type]!.name === gpuType && o.tp === tp && o.layers === layers,
+    );
+    if (!option)
+      return `stages[${k}]: no stage of ${String(layers)} layers on ${String(tp)} × ${String(gpuType)} is among the options`;
+    picks.push(option);
+  }
+  if (picks.length === 0) return 'no stages';
+  const placement = toPlacement(c.problem, picks, ROOFLINE_MODEL.atBatch(c.problem, c.batch));
+  const errors = validatePlacement(c.problem, ROOFLINE_MODEL, c.batch, placement);
+  return errors.length ? errors.slice(0, 3).join('; ') : placement;
+}
+
+/**
+ * Score a program's answers: an invalid placement makes it incorrect (score 0), as does a
+ * placement claimed where none fits. Each case scores the exact least $ per million tokens over
+ * the program's (1: optimal; 0: no answer where one exists); the combined score is their mean.
+ */
+export function scoreLlmAnswers(cases: readonly LlmCase[], answers: unknown[]): ScoredAnswers {
+  let total = 0;
+  let optimal = 0;
+  let missed = 0;
+  for (const [k, c] of cases.entries()) {
+    const answer = answers[k] ?? null;
+    if (answer === null) {
+      if (c.best === null) total += 1;
+      else missed++;
+      continue;
+    }
+    const placement = placementOf(c, answer);
+    if (typeof placement === 'string')
+      return incorrectAnswers(`case ${k}: ${placement}`, { failedCase: k });
+    const ratio = c.best! / placement.usdPerMillionTokens;
+    total += ratio;
+    if (ratio > 1 - 1e-9) optimal++;
+  }
+  const meanRatio = total / cases.length;
+  return {
+    correct: true,
+    combinedScore: meanRatio,
+    public: { meanRatioToOptimal: meanRatio, optimalCases: optimal, missedCases: missed },
+    textFeedback:
+      `mean (least $/Mtok ÷ yours) ${meanRatio.toFixed(4)} over ${cases.length} cases; ` +
+      `${optimal} optimal, ${missed} without an answer where one exists`,
+  };
+}
+
+/** The seeded problems the task scores on, each with its exact optimum. */
+export function llmTaskCases(count = CASES, seed = SEED): LlmCase[] {
+  return generateLlmProblems(count, seed).map(caseOf);
+}
+
+/** LLM placement as an evolution task: cheapest $ per million tokens, against the exact optimum. */
+export function llmTask(): ProgramTaskSpec {
+  const cases = llmTaskCases();
+  return {
+    name: 'llm',
+    description:
+      "LLM placement: split one model's decoder layers into pipeline stages, each on a " +
+      'tensor-parallel group of GPUs of one type, to serve at the least $ per million tokens. ' +
+      'A pipeline runs at its slowest stage times pipelineFactor[stages - 1]; it costs the sum of ' +
+      "its GPUs' usdPerHour; $/Mtok = usdPerHour / (tokens/s × 3600) × 1e6. Stages cover layers " +
+      '1..layers in order, at most maxStages, within each type’s GPU count, consecutive types ' +
+      `allowed by typeLinks. Scored on ${CASES} seeded pools: mean of (exact least $/Mtok ÷ ` +
+      'yours), 1 is optimal; an invalid placement makes the program incorrect. Export ' +
+      '`place(input)` returning the stages in pipeline order as [{gpuType, tp, layers}], one of ' +
+      'input.options each, or null when nothing fits.',
+    entry: 'place',
+    inputs: () => cases.map((c) => [c.input]),
+    score(answers, ms) {
+      const scored = scoreLlmAnswers(cases, answers);
+      return { ...scored, public: { ...scored.public, ms: ms.reduce((a, b) => a + b, 0) } };
+    },
+  };
+}
