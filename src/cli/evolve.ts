@@ -8,22 +8,29 @@ import { evolveConfigSchema, type EvolveConfig } from '../evolve/config.js';
 import { RunStore, type RunRecord } from '../evolve/database/store.js';
 import type { RunOutcome } from '../evolve/engine.js';
 import { parseModelSpec } from '../evolve/llm/model-spec.js';
+import type { QueueAddress } from '../evolve/queue/protocol.js';
 import type { Task } from '../evolve/task.js';
+import { BUILTIN_TASK_NAMES, isBuiltinTask } from '../evolve/tasks/names.js';
 import { intFlag, numberFlag, parseCommand, type Options, runCommandOf } from './args.js';
 import { printJson, say, writeJsonLines } from './output.js';
 
 export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with LLM-written patches
 
-  evoplace evolve run --task prism|eplb|DIR --db FILE [--llm SPEC]... [--generations N]
+  evoplace evolve run --task prism|eplb|llm|DIR --db FILE [--llm SPEC]... [--generations N]
                       [--islands K] [--budget-usd X] [--seed S] [--concurrency P,E]
-                      [--config FILE.yaml] [--json]
+                      [--config FILE.yaml] [--redis URL [--queue NAME]] [--json]
       SPEC: openai:MODEL | anthropic:MODEL | http://HOST:PORT/v1#MODEL (OpenAI-compatible)
-  evoplace evolve resume --db FILE [--json]
+      --redis: evaluate on the workers of a BullMQ queue instead of this machine
+  evoplace evolve resume --db FILE [--redis URL [--queue NAME]] [--json]
+  evoplace evolve worker --redis URL [--queue NAME] [--concurrency N] [--stall-seconds S]
+      take evaluations from the queue until Ctrl-C (finishing the ones in hand); a job whose
+      worker stops answering for S seconds (default 30) is taken again by another
   evoplace evolve status --db FILE [--json]
   evoplace evolve best --db FILE [--out FILE]
   evoplace evolve export --db FILE [--out FILE.jsonl]`;
 
 const DB: Options = { db: { type: 'string' } };
+const QUEUE: Options = { redis: { type: 'string' }, queue: { type: 'string' } };
 
 export function runEvolve(argv: string[]): number | Promise<number> {
   return runCommandOf(
@@ -35,6 +42,7 @@ export function runEvolve(argv: string[]): number | Promise<number> {
       status: statusCommand,
       best: bestCommand,
       export: exportCommand,
+      worker: workerCommand,
     },
     EVOLVE_HELP,
   );
@@ -99,6 +107,45 @@ async function taskNamed(name: string): Promise<Task> {
   return resolveTask(name);
 }
 
+/** `--redis URL [--queue NAME]`, checked; null without `--redis`. */
+async function queueFlags(values: Record<string, unknown>): Promise<QueueAddress | null> {
+  const { queueAddress } = await import('../evolve/queue/protocol.js');
+  if (typeof values.redis !== 'string') {
+    if (values.queue !== undefined)
+      throw new UserError('names a queue of --redis URL; give --redis too', undefined, '--queue');
+    return null;
+  }
+  return queueAddress(values.redis, values.queue as string | undefined);
+}
+
+/**
+ * Call `body` with a way to give a task to the evaluators: this machine's sandbox, or with
+ * `--redis` the workers of the queue (which find the task by the name the run stores). The queue
+ * is reached before anything is written, so an unreachable Redis leaves no database behind.
+ */
+async function withEvaluators(
+  queue: QueueAddress | null,
+  body: (via: (task: Task, taskRef: string) => Task) => Promise<number>,
+): Promise<number> {
+  if (!queue) return body((task) => task);
+  const { EvaluationQueue } = await import('../evolve/queue/remote.js');
+  const { displayUrl } = await import('../evolve/queue/protocol.js');
+  const remote = await EvaluationQueue.open(queue, (message) => say(`warning: ${message}`));
+  try {
+    const workers = await remote.workers();
+    say(
+      `evaluating on the workers of queue "${queue.name}" at ${displayUrl(queue.url)} (${workers} connected now)`,
+    );
+    if (workers === 0)
+      say(
+        `warning: no worker is connected yet; start one with "evoplace evolve worker --redis ${displayUrl(queue.url)} --queue ${queue.name}"`,
+      );
+    return await body((task, taskRef) => remote.taskVia(task, taskRef));
+  } finally {
+    await remote.close();
+  }
+}
+
 /** Run to the end (or the budget, or Ctrl-C), printing progress on stderr. */
 async function drive(
   store: RunStore,
@@ -153,6 +200,7 @@ async function runCommand(argv: string[]): Promise<number> {
       concurrency: { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean' },
+      ...QUEUE,
     },
     EVOLVE_HELP,
   );
@@ -160,23 +208,30 @@ async function runCommand(argv: string[]): Promise<number> {
   const { values } = parsed;
   const dbPath = requireDb(values, 'evolve run');
   if (typeof values.task !== 'string')
-    throw new UserError('--task prism|eplb|DIR is required', 'evolve run', '--task');
+    throw new UserError(
+      `--task ${BUILTIN_TASK_NAMES.join('|')}|DIR is required`,
+      'evolve run',
+      '--task',
+    );
   const config = buildConfig(values);
-  const taskName =
-    values.task === 'prism' || values.task === 'eplb' ? values.task : resolve(values.task);
+  const queue = await queueFlags(values);
+  const taskName = isBuiltinTask(values.task) ? values.task : resolve(values.task);
   const task = await taskNamed(taskName);
   if (existsSync(dbPath))
     throw new UserError(
       'already exists; continue its run with "evoplace evolve resume --db" or choose a new file',
       dbPath,
     );
-  const store = RunStore.create(dbPath);
-  try {
-    store.createRun(taskName, config, config.seed);
-    return await drive(store, store.latestRun()!, config, task, values.json === true);
-  } finally {
-    store.close();
-  }
+  return withEvaluators(queue, async (via) => {
+    const store = RunStore.create(dbPath);
+    try {
+      store.createRun(taskName, config, config.seed);
+      const run = store.latestRun()!;
+      return await drive(store, run, config, via(task, taskName), values.json === true);
+    } finally {
+      store.close();
+    }
+  });
 }
 
 /** The stored run and its configuration (validated again: the file may be old or edited). */
@@ -189,13 +244,17 @@ async function resumeCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(
     'evolve resume',
     argv,
-    { ...DB, json: { type: 'boolean' } },
+    { ...DB, json: { type: 'boolean' }, ...QUEUE },
     EVOLVE_HELP,
   );
   if (!parsed) return 0;
+  const queue = await queueFlags(parsed.values);
   const { store, run, config } = openRun(requireDb(parsed.values, 'evolve resume'));
   try {
-    return await drive(store, run, config, await taskNamed(run.task), parsed.values.json === true);
+    const task = await taskNamed(run.task);
+    return await withEvaluators(queue, (via) =>
+      drive(store, run, config, via(task, run.task), parsed.values.json === true),
+    );
   } finally {
     store.close();
   }
@@ -289,4 +348,50 @@ function exportCommand(argv: string[]): number {
   } finally {
     store.close();
   }
+}
+
+/** Take evaluations from a queue until SIGINT or SIGTERM, then finish the ones in hand. */
+async function workerCommand(argv: string[]): Promise<number> {
+  const parsed = parseCommand(
+    'evolve worker',
+    argv,
+    { ...QUEUE, concurrency: { type: 'string' }, 'stall-seconds': { type: 'string' } },
+    EVOLVE_HELP,
+  );
+  if (!parsed) return 0;
+  const queue = await queueFlags(parsed.values);
+  if (!queue)
+    throw new UserError(
+      '--redis URL is required (the queue to work for)',
+      'evolve worker',
+      '--redis',
+    );
+  const concurrency = intFlag(parsed.values, 'concurrency', 1, 1, 256);
+  const stallSeconds = numberFlag(parsed.values, 'stall-seconds', 30, 1, 86_400);
+  const { startEvaluationWorker } = await import('../evolve/queue/worker.js');
+  const { displayUrl } = await import('../evolve/queue/protocol.js');
+  const { resolveTask } = await import('../evolve/tasks/index.js');
+  const worker = await startEvaluationWorker({
+    address: queue,
+    concurrency,
+    stallMs: stallSeconds * 1000,
+    resolveTask,
+    log: (line) => say(line),
+  });
+  say(
+    `worker: taking evaluations from queue "${queue.name}" at ${displayUrl(queue.url)}, ${concurrency} at a time (Ctrl-C to stop)`,
+  );
+  await new Promise<void>((done) => {
+    const stop = (): void => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      say('worker: finishing the evaluations in hand');
+      done();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+  await worker.close();
+  say('worker: stopped');
+  return 0;
 }

@@ -1,0 +1,90 @@
+import { Queue, QueueEvents } from 'bullmq';
+import type { EvaluationLimits, EvaluationRecord, Task } from '../task.js';
+import { connectionOf, ensureReachable, onceEach } from './connection.js';
+import {
+  evaluationJobSchema,
+  evaluationResultSchema,
+  type EvaluationJob,
+  type QueueAddress,
+} from './protocol.js';
+
+/** Finished jobs stay this long in Redis, for whoever inspects the queue (then BullMQ drops them). */
+const KEEP_COMPLETED_SECONDS = 3600;
+const KEEP_FAILED_SECONDS = 86_400;
+
+/**
+ * The engine's side of distributed evaluation: each evaluation becomes a BullMQ job that any
+ * worker (`evoplace evolve worker`) on any machine may take; the engine waits for its result.
+ * A job whose worker dies is taken again by another (BullMQ's stalled-job check).
+ */
+export class EvaluationQueue {
+  private constructor(
+    private readonly queue: Queue,
+    private readonly events: QueueEvents,
+  ) {}
+
+  /**
+   * Connect to the queue at `address`; a clear error when Redis cannot be reached. Later
+   * connection errors go to `warn` (the client reconnects by itself).
+   */
+  static async open(
+    address: QueueAddress,
+    warn: (message: string) => void,
+  ): Promise<EvaluationQueue> {
+    await ensureReachable(address);
+    const connection = connectionOf(address);
+    const queue = new Queue(address.name, { connection });
+    const events = new QueueEvents(address.name, { connection });
+    const report = onceEach(warn);
+    queue.on('error', report);
+    events.on('error', report);
+    await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
+    return new EvaluationQueue(queue, events);
+  }
+
+  /** Workers connected to the queue now. */
+  workers(): Promise<number> {
+    return this.queue.getWorkersCount();
+  }
+
+  /**
+   * `task` with its evaluations done by the queue's workers, which find the task by `taskRef`
+   * (a built-in name, or the task directory's absolute path, which must exist on their machine).
+   */
+  taskVia(task: Task, taskRef: string): Task {
+    return {
+      name: task.name,
+      description: task.description,
+      language: task.language,
+      programFile: task.programFile,
+      initialProgram: task.initialProgram,
+      evaluate: (code: string, limits: EvaluationLimits) =>
+        this.evaluate({ task: taskRef, code, limits }),
+    };
+  }
+
+  private async evaluate(job: EvaluationJob): Promise<EvaluationRecord> {
+    const queued = await this.queue.add('evaluate', evaluationJobSchema.parse(job), {
+      removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
+      removeOnFail: { age: KEEP_FAILED_SECONDS },
+    });
+    let result: unknown;
+    try {
+      result = await queued.waitUntilFinished(this.events);
+    } catch (error) {
+      throw new Error(
+        `evaluation job ${queued.id} failed on its worker: ${(error as Error).message}`,
+        { cause: error },
+      );
+    }
+    const parsed = evaluationResultSchema.safeParse(result);
+    if (!parsed.success)
+      throw new Error(`evaluation job ${queued.id} came back malformed: ${parsed.error.message}`);
+    return parsed.data;
+  }
+
+  async close(): Promise<void> {
+    await this.events.close();
+    await this.queue.close();
+  }
+}

@@ -1,0 +1,225 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Queue } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EvaluationQueue } from '../src/evolve/queue/remote.js';
+import { queueAddress, type QueueAddress } from '../src/evolve/queue/protocol.js';
+import { resolveTask } from '../src/evolve/tasks/index.js';
+import { evoplace, startEvoplace, type CliProcess } from './cli.js';
+import { mockConfig, runTask, useRunResources } from './support/evolve-run.js';
+import { prismScript } from './support/prism-script.js';
+import { HAS_REDIS, startRedis, type RedisServer } from './support/redis.js';
+
+const running = useRunResources();
+let redis: RedisServer;
+
+beforeAll(async () => {
+  if (HAS_REDIS) redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+/** Start `count` worker processes on the queue and wait until they are all connected. */
+async function startWorkers(
+  address: QueueAddress,
+  count: number,
+  flags: string[] = [],
+): Promise<CliProcess[]> {
+  const workers = Array.from({ length: count }, () =>
+    startEvoplace(['evolve', 'worker', '--redis', address.url, '--queue', address.name, ...flags]),
+  );
+  const queue = await EvaluationQueue.open(address, () => undefined);
+  try {
+    while ((await queue.workers()) < count) await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    await queue.close();
+  }
+  return workers;
+}
+
+/** Stop workers as Ctrl-C would; each must finish cleanly. Returns what each printed. */
+async function stopWorkers(workers: CliProcess[]): Promise<string[]> {
+  for (const w of workers) w.child.kill('SIGTERM');
+  const runs = await Promise.all(workers.map((w) => w.done));
+  for (const run of runs) expect(run, run.stderr).toMatchObject({ code: 0 });
+  return runs.map((run) => run.stderr);
+}
+
+/** What a run stored of each program, without timings. */
+function stored(run: Awaited<ReturnType<typeof runTask>>) {
+  return running
+    .keep(run.store)
+    .programs(run.runId)
+    .map((p) => ({
+      generation: p.generation,
+      island: p.island,
+      kind: p.kind,
+      code: p.code,
+      correct: p.correct,
+      combinedScore: p.combinedScore,
+      textFeedback: p.textFeedback,
+      publicMetrics: { ...p.publicMetrics, ms: undefined },
+    }));
+}
+
+describe.skipIf(!HAS_REDIS)('evolve: evaluations on the workers of a Redis queue (BullMQ)', () => {
+  it('two worker processes evaluate a run exactly as this machine would', async () => {
+    const address = queueAddress(redis.url, 'same-as-local');
+    const config = (url: string) => mockConfig(url, { generations: 5 });
+    const local = await runTask(
+      resolveTask('prism'),
+      config((await running.server(prismScript())).baseUrl),
+    );
+    const workers = await startWorkers(address, 2);
+    const queue = await EvaluationQueue.open(address, () => undefined);
+    let remote: Awaited<ReturnType<typeof runTask>>;
+    try {
+      remote = await runTask(
+        queue.taskVia(resolveTask('prism'), 'prism'),
+        config((await running.server(prismScript())).baseUrl),
+      );
+    } finally {
+      await queue.close();
+    }
+    const logs = await stopWorkers(workers);
+    const programs = stored(remote);
+    expect(programs).toEqual(stored(local));
+    expect(Math.max(...programs.map((p) => p.combinedScore))).toBeGreaterThan(22.3);
+    // Every evaluated program was a job some worker did; none was evaluated here.
+    const evaluated = programs.filter((p) => p.kind !== 'failed').length;
+    const jobLines = logs.join('\n').match(/^job \d+ \(prism\): score/gm) ?? [];
+    expect(jobLines).toHaveLength(evaluated);
+  });
+
+  it('a job carries the program, the task name and the limits: no key, no environment', async () => {
+    const address = queueAddress(redis.url, 'job-content');
+    const workers = await startWorkers(address, 1);
+    const queue = await EvaluationQueue.open(address, () => undefined);
+    try {
+      const task = queue.taskVia(resolveTask('prism'), 'prism');
+      const limits = { timeoutMs: 20_000, memoryMb: 1024, maxOutputBytes: 1 << 20 };
+      const result = await task.evaluate(task.initialProgram, limits);
+      expect(result).toMatchObject({ correct: true });
+      expect(result.combinedScore).toBeCloseTo(21.8916, 4);
+    } finally {
+      await queue.close();
+    }
+    await stopWorkers(workers);
+    const inspect = new Queue(address.name, { connection: { url: redis.url } });
+    try {
+      const jobs = await inspect.getJobs(['completed']);
+      expect(jobs).toHaveLength(1);
+      expect(Object.keys(jobs[0]!.data as object).sort()).toEqual(['code', 'limits', 'task']);
+    } finally {
+      await inspect.close();
+    }
+  });
+
+  it('a worker killed mid-evaluation: its job is taken by another and the engine gets the result', async () => {
+    const address = queueAddress(redis.url, 'stalled');
+    const stall = ['--stall-seconds', '1'];
+    const [doomed] = await startWorkers(address, 1, stall);
+    const queue = await EvaluationQueue.open(address, () => undefined);
+    try {
+      const slow = [
+        'let first = true;',
+        'export function place(instance: { models: unknown[] }): number[] {',
+        '  const until = Date.now() + (first ? 3000 : 0);',
+        '  first = false;',
+        '  while (Date.now() < until);',
+        '  return instance.models.map(() => 0);',
+        '}',
+      ].join('\n');
+      const task = queue.taskVia(resolveTask('prism'), 'prism');
+      const limits = { timeoutMs: 20_000, memoryMb: 1024, maxOutputBytes: 1 << 20 };
+      const result = task.evaluate(slow, limits);
+      // The only worker has the job; kill it (no goodbye), then start another.
+      await new Promise((r) => setTimeout(r, 1000));
+      doomed!.child.kill('SIGKILL');
+      await doomed!.done;
+      const [rescuer] = await startWorkers(address, 1, stall);
+      expect(await result).toMatchObject({ correct: false });
+      expect((await result).textFeedback).toMatch(/invalid placement/);
+      const [log] = await stopWorkers([rescuer!]);
+      expect(log).toMatch(/^job 1 \(prism\): incorrect/m);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('a job no worker can do fails the run with the worker’s reason', async () => {
+    const address = queueAddress(redis.url, 'unknown-task');
+    const workers = await startWorkers(address, 1);
+    const queue = await EvaluationQueue.open(address, () => undefined);
+    try {
+      const server = await running.server(prismScript());
+      const task = queue.taskVia(resolveTask('prism'), '/no/such/task-directory');
+      await expect(runTask(task, mockConfig(server.baseUrl))).rejects.toThrow(
+        /failed on its worker: .*neither a built-in task .* nor a directory with evolve\.yaml/,
+      );
+    } finally {
+      await queue.close();
+    }
+    const [log] = await stopWorkers(workers);
+    expect(log).toMatch(/job \d+ failed: .*no\/such\/task-directory/);
+  });
+});
+
+describe.skipIf(!HAS_REDIS)('evolve --redis (CLI)', () => {
+  it('an unreachable Redis is refused with exit 2 before any database is written', () => {
+    const db = join(mkdtempSync(join(tmpdir(), 'evoplace-queue-')), 'run.db');
+    const args = ['evolve', 'run', '--task', 'prism', '--db', db, '--llm', 'openai:gpt-4.1'];
+    const unreachable = evoplace([...args, '--redis', 'redis://127.0.0.1:1']);
+    expect(unreachable.code).toBe(2);
+    expect(unreachable.stderr).toMatch(
+      /--redis: cannot reach Redis at redis:\/\/127\.0\.0\.1:1 \(.*ECONNREFUSED/,
+    );
+    expect(existsSync(db)).toBe(false);
+    const notRedis = evoplace([...args, '--redis', 'http://127.0.0.1:6379']);
+    expect(notRedis).toMatchObject({ code: 2 });
+    expect(notRedis.stderr).toMatch(/"http:" is not a Redis URL scheme/);
+    expect(evoplace([...args, '--queue', 'q']).stderr).toMatch(/--queue: .*give --redis too/);
+    const badName = evoplace(['evolve', 'worker', '--redis', redis.url, '--queue', 'a:b']);
+    expect(badName).toMatchObject({ code: 2 });
+    expect(badName.stderr).toMatch(/"a:b" is not a queue name/);
+    expect(evoplace(['evolve', 'worker']).stderr).toMatch(/--redis URL is required/);
+    for (const run of [unreachable, notRedis, badName]) expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('evolve run --redis: the workers evaluate, the database holds the run', async () => {
+    const address = queueAddress(redis.url, 'cli-run');
+    const workers = await startWorkers(address, 1);
+    const server = await running.server(prismScript());
+    const db = join(mkdtempSync(join(tmpdir(), 'evoplace-queue-')), 'run.db');
+    const run = startEvoplace([
+      'evolve',
+      'run',
+      '--task',
+      'prism',
+      '--db',
+      db,
+      '--llm',
+      `${server.baseUrl}/v1#mock-coder`,
+      '--generations',
+      '2',
+      '--redis',
+      redis.url,
+      '--queue',
+      address.name,
+      '--json',
+    ]);
+    const result = await run.done;
+    const [log] = await stopWorkers(workers);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(
+      /evaluating on the workers of queue "cli-run" .*\(1 connected now\)/,
+    );
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      stoppedBy: 'generations',
+      generationsDone: 2,
+    });
+    expect(log).toMatch(/^job \d+ \(prism\): score 21\.89/m);
+  });
+});
