@@ -193,23 +193,12 @@ describe.skipIf(!HAS_REDIS)('evolve --redis (CLI)', () => {
     const workers = await startWorkers(address, 1);
     const server = await running.server(prismScript());
     const db = join(mkdtempSync(join(tmpdir(), 'evoplace-queue-')), 'run.db');
-    const run = startEvoplace([
-      'evolve',
-      'run',
-      '--task',
-      'prism',
-      '--db',
-      db,
-      '--llm',
-      `${server.baseUrl}/v1#mock-coder`,
-      '--generations',
-      '2',
-      '--redis',
-      redis.url,
-      '--queue',
-      address.name,
-      '--json',
-    ]);
+    const url = `${server.baseUrl}/v1#mock-coder`;
+    const run = startEvoplace(
+      `evolve run --task prism --db ${db} --llm ${url} --generations 2 --json`
+        .split(' ')
+        .concat(['--redis', redis.url, '--queue', address.name]),
+    );
     const result = await run.done;
     const [log] = await stopWorkers(workers);
     expect(result.code, result.stderr).toBe(0);

@@ -16,7 +16,7 @@ import { printJson, say, writeJsonLines } from './output.js';
 
 export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with LLM-written patches
 
-  evoplace evolve run --task prism|eplb|llm|DIR --db FILE [--llm SPEC]... [--generations N]
+  evoplace evolve run --task prism|eplb|llm|colocate|DIR --db FILE [--llm SPEC]... [--generations N]
                       [--islands K] [--budget-usd X] [--seed S] [--concurrency P,E]
                       [--config FILE.yaml] [--redis URL [--queue NAME]] [--json]
       SPEC: openai:MODEL | anthropic:MODEL | http://HOST:PORT/v1#MODEL (OpenAI-compatible)

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import type { ProgramTaskSpec } from '../../core/program-task.js';
+import { colocateTask } from '../../problems/colocate/task.js';
 import { eplbTask } from '../../problems/eplb/task.js';
 import { llmTask } from '../../problems/llm/task.js';
 import { prismTask } from '../../problems/prism/task.js';
@@ -15,6 +16,7 @@ export const BUILTIN_TASKS: Record<BuiltinTaskName, () => ProgramTaskSpec> = {
   prism: prismTask,
   eplb: eplbTask,
   llm: llmTask,
+  colocate: colocateTask,
 };
 
 /** The task a run evolves: a built-in name or a directory with `evolve.yaml`. */

@@ -30,15 +30,24 @@ describe('built-in tasks: initial programs run in the sandbox and scored by thei
     expect(result.combinedScore).toBeLessThan(1);
   });
 
+  it('colocate: the initial program (a cautious rule) never runs out of memory, short of the best', async () => {
+    const task = resolveTask('colocate');
+    const result = await task.evaluate(task.initialProgram, LIMITS);
+    expect(result.correct).toBe(true);
+    expect(result.public).toMatchObject({ bestCases: 44, declinedCases: 9 });
+    expect(result.combinedScore).toBeGreaterThan(0.8);
+    expect(result.combinedScore).toBeLessThan(1);
+  });
+
   it('every problem is a built-in task, each with its own initial program', () => {
-    expect(Object.keys(BUILTIN_TASKS).sort()).toEqual(['eplb', 'llm', 'prism']);
+    expect(Object.keys(BUILTIN_TASKS).sort()).toEqual(['colocate', 'eplb', 'llm', 'prism']);
     const programs = Object.keys(BUILTIN_TASKS).map((name) => resolveTask(name).initialProgram);
     expect(new Set(programs).size).toBe(programs.length);
   });
 
   it('a name that is not built in is read as a task directory', () => {
     expect(() => resolveTask('toString')).toThrow(
-      /neither a built-in task \(prism, eplb, llm\) nor a directory with evolve\.yaml/,
+      /neither a built-in task \(prism, eplb, llm, colocate\) nor a directory with evolve\.yaml/,
     );
   });
 

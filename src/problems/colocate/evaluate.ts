@@ -105,6 +105,26 @@ function resolveModel(model: ColocationInput['vllm']['model']): ResolvedModel {
   };
 }
 
+/**
+ * What the served model's card tells an operator: its weights and the KV-cache bytes of one
+ * token (at the server's KV-cache dtype). vLLM's own overheads are not on it.
+ */
+export function modelCard(vllm: Pick<ColocationInput['vllm'], 'model' | 'kvCacheDtype'>): {
+  weightsGib: number;
+  kvBytesPerToken: number;
+} {
+  const model = resolveModel(vllm.model);
+  return {
+    weightsGib: model.weightsGib,
+    kvBytesPerToken: kvBytesPerToken(
+      model.numLayers,
+      model.numKvHeads,
+      model.headDim,
+      vllm.kvCacheDtype === 'fp8' ? 1 : 2,
+    ),
+  };
+}
+
 function failureOf(
   oom: boolean,
   kvCacheGib: number,
@@ -122,12 +142,7 @@ export function evaluateColocation(spec: ColocationInputSpec): ColocationMetrics
   const gpu = resolveGpu(input.gpu);
   const model = resolveModel(input.vllm.model);
   const vllm = input.vllm;
-  const kvBytes = kvBytesPerToken(
-    model.numLayers,
-    model.numKvHeads,
-    model.headDim,
-    vllm.kvCacheDtype === 'fp8' ? 1 : 2,
-  );
+  const kvBytes = modelCard(vllm).kvBytesPerToken;
   const activationPeakGib = vllm.activationPeakGib ?? model.activationPeakGib;
   const nonTorchGib = vllm.nonTorchGib ?? NON_TORCH_GIB;
   const cudaGraphGib = vllm.enforceEager ? 0 : (vllm.cudaGraphGib ?? CUDA_GRAPH_GIB);
