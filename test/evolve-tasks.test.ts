@@ -59,6 +59,31 @@ describe('evolve: external ShinkaEvolve-style tasks', () => {
   });
 });
 
+describe('evolve: the built-in problem tasks through the engine', () => {
+  it('colocate: a patch that learns vLLM needs less slack than guessed is kept as the best', async () => {
+    // First 2 GiB of slack, then none, each from whatever the parent guessed.
+    const guesses = ['2', '0'];
+    const server = await running.server((request) => {
+      const line = /^const VLLM_OVERHEAD_GIB = .*;$/m.exec(parentCode(request))![0];
+      const guess = guesses.shift()!;
+      return `Guess vLLM's overheads anew.\n<<<<<<< SEARCH\n${line}\n=======\nconst VLLM_OVERHEAD_GIB = ${guess};\n>>>>>>> REPLACE`;
+    });
+    const run = await runTask(
+      resolveTask('colocate'),
+      mockConfig(server.baseUrl, { generations: 2, islands: 1, patchTypes: DIFF_ONLY }),
+    );
+    const store = running.keep(run.store);
+    const [initial, tighter, reckless] = store.programs(run.runId);
+    expect(initial!.combinedScore).toBeCloseTo(0.8881, 4);
+    expect(tighter).toMatchObject({ correct: true });
+    expect(tighter!.combinedScore).toBeCloseTo(0.9229, 4);
+    // No slack: some configuration runs out of memory or misses its capacity, and says which.
+    expect(reckless).toMatchObject({ correct: false, combinedScore: 0 });
+    expect(reckless!.textFeedback).toMatch(/^case \d+ \(/);
+    expect(store.best(run.runId)!.id).toBe(tighter!.id);
+  });
+});
+
 describe('evolve: warnings that save money', () => {
   it('warns once when the evaluator ignores the program (constant score)', async () => {
     const server = await running.server(pythonScript([1, 2, 3, 4, 5, 6, 7]));
