@@ -149,6 +149,27 @@ describe.skipIf(!HAS_REDIS)('evolve: evaluations on the workers of a Redis queue
     }
   });
 
+  it('jobs waiting with no worker connected are reported once, and taken when one comes', async () => {
+    const address = queueAddress(redis.url, 'no-worker-yet');
+    const warnings: string[] = [];
+    const queue = await EvaluationQueue.open(address, (m) => warnings.push(m), 100);
+    try {
+      const task = queue.taskVia(resolveTask('prism'), 'prism');
+      const limits = { timeoutMs: 20_000, memoryMb: 1024, maxOutputBytes: 1 << 20 };
+      const result = task.evaluate(task.initialProgram, limits);
+      while (warnings.length === 0) await new Promise((r) => setTimeout(r, 50));
+      await new Promise((r) => setTimeout(r, 300));
+      expect(warnings).toEqual([
+        expect.stringMatching(/no worker is connected to queue "no-worker-yet"; start one with/),
+      ]);
+      const workers = await startWorkers(address, 1);
+      expect(await result).toMatchObject({ correct: true });
+      await stopWorkers(workers);
+    } finally {
+      await queue.close();
+    }
+  });
+
   it('a job no worker can do fails the run with the worker’s reason', async () => {
     const address = queueAddress(redis.url, 'unknown-task');
     const workers = await startWorkers(address, 1);

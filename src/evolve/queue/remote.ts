@@ -11,6 +11,8 @@ import {
 /** Finished jobs stay this long in Redis, for whoever inspects the queue (then BullMQ drops them). */
 const KEEP_COMPLETED_SECONDS = 3600;
 const KEEP_FAILED_SECONDS = 86_400;
+/** How often a job still waiting checks, by default, whether any worker is there to take it. */
+const IDLE_CHECK_MS = 30_000;
 
 /**
  * The engine's side of distributed evaluation: each evaluation becomes a BullMQ job that any
@@ -18,18 +20,25 @@ const KEEP_FAILED_SECONDS = 86_400;
  * A job whose worker dies is taken again by another (BullMQ's stalled-job check).
  */
 export class EvaluationQueue {
+  /** Has the user been told that jobs wait with no worker connected? (Once per stretch.) */
+  private toldIdle = false;
+
   private constructor(
     private readonly queue: Queue,
     private readonly events: QueueEvents,
+    private readonly warn: (message: string) => void,
+    private readonly idleCheckMs: number,
   ) {}
 
   /**
    * Connect to the queue at `address`; a clear error when Redis cannot be reached. Later
-   * connection errors go to `warn` (the client reconnects by itself).
+   * connection errors go to `warn` (the client reconnects by itself), and so does a job left
+   * waiting `idleCheckMs` with no worker connected.
    */
   static async open(
     address: QueueAddress,
     warn: (message: string) => void,
+    idleCheckMs = IDLE_CHECK_MS,
   ): Promise<EvaluationQueue> {
     await ensureReachable(address);
     const connection = connectionOf(address);
@@ -39,7 +48,7 @@ export class EvaluationQueue {
     queue.on('error', report);
     events.on('error', report);
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    return new EvaluationQueue(queue, events);
+    return new EvaluationQueue(queue, events, warn, idleCheckMs);
   }
 
   /** Workers connected to the queue now. */
@@ -69,6 +78,7 @@ export class EvaluationQueue {
       removeOnFail: { age: KEEP_FAILED_SECONDS },
     });
     let result: unknown;
+    const idleCheck = setInterval(() => void this.warnIfNoWorker(), this.idleCheckMs);
     try {
       result = await queued.waitUntilFinished(this.events);
     } catch (error) {
@@ -76,11 +86,23 @@ export class EvaluationQueue {
         `evaluation job ${queued.id} failed on its worker: ${(error as Error).message}`,
         { cause: error },
       );
+    } finally {
+      clearInterval(idleCheck);
     }
     const parsed = evaluationResultSchema.safeParse(result);
     if (!parsed.success)
       throw new Error(`evaluation job ${queued.id} came back malformed: ${parsed.error.message}`);
     return parsed.data;
+  }
+
+  /** A run whose jobs wait with nobody to take them looks stuck: say why, once until a worker comes. */
+  private async warnIfNoWorker(): Promise<void> {
+    const workers = await this.workers().catch(() => null);
+    if (workers === 0 && !this.toldIdle)
+      this.warn(
+        `evaluations are waiting and no worker is connected to queue "${this.queue.name}"; start one with "evoplace evolve worker --redis URL --queue ${this.queue.name}"`,
+      );
+    if (workers !== null) this.toldIdle = workers === 0;
   }
 
   async close(): Promise<void> {
