@@ -32,3 +32,42 @@ export function incorrectAnswers(
 ): ScoredAnswers {
   return { correct: false, combinedScore: 0, public: details, textFeedback: reason };
 }
+
+/**
+ * Score answers case by case against a reference best: `ratioOf(k, answer)` is the answer's
+ * figure over the best's (at most 1) or, as a string, why the answer is invalid, which makes the
+ * program incorrect. A null answer declines its case: 1 where the reference found nothing
+ * either, 0 where it did (`referenceFound[k]`). The combined score is the mean over cases.
+ */
+export function scoreAgainstReference(
+  referenceFound: readonly boolean[],
+  answers: unknown[],
+  ratioOf: (k: number, answer: unknown) => number | string,
+): ScoredAnswers {
+  let total = 0;
+  let best = 0;
+  let declined = 0;
+  for (const [k, found] of referenceFound.entries()) {
+    const answer = answers[k] ?? null;
+    if (answer === null) {
+      if (found) declined++;
+      else total += 1;
+      continue;
+    }
+    const ratio = ratioOf(k, answer);
+    if (typeof ratio === 'string')
+      return incorrectAnswers(`case ${k}: ${ratio}`, { failedCase: k });
+    total += ratio;
+    if (ratio > 1 - 1e-9) best++;
+  }
+  const cases = referenceFound.length;
+  const meanRatio = total / cases;
+  return {
+    correct: true,
+    combinedScore: meanRatio,
+    public: { meanRatio, bestCases: best, declinedCases: declined },
+    textFeedback:
+      `mean ratio to the best ${meanRatio.toFixed(4)} over ${cases} cases; ${best} as good as ` +
+      `the best, ${declined} declined where an answer exists`,
+  };
+}

@@ -56,7 +56,7 @@ describe('colocate task: the strict scorer of a configuration policy', () => {
       only(k, { gpuMemoryUtilization: 1, whisperSize: size }),
     );
     expect(oom).toMatchObject({ correct: false, combinedScore: 0 });
-    expect(oom.textFeedback).toMatch(new RegExp(`^case ${k} .*out of memory`));
+    expect(oom.textFeedback).toMatch(new RegExp(`^case ${k}: .*out of memory`));
     for (const bad of [
       { gpuMemoryUtilization: 0.5 },
       { gpuMemoryUtilization: 2, whisperSize: size },

@@ -1,5 +1,5 @@
 import {
-  incorrectAnswers,
+  scoreAgainstReference,
   type ProgramTaskSpec,
   type ScoredAnswers,
 } from '../../core/program-task.js';
@@ -94,46 +94,28 @@ export function scoreColocateAnswers(
   cases: readonly ColocateCase[],
   answers: unknown[],
 ): ScoredAnswers {
-  let total = 0;
-  let best = 0;
-  let declined = 0;
-  for (const [k, c] of cases.entries()) {
-    const answer = answers[k] ?? null;
-    if (answer === null) {
-      if (c.best === null) total += 1;
-      else declined++;
-      continue;
-    }
-    const parsed = colocateSolutionSchema.safeParse(answer);
-    if (!parsed.success)
-      return incorrectAnswers(
-        `case ${k}: expected {gpuMemoryUtilization in (0, 1], whisperSize} or null: ${parsed.error.issues[0]!.message}`,
-        { failedCase: k },
-      );
-    const report = validateColocation(c.problem, parsed.data);
-    if (!report.valid)
-      return incorrectAnswers(
-        `case ${k} (${c.input.gpu.name}, ${c.input.vllm.model}, utilization ${parsed.data.gpuMemoryUtilization}, ` +
-          `Whisper ${parsed.data.whisperSize}): ${report.errors.join('; ')}`,
-        { failedCase: k },
-      );
-    const { capacity, whisperWerPercent } = report.metrics;
-    const ratio =
-      capacity < c.best!.capacity
-        ? capacity / c.best!.capacity
-        : c.best!.werPercent / whisperWerPercent;
-    total += ratio;
-    if (ratio > 1 - 1e-9) best++;
-  }
-  const mean = total / cases.length;
-  return {
-    correct: true,
-    combinedScore: mean,
-    public: { meanRatioToBest: mean, bestCases: best, declinedCases: declined },
-    textFeedback:
-      `mean ratio to the best configuration ${mean.toFixed(4)} over ${cases.length} problems; ` +
-      `${best} as good as the best, ${declined} declined where a valid configuration exists`,
-  };
+  return scoreAgainstReference(
+    cases.map((c) => c.best !== null),
+    answers,
+    (k, answer) => {
+      const c = cases[k]!;
+      const parsed = colocateSolutionSchema.safeParse(answer);
+      if (!parsed.success)
+        return `expected {gpuMemoryUtilization in (0, 1], whisperSize} or null: ${parsed.error.issues[0]!.message}`;
+      const report = validateColocation(c.problem, parsed.data);
+      if (!report.valid)
+        return (
+          `${c.input.gpu.name} with ${c.input.vllm.model} at utilization ` +
+          `${parsed.data.gpuMemoryUtilization} and Whisper ${parsed.data.whisperSize}: ${report.errors.join('; ')}`
+        );
+      const { capacity, whisperWerPercent } = report.metrics;
+      // A valid configuration the exhaustive search missed would be a bug of the search.
+      if (!c.best) return 'a valid configuration where the exhaustive search found none';
+      return capacity < c.best.capacity
+        ? capacity / c.best.capacity
+        : c.best.werPercent / whisperWerPercent;
+    },
+  );
 }
 
 /** GPU co-location as an evolution task: a policy that splits memory without a single OOM. */

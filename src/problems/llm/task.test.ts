@@ -73,7 +73,7 @@ describe('llm task: the strict scorer, against the exact optimum', () => {
         layers: s.endLayer - s.startLayer + 1,
       }));
       const scored = scoreLlmAnswers([c], [picks]);
-      expect(scored, `case ${k}`).toMatchObject({ correct: true, public: { optimalCases: 1 } });
+      expect(scored, `case ${k}`).toMatchObject({ correct: true, public: { bestCases: 1 } });
       expect(scored.combinedScore).toBeCloseTo(1, 12);
     }
     const allNull = scoreLlmAnswers(
@@ -83,7 +83,7 @@ describe('llm task: the strict scorer, against the exact optimum', () => {
     const empty = cases.filter((c) => c.best === null).length;
     expect(allNull.correct).toBe(true);
     expect(allNull.combinedScore).toBeCloseTo(empty / cases.length, 12);
-    expect(allNull.public.missedCases).toBe(cases.length - empty);
+    expect(allNull.public.declinedCases).toBe(cases.length - empty);
   });
 
   it('an answer outside the options, or beyond the pool, makes the program incorrect', () => {

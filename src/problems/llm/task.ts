@@ -1,5 +1,5 @@
 import {
-  incorrectAnswers,
+  scoreAgainstReference,
   type ProgramTaskSpec,
   type ScoredAnswers,
 } from '../../core/program-task.js';
@@ -100,32 +100,19 @@ function placementOf(c: LlmCase, answer: unknown): Placement | string {
  * the program's (1: optimal; 0: no answer where one exists); the combined score is their mean.
  */
 export function scoreLlmAnswers(cases: readonly LlmCase[], answers: unknown[]): ScoredAnswers {
-  let total = 0;
-  let optimal = 0;
-  let missed = 0;
-  for (const [k, c] of cases.entries()) {
-    const answer = answers[k] ?? null;
-    if (answer === null) {
-      if (c.best === null) total += 1;
-      else missed++;
-      continue;
-    }
-    const placement = placementOf(c, answer);
-    if (typeof placement === 'string')
-      return incorrectAnswers(`case ${k}: ${placement}`, { failedCase: k });
-    const ratio = c.best! / placement.usdPerMillionTokens;
-    total += ratio;
-    if (ratio > 1 - 1e-9) optimal++;
-  }
-  const meanRatio = total / cases.length;
-  return {
-    correct: true,
-    combinedScore: meanRatio,
-    public: { meanRatioToOptimal: meanRatio, optimalCases: optimal, missedCases: missed },
-    textFeedback:
-      `mean (least $/Mtok ÷ yours) ${meanRatio.toFixed(4)} over ${cases.length} cases; ` +
-      `${optimal} optimal, ${missed} without an answer where one exists`,
-  };
+  return scoreAgainstReference(
+    cases.map((c) => c.best !== null),
+    answers,
+    (k, answer) => {
+      const c = cases[k]!;
+      const placement = placementOf(c, answer);
+      if (typeof placement === 'string') return placement;
+      // A valid placement where the exact frontier has none would be a bug of the frontier.
+      return c.best === null
+        ? 'a placement where none should fit'
+        : c.best / placement.usdPerMillionTokens;
+    },
+  );
 }
 
 /** The seeded problems the task scores on, each with its exact optimum. */
