@@ -13,8 +13,8 @@ export interface ProgramTaskSpec {
   readonly entry: string;
   /** One argument list per call; the program answers each. */
   inputs(): unknown[][];
-  /** Score the answers (one per input; null where the program returned nothing) and the ms each call took. */
-  score(answers: unknown[], ms: number[]): ScoredAnswers;
+  /** Score the answers, one per input (null where the program returned nothing). */
+  score(answers: unknown[]): ScoredAnswers;
 }
 
 /** What a problem's scorer says of a program's answers. Scores: higher is better. */

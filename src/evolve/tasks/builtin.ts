@@ -10,7 +10,8 @@ import { runNodeCandidate } from './node-candidate.js';
 
 /**
  * A built-in problem's task for the engine: the TypeScript program runs in the sandbox on each
- * of the problem's inputs, and its answers go to the problem's own scorer.
+ * of the problem's inputs, and its answers go to the problem's own scorer. The public metrics
+ * add how long the program's calls took in all (`ms`) and each on average (`msPerCall`).
  */
 export function builtinTask(spec: ProgramTaskSpec): Task {
   return {
@@ -27,7 +28,10 @@ export function builtinTask(spec: ProgramTaskSpec): Task {
         evalMs: run.sandbox?.ms ?? 0,
       };
       if (!run.ok) return failedEvaluation(run.reason, logs);
-      return { ...spec.score(run.outputs, run.ms), private: {}, ...logs };
+      const scored = spec.score(run.outputs);
+      const ms = run.ms.reduce((a, b) => a + b, 0);
+      const speed = { ms, msPerCall: ms / Math.max(1, run.ms.length) };
+      return { ...scored, public: { ...scored.public, ...speed }, private: {}, ...logs };
     },
   };
 }

@@ -86,10 +86,6 @@ export function eplbTask(): ProgramTaskSpec {
       windows
         .slice(0, -1)
         .map((w) => [rows(w), SHAPE.replicas, SHAPE.groups, SHAPE.nodes, SHAPE.gpus]),
-    score(answers, ms) {
-      const scored = scoreEplbAnswers(windows, answers);
-      const msPerRebalance = ms.reduce((a, b) => a + b, 0) / Math.max(1, ms.length);
-      return { ...scored, public: { ...scored.public, msPerRebalance } };
-    },
+    score: (answers) => scoreEplbAnswers(windows, answers),
   };
 }

@@ -137,9 +137,6 @@ export function llmTask(): ProgramTaskSpec {
       'input.options each, or null when nothing fits.',
     entry: 'place',
     inputs: () => cases.map((c) => [c.input]),
-    score(answers, ms) {
-      const scored = scoreLlmAnswers(cases, answers);
-      return { ...scored, public: { ...scored.public, ms: ms.reduce((a, b) => a + b, 0) } };
-    },
+    score: (answers) => scoreLlmAnswers(cases, answers),
   };
 }
