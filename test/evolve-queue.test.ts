@@ -60,7 +60,7 @@ function stored(run: Awaited<ReturnType<typeof runTask>>) {
       correct: p.correct,
       combinedScore: p.combinedScore,
       textFeedback: p.textFeedback,
-      publicMetrics: { ...p.publicMetrics, ms: undefined },
+      publicMetrics: { ...p.publicMetrics, ms: undefined, msPerCall: undefined },
     }));
 }
 
