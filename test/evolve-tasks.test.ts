@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { externalTask } from '../src/evolve/tasks/external.js';
@@ -60,6 +61,24 @@ describe('evolve: external ShinkaEvolve-style tasks', () => {
 });
 
 describe('evolve: the built-in problem tasks through the engine', () => {
+  it('llm: a patch that mixes GPU types in two-stage pipelines is kept as the best', async () => {
+    const server = await running.server([readFileSync(fixture('llm-two-type-patch.txt'), 'utf8')]);
+    const run = await runTask(
+      resolveTask('llm'),
+      mockConfig(server.baseUrl, { generations: 1, islands: 1, patchTypes: DIFF_ONLY }),
+    );
+    const store = running.keep(run.store);
+    const [initial, mixed] = store.programs(run.runId);
+    expect(initial!.publicMetrics).toMatchObject({ bestCases: 33, declinedCases: 4 });
+    expect(mixed).toMatchObject({ correct: true });
+    // Three of the four pools only a mix fits take two stages, as does the one pool the initial
+    // program answered above the optimum: 37 optimal, the 2 infeasible pools declined rightly,
+    // and 1 declined that needs three stages.
+    expect(mixed!.publicMetrics).toMatchObject({ bestCases: 37, declinedCases: 1 });
+    expect(mixed!.combinedScore).toBeCloseTo(39 / 40, 12);
+    expect(store.best(run.runId)!.id).toBe(mixed!.id);
+  });
+
   it('colocate: a patch that learns vLLM needs less slack than guessed is kept as the best', async () => {
     // First 2 GiB of slack, then none, each from whatever the parent guessed.
     const guesses = ['2', '0'];
