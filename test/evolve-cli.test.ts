@@ -2,6 +2,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
+import { fileURLToPath } from 'node:url';
+import { resolveTask } from '../src/evolve/tasks/index.js';
 import { startEvoplace } from './cli.js';
 import { runDir } from './support/evolve-run.js';
 import { startMockLlmServer, type MockLlmServer } from './support/mock-llm-server.js';
@@ -163,5 +165,66 @@ describe('evoplace evolve (CLI)', () => {
     const taken = await startEvoplace(runArgs(existing, 2), cliEnv).done;
     expect(taken.code).toBe(2);
     expect(taken.stderr).toMatch(/evolve resume/);
+  }, 60_000);
+
+  it('holdout: the run’s best programs scored again on held-out cases', async () => {
+    server = await startMockLlmServer(prismScript());
+    const db = join(runDir(), 'holdout.db');
+    expect((await startEvoplace(runArgs(db, 3), cliEnv).done).code).toBe(0);
+    const result = await startEvoplace(
+      ['evolve', 'holdout', '--db', db, '--top', '10', '--json'],
+      cliEnv,
+    ).done;
+    expect(result.code, result.stderr).toBe(0);
+    const { programs } = JSON.parse(result.stdout) as {
+      programs: {
+        kind: string;
+        runScore: number;
+        holdout: { combinedScore: number; correct: boolean };
+      }[];
+    };
+    // Every program of the run is correct and distinct: the initial one and three children.
+    expect(programs).toHaveLength(4);
+    const scores = programs.map((p) => p.runScore);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    // The initial program (the seed greedy) scores on the held-out cases what it scores when
+    // evaluated here independently.
+    const initial = programs.find((p) => p.kind === 'initial')!;
+    const task = resolveTask('prism', 'holdout');
+    const limits = { timeoutMs: 20_000, memoryMb: 1024, maxOutputBytes: 1 << 20 };
+    expect(initial.holdout.combinedScore).toBe(
+      (await task.evaluate(task.initialProgram, limits)).combinedScore,
+    );
+    expect(initial.holdout.combinedScore).not.toBe(initial.runScore);
+    // The scripted improvement holds on cases it never saw.
+    const improved = programs.find((p) => p.kind !== 'initial')!;
+    expect(improved.holdout.correct).toBe(true);
+    expect(improved.holdout.combinedScore).toBeGreaterThan(initial.holdout.combinedScore);
+    const table = await startEvoplace(['evolve', 'holdout', '--db', db, '--top', '1'], cliEnv).done;
+    expect(table.stderr).toMatch(/held-out score/);
+  }, 60_000);
+
+  it('holdout: an external task has no held-out cases (exit 2)', async () => {
+    server = await startMockLlmServer([
+      '<<<<<<< SEARCH\n    return 0.0\n=======\n    return 1.0\n>>>>>>> REPLACE',
+    ]);
+    const db = join(runDir(), 'external.db');
+    const task = fileURLToPath(new URL('fixtures/shinka-task', import.meta.url));
+    const args = [
+      'evolve',
+      'run',
+      '--task',
+      task,
+      '--db',
+      db,
+      '--llm',
+      `${server.baseUrl}/v1#mock-coder`,
+      '--generations',
+      '0',
+    ];
+    expect((await startEvoplace(args, cliEnv).done).code).toBe(0);
+    const result = await startEvoplace(['evolve', 'holdout', '--db', db], cliEnv).done;
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/has no held-out cases: only the built-in tasks do/);
   }, 60_000);
 });

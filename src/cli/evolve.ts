@@ -2,9 +2,10 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { UserError } from '../core/errors.js';
+import { formatTable } from '../core/table.js';
 import { readYamlFile } from '../core/io.js';
 import { parseWith } from '../core/schema.js';
-import { evolveConfigSchema, type EvolveConfig } from '../evolve/config.js';
+import { evaluationLimits, evolveConfigSchema, type EvolveConfig } from '../evolve/config.js';
 import { RunStore, type RunRecord } from '../evolve/database/store.js';
 import type { RunOutcome } from '../evolve/engine.js';
 import { parseModelSpec } from '../evolve/llm/model-spec.js';
@@ -25,6 +26,8 @@ export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with L
   evoplace evolve worker --redis URL [--queue NAME] [--concurrency N] [--stall-seconds S]
       take evaluations from the queue until Ctrl-C (finishing the ones in hand); a job whose
       worker stops answering for S seconds (default 30) is taken again by another
+  evoplace evolve holdout --db FILE [--top K] [--redis URL [--queue NAME]] [--json]
+      the run's K best programs (default 5) scored again on the built-in task's held-out cases
   evoplace evolve status --db FILE [--json]
   evoplace evolve best --db FILE [--out FILE]
   evoplace evolve export --db FILE [--out FILE.jsonl]`;
@@ -43,6 +46,7 @@ export function runEvolve(argv: string[]): number | Promise<number> {
       best: bestCommand,
       export: exportCommand,
       worker: workerCommand,
+      holdout: holdoutCommand,
     },
     EVOLVE_HELP,
   );
@@ -394,4 +398,71 @@ async function workerCommand(argv: string[]): Promise<number> {
   await worker.close();
   say('worker: stopped');
   return 0;
+}
+
+/**
+ * The run's best correct programs (distinct code), each scored again on the task's held-out
+ * cases, in the run's sandbox limits: does what evolution found generalise?
+ */
+async function holdoutCommand(argv: string[]): Promise<number> {
+  const parsed = parseCommand(
+    'evolve holdout',
+    argv,
+    { ...DB, top: { type: 'string' }, json: { type: 'boolean' }, ...QUEUE },
+    EVOLVE_HELP,
+  );
+  if (!parsed) return 0;
+  const top = intFlag(parsed.values, 'top', 5, 1, 1000);
+  const queue = await queueFlags(parsed.values);
+  const { store, run, config } = openRun(requireDb(parsed.values, 'evolve holdout'));
+  try {
+    const { resolveTask } = await import('../evolve/tasks/index.js');
+    const heldOut = resolveTask(run.task, 'holdout');
+    const seen = new Set<string>();
+    const programs = store
+      .programs(run.id)
+      .filter((p) => p.correct)
+      .sort((a, b) => b.combinedScore - a.combinedScore || a.id - b.id)
+      .filter((p) => !seen.has(p.fingerprint) && seen.add(p.fingerprint))
+      .slice(0, top);
+    if (programs.length === 0) throw new UserError('holds no correct program yet', store.path);
+    return await withEvaluators(queue, async (via) => {
+      const task = via(heldOut, run.task);
+      const results = [];
+      for (const [k, p] of programs.entries()) {
+        say(`holdout: program ${p.id} (${k + 1}/${programs.length})`);
+        const e = await task.evaluate(p.code, evaluationLimits(config));
+        results.push({
+          programId: p.id,
+          generation: p.generation,
+          kind: p.kind,
+          runScore: p.combinedScore,
+          holdout: {
+            combinedScore: e.combinedScore,
+            correct: e.correct,
+            public: e.public,
+            textFeedback: e.textFeedback,
+          },
+        });
+      }
+      if (parsed.values.json) printJson({ runId: run.id, task: run.task, programs: results });
+      else
+        say(
+          formatTable(
+            ['program', 'generation', 'kind', 'run score', 'held-out score', 'held-out feedback'],
+            results.map((r) => [
+              String(r.programId),
+              String(r.generation),
+              r.kind,
+              String(r.runScore),
+              r.holdout.correct ? String(r.holdout.combinedScore) : 'incorrect',
+              r.holdout.textFeedback.split('\n')[0]!,
+            ]),
+          ),
+        );
+      return 0;
+    });
+  } finally {
+    store.close();
+  }
 }

@@ -17,6 +17,12 @@ export interface ProgramTaskSpec {
   score(answers: unknown[]): ScoredAnswers;
 }
 
+/**
+ * Which cases a task scores on: the run's own (what evolution optimises) or held-out ones drawn
+ * the same way from another seed, never shown to the LLM, to see whether a program generalises.
+ */
+export type CaseSet = 'run' | 'holdout';
+
 /** What a problem's scorer says of a program's answers. Scores: higher is better. */
 export interface ScoredAnswers {
   correct: boolean;

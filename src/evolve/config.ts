@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { migrationSchema } from './population/migration.js';
 import { selectionSchema } from './population/selection.js';
+import type { EvaluationLimits } from './task.js';
 import { warningsSchema } from './warnings.js';
 
 const price = z
@@ -94,3 +95,12 @@ export const evolveConfigSchema = z
 
 export type EvolveConfig = z.infer<typeof evolveConfigSchema>;
 export type LlmSettings = z.infer<typeof llmSettingsSchema>;
+
+/** The limits each evaluation of a run gets, in the units the sandbox takes. */
+export function evaluationLimits(config: EvolveConfig): EvaluationLimits {
+  return {
+    timeoutMs: config.evaluation.timeoutSec * 1000,
+    memoryMb: config.evaluation.memoryMb,
+    maxOutputBytes: config.evaluation.maxOutputKb * 1024,
+  };
+}

@@ -1,6 +1,6 @@
 import { dirname, join, basename } from 'node:path';
 import { Semaphore } from '../core/semaphore.js';
-import type { EvolveConfig } from './config.js';
+import { evaluationLimits, type EvolveConfig } from './config.js';
 import { WITHOUT_LINEAGE, type RunStore } from './database/store.js';
 import { codeFingerprint } from './genomes/program/index.js';
 import {
@@ -172,11 +172,7 @@ export async function runEvolution(args: {
     budget: new Budget(config.budgetUsd, store.spentUsd(runId)),
     prices: config.llm.prices,
     evaluations: new Semaphore(config.concurrency.evaluations),
-    limits: {
-      timeoutMs: config.evaluation.timeoutSec * 1000,
-      memoryMb: config.evaluation.memoryMb,
-      maxOutputBytes: config.evaluation.maxOutputKb * 1024,
-    },
+    limits: evaluationLimits(config),
     recommendations: () => store.latestMeta(runId)?.recommendations || null,
   };
   store.setStatus(runId, 'running');

@@ -45,6 +45,16 @@ describe('built-in tasks: initial programs run in the sandbox and scored by thei
     expect(new Set(programs).size).toBe(programs.length);
   });
 
+  it('every built-in task has held-out cases of its own, on which its initial program is correct', async () => {
+    for (const name of Object.keys(BUILTIN_TASKS)) {
+      const run = await resolveTask(name).evaluate(resolveTask(name).initialProgram, LIMITS);
+      const task = resolveTask(name, 'holdout');
+      const heldOut = await task.evaluate(task.initialProgram, LIMITS);
+      expect(heldOut, name).toMatchObject({ correct: true });
+      expect(heldOut.combinedScore, name).not.toBe(run.combinedScore);
+    }
+  });
+
   it('a name that is not built in is read as a task directory', () => {
     expect(() => resolveTask('toString')).toThrow(
       /neither a built-in task \(prism, eplb, llm, colocate\) nor a directory with evolve\.yaml/,

@@ -1,5 +1,6 @@
 import {
   incorrectAnswers,
+  type CaseSet,
   type ProgramTaskSpec,
   type ScoredAnswers,
 } from '../../core/program-task.js';
@@ -10,7 +11,8 @@ import { balancedness } from './score.js';
 import { checkPlan } from './validate.js';
 
 /** A DeepSeek-like trace, scaled down so one evaluation takes well under a second. */
-const TRACE = { ...DEFAULT_TRACE, layers: 8, experts: 64, steps: 600, seed: 7 };
+const TRACE = { ...DEFAULT_TRACE, layers: 8, experts: 64, steps: 600 };
+const SEEDS: Record<CaseSet, number> = { run: 7, holdout: 8 };
 const SHAPE: Shape = { replicas: 80, groups: 8, nodes: 2, gpus: 8 };
 const WINDOW = 100;
 
@@ -66,8 +68,9 @@ export function scoreEplbAnswers(windows: LoadMatrix[], answers: unknown[]): Sco
 }
 
 /** EPLB as an evolution task: plan each window of a seeded trace, scored on the next one. */
-export function eplbTask(): ProgramTaskSpec {
-  const windows = parseLoadHistory(generateTrace(TRACE), 'generated trace', WINDOW);
+export function eplbTask(set: CaseSet = 'run'): ProgramTaskSpec {
+  const trace = generateTrace({ ...TRACE, seed: SEEDS[set] });
+  const windows = parseLoadHistory(trace, 'generated trace', WINDOW);
   const rows = (w: LoadMatrix): number[][] =>
     Array.from({ length: w.layers }, (_, l) =>
       Array.from(w.data.subarray(l * w.experts, (l + 1) * w.experts)),

@@ -1,5 +1,6 @@
 import {
   scoreAgainstReference,
+  type CaseSet,
   type ProgramTaskSpec,
   type ScoredAnswers,
 } from '../../core/program-task.js';
@@ -16,9 +17,9 @@ import {
 } from './solvers/frontier.js';
 import { validatePlacement } from './validate.js';
 
-/** Problems a program is scored on, and their seed. */
+/** Problems a program is scored on, and the seed of each case set. */
 const CASES = 40;
-const SEED = 1;
+const SEEDS: Record<CaseSet, number> = { run: 1, holdout: 2 };
 
 /** What a program is given of one problem: everything a placement's cost and speed depend on. */
 export interface LlmTaskInput {
@@ -116,13 +117,13 @@ export function scoreLlmAnswers(cases: readonly LlmCase[], answers: unknown[]): 
 }
 
 /** The seeded problems the task scores on, each with its exact optimum. */
-export function llmTaskCases(count = CASES, seed = SEED): LlmCase[] {
+export function llmTaskCases(count = CASES, seed = SEEDS.run): LlmCase[] {
   return generateLlmProblems(count, seed).map(caseOf);
 }
 
 /** LLM placement as an evolution task: cheapest $ per million tokens, against the exact optimum. */
-export function llmTask(): ProgramTaskSpec {
-  const cases = llmTaskCases();
+export function llmTask(set: CaseSet = 'run'): ProgramTaskSpec {
+  const cases = llmTaskCases(CASES, SEEDS[set]);
   return {
     name: 'llm',
     description:

@@ -1,5 +1,6 @@
 import {
   incorrectAnswers,
+  type CaseSet,
   type ProgramTaskSpec,
   type ScoredAnswers,
 } from '../../core/program-task.js';
@@ -8,8 +9,9 @@ import { toProblem, type PrismInstance } from './model.js';
 import { seedMaxKvpr, seedScore } from './score.js';
 import { validateAssignment } from './validate.js';
 
-/** The seed benchmark: 50 cases drawn as the seed's evaluator draws them. */
+/** The seed benchmark: 50 cases drawn as the seed's evaluator draws them (seed 42). */
 const CASES = 50;
+const SEEDS: Record<CaseSet, number> = { run: 42, holdout: 43 };
 
 /**
  * Score a candidate's answers on the instances: any invalid placement makes the program
@@ -51,8 +53,8 @@ export function scorePrismAnswers(instances: PrismInstance[], answers: unknown[]
 }
 
 /** PRISM as an evolution task: the seed's program interface and benchmark, scored strictly. */
-export function prismTask(): ProgramTaskSpec {
-  const instances = generate('seed', CASES, 42);
+export function prismTask(set: CaseSet = 'run'): ProgramTaskSpec {
+  const instances = generate('seed', CASES, SEEDS[set]);
   return {
     name: 'prism',
     description:
