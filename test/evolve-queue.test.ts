@@ -93,7 +93,7 @@ describe.skipIf(!HAS_REDIS)('evolve: evaluations on the workers of a Redis queue
     expect(jobLines).toHaveLength(evaluated);
   });
 
-  it('a job carries the program, the task name and the limits: no key, no environment', async () => {
+  it('a job carries the program, the task’s name and case set, and the limits: no key, no environment', async () => {
     const address = queueAddress(redis.url, 'job-content');
     const workers = await startWorkers(address, 1);
     const queue = await EvaluationQueue.open(address, () => undefined);
@@ -103,6 +103,12 @@ describe.skipIf(!HAS_REDIS)('evolve: evaluations on the workers of a Redis queue
       const result = await task.evaluate(task.initialProgram, limits);
       expect(result).toMatchObject({ correct: true });
       expect(result.combinedScore).toBeCloseTo(21.8916, 4);
+      // The held-out cases travel as a case set: the worker scores on them, not the run's.
+      const local = resolveTask('prism', 'holdout');
+      const heldOut = queue.taskVia(local, 'prism', 'holdout');
+      expect((await heldOut.evaluate(heldOut.initialProgram, limits)).combinedScore).toBe(
+        (await local.evaluate(local.initialProgram, limits)).combinedScore,
+      );
     } finally {
       await queue.close();
     }
@@ -110,8 +116,13 @@ describe.skipIf(!HAS_REDIS)('evolve: evaluations on the workers of a Redis queue
     const inspect = new Queue(address.name, { connection: { url: redis.url } });
     try {
       const jobs = await inspect.getJobs(['completed']);
-      expect(jobs).toHaveLength(1);
-      expect(Object.keys(jobs[0]!.data as object).sort()).toEqual(['code', 'limits', 'task']);
+      expect(jobs).toHaveLength(2);
+      expect(Object.keys(jobs[0]!.data as object).sort()).toEqual([
+        'cases',
+        'code',
+        'limits',
+        'task',
+      ]);
     } finally {
       await inspect.close();
     }

@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { UserError } from '../core/errors.js';
+import type { CaseSet } from '../core/program-task.js';
 import { formatTable } from '../core/table.js';
 import { readYamlFile } from '../core/io.js';
 import { parseWith } from '../core/schema.js';
@@ -129,7 +130,7 @@ async function queueFlags(values: Record<string, unknown>): Promise<QueueAddress
  */
 async function withEvaluators(
   queue: QueueAddress | null,
-  body: (via: (task: Task, taskRef: string) => Task) => Promise<number>,
+  body: (via: (task: Task, taskRef: string, cases?: CaseSet) => Task) => Promise<number>,
 ): Promise<number> {
   if (!queue) return body((task) => task);
   const { EvaluationQueue } = await import('../evolve/queue/remote.js');
@@ -144,7 +145,7 @@ async function withEvaluators(
       say(
         `warning: no worker is connected yet; start one with "evoplace evolve worker --redis ${displayUrl(queue.url)} --queue ${queue.name}"`,
       );
-    return await body((task, taskRef) => remote.taskVia(task, taskRef));
+    return await body((task, taskRef, cases) => remote.taskVia(task, taskRef, cases));
   } finally {
     await remote.close();
   }
@@ -427,7 +428,7 @@ async function holdoutCommand(argv: string[]): Promise<number> {
       .slice(0, top);
     if (programs.length === 0) throw new UserError('holds no correct program yet', store.path);
     return await withEvaluators(queue, async (via) => {
-      const task = via(heldOut, run.task);
+      const task = via(heldOut, run.task, 'holdout');
       const results = [];
       for (const [k, p] of programs.entries()) {
         say(`holdout: program ${p.id} (${k + 1}/${programs.length})`);

@@ -21,7 +21,8 @@ export interface ProgramTaskSpec {
  * Which cases a task scores on: the run's own (what evolution optimises) or held-out ones drawn
  * the same way from another seed, never shown to the LLM, to see whether a program generalises.
  */
-export type CaseSet = 'run' | 'holdout';
+export const CASE_SETS = ['run', 'holdout'] as const;
+export type CaseSet = (typeof CASE_SETS)[number];
 
 /** What a problem's scorer says of a program's answers. Scores: higher is better. */
 export interface ScoredAnswers {

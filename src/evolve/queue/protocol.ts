@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
+import { CASE_SETS } from '../../core/program-task.js';
 import { evaluationSchema } from '../task.js';
 
 /** The BullMQ queue evaluations go through unless told otherwise (`--queue`). */
@@ -7,11 +8,13 @@ export const DEFAULT_QUEUE_NAME = 'evoplace-evaluations';
 
 /**
  * One evaluation as it travels to a worker: the task's name (built-in) or absolute directory,
- * the program and the limits. Nothing else: no API key, no environment, no run configuration.
+ * which of its case sets to score on, the program and the limits. Nothing else: no API key, no
+ * environment, no run configuration.
  */
 export const evaluationJobSchema = z
   .object({
     task: z.string().min(1),
+    cases: z.enum(CASE_SETS),
     code: z.string(),
     limits: z
       .object({

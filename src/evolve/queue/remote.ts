@@ -1,4 +1,5 @@
 import { Queue, QueueEvents } from 'bullmq';
+import type { CaseSet } from '../../core/program-task.js';
 import type { EvaluationLimits, EvaluationRecord, Task } from '../task.js';
 import { connectionOf, ensureReachable, onceEach } from './connection.js';
 import {
@@ -58,9 +59,10 @@ export class EvaluationQueue {
 
   /**
    * `task` with its evaluations done by the queue's workers, which find the task by `taskRef`
-   * (a built-in name, or the task directory's absolute path, which must exist on their machine).
+   * (a built-in name, or the task directory's absolute path, which must exist on their machine)
+   * and score on its `cases`.
    */
-  taskVia(task: Task, taskRef: string): Task {
+  taskVia(task: Task, taskRef: string, cases: CaseSet = 'run'): Task {
     return {
       name: task.name,
       description: task.description,
@@ -68,7 +70,7 @@ export class EvaluationQueue {
       programFile: task.programFile,
       initialProgram: task.initialProgram,
       evaluate: (code: string, limits: EvaluationLimits) =>
-        this.evaluate({ task: taskRef, code, limits }),
+        this.evaluate({ task: taskRef, cases, code, limits }),
     };
   }
 

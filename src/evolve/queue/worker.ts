@@ -1,5 +1,6 @@
 import { UserError } from '../../core/errors.js';
 import { Worker, type Job } from 'bullmq';
+import type { CaseSet } from '../../core/program-task.js';
 import type { Task } from '../task.js';
 import { connectionOf, ensureReachable, onceEach } from './connection.js';
 import { evaluationJobSchema, type QueueAddress } from './protocol.js';
@@ -23,22 +24,23 @@ export async function startEvaluationWorker(args: {
    * another worker takes it again; also how often this worker checks for such jobs.
    */
   stallMs: number;
-  resolveTask: (ref: string) => Task;
+  resolveTask: (ref: string, cases: CaseSet) => Task;
   log: (line: string) => void;
 }): Promise<EvaluationWorker> {
   const { address, resolveTask, log } = args;
   const tasks = new Map<string, Task>();
-  const taskOf = (ref: string): Task => {
-    let task = tasks.get(ref);
+  const taskOf = (ref: string, cases: CaseSet): Task => {
+    const key = `${cases} ${ref}`;
+    let task = tasks.get(key);
     if (!task) {
       try {
-        task = resolveTask(ref);
+        task = resolveTask(ref, cases);
       } catch (error) {
         // The job's failure reason travels as a message: keep the file and field it names.
         if (error instanceof UserError) throw new Error(error.format(), { cause: error });
         throw error;
       }
-      tasks.set(ref, task);
+      tasks.set(key, task);
     }
     return task;
   };
@@ -47,9 +49,10 @@ export async function startEvaluationWorker(args: {
     address.name,
     async (job: Job) => {
       const data = evaluationJobSchema.parse(job.data);
-      const record = await taskOf(data.task).evaluate(data.code, data.limits);
+      const task = taskOf(data.task, data.cases);
+      const record = await task.evaluate(data.code, data.limits);
       log(
-        `job ${job.id} (${taskOf(data.task).name}): ` +
+        `job ${job.id} (${task.name}${data.cases === 'holdout' ? ', held-out cases' : ''}): ` +
           (record.correct ? `score ${record.combinedScore}` : 'incorrect') +
           ` in ${Math.round(record.evalMs)} ms`,
       );
