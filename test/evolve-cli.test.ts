@@ -170,7 +170,17 @@ describe('evoplace evolve (CLI)', () => {
   it('holdout: the run’s best programs scored again on held-out cases', async () => {
     server = await startMockLlmServer(prismScript());
     const db = join(runDir(), 'holdout.db');
-    expect((await startEvoplace(runArgs(db, 3), cliEnv).done).code).toBe(0);
+    const ran = await startEvoplace([...runArgs(db, 3), '--json'], cliEnv).done;
+    expect(ran.code).toBe(0);
+    // The finished run scored its best program on the held-out cases already.
+    const outcome = JSON.parse(ran.stdout) as {
+      bestScore: number;
+      heldOut: { programId: number; runScore: number; combinedScore: number };
+    };
+    expect(outcome.heldOut).toMatchObject({ runScore: outcome.bestScore, correct: true });
+    expect(ran.stderr).toMatch(/best program \d+: [\d.]+ on held-out cases/);
+    const status = await startEvoplace(['evolve', 'status', '--db', db, '--json'], cliEnv).done;
+    expect(JSON.parse(status.stdout).heldOut).toEqual(outcome.heldOut);
     const result = await startEvoplace(
       ['evolve', 'holdout', '--db', db, '--top', '10', '--json'],
       cliEnv,
@@ -178,6 +188,7 @@ describe('evoplace evolve (CLI)', () => {
     expect(result.code, result.stderr).toBe(0);
     const { programs } = JSON.parse(result.stdout) as {
       programs: {
+        programId: number;
         kind: string;
         runScore: number;
         holdout: { combinedScore: number; correct: boolean };
@@ -200,6 +211,9 @@ describe('evoplace evolve (CLI)', () => {
     const improved = programs.find((p) => p.kind !== 'initial')!;
     expect(improved.holdout.correct).toBe(true);
     expect(improved.holdout.combinedScore).toBeGreaterThan(initial.holdout.combinedScore);
+    expect(programs.find((p) => p.programId === outcome.heldOut.programId)!.holdout).toMatchObject({
+      combinedScore: outcome.heldOut.combinedScore,
+    });
     const table = await startEvoplace(['evolve', 'holdout', '--db', db, '--top', '1'], cliEnv).done;
     expect(table.stderr).toMatch(/held-out score/);
   }, 60_000);

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { resolveTask } from '../src/evolve/tasks/index.js';
-import { mockConfig, runTask, useRunResources } from './support/evolve-run.js';
+import { join } from 'node:path';
+import { RunStore } from '../src/evolve/database/store.js';
+import { runEvolution } from '../src/evolve/engine.js';
+import { mockConfig, runDir, runTask, useRunResources } from './support/evolve-run.js';
 import { prismScript } from './support/prism-script.js';
 
 const running = useRunResources();
@@ -106,5 +109,64 @@ describe('evolve: the engine survives its candidates', () => {
     expect(looping!.combinedScore).toBe(0);
     expect(looping!.textFeedback).toMatch(/time limit/);
     expect(next!.correct).toBe(true);
+  });
+});
+
+describe('evolve: the best program on held-out cases', () => {
+  it('a finished run scores its best program on the held-out cases once, and says so', async () => {
+    const server = await running.server(prismScript());
+    const heldOut = resolveTask('prism', 'holdout');
+    const config = mockConfig(server.baseUrl, { generations: 2 });
+    const run = await runTask(resolveTask('prism'), config, undefined, heldOut);
+    const store = running.keep(run.store);
+    const best = store.best(run.runId)!;
+    const limits = { timeoutMs: 20_000, memoryMb: 1024, maxOutputBytes: 64 * 1024 };
+    const independent = await heldOut.evaluate(best.code, limits);
+    expect(run.outcome.heldOut).toEqual({
+      programId: best.id,
+      runScore: best.combinedScore,
+      combinedScore: independent.combinedScore,
+      correct: true,
+      textFeedback: independent.textFeedback,
+    });
+    expect(independent.combinedScore).not.toBe(best.combinedScore);
+    const [event] = store.events(run.runId, 'holdout');
+    expect(event!.message).toBe(
+      `best program ${best.id}: ${independent.combinedScore} on held-out cases (${best.combinedScore} on the run's)`,
+    );
+    expect(event!.data).toEqual(run.outcome.heldOut);
+    // Resuming the finished run reads the score back instead of evaluating again.
+    const again = await runEvolution({
+      task: resolveTask('prism'),
+      heldOut,
+      store,
+      runId: run.runId,
+      config,
+      env: {},
+      hooks: { progress: () => undefined, warn: () => undefined },
+    });
+    expect(again.heldOut).toEqual(run.outcome.heldOut);
+    expect(store.events(run.runId, 'holdout')).toHaveLength(1);
+  });
+
+  it('an interrupted run is not scored on held-out cases (its best may still change)', async () => {
+    const server = await running.server(prismScript());
+    const controller = new AbortController();
+    controller.abort();
+    const store = running.keep(RunStore.create(join(runDir(), 'run.db')));
+    const config = mockConfig(server.baseUrl, { generations: 3 });
+    const runId = store.createRun('prism', config, config.seed);
+    const outcome = await runEvolution({
+      task: resolveTask('prism'),
+      heldOut: resolveTask('prism', 'holdout'),
+      store,
+      runId,
+      config,
+      env: {},
+      signal: controller.signal,
+      hooks: { progress: () => undefined, warn: () => undefined },
+    });
+    expect(outcome).toMatchObject({ stoppedBy: 'interrupted', heldOut: null });
+    expect(store.events(runId, 'holdout')).toEqual([]);
   });
 });

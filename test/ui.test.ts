@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evoplace, startEvoplace } from './cli.js';
-import { runDatabase, startUi } from './support/ui.js';
+import { HELD_OUT_MESSAGE, runDatabase, startUi } from './support/ui.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evoplace-ui-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -25,6 +25,8 @@ describe('evoplace ui', () => {
       expect(run).toContain('<a href="/db/0/runs/1/programs/2">2</a>');
       expect(run).toContain('http-equiv="refresh"');
       expect(run).toContain('scores never vary &lt;script&gt;');
+      // The held-out score beside the run's best, and among the events.
+      expect(run.split(HELD_OUT_MESSAGE.replace("'", '&#39;'))).toHaveLength(3);
 
       const program = await (await fetch(`${url}db/0/runs/1/programs/2`)).text();
       expect(program).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');

@@ -107,9 +107,9 @@ function buildConfig(values: Record<string, unknown>): EvolveConfig {
 }
 
 /** The task of a run: a built-in one by name, or an external task's folder. */
-async function taskNamed(name: string): Promise<Task> {
+async function taskNamed(name: string, cases: CaseSet = 'run'): Promise<Task> {
   const { resolveTask } = await import('../evolve/tasks/index.js');
-  return resolveTask(name);
+  return resolveTask(name, cases);
 }
 
 /** `--redis URL [--queue NAME]`, checked; null without `--redis`. */
@@ -123,6 +123,9 @@ async function queueFlags(values: Record<string, unknown>): Promise<QueueAddress
   return queueAddress(values.redis, values.queue as string | undefined);
 }
 
+/** Hands a task to the evaluators: itself, or the queue's workers (which find it by `taskRef`). */
+type Via = (task: Task, taskRef: string, cases?: CaseSet) => Task;
+
 /**
  * Call `body` with a way to give a task to the evaluators: this machine's sandbox, or with
  * `--redis` the workers of the queue (which find the task by the name the run stores). The queue
@@ -130,7 +133,7 @@ async function queueFlags(values: Record<string, unknown>): Promise<QueueAddress
  */
 async function withEvaluators(
   queue: QueueAddress | null,
-  body: (via: (task: Task, taskRef: string, cases?: CaseSet) => Task) => Promise<number>,
+  body: (via: Via) => Promise<number>,
 ): Promise<number> {
   if (!queue) return body((task) => task);
   const { EvaluationQueue } = await import('../evolve/queue/remote.js');
@@ -151,14 +154,21 @@ async function withEvaluators(
   }
 }
 
-/** Run to the end (or the budget, or Ctrl-C), printing progress on stderr. */
+/**
+ * Run to the end (or the budget, or Ctrl-C), printing progress on stderr; a built-in task's
+ * best program is then scored on its held-out cases.
+ */
 async function drive(
   store: RunStore,
   run: RunRecord,
   config: EvolveConfig,
   task: Task,
+  via: Via,
   json: boolean,
 ): Promise<number> {
+  const heldOut = isBuiltinTask(run.task)
+    ? via(await taskNamed(run.task, 'holdout'), run.task, 'holdout')
+    : undefined;
   const controller = new AbortController();
   const interrupt = (): void => {
     say('interrupted: finishing the generations in flight (Ctrl-C again to quit now)');
@@ -171,7 +181,8 @@ async function drive(
     // The engine brings the LLM SDKs: loaded here, so status, best and export start quickly.
     const { runEvolution } = await import('../evolve/engine.js');
     outcome = await runEvolution({
-      task,
+      task: via(task, run.task),
+      heldOut,
       store,
       runId: run.id,
       config,
@@ -232,7 +243,7 @@ async function runCommand(argv: string[]): Promise<number> {
     try {
       store.createRun(taskName, config, config.seed);
       const run = store.latestRun()!;
-      return await drive(store, run, config, via(task, taskName), values.json === true);
+      return await drive(store, run, config, task, via, values.json === true);
     } finally {
       store.close();
     }
@@ -258,7 +269,7 @@ async function resumeCommand(argv: string[]): Promise<number> {
   try {
     const task = await taskNamed(run.task);
     return await withEvaluators(queue, (via) =>
-      drive(store, run, config, via(task, run.task), parsed.values.json === true),
+      drive(store, run, config, task, via, parsed.values.json === true),
     );
   } finally {
     store.close();
@@ -300,6 +311,7 @@ function statusCommand(argv: string[]): number {
       spentUsd: store.spentUsd(run.id),
       budgetUsd: config.budgetUsd,
       islands,
+      heldOut: store.events(run.id, 'holdout').at(-1)?.data ?? null,
       warnings: store.events(run.id, 'warning').map((e) => e.message),
     };
     if (parsed.values.json) printJson(status);
@@ -313,6 +325,8 @@ function statusCommand(argv: string[]): number {
       );
       for (const i of islands)
         say(`island ${i.island}: ${i.programs} programs, best ${i.bestScore ?? '—'}`);
+      const heldOut = store.events(run.id, 'holdout').at(-1);
+      if (heldOut) say(heldOut.message);
       for (const w of status.warnings) say(`warning: ${w}`);
     }
     return 0;
@@ -417,8 +431,7 @@ async function holdoutCommand(argv: string[]): Promise<number> {
   const queue = await queueFlags(parsed.values);
   const { store, run, config } = openRun(requireDb(parsed.values, 'evolve holdout'));
   try {
-    const { resolveTask } = await import('../evolve/tasks/index.js');
-    const heldOut = resolveTask(run.task, 'holdout');
+    const heldOut = await taskNamed(run.task, 'holdout');
     const seen = new Set<string>();
     const programs = store
       .programs(run.id)

@@ -33,6 +33,49 @@ export interface RunOutcome {
   generationsDone: number;
   bestScore: number | null;
   spentUsd: number;
+  /** The best program scored on the task's held-out cases, when the run finished and has them. */
+  heldOut: HeldOutScore | null;
+}
+
+/** A program scored again on held-out cases (stored as a `holdout` event). */
+export interface HeldOutScore {
+  programId: number;
+  runScore: number;
+  combinedScore: number;
+  correct: boolean;
+  textFeedback: string;
+}
+
+/**
+ * Score the run's best program on `heldOut` once (a `holdout` event; a resumed run that already
+ * did so reads it back): what it found, on cases evolution never saw.
+ */
+async function scoreHeldOut(
+  ctx: RunContext,
+  heldOut: Task,
+  hooks: EngineHooks,
+): Promise<HeldOutScore | null> {
+  const best = ctx.store.best(ctx.runId);
+  if (!best) return null;
+  const stored = ctx.store
+    .events(ctx.runId, 'holdout')
+    .map((e) => e.data as HeldOutScore)
+    .find((h) => h.programId === best.id);
+  if (stored) return stored;
+  const e = await heldOut.evaluate(best.code, ctx.limits);
+  const score: HeldOutScore = {
+    programId: best.id,
+    runScore: best.combinedScore,
+    combinedScore: e.combinedScore,
+    correct: e.correct,
+    textFeedback: e.textFeedback,
+  };
+  const message =
+    `best program ${best.id}: ${e.correct ? e.combinedScore : 'incorrect'} on held-out cases ` +
+    `(${best.combinedScore} on the run's)`;
+  ctx.store.addEvent(ctx.runId, 'holdout', message, score);
+  hooks.progress(message);
+  return score;
 }
 
 /** Connection settings of one model: key variable and base URL by label, else by provider. */
@@ -146,6 +189,8 @@ export async function runEvolution(args: {
   hooks: EngineHooks;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** The task on held-out cases: the best program is scored on them when the run finishes. */
+  heldOut?: Task;
 }): Promise<RunOutcome> {
   const { task, store, runId, config, hooks } = args;
   const env = args.env ?? process.env;
@@ -243,10 +288,15 @@ export async function runEvolution(args: {
     );
     hooks.warn(`budget of $${config.budgetUsd} reached: ${remaining} generations not run`);
   }
+  const heldOut =
+    stoppedBy === 'generations' && args.heldOut
+      ? await scoreHeldOut(ctx, args.heldOut, hooks)
+      : null;
   return {
     stoppedBy,
     generationsDone: config.generations - remaining,
     bestScore: store.best(runId)?.combinedScore ?? null,
     spentUsd: store.spentUsd(runId),
+    heldOut,
   };
 }

@@ -39,6 +39,7 @@ export async function runTask(
   task: Task,
   config: EvolveConfig,
   dir = runDir(),
+  heldOut?: Task,
 ): Promise<{ store: RunStore; runId: number; outcome: RunOutcome; warnings: string[] }> {
   const store = RunStore.create(join(dir, 'run.db'));
   const runId = store.createRun(task.name, config, config.seed);
@@ -48,6 +49,7 @@ export async function runTask(
     store,
     runId,
     config,
+    heldOut,
     env: {},
     hooks: { progress: () => undefined, warn: (m) => warnings.push(m) },
   });

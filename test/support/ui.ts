@@ -4,7 +4,10 @@ import { startEvoplace, type CliProcess } from '../cli.js';
 /** What an LLM might write to break a page: markup in code, prompt and feedback. */
 export const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>';
 
-/** A run database with a prism run of three programs, one a failure, and a warning. */
+/** What the run of `runDatabase` says of its best program on held-out cases. */
+export const HELD_OUT_MESSAGE = "best program 2: 22.1 on held-out cases (22.3385 on the run's)";
+
+/** A run database with a prism run of three programs, one a failure, a warning and a held-out score. */
 export function runDatabase(path: string): string {
   const store = RunStore.create(path);
   const runId = store.createRun('prism', { generations: 3 }, 7);
@@ -44,6 +47,7 @@ export function runDatabase(path: string): string {
   );
   store.insertProgram(program(2, { kind: 'failed', parentId: 2, correct: false }), 4);
   store.addEvent(runId, 'warning', `scores never vary ${HOSTILE}`);
+  store.addEvent(runId, 'holdout', HELD_OUT_MESSAGE, { programId: 2, combinedScore: 22.1 });
   store.close();
   return path;
 }

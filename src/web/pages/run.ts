@@ -11,6 +11,7 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
     .summaries(run.id)
     .sort((a, b) => a.generation - b.generation || a.id - b.id);
   const best = store.best(run.id);
+  const heldOut = store.events(run.id, 'holdout').at(-1);
   const rows = programs.map(
     (p) =>
       markup`<tr>
@@ -42,6 +43,7 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
       ${run.status} · seed ${run.seed} · ${programs.length} programs · best
       ${best ? markup`<a href="/db/${db}/runs/${run.id}/programs/${best.id}">${figure(best.combinedScore)}</a>` : '—'}
       · spent $${figure(store.spentUsd(run.id), 4)}
+      ${heldOut ? markup`· ${heldOut.message}` : ''}
     </p>
     <h2>Score by generation</h2>
     ${trusted(chart)}
