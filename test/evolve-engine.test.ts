@@ -3,6 +3,8 @@ import { resolveTask } from '../src/evolve/tasks/index.js';
 import { join } from 'node:path';
 import { RunStore } from '../src/evolve/database/store.js';
 import { runEvolution } from '../src/evolve/engine.js';
+import { solveExhaustive } from '../src/problems/colocate/solvers/exhaustive.js';
+import { colocateTaskCases } from '../src/problems/colocate/task.js';
 import { mockConfig, runDir, runTask, useRunResources } from './support/evolve-run.js';
 import { prismScript } from './support/prism-script.js';
 
@@ -122,13 +124,19 @@ describe('evolve: the best program on held-out cases', () => {
     const best = store.best(run.runId)!;
     const limits = { timeoutMs: 20_000, memoryMb: 1024, maxOutputBytes: 64 * 1024 };
     const independent = await heldOut.evaluate(best.code, limits);
+    const initial = store.programs(run.runId).find((p) => p.kind === 'initial')!;
+    const initialHeldOut = await heldOut.evaluate(initial.code, limits);
     expect(run.outcome.heldOut).toEqual({
       programId: best.id,
       runScore: best.combinedScore,
       combinedScore: independent.combinedScore,
       correct: true,
       textFeedback: independent.textFeedback,
+      initialScore: initialHeldOut.combinedScore,
     });
+    // The scripted improvement generalises: no overfitting warning.
+    expect(independent.combinedScore).toBeGreaterThan(initialHeldOut.combinedScore);
+    expect(run.warnings).toEqual([]);
     expect(independent.combinedScore).not.toBe(best.combinedScore);
     const [event] = store.events(run.runId, 'holdout');
     expect(event!.message).toBe(
@@ -147,6 +155,47 @@ describe('evolve: the best program on held-out cases', () => {
     });
     expect(again.heldOut).toEqual(run.outcome.heldOut);
     expect(store.events(run.runId, 'holdout')).toHaveLength(1);
+  });
+
+  it('a program that memorised the run’s cases wins the run and is caught on held-out cases', async () => {
+    // The exhaustive best of each of the run's problems, keyed by the input the program gets.
+    const table = Object.fromEntries(
+      colocateTaskCases().map((c) => [
+        JSON.stringify(c.input),
+        solveExhaustive(c.problem).solution,
+      ]),
+    );
+    const memoriser = [
+      'Remember what worked.',
+      '<<<<<<< SEARCH',
+      'export function configure(input: Input): Configuration | null {',
+      '=======',
+      `const SEEN: Record<string, Configuration | null> = ${JSON.stringify(table)};`,
+      'export function configure(input: Input): Configuration | null {',
+      '  return SEEN[JSON.stringify(input)] ?? null;',
+      '}',
+      'export function configureUnseen(input: Input): Configuration | null {',
+      '>>>>>>> REPLACE',
+    ].join('\n');
+    const server = await running.server([memoriser]);
+    const config = mockConfig(server.baseUrl, {
+      generations: 1,
+      islands: 1,
+      patchTypes: { diff: 1, full: 0, cross: 0 },
+    });
+    const heldOut = resolveTask('colocate', 'holdout');
+    const run = await runTask(resolveTask('colocate'), config, undefined, heldOut);
+    const store = running.keep(run.store);
+    const best = store.best(run.runId)!;
+    expect(best.kind).toBe('proposal');
+    expect(best.combinedScore).toBe(1);
+    const { heldOut: score } = run.outcome;
+    expect(score!.correct).toBe(true);
+    expect(score!.combinedScore).toBeLessThan(score!.initialScore!);
+    expect(run.warnings).toEqual([
+      expect.stringMatching(/scores [\d.]+ on held-out cases, below the initial program's [\d.]+/),
+    ]);
+    expect(store.events(run.runId, 'warning').map((e) => e.data)).toEqual([{ code: 'overfit' }]);
   });
 
   it('an interrupted run is not scored on held-out cases (its best may still change)', async () => {

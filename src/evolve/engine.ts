@@ -44,11 +44,18 @@ export interface HeldOutScore {
   combinedScore: number;
   correct: boolean;
   textFeedback: string;
+  /** The initial program's held-out score, for comparison; null when it is the best itself. */
+  initialScore: number | null;
 }
+
+/** A held-out score as words: the score, or that the program broke a rule on those cases. */
+const heldOutFigure = (correct: boolean, score: number): string =>
+  correct ? String(score) : 'incorrect';
 
 /**
  * Score the run's best program on `heldOut` once (a `holdout` event; a resumed run that already
- * did so reads it back): what it found, on cases evolution never saw.
+ * did so reads it back): what it found, on cases evolution never saw. Beside it, the initial
+ * program's; a best that does worse there than the initial program raises an `overfit` warning.
  */
 async function scoreHeldOut(
   ctx: RunContext,
@@ -63,18 +70,32 @@ async function scoreHeldOut(
     .find((h) => h.programId === best.id);
   if (stored) return stored;
   const e = await heldOut.evaluate(best.code, ctx.limits);
+  const initial = ctx.store.programs(ctx.runId).find((p) => p.kind === 'initial');
+  const initialRun =
+    initial && initial.id !== best.id ? await heldOut.evaluate(initial.code, ctx.limits) : null;
+  const initialScore = initialRun ? (initialRun.correct ? initialRun.combinedScore : 0) : null;
   const score: HeldOutScore = {
     programId: best.id,
     runScore: best.combinedScore,
     combinedScore: e.combinedScore,
     correct: e.correct,
     textFeedback: e.textFeedback,
+    initialScore,
   };
   const message =
-    `best program ${best.id}: ${e.correct ? e.combinedScore : 'incorrect'} on held-out cases ` +
+    `best program ${best.id}: ${heldOutFigure(e.correct, e.combinedScore)} on held-out cases ` +
     `(${best.combinedScore} on the run's)`;
   ctx.store.addEvent(ctx.runId, 'holdout', message, score);
   hooks.progress(message);
+  const heldOutScore = e.correct ? e.combinedScore : 0;
+  if (initialScore !== null && heldOutScore < initialScore) {
+    const warning =
+      `the best program (${best.id}) scores ${heldOutFigure(e.correct, e.combinedScore)} on ` +
+      `held-out cases, below the initial program's ${initialScore}: it may have learned the ` +
+      "run's cases rather than the problem (see evolve holdout)";
+    ctx.store.addEvent(ctx.runId, 'warning', warning, { code: 'overfit' });
+    hooks.warn(warning);
+  }
   return score;
 }
 
