@@ -218,7 +218,7 @@ describe('evoplace evolve (CLI)', () => {
     expect(table.stderr).toMatch(/held-out score/);
   }, 60_000);
 
-  it('holdout: an external task has no held-out cases (exit 2)', async () => {
+  it('holdout: an external task without evaluate_holdout has no held-out cases (exit 2)', async () => {
     server = await startMockLlmServer([
       '<<<<<<< SEARCH\n    return 0.0\n=======\n    return 1.0\n>>>>>>> REPLACE',
     ]);
@@ -239,6 +239,8 @@ describe('evoplace evolve (CLI)', () => {
     expect((await startEvoplace(args, cliEnv).done).code).toBe(0);
     const result = await startEvoplace(['evolve', 'holdout', '--db', db], cliEnv).done;
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/has no held-out cases: only the built-in tasks do/);
+    expect(result.stderr).toMatch(
+      /evolve\.yaml: declares no held-out cases: add "evaluate_holdout/,
+    );
   }, 60_000);
 });

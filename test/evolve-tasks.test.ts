@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { externalTask } from '../src/evolve/tasks/external.js';
-import { resolveTask } from '../src/evolve/tasks/index.js';
+import { heldOutTask, resolveTask } from '../src/evolve/tasks/index.js';
 import type { MockChatRequest } from './support/mock-llm-server.js';
 import { mockConfig, runTask, useRunResources } from './support/evolve-run.js';
 import { parentCode, prismScript } from './support/prism-script.js';
@@ -42,6 +42,27 @@ describe('evolve: external ShinkaEvolve-style tasks', () => {
     expect(best.privateMetrics).toEqual({ secret: 42 });
     expect(best.textFeedback).toBe('x = 3.0');
     expect(best.code).toContain('# EVOLVE-BLOCK-START');
+  });
+
+  it('an external task with evaluate_holdout: its best program is scored on the held-out cases', async () => {
+    const server = await running.server(pythonScript([3]));
+    const dir = fixture('holdout-task');
+    const run = await runTask(
+      externalTask(dir),
+      mockConfig(server.baseUrl, { generations: 1, islands: 1, patchTypes: DIFF_ONLY }),
+      undefined,
+      heldOutTask(dir)!,
+    );
+    running.keep(run.store);
+    // x = 3 is optimal on the run's target (score 0) and 1 off the held-out one (4): −1, where
+    // the initial x = 0 scores −16.
+    expect(run.outcome.heldOut).toMatchObject({
+      runScore: 0,
+      combinedScore: -1,
+      correct: true,
+      initialScore: -16,
+    });
+    expect(heldOutTask(fixture('shinka-task'))).toBeNull();
   });
 
   it('reports a crashing Python program as incorrect, with the reason', async () => {

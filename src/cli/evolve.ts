@@ -166,9 +166,9 @@ async function drive(
   via: Via,
   json: boolean,
 ): Promise<number> {
-  const heldOut = isBuiltinTask(run.task)
-    ? via(await taskNamed(run.task, 'holdout'), run.task, 'holdout')
-    : undefined;
+  const { heldOutTask } = await import('../evolve/tasks/index.js');
+  const heldOutCases = heldOutTask(run.task);
+  const heldOut = heldOutCases ? via(heldOutCases, run.task, 'holdout') : undefined;
   const controller = new AbortController();
   const interrupt = (): void => {
     say('interrupted: finishing the generations in flight (Ctrl-C again to quit now)');

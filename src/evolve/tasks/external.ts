@@ -2,6 +2,7 @@ import { readdirSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
+import type { CaseSet } from '../../core/program-task.js';
 import { readTextFile, readYamlFile } from '../../core/io.js';
 import { parseWith } from '../../core/schema.js';
 import { languageFromPath, type Language } from '../genomes/program/index.js';
@@ -27,6 +28,8 @@ export const externalTaskSchema = z
     language: z.string().optional(),
     /** Shell command run in a copy of the task directory; {program} and {results} are replaced. */
     evaluate: z.string().min(1).default(SHINKA_COMMAND),
+    /** The same on held-out cases, never shown to the LLM (`evolve holdout`, the end of a run). */
+    evaluate_holdout: z.string().min(1).optional(),
   })
   .strict();
 
@@ -91,15 +94,28 @@ function readResults(
   };
 }
 
+/** The checked `evolve.yaml` of a task directory. */
+export function externalTaskSpec(dir: string): z.infer<typeof externalTaskSchema> {
+  const specPath = join(resolve(dir), 'evolve.yaml');
+  return parseWith(externalTaskSchema, readYamlFile(specPath), specPath);
+}
+
 /**
  * A task directory with `evolve.yaml`: an initial program in any language and an evaluation
  * command; ShinkaEvolve's contract (`--program_path P --results_dir D`, then D/metrics.json and
- * D/correct.json) is the default, so existing ShinkaEvolve tasks run unchanged.
+ * D/correct.json) is the default, so existing ShinkaEvolve tasks run unchanged. With `holdout`,
+ * the task evaluates with its `evaluate_holdout` command, which it must declare.
  */
-export function externalTask(dirArg: string): Task {
+export function externalTask(dirArg: string, cases: CaseSet = 'run'): Task {
   const dir = resolve(dirArg);
   const specPath = join(dir, 'evolve.yaml');
-  const spec = parseWith(externalTaskSchema, readYamlFile(specPath), specPath);
+  const spec = externalTaskSpec(dir);
+  const evaluateCommand = cases === 'run' ? spec.evaluate : spec.evaluate_holdout;
+  if (evaluateCommand === undefined)
+    throw new UserError(
+      'declares no held-out cases: add "evaluate_holdout: COMMAND" (the evaluate command on cases the LLM never sees)',
+      specPath,
+    );
   const initialPath = resolve(dir, spec.initial_program);
   if (!initialPath.startsWith(dir + sep))
     throw new UserError('must name a file inside the task directory', specPath, 'initial_program');
@@ -120,7 +136,7 @@ export function externalTask(dirArg: string): Task {
     programFile,
     initialProgram: initial,
     async evaluate(code: string, limits: EvaluationLimits): Promise<EvaluationRecord> {
-      const command = spec.evaluate
+      const command = evaluateCommand
         .replaceAll('{program}', `{dir}/${programFile}`)
         .replaceAll('{results}', '{dir}/results');
       const result = await runSandboxed({

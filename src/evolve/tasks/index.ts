@@ -8,7 +8,7 @@ import { llmTask } from '../../problems/llm/task.js';
 import { prismTask } from '../../problems/prism/task.js';
 import type { Task } from '../task.js';
 import { builtinTask } from './builtin.js';
-import { externalTask } from './external.js';
+import { externalTask, externalTaskSpec } from './external.js';
 import { BUILTIN_TASK_NAMES, isBuiltinTask, type BuiltinTaskName } from './names.js';
 
 /** The built-in tasks, one per problem, by name. */
@@ -20,22 +20,24 @@ export const BUILTIN_TASKS: Record<BuiltinTaskName, (set: CaseSet) => ProgramTas
 };
 
 /**
- * The task a run evolves: a built-in name or a directory with `evolve.yaml`. With `holdout`, a
- * built-in task scores on its held-out cases instead (an external task has none of ours).
+ * The task a run evolves: a built-in name or a directory with `evolve.yaml`. With `holdout`, it
+ * scores on its held-out cases instead (an external task's `evaluate_holdout` command).
  */
 export function resolveTask(name: string, set: CaseSet = 'run'): Task {
   if (isBuiltinTask(name)) return builtinTask(BUILTIN_TASKS[name](set));
-  if (set === 'holdout')
-    throw new UserError(
-      'has no held-out cases: only the built-in tasks do (an external task scores as its evaluate command says)',
-      '--task',
-      name,
-    );
   if (!existsSync(join(name, 'evolve.yaml')))
     throw new UserError(
       `is neither a built-in task (${BUILTIN_TASK_NAMES.join(', ')}) nor a directory with evolve.yaml`,
       '--task',
       name,
     );
-  return externalTask(name);
+  return externalTask(name, set);
+}
+
+/** The task on its held-out cases, or null for an external task that declares none. */
+export function heldOutTask(name: string): Task | null {
+  if (isBuiltinTask(name)) return resolveTask(name, 'holdout');
+  return externalTaskSpec(name).evaluate_holdout === undefined
+    ? null
+    : externalTask(name, 'holdout');
 }
