@@ -12,7 +12,7 @@ export interface ProgramTaskSpec {
   /** The exported function the program must provide. */
   readonly entry: string;
   /** One argument list per call; the program answers each. */
-  inputs(): unknown[][];
+  readonly inputs: unknown[][];
   /** Score the answers, one per input (null where the program returned nothing). */
   score(answers: unknown[]): ScoredAnswers;
 }

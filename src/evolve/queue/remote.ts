@@ -12,7 +12,7 @@ import {
 /** Finished jobs stay this long in Redis, for whoever inspects the queue (then BullMQ drops them). */
 const KEEP_COMPLETED_SECONDS = 3600;
 const KEEP_FAILED_SECONDS = 86_400;
-/** How often a job still waiting checks, by default, whether any worker is there to take it. */
+/** How often, by default, evaluations in flight check that some worker is there to take them. */
 const IDLE_CHECK_MS = 30_000;
 
 /**
@@ -23,13 +23,21 @@ const IDLE_CHECK_MS = 30_000;
 export class EvaluationQueue {
   /** Has the user been told that jobs wait with no worker connected? (Once per stretch.) */
   private toldIdle = false;
+  /** Evaluations sent and not yet back. */
+  private inFlight = 0;
+  /** Checks, while evaluations are in flight, that some worker is there to take them. */
+  private readonly idleCheck: NodeJS.Timeout;
 
   private constructor(
     private readonly queue: Queue,
     private readonly events: QueueEvents,
     private readonly warn: (message: string) => void,
-    private readonly idleCheckMs: number,
-  ) {}
+    idleCheckMs: number,
+  ) {
+    this.idleCheck = setInterval(() => {
+      if (this.inFlight > 0) void this.warnIfNoWorker();
+    }, idleCheckMs).unref();
+  }
 
   /**
    * Connect to the queue at `address`; a clear error when Redis cannot be reached. Later
@@ -80,7 +88,7 @@ export class EvaluationQueue {
       removeOnFail: { age: KEEP_FAILED_SECONDS },
     });
     let result: unknown;
-    const idleCheck = setInterval(() => void this.warnIfNoWorker(), this.idleCheckMs);
+    this.inFlight++;
     try {
       result = await queued.waitUntilFinished(this.events);
     } catch (error) {
@@ -89,7 +97,7 @@ export class EvaluationQueue {
         { cause: error },
       );
     } finally {
-      clearInterval(idleCheck);
+      this.inFlight--;
     }
     const parsed = evaluationResultSchema.safeParse(result);
     if (!parsed.success)
@@ -108,6 +116,7 @@ export class EvaluationQueue {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.idleCheck);
     await this.events.close();
     await this.queue.close();
   }

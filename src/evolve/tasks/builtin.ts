@@ -21,7 +21,7 @@ export function builtinTask(spec: ProgramTaskSpec): Task {
     programFile: 'program.ts',
     initialProgram: initialProgram(spec.name),
     async evaluate(code: string, limits: EvaluationLimits): Promise<EvaluationRecord> {
-      const run = await runNodeCandidate(code, 'typescript', spec.entry, spec.inputs(), limits);
+      const run = await runNodeCandidate(code, 'typescript', spec.entry, spec.inputs, limits);
       const logs = {
         stdout: run.sandbox?.stdout ?? '',
         stderr: run.sandbox?.stderr ?? '',

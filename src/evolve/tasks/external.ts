@@ -94,12 +94,6 @@ function readResults(
   };
 }
 
-/** The checked `evolve.yaml` of a task directory. */
-export function externalTaskSpec(dir: string): z.infer<typeof externalTaskSchema> {
-  const specPath = join(resolve(dir), 'evolve.yaml');
-  return parseWith(externalTaskSchema, readYamlFile(specPath), specPath);
-}
-
 /**
  * A task directory with `evolve.yaml`: an initial program in any language and an evaluation
  * command; ShinkaEvolve's contract (`--program_path P --results_dir D`, then D/metrics.json and
@@ -107,15 +101,23 @@ export function externalTaskSpec(dir: string): z.infer<typeof externalTaskSchema
  * the task evaluates with its `evaluate_holdout` command, which it must declare.
  */
 export function externalTask(dirArg: string, cases: CaseSet = 'run'): Task {
-  const dir = resolve(dirArg);
-  const specPath = join(dir, 'evolve.yaml');
-  const spec = externalTaskSpec(dir);
-  const evaluateCommand = cases === 'run' ? spec.evaluate : spec.evaluate_holdout;
-  if (evaluateCommand === undefined)
+  const task = externalTasks(dirArg)[cases];
+  if (!task)
     throw new UserError(
       'declares no held-out cases: add "evaluate_holdout: COMMAND" (the evaluate command on cases the LLM never sees)',
-      specPath,
+      join(resolve(dirArg), 'evolve.yaml'),
     );
+  return task;
+}
+
+/**
+ * A task directory's task on each of its case sets, from one reading of the directory: on the
+ * run's cases (`evaluate`), and on held-out ones when it declares `evaluate_holdout` (else null).
+ */
+export function externalTasks(dirArg: string): { run: Task; holdout: Task | null } {
+  const dir = resolve(dirArg);
+  const specPath = join(dir, 'evolve.yaml');
+  const spec = parseWith(externalTaskSchema, readYamlFile(specPath), specPath);
   const initialPath = resolve(dir, spec.initial_program);
   if (!initialPath.startsWith(dir + sep))
     throw new UserError('must name a file inside the task directory', specPath, 'initial_program');
@@ -129,7 +131,7 @@ export function externalTask(dirArg: string, cases: CaseSet = 'run'): Task {
   const initial = readTextFile(initialPath);
   const files = readTaskFiles(dir);
   const programFile = `candidate/${basename(initialPath)}`;
-  return {
+  const evaluatingWith = (evaluateCommand: string): Task => ({
     name: dir,
     description: spec.description,
     language,
@@ -159,5 +161,9 @@ export function externalTask(dirArg: string, cases: CaseSet = 'run'): Task {
       }
       return { ...read, ...logs };
     },
+  });
+  return {
+    run: evaluatingWith(spec.evaluate),
+    holdout: spec.evaluate_holdout === undefined ? null : evaluatingWith(spec.evaluate_holdout),
   };
 }

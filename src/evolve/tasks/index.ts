@@ -8,7 +8,7 @@ import { llmTask } from '../../problems/llm/task.js';
 import { prismTask } from '../../problems/prism/task.js';
 import type { Task } from '../task.js';
 import { builtinTask } from './builtin.js';
-import { externalTask, externalTaskSpec } from './external.js';
+import { externalTask, externalTasks } from './external.js';
 import { BUILTIN_TASK_NAMES, isBuiltinTask, type BuiltinTaskName } from './names.js';
 
 /** The built-in tasks, one per problem, by name. */
@@ -36,8 +36,5 @@ export function resolveTask(name: string, set: CaseSet = 'run'): Task {
 
 /** The task on its held-out cases, or null for an external task that declares none. */
 export function heldOutTask(name: string): Task | null {
-  if (isBuiltinTask(name)) return resolveTask(name, 'holdout');
-  return externalTaskSpec(name).evaluate_holdout === undefined
-    ? null
-    : externalTask(name, 'holdout');
+  return isBuiltinTask(name) ? resolveTask(name, 'holdout') : externalTasks(name).holdout;
 }

@@ -105,6 +105,19 @@ function resolveModel(model: ColocationInput['vllm']['model']): ResolvedModel {
   };
 }
 
+/** KV-cache bytes of one token of `model` at the server's KV-cache dtype. */
+function kvBytesOf(
+  model: ResolvedModel,
+  kvCacheDtype: ColocationInput['vllm']['kvCacheDtype'],
+): number {
+  return kvBytesPerToken(
+    model.numLayers,
+    model.numKvHeads,
+    model.headDim,
+    kvCacheDtype === 'fp8' ? 1 : 2,
+  );
+}
+
 /**
  * What the served model's card tells an operator: its weights and the KV-cache bytes of one
  * token (at the server's KV-cache dtype). vLLM's own overheads are not on it.
@@ -114,15 +127,7 @@ export function modelCard(vllm: Pick<ColocationInput['vllm'], 'model' | 'kvCache
   kvBytesPerToken: number;
 } {
   const model = resolveModel(vllm.model);
-  return {
-    weightsGib: model.weightsGib,
-    kvBytesPerToken: kvBytesPerToken(
-      model.numLayers,
-      model.numKvHeads,
-      model.headDim,
-      vllm.kvCacheDtype === 'fp8' ? 1 : 2,
-    ),
-  };
+  return { weightsGib: model.weightsGib, kvBytesPerToken: kvBytesOf(model, vllm.kvCacheDtype) };
 }
 
 function failureOf(
@@ -142,7 +147,7 @@ export function evaluateColocation(spec: ColocationInputSpec): ColocationMetrics
   const gpu = resolveGpu(input.gpu);
   const model = resolveModel(input.vllm.model);
   const vllm = input.vllm;
-  const kvBytes = modelCard(vllm).kvBytesPerToken;
+  const kvBytes = kvBytesOf(model, vllm.kvCacheDtype);
   const activationPeakGib = vllm.activationPeakGib ?? model.activationPeakGib;
   const nonTorchGib = vllm.nonTorchGib ?? NON_TORCH_GIB;
   const cudaGraphGib = vllm.enforceEager ? 0 : (vllm.cudaGraphGib ?? CUDA_GRAPH_GIB);

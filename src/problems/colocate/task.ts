@@ -134,7 +134,7 @@ export function colocateTask(set: CaseSet = 'run'): ProgramTaskSpec {
       'program incorrect. Export `configure(input)` returning {gpuMemoryUtilization, ' +
       'whisperSize}, or null to decline a problem.',
     entry: 'configure',
-    inputs: () => cases.map((c) => [c.input]),
+    inputs: cases.map((c) => [c.input]),
     score: (answers) => scoreColocateAnswers(cases, answers),
   };
 }

@@ -85,10 +85,9 @@ export function eplbTask(set: CaseSet = 'run'): ProgramTaskSpec {
       'expert; the score is per-GPU balancedness (mean GPU load / max GPU load, 1 is perfect). ' +
       'Export `rebalance(load, replicas, groups, nodes, gpus)` returning phy2log [layers][replicas].',
     entry: 'rebalance',
-    inputs: () =>
-      windows
-        .slice(0, -1)
-        .map((w) => [rows(w), SHAPE.replicas, SHAPE.groups, SHAPE.nodes, SHAPE.gpus]),
+    inputs: windows
+      .slice(0, -1)
+      .map((w) => [rows(w), SHAPE.replicas, SHAPE.groups, SHAPE.nodes, SHAPE.gpus]),
     score: (answers) => scoreEplbAnswers(windows, answers),
   };
 }

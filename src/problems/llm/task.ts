@@ -137,7 +137,7 @@ export function llmTask(set: CaseSet = 'run'): ProgramTaskSpec {
       '`place(input)` returning the stages in pipeline order as [{gpuType, tp, layers}], one of ' +
       'input.options each, or null when nothing fits.',
     entry: 'place',
-    inputs: () => cases.map((c) => [c.input]),
+    inputs: cases.map((c) => [c.input]),
     score: (answers) => scoreLlmAnswers(cases, answers),
   };
 }

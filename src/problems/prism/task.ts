@@ -64,7 +64,7 @@ export function prismTask(set: CaseSet = 'run'): ProgramTaskSpec {
       '(higher is better). An invalid placement makes the program incorrect. Export ' +
       '`place(instance)` returning the GPU index of each model, or null when it cannot place them.',
     entry: 'place',
-    inputs: () => instances.map((i) => [{ gpuMemGb: i.gpuMemGb, models: i.models }]),
+    inputs: instances.map((i) => [{ gpuMemGb: i.gpuMemGb, models: i.models }]),
     score: (answers) => scorePrismAnswers(instances, answers),
   };
 }

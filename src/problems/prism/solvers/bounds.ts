@@ -1,5 +1,6 @@
 import type { PrismProblem } from '../model.js';
 import { kvpr } from '../score.js';
+import type { SolveResult } from './types.js';
 
 /**
  * Fluid bound: pressure is a ratio of sums, so the worst GPU carries at least the pool's
@@ -140,4 +141,30 @@ export const OPTIMALITY_TOLERANCE = 1e-9;
 /** Does the lower bound prove `value` optimal (to OPTIMALITY_TOLERANCE)? */
 export function isProvenBy(value: number, bound: number): boolean {
   return value <= bound * (1 + OPTIMALITY_TOLERANCE);
+}
+
+/** A proof loop's answer when the memory alone cannot be packed: proven infeasible. */
+export const PROVEN_INFEASIBLE: Readonly<SolveResult> = Object.freeze({
+  assignment: null,
+  maxKvpr: Infinity,
+  lowerBound: Infinity,
+  proven: true,
+});
+
+/**
+ * A proof loop's answer once a prover found no placement below `target`: `best` (of max KVPR
+ * `bestValue`) is optimal to that target, which joins the lower bound `bound`.
+ */
+export function provenBelow(
+  best: Int32Array,
+  bestValue: number,
+  bound: number,
+  target: number,
+): SolveResult {
+  return {
+    assignment: best,
+    maxKvpr: bestValue,
+    lowerBound: Math.max(bound, target),
+    proven: true,
+  };
 }

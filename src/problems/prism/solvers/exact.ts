@@ -1,6 +1,6 @@
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
-import { isProvenBy, lowerBound } from './bounds.js';
+import { isProvenBy, lowerBound, PROVEN_INFEASIBLE, provenBelow } from './bounds.js';
 import {
   fitsUnderTarget,
   effectiveSizes,
@@ -123,12 +123,11 @@ function packOrProve(
 export function solveExact(problem: PrismProblem, options: SolveOptions): SolveResult {
   const deadline = deadlineAfter(options.timeLimitMs);
   const bound = lowerBound(problem);
-  const infeasible = { assignment: null, maxKvpr: Infinity, lowerBound: Infinity, proven: true };
-  if (bound === Infinity) return infeasible;
+  if (bound === Infinity) return PROVEN_INFEASIBLE;
   let best = solveSearch(problem, options).assignment;
   for (let budget = FIRST_NODE_BUDGET; !best && !deadline.expired(); budget *= 2) {
     const packed = packOrProve(problem, Infinity, deadline, budget);
-    if (packed.kind === 'none') return infeasible;
+    if (packed.kind === 'none') return PROVEN_INFEASIBLE;
     if (packed.kind === 'found') best = Int32Array.from(packed.assignment);
   }
   if (!best) return { assignment: null, maxKvpr: Infinity, lowerBound: bound, proven: false };
@@ -140,14 +139,7 @@ export function solveExact(problem: PrismProblem, options: SolveOptions): SolveR
       ? bestValue * (1 - PROOF_TOLERANCE)
       : Number.MAX_VALUE;
     const outcome = packOrProve(problem, target, deadline, budget);
-    if (outcome.kind === 'none') {
-      return {
-        assignment: best,
-        maxKvpr: bestValue,
-        lowerBound: Math.max(bound, target),
-        proven: true,
-      };
-    }
+    if (outcome.kind === 'none') return provenBelow(best, bestValue, bound, target);
     if (outcome.kind === 'found') {
       best = Int32Array.from(outcome.assignment);
     } else {

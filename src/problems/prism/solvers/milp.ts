@@ -1,7 +1,7 @@
 import { lpNumber, type Highs } from '../../../core/highs.js';
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
-import { isProvenBy, lowerBound } from './bounds.js';
+import { isProvenBy, lowerBound, PROVEN_INFEASIBLE, provenBelow } from './bounds.js';
 import { effectiveSizes, type PackingOutcome } from './packing.js';
 import { solveSearch } from './search.js';
 import type { Solver, SolveOptions, SolveResult } from './types.js';
@@ -111,12 +111,11 @@ export function createMilpSolver(highs: Highs): Solver {
     const end = performance.now() + options.timeLimitMs;
     const secondsLeft = (): number => (end - performance.now()) / 1000;
     const bound = lowerBound(problem);
-    const infeasible = { assignment: null, maxKvpr: Infinity, lowerBound: Infinity, proven: true };
-    if (bound === Infinity) return infeasible;
+    if (bound === Infinity) return PROVEN_INFEASIBLE;
     let best = solveSearch(problem, options).assignment;
     if (!best) {
       const packed = packWithHighs(highs, problem, Infinity, secondsLeft());
-      if (packed.kind === 'none') return infeasible;
+      if (packed.kind === 'none') return PROVEN_INFEASIBLE;
       if (packed.kind === 'unresolved')
         return { assignment: null, maxKvpr: Infinity, lowerBound: bound, proven: false };
       best = packed.assignment;
@@ -136,14 +135,7 @@ export function createMilpSolver(highs: Highs): Solver {
       const outcome = packWithHighs(highs, problem, target, secondsLeft());
       // A placement with a little free memory may still exist below the stand-in's margin.
       if (outcome.kind === 'none' && !Number.isFinite(bestValue)) return unproven();
-      if (outcome.kind === 'none') {
-        return {
-          assignment: best,
-          maxKvpr: bestValue,
-          lowerBound: Math.max(bound, target),
-          proven: true,
-        };
-      }
+      if (outcome.kind === 'none') return provenBelow(best, bestValue, bound, target);
       if (outcome.kind === 'unresolved') return unproven();
       const value = maxKvpr(problem, outcome.assignment);
       // Within HiGHS's tolerance but not better in exact arithmetic: nothing more to learn.
