@@ -130,59 +130,41 @@ const now = (): string => new Date().toISOString();
 
 type Row = Record<string, unknown>;
 
-function toProgram(row: Row): ProgramRecord {
-  return {
-    ...toSummary(row),
-    runId: row.run_id as number,
-    slot: row.slot as number,
-    secondParentId: row.second_parent_id as number | null,
-    inspirationIds: JSON.parse(row.inspiration_ids as string) as number[],
-    language: row.language as string,
-    code: row.code as string,
-    diff: row.diff as string,
-    patchAttempts: row.patch_attempts as number,
-    temperature: row.temperature as number | null,
-    prompt: row.prompt as string | null,
-    response: row.response as string | null,
-    publicMetrics: JSON.parse(row.public_metrics as string) as Record<string, unknown>,
-    privateMetrics: JSON.parse(row.private_metrics as string) as Record<string, unknown>,
-    textFeedback: row.text_feedback as string,
-    stdout: row.stdout as string,
-    stderr: row.stderr as string,
-    evalMs: row.eval_ms as number,
-    llmMs: row.llm_ms as number,
-    inputTokens: row.input_tokens as number,
-    outputTokens: row.output_tokens as number,
-    createdAt: row.created_at as string,
-  };
+/** Columns that hold JSON text; every other column holds its value as it is. */
+const JSON_COLUMNS = new Set([
+  'inspiration_ids',
+  'public_metrics',
+  'private_metrics',
+  'config',
+  'data',
+]);
+/** Columns that hold a boolean as SQLite's 0/1. */
+const BOOLEAN_COLUMNS = new Set(['correct']);
+
+const camelCase = (column: string): string =>
+  column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+
+/**
+ * A row as the record its table stores: each column under its camelCase name, JSON columns
+ * parsed, 0/1 columns as booleans. The queries select exactly the columns of the record type.
+ */
+function fromRow<T>(row: Row): T {
+  const record: Row = {};
+  for (const [column, value] of Object.entries(row)) {
+    record[camelCase(column)] = JSON_COLUMNS.has(column)
+      ? JSON.parse(value as string)
+      : BOOLEAN_COLUMNS.has(column)
+        ? value === 1
+        : value;
+  }
+  return record as T;
 }
 
-function toRun(row: Row): RunRecord {
-  return {
-    id: row.id as number,
-    task: row.task as string,
-    config: JSON.parse(row.config as string),
-    seed: row.seed as number,
-    status: row.status as RunRecord['status'],
-    createdAt: row.created_at as string,
-    updatedAt: row.updated_at as string,
-  };
-}
-
-function toSummary(row: Row): ProgramSummary {
-  return {
-    id: row.id as number,
-    kind: row.kind as ProgramKind,
-    generation: row.generation as number,
-    island: row.island as number,
-    parentId: row.parent_id as number | null,
-    combinedScore: row.combined_score as number,
-    correct: row.correct === 1,
-    usd: row.usd as number,
-    model: row.model as string | null,
-    patchType: row.patch_type as string | null,
-    fingerprint: row.fingerprint as string,
-  };
+/** A record's value for a column, as SQLite stores it (the inverse of fromRow). */
+function toColumn(column: string, value: unknown): unknown {
+  if (JSON_COLUMNS.has(column)) return JSON.stringify(value);
+  if (BOOLEAN_COLUMNS.has(column)) return value ? 1 : 0;
+  return value;
 }
 
 /**
@@ -218,32 +200,64 @@ export class RunStore {
     this.db.close();
   }
 
+  /** Prepared inserts by table, with the columns they write (every one but `id`). */
+  private readonly inserts = new Map<
+    string,
+    { columns: string[]; statement: Database.Statement }
+  >();
+
+  /**
+   * Insert `record` (a field per column but `id`, camelCase: a missing one fails the bind) into
+   * `table`; the new row's id.
+   */
+  private insert(table: string, record: object): number {
+    let insert = this.inserts.get(table);
+    if (!insert) {
+      const columns = (this.db.prepare(`PRAGMA table_info(${table})`).all() as { name: string }[])
+        .map((c) => c.name)
+        .filter((name) => name !== 'id');
+      const values = columns.map(() => '?').join(', ');
+      const statement = this.db.prepare(
+        `INSERT INTO ${table} (${columns.join(', ')}) VALUES (${values})`,
+      );
+      insert = { columns, statement };
+      this.inserts.set(table, insert);
+    }
+    const fields = record as Row;
+    const values = insert.columns.map((c) => toColumn(c, fields[camelCase(c)]));
+    return Number(insert.statement.run(...values).lastInsertRowid);
+  }
+
   createRun(task: string, config: unknown, seed: number): number {
     const at = now();
-    const info = this.db
-      .prepare(
-        'INSERT INTO runs (task, config, seed, status, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)',
-      )
-      .run(task, JSON.stringify(config), seed, 'running', at, at);
-    return Number(info.lastInsertRowid);
+    return this.insert('runs', {
+      task,
+      config,
+      seed,
+      status: 'running',
+      createdAt: at,
+      updatedAt: at,
+    });
   }
 
   /** The most recent run, or null for an empty database. */
   latestRun(): RunRecord | null {
     const row = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get() as
       Row | undefined;
-    return row ? toRun(row) : null;
+    return row ? fromRow<RunRecord>(row) : null;
   }
 
   /** Every run, newest first. */
   runs(): RunRecord[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as Row[]).map(toRun);
+    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as Row[]).map((row) =>
+      fromRow<RunRecord>(row),
+    );
   }
 
   /** Run `id`, or null when the database has none such. */
   run(id: number): RunRecord | null {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
-    return row ? toRun(row) : null;
+    return row ? fromRow<RunRecord>(row) : null;
   }
 
   /** Program `id` of run `runId`, or null when the run has none such. */
@@ -251,7 +265,7 @@ export class RunStore {
     const row = this.db
       .prepare('SELECT * FROM programs WHERE id = ? AND run_id = ?')
       .get(id, runId) as Row | undefined;
-    return row ? toProgram(row) : null;
+    return row ? fromRow<ProgramRecord>(row) : null;
   }
 
   setStatus(runId: number, status: RunRecord['status']): void {
@@ -262,48 +276,16 @@ export class RunStore {
 
   /** Insert a program (logs clipped) and refresh the elite archive, atomically. */
   insertProgram(program: NewProgram, archiveSize: number): number {
-    const insert = this.db.prepare(`INSERT INTO programs (
-      run_id, kind, generation, slot, island, parent_id, second_parent_id, inspiration_ids, language,
-      code, fingerprint, diff, patch_type, patch_attempts, model, temperature, prompt, response,
-      public_metrics, private_metrics, combined_score, correct, text_feedback, stdout, stderr,
-      eval_ms, llm_ms, input_tokens, output_tokens, usd, created_at)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
     const write = this.db.transaction((p: NewProgram): number => {
-      const info = insert.run(
-        p.runId,
-        p.kind,
-        p.generation,
-        p.slot ?? 0,
-        p.island,
-        p.parentId,
-        p.secondParentId,
-        JSON.stringify(p.inspirationIds),
-        p.language,
-        p.code,
-        p.fingerprint,
-        p.diff,
-        p.patchType,
-        p.patchAttempts,
-        p.model,
-        p.temperature,
-        p.prompt,
-        p.response,
-        JSON.stringify(p.publicMetrics),
-        JSON.stringify(p.privateMetrics),
-        p.combinedScore,
-        p.correct ? 1 : 0,
-        p.textFeedback,
-        clip(p.stdout),
-        clip(p.stderr),
-        p.evalMs,
-        p.llmMs,
-        p.inputTokens,
-        p.outputTokens,
-        p.usd,
-        now(),
-      );
+      const id = this.insert('programs', {
+        ...p,
+        slot: p.slot ?? 0,
+        stdout: clip(p.stdout),
+        stderr: clip(p.stderr),
+        createdAt: now(),
+      });
       this.refreshArchive(p.runId, archiveSize);
-      return Number(info.lastInsertRowid);
+      return id;
     });
     return write(program);
   }
@@ -339,13 +321,13 @@ export class RunStore {
   program(id: number): ProgramRecord {
     const row = this.db.prepare('SELECT * FROM programs WHERE id = ?').get(id) as Row | undefined;
     if (!row) throw new Error(`program ${id} is not in the database`);
-    return toProgram(row);
+    return fromRow<ProgramRecord>(row);
   }
 
   programs(runId: number): ProgramRecord[] {
     return (
       this.db.prepare('SELECT * FROM programs WHERE run_id = ? ORDER BY id').all(runId) as Row[]
-    ).map(toProgram);
+    ).map((row) => fromRow<ProgramRecord>(row));
   }
 
   summaries(runId: number): ProgramSummary[] {
@@ -356,7 +338,7 @@ export class RunStore {
            patch_type, fingerprint FROM programs WHERE run_id = ? ORDER BY id`,
         )
         .all(runId) as Row[]
-    ).map(toSummary);
+    ).map((row) => fromRow<ProgramSummary>(row));
   }
 
   /** The best correct program of the run, or null when none is correct. */
@@ -367,51 +349,24 @@ export class RunStore {
          ORDER BY combined_score DESC, id ASC LIMIT 1`,
       )
       .get(runId) as Row | undefined;
-    return row ? toProgram(row) : null;
+    return row ? fromRow<ProgramRecord>(row) : null;
   }
 
   /** Store an LLM reply the moment it arrives, before anything is done with it. */
   recordLlmCall(call: LlmCall): void {
-    this.db
-      .prepare(
-        `INSERT INTO llm_calls (run_id, generation, attempt, request_key, model, reply,
-           input_tokens, output_tokens, usd, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        call.runId,
-        call.generation,
-        call.attempt,
-        call.requestKey,
-        call.model,
-        call.reply,
-        call.inputTokens,
-        call.outputTokens,
-        call.usd,
-        new Date().toISOString(),
-      );
+    this.insert('llm_calls', { ...call, createdAt: now() });
   }
 
   /** The reply already paid for to exactly this request of this generation's turn, if any. */
   llmCall(runId: number, generation: number, attempt: number, requestKey: string): LlmCall | null {
     const row = this.db
       .prepare(
-        `SELECT * FROM llm_calls WHERE run_id = ? AND generation = ? AND attempt = ?
+        `SELECT run_id, generation, attempt, request_key, model, reply, input_tokens,
+           output_tokens, usd FROM llm_calls WHERE run_id = ? AND generation = ? AND attempt = ?
            AND request_key = ? ORDER BY id DESC LIMIT 1`,
       )
       .get(runId, generation, attempt, requestKey) as Row | undefined;
-    if (!row) return null;
-    return {
-      runId: row.run_id as number,
-      generation: row.generation as number,
-      attempt: row.attempt as number,
-      requestKey: row.request_key as string,
-      model: row.model as string,
-      reply: row.reply as string,
-      inputTokens: row.input_tokens as number,
-      outputTokens: row.output_tokens as number,
-      usd: row.usd as number,
-    };
+    return row ? fromRow<LlmCall>(row) : null;
   }
 
   /**
@@ -436,57 +391,32 @@ export class RunStore {
   }
 
   addEvent(runId: number, kind: string, message: string, data: unknown = {}): void {
-    this.db
-      .prepare('INSERT INTO events (run_id, at, kind, message, data) VALUES (?, ?, ?, ?, ?)')
-      .run(runId, now(), kind, message, JSON.stringify(data));
+    this.insert('events', { runId, at: now(), kind, message, data });
   }
 
   events(runId: number, kind?: string): EventRecord[] {
+    const columns = 'id, at, kind, message, data';
     const rows = (
       kind
         ? this.db
-            .prepare('SELECT * FROM events WHERE run_id = ? AND kind = ? ORDER BY id')
+            .prepare(`SELECT ${columns} FROM events WHERE run_id = ? AND kind = ? ORDER BY id`)
             .all(runId, kind)
-        : this.db.prepare('SELECT * FROM events WHERE run_id = ? ORDER BY id').all(runId)
+        : this.db.prepare(`SELECT ${columns} FROM events WHERE run_id = ? ORDER BY id`).all(runId)
     ) as Row[];
-    return rows.map((r) => ({
-      id: r.id as number,
-      at: r.at as string,
-      kind: r.kind as string,
-      message: r.message as string,
-      data: JSON.parse(r.data as string),
-    }));
+    return rows.map((row) => fromRow<EventRecord>(row));
   }
 
   addMeta(runId: number, meta: Omit<MetaRecord, 'createdAt'>): void {
-    this.db
-      .prepare(
-        `INSERT INTO meta (run_id, after_programs, summaries, insights, recommendations, usd, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      )
-      .run(
-        runId,
-        meta.afterPrograms,
-        meta.summaries,
-        meta.insights,
-        meta.recommendations,
-        meta.usd,
-        now(),
-      );
+    this.insert('meta', { ...meta, runId, createdAt: now() });
   }
 
   latestMeta(runId: number): MetaRecord | null {
     const row = this.db
-      .prepare('SELECT * FROM meta WHERE run_id = ? ORDER BY id DESC LIMIT 1')
+      .prepare(
+        `SELECT after_programs, summaries, insights, recommendations, usd, created_at FROM meta
+         WHERE run_id = ? ORDER BY id DESC LIMIT 1`,
+      )
       .get(runId) as Row | undefined;
-    if (!row) return null;
-    return {
-      afterPrograms: row.after_programs as number,
-      summaries: row.summaries as string,
-      insights: row.insights as string,
-      recommendations: row.recommendations as string,
-      usd: row.usd as number,
-      createdAt: row.created_at as string,
-    };
+    return row ? fromRow<MetaRecord>(row) : null;
   }
 }
