@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
+import { RunStore } from '../src/evolve/database/store.js';
 import { resolveTask } from '../src/evolve/tasks/index.js';
 import { startEvoplace } from './cli.js';
 import { runDir } from './support/evolve-run.js';
@@ -214,6 +215,21 @@ describe('evoplace evolve (CLI)', () => {
     expect(programs.find((p) => p.programId === outcome.heldOut.programId)!.holdout).toMatchObject({
       combinedScore: outcome.heldOut.combinedScore,
     });
+    // Each score is kept in the database, beside its program, for the dashboard.
+    const store = RunStore.open(db);
+    const kept = store.heldOutScores(store.latestRun()!.id);
+    store.close();
+    expect(kept.size).toBe(4);
+    for (const p of programs)
+      expect(kept.get(p.programId)).toMatchObject({
+        combinedScore: p.holdout.combinedScore,
+        correct: p.holdout.correct,
+      });
+    const exported = await startEvoplace(['evolve', 'export', '--db', db], cliEnv).done;
+    for (const line of exported.stdout.trim().split('\n')) {
+      const p = JSON.parse(line) as { id: number; heldOut: { combinedScore: number } | null };
+      expect(p.heldOut?.combinedScore).toBe(kept.get(p.id)?.combinedScore);
+    }
     const table = await startEvoplace(['evolve', 'holdout', '--db', db, '--top', '1'], cliEnv).done;
     expect(table.stderr).toMatch(/held-out score/);
   }, 60_000);

@@ -143,6 +143,16 @@ describe('evolve: the best program on held-out cases', () => {
       `best program ${best.id}: ${independent.combinedScore} on held-out cases (${best.combinedScore} on the run's)`,
     );
     expect(event!.data).toEqual(run.outcome.heldOut);
+    // Both scores are kept beside their programs, for the dashboard.
+    const kept = store.heldOutScores(run.runId);
+    expect([...kept.keys()].sort((a, b) => a - b)).toEqual([initial.id, best.id]);
+    expect(kept.get(best.id)).toMatchObject({
+      combinedScore: independent.combinedScore,
+      correct: true,
+    });
+    // The same metrics (their timings differ from one evaluation to the next).
+    expect(Object.keys(kept.get(best.id)!.publicMetrics)).toEqual(Object.keys(independent.public));
+    expect(kept.get(initial.id)!.combinedScore).toBe(initialHeldOut.combinedScore);
     // Resuming the finished run reads the score back instead of evaluating again.
     const again = await runEvolution({
       task: resolveTask('prism'),

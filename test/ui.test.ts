@@ -27,12 +27,20 @@ describe('evoplace ui', () => {
       expect(run).toContain('scores never vary &lt;script&gt;');
       // The held-out score beside the run's best, and among the events.
       expect(run.split(HELD_OUT_MESSAGE.replace("'", '&#39;'))).toHaveLength(3);
+      // Each program's held-out score in its row and as a square on the chart.
+      expect(run).toMatch(/<td class="num">22\.1<\/td>/);
+      expect(run).toMatch(/<td class="num"><span class="bad">incorrect<\/span><\/td>/);
+      expect(run.match(/<rect/g)).toHaveLength(2);
 
       const program = await (await fetch(`${url}db/0/runs/1/programs/2`)).text();
       expect(program).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
       expect(program).toContain('feedback &lt;script&gt;');
       expect(program).not.toMatch(/<script|<img/);
       expect(program).toContain('<a href="/db/0/runs/1/programs/1">1</a>');
+      expect(program).toMatch(/held-out score<\/th>\s*<td>22\.1<\/td>/);
+      expect(program).toContain('held &lt;script&gt;');
+      const unscored = await (await fetch(`${url}db/0/runs/1/programs/3`)).text();
+      expect(unscored).toContain('not scored (evolve holdout)');
 
       for (const path of [
         'db/0/runs/9',

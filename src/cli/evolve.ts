@@ -362,7 +362,9 @@ function exportCommand(argv: string[]): number {
   if (!parsed) return 0;
   const { store, run } = openRun(requireDb(parsed.values, 'evolve export'));
   try {
-    writeJsonLines(store.programs(run.id), parsed.values.out as string | undefined);
+    const heldOut = store.heldOutScores(run.id);
+    const lines = store.programs(run.id).map((p) => ({ ...p, heldOut: heldOut.get(p.id) ?? null }));
+    writeJsonLines(lines, parsed.values.out as string | undefined);
     return 0;
   } finally {
     store.close();
@@ -432,6 +434,7 @@ async function holdoutCommand(argv: string[]): Promise<number> {
   const { store, run, config } = openRun(requireDb(parsed.values, 'evolve holdout'));
   try {
     const heldOut = await taskNamed(run.task, 'holdout');
+    const { recordHeldOut } = await import('../evolve/engine.js');
     const seen = new Set<string>();
     const programs = store
       .programs(run.id)
@@ -446,6 +449,7 @@ async function holdoutCommand(argv: string[]): Promise<number> {
       for (const [k, p] of programs.entries()) {
         say(`holdout: program ${p.id} (${k + 1}/${programs.length})`);
         const e = await task.evaluate(p.code, evaluationLimits(config));
+        recordHeldOut(store, run.id, p.id, e);
         results.push({
           programId: p.id,
           generation: p.generation,

@@ -18,7 +18,7 @@ import {
 import { metaRound } from './meta.js';
 import { planMigration } from './population/migration.js';
 import { generationRng, modelReward, runGeneration, type RunContext } from './proposal.js';
-import { evaluationFields, type Task } from './task.js';
+import { evaluationFields, type Evaluation, type Task } from './task.js';
 import { runWarnings } from './warnings.js';
 
 export interface EngineHooks {
@@ -52,6 +52,23 @@ export interface HeldOutScore {
 const heldOutFigure = (correct: boolean, score: number): string =>
   correct ? String(score) : 'incorrect';
 
+/** Store a program's evaluation on the task's held-out cases (the dashboard shows it). */
+export function recordHeldOut(
+  store: RunStore,
+  runId: number,
+  programId: number,
+  e: Evaluation,
+): void {
+  store.recordHeldOut({
+    programId,
+    runId,
+    combinedScore: e.combinedScore,
+    correct: e.correct,
+    publicMetrics: e.public,
+    textFeedback: e.textFeedback,
+  });
+}
+
 /**
  * Score the run's best program on `heldOut` once (a `holdout` event; a resumed run that already
  * did so reads it back): what it found, on cases evolution never saw. Beside it, the initial
@@ -70,9 +87,11 @@ async function scoreHeldOut(
     .find((h) => h.programId === best.id);
   if (stored) return stored;
   const e = await heldOut.evaluate(best.code, ctx.limits);
+  recordHeldOut(ctx.store, ctx.runId, best.id, e);
   const initial = ctx.store.programs(ctx.runId).find((p) => p.kind === 'initial');
   const initialRun =
     initial && initial.id !== best.id ? await heldOut.evaluate(initial.code, ctx.limits) : null;
+  if (initialRun) recordHeldOut(ctx.store, ctx.runId, initial!.id, initialRun);
   const initialScore = initialRun ? (initialRun.correct ? initialRun.combinedScore : 0) : null;
   const score: HeldOutScore = {
     programId: best.id,

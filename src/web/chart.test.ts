@@ -16,6 +16,20 @@ describe('web score chart', () => {
     expect(svg).toContain('<path d="M36.0,148.0 H684.0 V36.0 H684.0"');
   });
 
+  it('draws a square per held-out score, on the same scale, hollow at the bottom when incorrect', () => {
+    const svg = scoreChart([
+      { generation: 0, score: 1, correct: true, heldOut: { score: 0.5, correct: true } },
+      { generation: 1, score: 2, correct: true, heldOut: { score: 0, correct: false } },
+      { generation: 2, score: 1.5, correct: true },
+    ]);
+    expect(svg.match(/<rect/g)).toHaveLength(2);
+    expect(svg).toContain('held-out cases');
+    // Scores 0.5 … 2 (the held-out 0.5 included) map to y 204 … 36; generation 0 at x 36.
+    expect(svg).toContain('<rect x="33.0" y="201.0" width="6" height="6" fill="#c26401"/>');
+    expect(svg).toContain('<rect x="357.0" y="219" width="6" height="6" fill="none"');
+    expect(scoreChart([{ generation: 0, score: 1, correct: true }])).not.toContain('held-out');
+  });
+
   it('draws no line without a correct program, and survives an empty run', () => {
     const svg = scoreChart([{ generation: 0, score: NaN, correct: false }]);
     expect(svg).not.toContain('<path');

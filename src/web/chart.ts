@@ -5,6 +5,8 @@ export interface ScorePoint {
   generation: number;
   score: number;
   correct: boolean;
+  /** The program's score on the task's held-out cases, when it was scored on them. */
+  heldOut?: { score: number; correct: boolean };
 }
 
 const WIDTH = 720;
@@ -13,12 +15,18 @@ const PAD = 36;
 
 /**
  * An SVG of scores by generation: each correct program a dot (incorrect ones hollow, at the
- * bottom), and the best correct score so far as a step line. Drawn from numbers only.
+ * bottom), the best correct score so far as a step line, and each held-out score a square
+ * beside its program's dot (hollow at the bottom when the program broke a rule there). Drawn
+ * from numbers only.
  */
 export function scoreChart(points: readonly ScorePoint[]): string {
   const correct = points.filter((p) => p.correct && Number.isFinite(p.score));
+  const heldOut = points.flatMap((p) =>
+    p.heldOut ? [{ ...p.heldOut, generation: p.generation }] : [],
+  );
+  const heldOutCorrect = heldOut.filter((h) => h.correct && Number.isFinite(h.score));
   const lastGeneration = Math.max(1, ...points.map((p) => p.generation));
-  const scores = correct.map((p) => p.score);
+  const scores = [...correct, ...heldOutCorrect].map((p) => p.score);
   const [low, high] = scores.length ? [Math.min(...scores), Math.max(...scores)] : [0, 1];
   const span = high - low || Math.abs(high) || 1;
   const x = (g: number): number => PAD + ((WIDTH - 2 * PAD) * g) / lastGeneration;
@@ -28,6 +36,11 @@ export function scoreChart(points: readonly ScorePoint[]): string {
     p.correct && Number.isFinite(p.score)
       ? `<circle cx="${round(x(p.generation))}" cy="${round(y(p.score))}" r="3" fill="#0b57d0"/>`
       : `<circle cx="${round(x(p.generation))}" cy="${HEIGHT - PAD / 2}" r="3" fill="none" stroke="#b3261e"/>`,
+  );
+  const squares = heldOut.map((h) =>
+    h.correct && Number.isFinite(h.score)
+      ? `<rect x="${round(x(h.generation) - 3)}" y="${round(y(h.score) - 3)}" width="6" height="6" fill="#c26401"/>`
+      : `<rect x="${round(x(h.generation) - 3)}" y="${HEIGHT - PAD / 2 - 3}" width="6" height="6" fill="none" stroke="#c26401"/>`,
   );
   // Best so far: a step up at each improvement, flat to the last generation.
   const steps: string[] = [];
@@ -45,11 +58,16 @@ export function scoreChart(points: readonly ScorePoint[]): string {
     `<text x="${WIDTH - PAD}" y="${HEIGHT - 8}" font-size="11" text-anchor="end">${lastGeneration}</text>`,
     `<text x="4" y="${round(y(high))}" font-size="11">${Number(high.toPrecision(5))}</text>`,
     `<text x="4" y="${round(y(low))}" font-size="11">${Number(low.toPrecision(5))}</text>`,
+    ...(heldOut.length
+      ? [
+          `<text x="${WIDTH - PAD}" y="14" font-size="11" text-anchor="end" fill="#c26401">■ held-out cases</text>`,
+        ]
+      : []),
   ];
   const line = steps.length
     ? `<path d="${steps.join(' ')}" fill="none" stroke="#1b6e3a" stroke-width="2"/>`
     : '';
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="score by generation" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">${axis}${line}${dots.join('')}${labels.join('')}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="score by generation" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">${axis}${line}${dots.join('')}${squares.join('')}${labels.join('')}</svg>`;
 }
 
 /** One bar of a bar chart: a label under it and its value. */

@@ -77,7 +77,9 @@ function routes(sources: UiSources): [RegExp, Route][] {
         const s = store(db!);
         const run = s?.run(Number(runId));
         const program = run ? s!.programOfRun(run.id, Number(id)) : null;
-        return run && program ? programPage(Number(db), run, program) : null;
+        return run && program
+          ? programPage(Number(db), run, program, s!.heldOutScores(run.id).get(program.id))
+          : null;
       },
     ],
   ];

@@ -7,7 +7,10 @@ export const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 /** What the run of `runDatabase` says of its best program on held-out cases. */
 export const HELD_OUT_MESSAGE = "best program 2: 22.1 on held-out cases (22.3385 on the run's)";
 
-/** A run database with a prism run of three programs, one a failure, a warning and a held-out score. */
+/**
+ * A run database with a prism run of three programs, one a failure, a warning, a held-out
+ * event, and held-out scores of the first two programs (the first broke a rule there).
+ */
 export function runDatabase(path: string): string {
   const store = RunStore.create(path);
   const runId = store.createRun('prism', { generations: 3 }, 7);
@@ -48,6 +51,21 @@ export function runDatabase(path: string): string {
   store.insertProgram(program(2, { kind: 'failed', parentId: 2, correct: false }), 4);
   store.addEvent(runId, 'warning', `scores never vary ${HOSTILE}`);
   store.addEvent(runId, 'holdout', HELD_OUT_MESSAGE, { programId: 2, combinedScore: 22.1 });
+  const heldOut = { runId, publicMetrics: {} };
+  store.recordHeldOut({
+    ...heldOut,
+    programId: 2,
+    combinedScore: 22.1,
+    correct: true,
+    textFeedback: `held ${HOSTILE}`,
+  });
+  store.recordHeldOut({
+    ...heldOut,
+    programId: 1,
+    combinedScore: 0,
+    correct: false,
+    textFeedback: 'case 4: over memory',
+  });
   store.close();
   return path;
 }

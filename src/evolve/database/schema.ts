@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors.js';
  * Bumped when the tables change. A database of an older version that MIGRATIONS can bring up
  * to date is migrated when opened; any other version is refused.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 /**
  * Every LLM reply as soon as it arrives (version 2): a run killed while the child is evaluated
@@ -29,8 +29,24 @@ CREATE TABLE IF NOT EXISTS llm_calls (
 CREATE INDEX IF NOT EXISTS llm_calls_by_generation ON llm_calls(run_id, generation, attempt);
 `;
 
+/**
+ * Programs scored again on the task's held-out cases (version 3): by `evolve holdout`, and by a
+ * run that finished (its best and its initial program). One row per program, the latest.
+ */
+const HELD_OUT_DDL = `
+CREATE TABLE IF NOT EXISTS held_out_scores (
+  program_id INTEGER PRIMARY KEY REFERENCES programs(id),
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  combined_score REAL NOT NULL,
+  correct INTEGER NOT NULL,
+  public_metrics TEXT NOT NULL,
+  text_feedback TEXT NOT NULL,
+  created_at TEXT NOT NULL
+);
+`;
+
 /** From version k to k + 1, by k. */
-const MIGRATIONS: Record<number, string> = { 1: LLM_CALLS_DDL };
+const MIGRATIONS: Record<number, string> = { 1: LLM_CALLS_DDL, 2: HELD_OUT_DDL };
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -93,6 +109,7 @@ CREATE TABLE IF NOT EXISTS events (
   data TEXT NOT NULL
 );
 ${LLM_CALLS_DDL}
+${HELD_OUT_DDL}
 CREATE TABLE IF NOT EXISTS meta (
   id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL REFERENCES runs(id),

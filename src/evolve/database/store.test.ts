@@ -113,6 +113,33 @@ describe('RunStore', () => {
     store.close();
   });
 
+  it('keeps the latest held-out score of each program, per run', () => {
+    const store = RunStore.create(join(dir(), 'run.db'));
+    const runId = store.createRun('prism', {}, 1);
+    const other = store.createRun('prism', {}, 2);
+    store.insertProgram(newProgram(runId, 0, 1), 2);
+    store.insertProgram(newProgram(runId, 1, 5), 2);
+    store.insertProgram(newProgram(other, 0, 1), 2);
+    const score = (programId: number, combinedScore: number, correct = true) => ({
+      programId,
+      runId: programId === 3 ? other : runId,
+      combinedScore,
+      correct,
+      publicMetrics: { cases: 50 },
+      textFeedback: correct ? '' : 'case 3: over memory',
+    });
+    store.recordHeldOut(score(1, 0.5));
+    store.recordHeldOut(score(2, 0.75));
+    store.recordHeldOut(score(2, 0, false));
+    store.recordHeldOut(score(3, 0.25));
+    const held = store.heldOutScores(runId);
+    expect([...held.keys()]).toEqual([1, 2]);
+    expect(held.get(1)).toMatchObject(score(1, 0.5));
+    expect(held.get(2)).toMatchObject(score(2, 0, false));
+    expect(store.heldOutScores(other).get(3)!.combinedScore).toBe(0.25);
+    store.close();
+  });
+
   it('migrates a version 1 database (before LLM replies were kept), keeping its costs', () => {
     const path = join(dir(), 'run.db');
     const store = RunStore.create(path);
@@ -120,13 +147,14 @@ describe('RunStore', () => {
     store.insertProgram(newProgram(runId, 1, 2), 2);
     store.close();
     const db = new Database(path);
-    db.exec('DROP TABLE llm_calls');
+    db.exec('DROP TABLE llm_calls; DROP TABLE held_out_scores');
     db.pragma('user_version = 1');
     db.close();
     const migrated = RunStore.open(path);
-    expect(migrated.db.pragma('user_version', { simple: true })).toBe(2);
+    expect(migrated.db.pragma('user_version', { simple: true })).toBe(3);
     expect(migrated.spentUsd(runId)).toBe(0.25);
     expect(migrated.llmCall(runId, 1, 1, 'k')).toBeNull();
+    expect(migrated.heldOutScores(runId).size).toBe(0);
     migrated.close();
     const future = new Database(path);
     future.pragma('user_version = 99');

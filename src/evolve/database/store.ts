@@ -57,6 +57,17 @@ export interface LlmCall {
   usd: number;
 }
 
+/** A program scored again on the task's held-out cases: the latest such score of the program. */
+export interface HeldOutRecord {
+  programId: number;
+  runId: number;
+  combinedScore: number;
+  correct: boolean;
+  publicMetrics: Record<string, unknown>;
+  textFeedback: string;
+  createdAt: string;
+}
+
 export type NewProgram = Omit<ProgramRecord, 'id' | 'createdAt' | 'slot'> & { slot?: number };
 
 /** The fields of a program that no LLM wrote and that has no parent (an initial program, a configuration). */
@@ -350,6 +361,22 @@ export class RunStore {
       )
       .get(runId) as Row | undefined;
     return row ? fromRow<ProgramRecord>(row) : null;
+  }
+
+  /** Record a program's held-out score, replacing any earlier one of the program. */
+  recordHeldOut(score: Omit<HeldOutRecord, 'createdAt'>): void {
+    this.db.transaction(() => {
+      this.db.prepare('DELETE FROM held_out_scores WHERE program_id = ?').run(score.programId);
+      this.insert('held_out_scores', { ...score, createdAt: now() });
+    })();
+  }
+
+  /** The held-out scores recorded for the run's programs, by program id. */
+  heldOutScores(runId: number): Map<number, HeldOutRecord> {
+    const rows = this.db
+      .prepare('SELECT * FROM held_out_scores WHERE run_id = ? ORDER BY program_id')
+      .all(runId) as Row[];
+    return new Map(rows.map((row) => [row.program_id as number, fromRow<HeldOutRecord>(row)]));
   }
 
   /** Store an LLM reply the moment it arrives, before anything is done with it. */

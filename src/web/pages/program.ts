@@ -1,4 +1,4 @@
-import type { ProgramRecord, RunRecord } from '../../evolve/database/store.js';
+import type { HeldOutRecord, ProgramRecord, RunRecord } from '../../evolve/database/store.js';
 import { figure, markup, page, type Html } from '../html.js';
 
 /** A block of text (code, a diff, a log) shown verbatim, or nothing when empty. */
@@ -9,8 +9,22 @@ function block(title: string, text: string | null): Html | null {
     : null;
 }
 
-/** One program: where it came from, how it scored and why, its code and what produced it. */
-export function programPage(db: number, run: RunRecord, p: ProgramRecord): string {
+/** A held-out score as the pages show it: the score, that a rule was broken, or `unscored`. */
+export function heldOutText(h: HeldOutRecord | undefined, unscored: Html | string): Html | string {
+  if (!h) return unscored;
+  return h.correct ? figure(h.combinedScore) : markup`<span class="bad">incorrect</span>`;
+}
+
+/**
+ * One program: where it came from, how it scored and why (on the run's cases, and on the
+ * held-out ones when it was scored there), its code and what produced it.
+ */
+export function programPage(
+  db: number,
+  run: RunRecord,
+  p: ProgramRecord,
+  heldOut: HeldOutRecord | undefined,
+): string {
   const link = (id: number | null): Html | string =>
     id === null ? '—' : markup`<a href="/db/${db}/runs/${run.id}/programs/${id}">${id}</a>`;
   const body = markup`<h1>Program ${p.id}</h1>
@@ -26,6 +40,10 @@ export function programPage(db: number, run: RunRecord, p: ProgramRecord): strin
       <tr>
         <th>correct</th>
         <td class="${p.correct ? 'good' : 'bad'}">${p.correct ? 'yes' : 'no'}</td>
+      </tr>
+      <tr>
+        <th>held-out score</th>
+        <td>${heldOutText(heldOut, markup`<span class="muted">not scored (evolve holdout)</span>`)}</td>
       </tr>
       <tr>
         <th>parent</th>
@@ -53,7 +71,7 @@ export function programPage(db: number, run: RunRecord, p: ProgramRecord): strin
         </td>
       </tr>
     </table>
-    ${block('Feedback', p.textFeedback)}
+    ${block('Feedback', p.textFeedback)} ${block('Feedback on held-out cases', heldOut?.textFeedback ?? null)}
     <h2>Metrics</h2>
     <pre>${JSON.stringify({ public: p.publicMetrics, private: p.privateMetrics }, null, 2)}</pre>
     ${block('Diff from the parent', p.diff)} ${block('Code', p.code)}

@@ -1,6 +1,7 @@
 import type { RunRecord, RunStore } from '../../evolve/database/store.js';
 import { scoreChart } from '../chart.js';
 import { figure, markup, page, trusted } from '../html.js';
+import { heldOutText } from './program.js';
 
 /** Seconds between reloads of the page of a run still going. */
 const REFRESH_SECONDS = 5;
@@ -12,6 +13,7 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
     .sort((a, b) => a.generation - b.generation || a.id - b.id);
   const best = store.best(run.id);
   const heldOut = store.events(run.id, 'holdout').at(-1);
+  const heldOutScores = store.heldOutScores(run.id);
   const rows = programs.map(
     (p) =>
       markup`<tr>
@@ -23,6 +25,7 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
         <td>${p.model ?? '—'}</td>
         <td class="num">${figure(p.combinedScore)}</td>
         <td class="${p.correct ? 'good' : 'bad'}">${p.correct ? 'yes' : 'no'}</td>
+        <td class="num">${heldOutText(heldOutScores.get(p.id), '—')}</td>
         <td class="num">${p.parentId ?? '—'}</td>
         <td class="num">$${figure(p.usd, 4)}</td>
       </tr>`,
@@ -36,7 +39,15 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
       </tr>`,
   );
   const chart = scoreChart(
-    programs.map((p) => ({ generation: p.generation, score: p.combinedScore, correct: p.correct })),
+    programs.map((p) => {
+      const h = heldOutScores.get(p.id);
+      return {
+        generation: p.generation,
+        score: p.combinedScore,
+        correct: p.correct,
+        ...(h ? { heldOut: { score: h.combinedScore, correct: h.correct } } : {}),
+      };
+    }),
   );
   const body = markup`<h1>Run ${run.id}: ${run.task}</h1>
     <p>
@@ -58,6 +69,7 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
         <th>model</th>
         <th class="num">score</th>
         <th>correct</th>
+        <th class="num">held-out</th>
         <th class="num">parent</th>
         <th class="num">USD</th>
       </tr>
