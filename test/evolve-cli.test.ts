@@ -142,6 +142,8 @@ describe('evoplace evolve (CLI)', () => {
       [['evolve', 'run', '--task', 'prism', '--db', db, '--llm', 'nonsense'], /nonsense/],
       [[...runArgs(db, 2).slice(0, -4), '--concurrency', '0,2'], /--concurrency/],
       [[...runArgs(db, 2), '--generations', '-1'], /--generations/],
+      [[...runArgs(db, 2), '--wall-clock-sec', '0'], /--wall-clock-sec/],
+      [[...runArgs(db, 2), '--wall-clock-sec', 'NaN'], /--wall-clock-sec/],
       [
         ['evolve', 'run', '--task', join(dir, 'missing'), '--db', db, '--llm', 'openai:gpt-4.1'],
         /evolve\.yaml/,
@@ -157,6 +159,10 @@ describe('evoplace evolve (CLI)', () => {
       expect(existsSync(db)).toBe(false);
     }
     const config = join(dir, 'config.yaml');
+    writeFileSync(config, 'wallClockSec: -5\n');
+    const negative = await startEvoplace([...runArgs(db, 2), '--config', config], cliEnv).done;
+    expect(negative.code).toBe(2);
+    expect(negative.stderr).toMatch(/config\.yaml: wallClockSec/);
     writeFileSync(config, 'islands: 100\n');
     const bad = await startEvoplace([...runArgs(db, 2), '--config', config], cliEnv).done;
     expect(bad.code).toBe(2);

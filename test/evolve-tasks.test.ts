@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { RunStore } from '../src/evolve/database/store.js';
+import { runEvolution } from '../src/evolve/engine.js';
 import { externalTask } from '../src/evolve/tasks/external.js';
 import { heldOutTask, resolveTask } from '../src/evolve/tasks/index.js';
 import type { MockChatRequest } from './support/mock-llm-server.js';
-import { mockConfig, runTask, useRunResources } from './support/evolve-run.js';
+import { mockConfig, runDir, runTask, useRunResources } from './support/evolve-run.js';
 import { parentCode, prismScript } from './support/prism-script.js';
 
 const fixture = (name: string): string =>
@@ -177,5 +180,42 @@ describe('evolve: the budget', () => {
     expect(run.outcome.spentUsd).toBeLessThanOrEqual(0.05);
     expect(store.events(run.runId, 'budget')).toHaveLength(1);
     expect(store.latestRun()!.status).toBe('stopped');
+  });
+
+  it('starts no generation after the wall-clock limit; a resume gets the limit afresh', async () => {
+    const server = await running.server(prismScript());
+    const config = mockConfig(server.baseUrl, {
+      generations: 6,
+      wallClockSec: 25,
+      concurrency: { proposals: 1, evaluations: 1 },
+    });
+    const store = running.keep(RunStore.create(join(runDir(), 'run.db')));
+    const runId = store.createRun('prism', config, config.seed);
+    // A clock that moves 10 s with each finished generation: generations start at 0, 10 and
+    // 20 s; at 30 s the limit has passed.
+    const invocation = () => {
+      let now = 0;
+      const warnings: string[] = [];
+      const hooks = { progress: () => void (now += 10_000), warn: (m: string) => warnings.push(m) };
+      return runEvolution({
+        task: resolveTask('prism'),
+        store,
+        runId,
+        config,
+        env: {},
+        clock: () => now,
+        hooks,
+      }).then((outcome) => ({ outcome, warnings }));
+    };
+    const first = await invocation();
+    expect(first.outcome).toMatchObject({ stoppedBy: 'wall-clock', generationsDone: 3 });
+    expect(first.warnings).toEqual([
+      'the wall-clock limit of 25 s is reached: 3 generations not run (evolve resume continues)',
+    ]);
+    expect(store.events(runId, 'wall-clock')).toHaveLength(1);
+    expect(store.latestRun()!.status).toBe('stopped');
+    const second = await invocation();
+    expect(second.outcome).toMatchObject({ stoppedBy: 'generations', generationsDone: 6 });
+    expect(store.summaries(runId).map((p) => p.generation)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
 });

@@ -19,8 +19,8 @@ import { printJson, say, writeJsonLines } from './output.js';
 export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with LLM-written patches
 
   evoplace evolve run --task prism|eplb|llm|colocate|DIR --db FILE [--llm SPEC]... [--generations N]
-                      [--islands K] [--budget-usd X] [--seed S] [--concurrency P,E]
-                      [--config FILE.yaml] [--redis URL [--queue NAME]] [--json]
+                      [--islands K] [--budget-usd X] [--wall-clock-sec S] [--seed S]
+                      [--concurrency P,E] [--config FILE.yaml] [--redis URL [--queue NAME]] [--json]
       SPEC: openai:MODEL | anthropic:MODEL | http://HOST:PORT/v1#MODEL (OpenAI-compatible)
       --redis: evaluate on the workers of a BullMQ queue instead of this machine
   evoplace evolve resume --db FILE [--redis URL [--queue NAME]] [--json]
@@ -101,6 +101,8 @@ function buildConfig(values: Record<string, unknown>): EvolveConfig {
   if (values.seed !== undefined) merged.seed = intFlag(values, 'seed', 0, 0, 2 ** 32 - 1);
   if (values['budget-usd'] !== undefined)
     merged.budgetUsd = numberFlag(values, 'budget-usd', 0, 0, 1e9);
+  if (values['wall-clock-sec'] !== undefined)
+    merged.wallClockSec = numberFlag(values, 'wall-clock-sec', 0, 1e-3, 31_536_000);
   const concurrency = concurrencyFlag(values.concurrency);
   if (concurrency) merged.concurrency = concurrency;
   return parseWith(evolveConfigSchema, merged, file ?? 'flags');
@@ -212,6 +214,7 @@ async function runCommand(argv: string[]): Promise<number> {
       generations: { type: 'string' },
       islands: { type: 'string' },
       'budget-usd': { type: 'string' },
+      'wall-clock-sec': { type: 'string' },
       seed: { type: 'string' },
       concurrency: { type: 'string' },
       config: { type: 'string' },

@@ -46,6 +46,11 @@ export const evolveConfigSchema = z
       .max(2 ** 32 - 1)
       .default(0),
     budgetUsd: z.number().min(0).max(1e9).nullable().default(null),
+    /**
+     * Seconds each invocation (run, then each resume) may start generations for; the ones in
+     * flight then finish. null: no limit.
+     */
+    wallClockSec: z.number().positive().max(31_536_000).nullable().default(null),
     concurrency: z
       .object({
         proposals: z.number().int().min(1).max(256).default(2),

@@ -29,7 +29,7 @@ export interface EngineHooks {
 }
 
 export interface RunOutcome {
-  stoppedBy: 'generations' | 'budget' | 'interrupted';
+  stoppedBy: 'generations' | 'budget' | 'wall-clock' | 'interrupted';
   generationsDone: number;
   bestScore: number | null;
   spentUsd: number;
@@ -218,8 +218,8 @@ function checkWarnings(ctx: RunContext, hooks: EngineHooks): void {
 /**
  * Run (or continue) the evolution stored in `store` under run `runId`: generations 1..N that
  * are not yet in the database are proposed, evaluated and stored, `proposals` at a time and
- * `evaluations` evaluations at a time, until all are done, the budget is spent, or `signal`
- * aborts. The database is the only state, so calling this again after a crash finishes the run.
+ * `evaluations` evaluations at a time, until all are done, the budget or the wall-clock limit is
+ * spent, or `signal` aborts. The database is the only state, so calling this again after a crash finishes the run.
  */
 export async function runEvolution(args: {
   task: Task;
@@ -231,6 +231,8 @@ export async function runEvolution(args: {
   signal?: AbortSignal;
   /** The task on held-out cases: the best program is scored on them when the run finishes. */
   heldOut?: Task;
+  /** Milliseconds since some fixed point, for `wallClockSec` (injectable for tests). */
+  clock?: () => number;
 }): Promise<RunOutcome> {
   const { task, store, runId, config, hooks } = args;
   const env = args.env ?? process.env;
@@ -272,7 +274,10 @@ export async function runEvolution(args: {
   const todo = Array.from({ length: config.generations }, (_, i) => i + 1).filter(
     (g) => !done.has(g),
   );
+  const clock = args.clock ?? ((): number => performance.now());
+  const deadline = config.wallClockSec === null ? Infinity : clock() + config.wallClockSec * 1000;
   let budgetSpent = false;
+  let timeUp = false;
   let metaRunning = false;
   const report = (): void => {
     const best = store.best(runId);
@@ -288,7 +293,11 @@ export async function runEvolution(args: {
   };
   const worker = async (): Promise<void> => {
     for (;;) {
-      if (budgetSpent || args.signal?.aborted) return;
+      if (budgetSpent || timeUp || args.signal?.aborted) return;
+      if (clock() >= deadline) {
+        timeUp = true;
+        return;
+      }
       const generation = todo.shift();
       if (generation === undefined) return;
       if (!(await runGeneration(ctx, generation))) {
@@ -318,7 +327,14 @@ export async function runEvolution(args: {
   };
   await Promise.all(Array.from({ length: config.concurrency.proposals }, worker));
   const remaining = todo.length;
-  const stoppedBy = remaining === 0 ? 'generations' : budgetSpent ? 'budget' : 'interrupted';
+  const stoppedBy =
+    remaining === 0
+      ? 'generations'
+      : budgetSpent
+        ? 'budget'
+        : timeUp
+          ? 'wall-clock'
+          : 'interrupted';
   store.setStatus(runId, stoppedBy === 'generations' ? 'finished' : 'stopped');
   if (stoppedBy === 'budget') {
     store.addEvent(
@@ -327,6 +343,13 @@ export async function runEvolution(args: {
       `the budget of $${config.budgetUsd} is spent; ${remaining} generations not run`,
     );
     hooks.warn(`budget of $${config.budgetUsd} reached: ${remaining} generations not run`);
+  }
+  if (stoppedBy === 'wall-clock') {
+    const message =
+      `the wall-clock limit of ${config.wallClockSec} s is reached: ${remaining} generations ` +
+      'not run (evolve resume continues)';
+    store.addEvent(runId, 'wall-clock', message);
+    hooks.warn(message);
   }
   const heldOut =
     stoppedBy === 'generations' && args.heldOut
