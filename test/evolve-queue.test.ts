@@ -1,10 +1,15 @@
-import { existsSync, mkdtempSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvaluationQueue } from '../src/evolve/queue/remote.js';
 import { queueAddress, type QueueAddress } from '../src/evolve/queue/protocol.js';
+import { TaskShelf } from '../src/evolve/queue/task-shelf.js';
+import type { EvaluationRecord } from '../src/evolve/task.js';
+import { externalTasks, readExternalTask } from '../src/evolve/tasks/external.js';
 import { resolveTask } from '../src/evolve/tasks/index.js';
 import { evoplace, startEvoplace, type CliProcess } from './cli.js';
 import { mockConfig, runTask, useRunResources } from './support/evolve-run.js';
@@ -12,6 +17,8 @@ import { prismScript } from './support/prism-script.js';
 import { HAS_REDIS, startRedis, type RedisServer } from './support/redis.js';
 
 const running = useRunResources();
+const fixture = (name: string): string =>
+  fileURLToPath(new URL(`fixtures/${name}`, import.meta.url));
 let redis: RedisServer;
 
 beforeAll(async () => {
@@ -178,6 +185,63 @@ describe.skipIf(!HAS_REDIS)('evolve: evaluations on the workers of a Redis queue
       await stopWorkers(workers);
     } finally {
       await queue.close();
+    }
+  });
+
+  it('an external task travels to the workers whole: they need no copy of its directory', async () => {
+    const address = queueAddress(redis.url, 'shipped-task');
+    const dir = mkdtempSync(join(tmpdir(), 'evoplace-shipped-'));
+    cpSync(fixture('holdout-task'), dir, { recursive: true, dereference: true });
+    const local = externalTasks(dir);
+    // Gone before any job runs: a worker that needed the directory would fail.
+    rmSync(dir, { recursive: true });
+    const workers = await startWorkers(address, 1);
+    const queue = await EvaluationQueue.open(address, () => undefined);
+    const limits = { timeoutMs: 20_000, memoryMb: 1024, maxOutputBytes: 1 << 20 };
+    const withoutTiming = ({ evalMs: _, ...rest }: EvaluationRecord) => rest;
+    try {
+      for (const cases of ['run', 'holdout'] as const) {
+        const task = local[cases]!;
+        const remote = queue.taskVia(task, dir, cases);
+        const there = await remote.evaluate(task.initialProgram, limits);
+        expect(there.correct, there.textFeedback).toBe(true);
+        expect(withoutTiming(there)).toEqual(
+          withoutTiming(await task.evaluate(task.initialProgram, limits)),
+        );
+      }
+    } finally {
+      await queue.close();
+    }
+    const [log] = await stopWorkers(workers);
+    expect(log).toContain(`(${dir}, held-out cases): score`);
+    const inspect = new Queue(address.name, { connection: { url: redis.url } });
+    try {
+      const jobs = await inspect.getJobs(['completed']);
+      expect(jobs).toHaveLength(2);
+      // Both case sets name the same shipped content, by its hash.
+      const refs = new Set(jobs.map((job) => (job.data as { task: string }).task));
+      expect([...refs]).toEqual([expect.stringMatching(/^sha256:[0-9a-f]{64}$/)]);
+    } finally {
+      await inspect.close();
+    }
+  });
+
+  it('a shipped task that does not match its hash, or is gone, is refused', async () => {
+    const address = queueAddress(redis.url, 'tampered-task');
+    const shelf = new TaskShelf(address);
+    const client = new Redis(redis.url);
+    try {
+      const content = readExternalTask(fixture('shinka-task'));
+      const ref = await shelf.ship(content);
+      expect(await shelf.fetch(ref)).toEqual(content);
+      const key = `evoplace:${address.name}:task:${ref.slice('sha256:'.length)}`;
+      await client.set(key, JSON.stringify({ ...content, evaluate: 'cat /etc/passwd' }));
+      await expect(shelf.fetch(ref)).rejects.toThrow(/does not match its hash/);
+      await client.del(key);
+      await expect(shelf.fetch(ref)).rejects.toThrow(/not in queue "tampered-task"/);
+    } finally {
+      shelf.close();
+      client.disconnect();
     }
   });
 

@@ -7,9 +7,9 @@ import { evaluationSchema } from '../task.js';
 export const DEFAULT_QUEUE_NAME = 'evoplace-evaluations';
 
 /**
- * One evaluation as it travels to a worker: the task's name (built-in) or absolute directory,
- * which of its case sets to score on, the program and the limits. Nothing else: no API key, no
- * environment, no run configuration.
+ * One evaluation as it travels to a worker: the task's name (built-in) or the reference of an
+ * external task shipped to the queue's Redis (task-shelf.ts), which of its case sets to score on,
+ * the program and the limits. Nothing else: no API key, no environment, no run configuration.
  */
 export const evaluationJobSchema = z
   .object({

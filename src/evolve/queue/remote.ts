@@ -1,6 +1,7 @@
 import { Queue, QueueEvents } from 'bullmq';
 import type { CaseSet } from '../../core/program-task.js';
 import type { EvaluationLimits, EvaluationRecord, Task } from '../task.js';
+import { externalTaskContent, type ExternalTaskContent } from '../tasks/external.js';
 import { connectionOf, ensureReachable, onceEach } from './connection.js';
 import {
   evaluationJobSchema,
@@ -8,6 +9,7 @@ import {
   type EvaluationJob,
   type QueueAddress,
 } from './protocol.js';
+import { TaskShelf } from './task-shelf.js';
 
 /** Finished jobs stay this long in Redis, for whoever inspects the queue (then BullMQ drops them). */
 const KEEP_COMPLETED_SECONDS = 3600;
@@ -27,11 +29,14 @@ export class EvaluationQueue {
   private inFlight = 0;
   /** Checks, while evaluations are in flight, that some worker is there to take them. */
   private readonly idleCheck: NodeJS.Timeout;
+  /** External tasks shipped to the workers by this engine, with their references. */
+  private readonly shipped = new Map<ExternalTaskContent, Promise<string>>();
 
   private constructor(
     private readonly queue: Queue,
     private readonly events: QueueEvents,
     private readonly warn: (message: string) => void,
+    private readonly shelf: TaskShelf,
     idleCheckMs: number,
   ) {
     this.idleCheck = setInterval(() => {
@@ -57,7 +62,7 @@ export class EvaluationQueue {
     queue.on('error', report);
     events.on('error', report);
     await Promise.all([queue.waitUntilReady(), events.waitUntilReady()]);
-    return new EvaluationQueue(queue, events, warn, idleCheckMs);
+    return new EvaluationQueue(queue, events, warn, new TaskShelf(address), idleCheckMs);
   }
 
   /** Workers connected to the queue now. */
@@ -66,20 +71,33 @@ export class EvaluationQueue {
   }
 
   /**
-   * `task` with its evaluations done by the queue's workers, which find the task by `taskRef`
-   * (a built-in name, or the task directory's absolute path, which must exist on their machine)
-   * and score on its `cases`.
+   * `task` with its evaluations done by the queue's workers, scoring on its `cases`. A built-in
+   * task travels by its name, `taskRef`; an external task is shipped whole (its files, program
+   * and commands, once, before its first job) so that workers need no copy of its directory.
    */
   taskVia(task: Task, taskRef: string, cases: CaseSet = 'run'): Task {
+    const content = externalTaskContent(task);
+    const reference = (): Promise<string> =>
+      content ? this.ship(content) : Promise.resolve(taskRef);
     return {
       name: task.name,
       description: task.description,
       language: task.language,
       programFile: task.programFile,
       initialProgram: task.initialProgram,
-      evaluate: (code: string, limits: EvaluationLimits) =>
-        this.evaluate({ task: taskRef, cases, code, limits }),
+      evaluate: async (code: string, limits: EvaluationLimits) =>
+        this.evaluate({ task: await reference(), cases, code, limits }),
     };
+  }
+
+  /** Ship an external task once per content; its reference for jobs. */
+  private ship(content: ExternalTaskContent): Promise<string> {
+    let ref = this.shipped.get(content);
+    if (!ref) {
+      ref = this.shelf.ship(content);
+      this.shipped.set(content, ref);
+    }
+    return ref;
   }
 
   private async evaluate(job: EvaluationJob): Promise<EvaluationRecord> {
@@ -117,6 +135,7 @@ export class EvaluationQueue {
 
   async close(): Promise<void> {
     clearInterval(this.idleCheck);
+    this.shelf.close();
     await this.events.close();
     await this.queue.close();
   }

@@ -3,7 +3,9 @@ import { Worker, type Job } from 'bullmq';
 import type { CaseSet } from '../../core/program-task.js';
 import type { Task } from '../task.js';
 import { connectionOf, ensureReachable, onceEach } from './connection.js';
+import { externalTasksOf } from '../tasks/external.js';
 import { evaluationJobSchema, type QueueAddress } from './protocol.js';
+import { isShippedTask, TaskShelf } from './task-shelf.js';
 
 /** A running worker: `close` lets the evaluations in hand finish, then disconnects. */
 export interface EvaluationWorker {
@@ -13,8 +15,9 @@ export interface EvaluationWorker {
 /**
  * Take evaluation jobs from the queue at `address`, `concurrency` at a time, and run each in this
  * machine's sandbox exactly as the engine would: the worker resolves the job's task by name
- * (`resolveTask`, once per task) and never sees the engine's environment or keys. A job the worker
- * cannot do (malformed, an unknown task) fails with the reason, which the engine reports.
+ * (`resolveTask`) or, for an external task the engine shipped, fetches it from Redis, once per
+ * task, and never sees the engine's environment or keys. A job the worker cannot do (malformed,
+ * an unknown task) fails with the reason, which the engine reports.
  */
 export async function startEvaluationWorker(args: {
   address: QueueAddress;
@@ -28,18 +31,31 @@ export async function startEvaluationWorker(args: {
   log: (line: string) => void;
 }): Promise<EvaluationWorker> {
   const { address, resolveTask, log } = args;
-  const tasks = new Map<string, Task>();
-  const taskOf = (ref: string, cases: CaseSet): Task => {
+  const shelf = new TaskShelf(address);
+  const tasks = new Map<string, Promise<Task>>();
+  const resolveShipped = async (ref: string, cases: CaseSet): Promise<Task> => {
+    const content = await shelf.fetch(ref);
+    const task = externalTasksOf(content)[cases];
+    if (!task) throw new Error(`${content.directory} declares no held-out cases`);
+    return task;
+  };
+  const taskOf = (ref: string, cases: CaseSet): Promise<Task> => {
     const key = `${cases} ${ref}`;
     let task = tasks.get(key);
     if (!task) {
-      try {
-        task = resolveTask(ref, cases);
-      } catch (error) {
-        // The job's failure reason travels as a message: keep the file and field it names.
-        if (error instanceof UserError) throw new Error(error.format(), { cause: error });
-        throw error;
-      }
+      task = isShippedTask(ref)
+        ? resolveShipped(ref, cases)
+        : Promise.resolve().then(() => {
+            try {
+              return resolveTask(ref, cases);
+            } catch (error) {
+              // The job's failure reason travels as a message: keep the file and field it names.
+              if (error instanceof UserError) throw new Error(error.format(), { cause: error });
+              throw error;
+            }
+          });
+      // A task that could not be had is tried again by the next job (Redis may be back).
+      task.catch(() => tasks.delete(key));
       tasks.set(key, task);
     }
     return task;
@@ -49,7 +65,7 @@ export async function startEvaluationWorker(args: {
     address.name,
     async (job: Job) => {
       const data = evaluationJobSchema.parse(job.data);
-      const task = taskOf(data.task, data.cases);
+      const task = await taskOf(data.task, data.cases);
       const record = await task.evaluate(data.code, data.limits);
       log(
         `job ${job.id} (${task.name}${data.cases === 'holdout' ? ', held-out cases' : ''}): ` +
@@ -69,5 +85,10 @@ export async function startEvaluationWorker(args: {
   // Redis going away is reported, not fatal: the client reconnects and the worker goes on.
   worker.on('error', onceEach(log));
   await worker.waitUntilReady();
-  return { close: () => worker.close() };
+  return {
+    close: async () => {
+      await worker.close();
+      shelf.close();
+    },
+  };
 }

@@ -5,7 +5,8 @@ import { UserError } from '../../core/errors.js';
 import type { CaseSet } from '../../core/program-task.js';
 import { readTextFile, readYamlFile } from '../../core/io.js';
 import { parseWith } from '../../core/schema.js';
-import { languageFromPath, type Language } from '../genomes/program/index.js';
+import { languageFromPath, languageSchema, type Language } from '../genomes/program/index.js';
+import { isInsidePath } from '../sandbox/spec.js';
 import { runSandboxed } from '../sandbox/index.js';
 import {
   failedEvaluation,
@@ -111,10 +112,32 @@ export function externalTask(dirArg: string, cases: CaseSet = 'run'): Task {
 }
 
 /**
- * A task directory's task on each of its case sets, from one reading of the directory: on the
- * run's cases (`evaluate`), and on held-out ones when it declares `evaluate_holdout` (else null).
+ * Everything an external task is, read from its directory once: what evaluating with it needs
+ * on any machine (the queue ships it to workers that lack the directory). `directory` names it.
  */
-export function externalTasks(dirArg: string): { run: Task; holdout: Task | null } {
+export const externalTaskContentSchema = z
+  .object({
+    directory: z.string().min(1).max(4096),
+    description: z.string().min(1).max(100_000),
+    language: languageSchema,
+    programFile: z.string().refine(isInsidePath, 'must be a relative path inside the task'),
+    initialProgram: z.string(),
+    files: z
+      .record(z.string(), z.string())
+      .refine((files) => Object.keys(files).every(isInsidePath), {
+        message: 'every file must be a relative path inside the task',
+      })
+      .refine((files) => Object.keys(files).length <= MAX_TASK_FILES, {
+        message: `at most ${MAX_TASK_FILES} files`,
+      }),
+    evaluate: z.string().min(1),
+    evaluateHoldout: z.string().min(1).nullable(),
+  })
+  .strict();
+export type ExternalTaskContent = z.infer<typeof externalTaskContentSchema>;
+
+/** Read a task directory (its `evolve.yaml`, initial program and files), checking each. */
+export function readExternalTask(dirArg: string): ExternalTaskContent {
   const dir = resolve(dirArg);
   const specPath = join(dir, 'evolve.yaml');
   const spec = parseWith(externalTaskSchema, readYamlFile(specPath), specPath);
@@ -128,42 +151,90 @@ export function externalTasks(dirArg: string): { run: Task; holdout: Task | null
       specPath,
       'language',
     );
-  const initial = readTextFile(initialPath);
-  const files = readTaskFiles(dir);
-  const programFile = `candidate/${basename(initialPath)}`;
-  const evaluatingWith = (evaluateCommand: string): Task => ({
-    name: dir,
+  return {
+    directory: dir,
     description: spec.description,
     language,
-    programFile,
-    initialProgram: initial,
-    async evaluate(code: string, limits: EvaluationLimits): Promise<EvaluationRecord> {
-      const command = evaluateCommand
-        .replaceAll('{program}', `{dir}/${programFile}`)
-        .replaceAll('{results}', '{dir}/results');
-      const result = await runSandboxed({
-        argv: ['/bin/sh', '-c', `mkdir -p results && ${command}`],
-        files: { ...files, [programFile]: code },
-        readBack: ['results/metrics.json', 'results/correct.json'],
-        timeoutMs: limits.timeoutMs,
-        memoryMb: limits.memoryMb,
-        maxOutputBytes: limits.maxOutputBytes,
-      });
-      const logs = { stdout: result.stdout, stderr: result.stderr, evalMs: result.ms };
-      if (result.timedOut) return failedEvaluation('the evaluation ran past the time limit', logs);
-      const read = readResults(
-        result.files['results/metrics.json'],
-        result.files['results/correct.json'],
-      );
-      if (typeof read === 'string') {
-        const tail = result.stderr.trim().split('\n').slice(-6).join('\n');
-        return failedEvaluation(tail ? `${read}; stderr:\n${tail}` : read, logs);
-      }
-      return { ...read, ...logs };
-    },
-  });
-  return {
-    run: evaluatingWith(spec.evaluate),
-    holdout: spec.evaluate_holdout === undefined ? null : evaluatingWith(spec.evaluate_holdout),
+    programFile: `candidate/${basename(initialPath)}`,
+    initialProgram: readTextFile(initialPath),
+    files: readTaskFiles(dir),
+    evaluate: spec.evaluate,
+    evaluateHoldout: spec.evaluate_holdout ?? null,
   };
+}
+
+/** The content each external task was made from, for the queue to ship to workers. */
+const contentOf = new WeakMap<Task, ExternalTaskContent>();
+
+/** The content `task` was made from when it is an external task, else null. */
+export function externalTaskContent(task: Task): ExternalTaskContent | null {
+  return contentOf.get(task) ?? null;
+}
+
+/**
+ * A task directory's task on each of its case sets, from one reading of the directory: on the
+ * run's cases (`evaluate`), and on held-out ones when it declares `evaluate_holdout` (else null).
+ */
+export function externalTasks(dirArg: string): { run: Task; holdout: Task | null } {
+  return externalTasksOf(readExternalTask(dirArg));
+}
+
+/** An external task's tasks on each of its case sets, from its content. */
+export function externalTasksOf(content: ExternalTaskContent): {
+  run: Task;
+  holdout: Task | null;
+} {
+  const { files, programFile } = content;
+  const evaluatingWith = (evaluateCommand: string): Task => {
+    const task: Task = {
+      name: content.directory,
+      description: content.description,
+      language: content.language,
+      programFile,
+      initialProgram: content.initialProgram,
+      evaluate: (code, limits) =>
+        evaluateExternal(evaluateCommand, files, programFile, code, limits),
+    };
+    contentOf.set(task, content);
+    return task;
+  };
+  return {
+    run: evaluatingWith(content.evaluate),
+    holdout: content.evaluateHoldout === null ? null : evaluatingWith(content.evaluateHoldout),
+  };
+}
+
+/**
+ * Run `evaluateCommand` in the sandbox on a copy of the task's `files` with `code` as the
+ * program, and read what the evaluator wrote in results/.
+ */
+async function evaluateExternal(
+  evaluateCommand: string,
+  files: Record<string, string>,
+  programFile: string,
+  code: string,
+  limits: EvaluationLimits,
+): Promise<EvaluationRecord> {
+  const command = evaluateCommand
+    .replaceAll('{program}', `{dir}/${programFile}`)
+    .replaceAll('{results}', '{dir}/results');
+  const result = await runSandboxed({
+    argv: ['/bin/sh', '-c', `mkdir -p results && ${command}`],
+    files: { ...files, [programFile]: code },
+    readBack: ['results/metrics.json', 'results/correct.json'],
+    timeoutMs: limits.timeoutMs,
+    memoryMb: limits.memoryMb,
+    maxOutputBytes: limits.maxOutputBytes,
+  });
+  const logs = { stdout: result.stdout, stderr: result.stderr, evalMs: result.ms };
+  if (result.timedOut) return failedEvaluation('the evaluation ran past the time limit', logs);
+  const read = readResults(
+    result.files['results/metrics.json'],
+    result.files['results/correct.json'],
+  );
+  if (typeof read === 'string') {
+    const tail = result.stderr.trim().split('\n').slice(-6).join('\n');
+    return failedEvaluation(tail ? `${read}; stderr:\n${tail}` : read, logs);
+  }
+  return { ...read, ...logs };
 }
