@@ -174,6 +174,55 @@ describe('evoplace evolve (CLI)', () => {
     expect(taken.stderr).toMatch(/evolve resume/);
   }, 60_000);
 
+  it('resume raises a run’s limits: more budget once it is spent, more generations once it finished', async () => {
+    server = await startMockLlmServer(prismScript());
+    const dir = runDir();
+    const db = join(dir, 'limits.db');
+    const prices = join(dir, 'prices.yaml');
+    writeFileSync(
+      prices,
+      `llm:\n  prices:\n    '${server.baseUrl}/v1#mock-coder': { inputPerMTok: 3, outputPerMTok: 15 }\n`,
+    );
+    const outcome = async (args: string[]) => {
+      const result = await startEvoplace([...args, '--json'], cliEnv).done;
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as { stoppedBy: string; generationsDone: number };
+    };
+    const resume = ['evolve', 'resume', '--db', db];
+    const first = await outcome([...runArgs(db, 6), '--budget-usd', '0.02', '--config', prices]);
+    expect(first.stoppedBy).toBe('budget');
+    expect(first.generationsDone).toBeLessThan(6);
+    // Without a new limit the budget is still spent: nothing more is done.
+    expect(await outcome(resume)).toMatchObject({
+      stoppedBy: 'budget',
+      generationsDone: first.generationsDone,
+    });
+    // A budget below what was spent, or fewer generations than the run holds: refused.
+    for (const [flag, value] of [
+      ['--budget-usd', '0.001'],
+      ['--generations', '0'],
+    ] as const) {
+      const refused = await startEvoplace([...resume, flag, value], cliEnv).done;
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toMatch(new RegExp(`${flag}: the run (has spent|already holds)`));
+    }
+    expect(await outcome([...resume, '--budget-usd', '1'])).toMatchObject({
+      stoppedBy: 'generations',
+      generationsDone: 6,
+    });
+    // A finished run given more generations evolves on; status shows the new limits.
+    expect(await outcome([...resume, '--generations', '8'])).toMatchObject({
+      stoppedBy: 'generations',
+      generationsDone: 8,
+    });
+    const status = await startEvoplace(['evolve', 'status', '--db', db, '--json'], cliEnv).done;
+    expect(JSON.parse(status.stdout)).toMatchObject({ generations: 8, budgetUsd: 1 });
+    const store = RunStore.open(db);
+    const events = store.events(store.latestRun()!.id, 'limits').map((e) => e.message);
+    store.close();
+    expect(events).toEqual(['resumed with budgetUsd 0.02 → 1', 'resumed with generations 6 → 8']);
+  }, 120_000);
+
   it('holdout: the run’s best programs scored again on held-out cases', async () => {
     server = await startMockLlmServer(prismScript());
     const db = join(runDir(), 'holdout.db');

@@ -23,7 +23,9 @@ export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with L
                       [--concurrency P,E] [--config FILE.yaml] [--redis URL [--queue NAME]] [--json]
       SPEC: openai:MODEL | anthropic:MODEL | http://HOST:PORT/v1#MODEL (OpenAI-compatible)
       --redis: evaluate on the workers of a BullMQ queue instead of this machine
-  evoplace evolve resume --db FILE [--redis URL [--queue NAME]] [--json]
+  evoplace evolve resume --db FILE [--generations N] [--budget-usd X] [--wall-clock-sec S]
+                         [--redis URL [--queue NAME]] [--json]
+      continue a run after a crash, Ctrl-C or a limit; the flags raise the run's limits
   evoplace evolve worker --redis URL [--queue NAME] [--concurrency N] [--stall-seconds S]
       take evaluations from the queue until Ctrl-C (finishing the ones in hand); a job whose
       worker stops answering for S seconds (default 30) is taken again by another
@@ -79,6 +81,62 @@ function concurrencyFlag(raw: unknown): { proposals: number; evaluations: number
 }
 
 /** The run's configuration: the YAML file (if any), then the flags on top, validated as one. */
+/** What a run may do, as flags: `run` sets them, `resume` may raise them. */
+const LIMITS: Options = {
+  generations: { type: 'string' },
+  'budget-usd': { type: 'string' },
+  'wall-clock-sec': { type: 'string' },
+};
+type Limits = Partial<Pick<EvolveConfig, 'generations' | 'budgetUsd' | 'wallClockSec'>>;
+
+/** The limits given as flags, each checked. */
+function limitFlags(values: Record<string, unknown>): Limits {
+  const limits: Limits = {};
+  if (values.generations !== undefined)
+    limits.generations = intFlag(values, 'generations', 0, 0, 1_000_000);
+  if (values['budget-usd'] !== undefined)
+    limits.budgetUsd = numberFlag(values, 'budget-usd', 0, 0, 1e9);
+  if (values['wall-clock-sec'] !== undefined)
+    limits.wallClockSec = numberFlag(values, 'wall-clock-sec', 0, 1e-3, 31_536_000);
+  return limits;
+}
+
+/**
+ * The run's configuration with new `limits` from `evolve resume`, stored (with a `limits` event
+ * saying what changed) so that status and later resumes see them. Refuses limits the run has
+ * already gone past: fewer generations than it holds, a budget it has already spent.
+ */
+function withNewLimits(
+  store: RunStore,
+  run: RunRecord,
+  config: EvolveConfig,
+  limits: Limits,
+): EvolveConfig {
+  const generationsHeld = Math.max(0, ...store.summaries(run.id).map((p) => p.generation));
+  if (limits.generations !== undefined && limits.generations < generationsHeld)
+    throw new UserError(
+      `the run already holds generation ${generationsHeld}; give at least that`,
+      'evolve resume',
+      '--generations',
+    );
+  const spent = store.spentUsd(run.id);
+  if (limits.budgetUsd != null && limits.budgetUsd <= spent)
+    throw new UserError(
+      `the run has spent $${spent.toFixed(4)} already; give more than that`,
+      'evolve resume',
+      '--budget-usd',
+    );
+  const updated = parseWith(evolveConfigSchema, { ...config, ...limits }, 'flags');
+  const changes = (Object.keys(limits) as (keyof Limits)[])
+    .filter((key) => updated[key] !== config[key])
+    .map((key) => `${key} ${config[key] ?? 'none'} → ${updated[key]}`);
+  if (changes.length) {
+    store.updateRunConfig(run.id, updated);
+    store.addEvent(run.id, 'limits', `resumed with ${changes.join(', ')}`);
+  }
+  return updated;
+}
+
 function buildConfig(values: Record<string, unknown>): EvolveConfig {
   const file = typeof values.config === 'string' ? resolve(values.config) : null;
   const base = (file ? readYamlFile(file) : {}) as Record<string, unknown>;
@@ -95,14 +153,9 @@ function buildConfig(values: Record<string, unknown>): EvolveConfig {
     );
   for (const model of llm.models as unknown[]) parseModelSpec(String(model));
   const merged: Record<string, unknown> = { ...base, llm };
-  if (values.generations !== undefined)
-    merged.generations = intFlag(values, 'generations', 0, 0, 1_000_000);
+  Object.assign(merged, limitFlags(values));
   if (values.islands !== undefined) merged.islands = intFlag(values, 'islands', 2, 1, 64);
   if (values.seed !== undefined) merged.seed = intFlag(values, 'seed', 0, 0, 2 ** 32 - 1);
-  if (values['budget-usd'] !== undefined)
-    merged.budgetUsd = numberFlag(values, 'budget-usd', 0, 0, 1e9);
-  if (values['wall-clock-sec'] !== undefined)
-    merged.wallClockSec = numberFlag(values, 'wall-clock-sec', 0, 1e-3, 31_536_000);
   const concurrency = concurrencyFlag(values.concurrency);
   if (concurrency) merged.concurrency = concurrency;
   return parseWith(evolveConfigSchema, merged, file ?? 'flags');
@@ -211,10 +264,8 @@ async function runCommand(argv: string[]): Promise<number> {
       ...DB,
       task: { type: 'string' },
       llm: { type: 'string', multiple: true },
-      generations: { type: 'string' },
+      ...LIMITS,
       islands: { type: 'string' },
-      'budget-usd': { type: 'string' },
-      'wall-clock-sec': { type: 'string' },
       seed: { type: 'string' },
       concurrency: { type: 'string' },
       config: { type: 'string' },
@@ -263,14 +314,16 @@ async function resumeCommand(argv: string[]): Promise<number> {
   const parsed = parseCommand(
     'evolve resume',
     argv,
-    { ...DB, json: { type: 'boolean' }, ...QUEUE },
+    { ...DB, ...LIMITS, json: { type: 'boolean' }, ...QUEUE },
     EVOLVE_HELP,
   );
   if (!parsed) return 0;
+  const limits = limitFlags(parsed.values);
   const queue = await queueFlags(parsed.values);
-  const { store, run, config } = openRun(requireDb(parsed.values, 'evolve resume'));
+  const { store, run, config: stored } = openRun(requireDb(parsed.values, 'evolve resume'));
   try {
     const task = await taskNamed(run.task);
+    const config = withNewLimits(store, run, stored, limits);
     return await withEvaluators(queue, (via) =>
       drive(store, run, config, task, via, parsed.values.json === true),
     );

@@ -279,6 +279,13 @@ export class RunStore {
     return row ? fromRow<ProgramRecord>(row) : null;
   }
 
+  /** Replace a run's configuration (`evolve resume` raising its limits). */
+  updateRunConfig(runId: number, config: unknown): void {
+    this.db
+      .prepare('UPDATE runs SET config = ?, updated_at = ? WHERE id = ?')
+      .run(JSON.stringify(config), now(), runId);
+  }
+
   setStatus(runId: number, status: RunRecord['status']): void {
     this.db
       .prepare('UPDATE runs SET status = ?, updated_at = ? WHERE id = ?')
