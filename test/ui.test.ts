@@ -56,6 +56,29 @@ describe('evoplace ui', () => {
     expect((await ui.done).code).toBe(0);
   });
 
+  it('compares the runs of one task across databases on one chart', async () => {
+    const [a, b] = [runDatabase(join(dir, 'a.db')), runDatabase(join(dir, 'b.db'))];
+    const { ui, url } = await startUi(a, b);
+    try {
+      const index = await (await fetch(url)).text();
+      expect(index).toContain('prism: best score by generation');
+      expect(index.match(/<path d=/g)).toHaveLength(2);
+      expect(index).toContain('a.db · run 1 (db 0)');
+      expect(index).toContain('b.db · run 1 (db 1)');
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+    expect((await ui.done).code).toBe(0);
+    // One run alone is nothing to compare.
+    const single = await startUi(a);
+    try {
+      expect(await (await fetch(single.url)).text()).not.toContain('best score by generation');
+    } finally {
+      single.ui.child.kill('SIGTERM');
+    }
+    await single.ui.done;
+  });
+
   it('places PRISM instances and shows each GPU: memory, load, pressure and models', async () => {
     const file = join(dir, 'cluster.json');
     writeFileSync(

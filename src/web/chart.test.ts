@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { barChart, scoreChart, stackedBar } from './chart.js';
+import { barChart, runsChart, scoreChart, stackedBar } from './chart.js';
 
 describe('web score chart', () => {
   it('draws a dot per program and steps the best score up at each improvement', () => {
@@ -28,6 +28,26 @@ describe('web score chart', () => {
     expect(svg).toContain('<rect x="33.0" y="201.0" width="6" height="6" fill="#c26401"/>');
     expect(svg).toContain('<rect x="357.0" y="219" width="6" height="6" fill="none"');
     expect(scoreChart([{ generation: 0, score: 1, correct: true }])).not.toContain('held-out');
+  });
+
+  it('compares runs: a step line per run in its own colour, on one scale, labels escaped', () => {
+    const svg = runsChart([
+      {
+        label: '<b>a</b>',
+        points: [
+          { generation: 0, score: 1, correct: true },
+          { generation: 2, score: 2, correct: true },
+        ],
+      },
+      { label: 'b', points: [{ generation: 4, score: 0.5, correct: true }] },
+      { label: 'none correct', points: [{ generation: 1, score: 9, correct: false }] },
+    ]);
+    expect(svg.match(/<path/g)).toHaveLength(2);
+    // Scores 0.5 … 2 over both runs map to y 204 … 36; generations 0 … 4 to x 36 … 684.
+    expect(svg).toContain('<path d="M36.0,148.0 H360.0 V36.0 H684.0" fill="none" stroke="#0b57d0"');
+    expect(svg).toContain('<path d="M684.0,204.0 H684.0" fill="none" stroke="#c26401"');
+    expect(svg).toContain('&lt;b&gt;a&lt;/b&gt;');
+    expect(svg).not.toContain('<b>');
   });
 
   it('draws no line without a correct program, and survives an empty run', () => {

@@ -13,6 +13,58 @@ const WIDTH = 720;
 const HEIGHT = 240;
 const PAD = 36;
 
+const round = (v: number): string => v.toFixed(1);
+
+/** Generations along x (0 … `lastGeneration`) and scores up y (`scores`' range), with the axis drawn. */
+interface ScoreFrame {
+  x(generation: number): number;
+  y(score: number): number;
+  /** The axis and the labels of both ends of each. */
+  svg: string;
+}
+
+function scoreFrame(scores: readonly number[], lastGeneration: number): ScoreFrame {
+  const [low, high] = scores.length ? [Math.min(...scores), Math.max(...scores)] : [0, 1];
+  const span = high - low || Math.abs(high) || 1;
+  const x = (g: number): number => PAD + ((WIDTH - 2 * PAD) * g) / lastGeneration;
+  const y = (s: number): number => HEIGHT - PAD - ((HEIGHT - 2 * PAD) * (s - low)) / span;
+  const svg = [
+    `<line x1="${PAD}" y1="${HEIGHT - PAD}" x2="${WIDTH - PAD}" y2="${HEIGHT - PAD}" stroke="#999"/>`,
+    `<text x="${PAD}" y="${HEIGHT - 8}" font-size="11">generation 0</text>`,
+    `<text x="${WIDTH - PAD}" y="${HEIGHT - 8}" font-size="11" text-anchor="end">${lastGeneration}</text>`,
+    `<text x="4" y="${round(y(high))}" font-size="11">${Number(high.toPrecision(5))}</text>`,
+    `<text x="4" y="${round(y(low))}" font-size="11">${Number(low.toPrecision(5))}</text>`,
+  ].join('');
+  return { x, y, svg };
+}
+
+/**
+ * The best score so far as a step line in `colour`: a step up at each improvement of the
+ * correct `points`, flat to the last generation; '' when none is correct.
+ */
+function bestSoFarLine(
+  points: readonly ScorePoint[],
+  frame: ScoreFrame,
+  lastGeneration: number,
+  colour: string,
+): string {
+  const steps: string[] = [];
+  let bestSoFar = -Infinity;
+  const correct = points.filter((p) => p.correct && Number.isFinite(p.score));
+  for (const p of correct.sort((a, b) => a.generation - b.generation)) {
+    if (p.score <= bestSoFar) continue;
+    const [px, py] = [round(frame.x(p.generation)), round(frame.y(p.score))];
+    steps.push(steps.length ? `H${px} V${py}` : `M${px},${py}`);
+    bestSoFar = p.score;
+  }
+  if (!steps.length) return '';
+  steps.push(`H${round(frame.x(lastGeneration))}`);
+  return `<path d="${steps.join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`;
+}
+
+const svgOf = (label: string, body: string): string =>
+  `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(label)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">${body}</svg>`;
+
 /**
  * An SVG of scores by generation: each correct program a dot (incorrect ones hollow, at the
  * bottom), the best correct score so far as a step line, and each held-out score a square
@@ -26,12 +78,11 @@ export function scoreChart(points: readonly ScorePoint[]): string {
   );
   const heldOutCorrect = heldOut.filter((h) => h.correct && Number.isFinite(h.score));
   const lastGeneration = Math.max(1, ...points.map((p) => p.generation));
-  const scores = [...correct, ...heldOutCorrect].map((p) => p.score);
-  const [low, high] = scores.length ? [Math.min(...scores), Math.max(...scores)] : [0, 1];
-  const span = high - low || Math.abs(high) || 1;
-  const x = (g: number): number => PAD + ((WIDTH - 2 * PAD) * g) / lastGeneration;
-  const y = (s: number): number => HEIGHT - PAD - ((HEIGHT - 2 * PAD) * (s - low)) / span;
-  const round = (v: number): string => v.toFixed(1);
+  const frame = scoreFrame(
+    [...correct, ...heldOutCorrect].map((p) => p.score),
+    lastGeneration,
+  );
+  const { x, y } = frame;
   const dots = points.map((p) =>
     p.correct && Number.isFinite(p.score)
       ? `<circle cx="${round(x(p.generation))}" cy="${round(y(p.score))}" r="3" fill="#0b57d0"/>`
@@ -42,32 +93,44 @@ export function scoreChart(points: readonly ScorePoint[]): string {
       ? `<rect x="${round(x(h.generation) - 3)}" y="${round(y(h.score) - 3)}" width="6" height="6" fill="#c26401"/>`
       : `<rect x="${round(x(h.generation) - 3)}" y="${HEIGHT - PAD / 2 - 3}" width="6" height="6" fill="none" stroke="#c26401"/>`,
   );
-  // Best so far: a step up at each improvement, flat to the last generation.
-  const steps: string[] = [];
-  let bestSoFar = -Infinity;
-  for (const p of [...correct].sort((a, b) => a.generation - b.generation)) {
-    if (p.score <= bestSoFar) continue;
-    const [px, py] = [round(x(p.generation)), round(y(p.score))];
-    steps.push(steps.length ? `H${px} V${py}` : `M${px},${py}`);
-    bestSoFar = p.score;
-  }
-  if (steps.length) steps.push(`H${round(x(lastGeneration))}`);
-  const axis = `<line x1="${PAD}" y1="${HEIGHT - PAD}" x2="${WIDTH - PAD}" y2="${HEIGHT - PAD}" stroke="#999"/>`;
-  const labels = [
-    `<text x="${PAD}" y="${HEIGHT - 8}" font-size="11">generation 0</text>`,
-    `<text x="${WIDTH - PAD}" y="${HEIGHT - 8}" font-size="11" text-anchor="end">${lastGeneration}</text>`,
-    `<text x="4" y="${round(y(high))}" font-size="11">${Number(high.toPrecision(5))}</text>`,
-    `<text x="4" y="${round(y(low))}" font-size="11">${Number(low.toPrecision(5))}</text>`,
-    ...(heldOut.length
-      ? [
-          `<text x="${WIDTH - PAD}" y="14" font-size="11" text-anchor="end" fill="#c26401">■ held-out cases</text>`,
-        ]
-      : []),
-  ];
-  const line = steps.length
-    ? `<path d="${steps.join(' ')}" fill="none" stroke="#1b6e3a" stroke-width="2"/>`
+  const legend = heldOut.length
+    ? `<text x="${WIDTH - PAD}" y="14" font-size="11" text-anchor="end" fill="#c26401">■ held-out cases</text>`
     : '';
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="score by generation" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">${axis}${line}${dots.join('')}${squares.join('')}${labels.join('')}</svg>`;
+  const line = bestSoFarLine(points, frame, lastGeneration, '#1b6e3a');
+  return svgOf(
+    'score by generation',
+    `${frame.svg}${line}${dots.join('')}${squares.join('')}${legend}`,
+  );
+}
+
+/** One run as the comparison chart draws it: a label and its programs. */
+export interface RunSeries {
+  label: string;
+  points: readonly ScorePoint[];
+}
+
+/** Colours of the comparison chart's lines, in turn (distinct for the colour-blind). */
+const SERIES_COLOURS = ['#0b57d0', '#c26401', '#1b6e3a', '#b3261e', '#6f42c1', '#00838f'];
+
+/**
+ * An SVG comparing runs of one task: each run's best score so far by generation as a step line
+ * of its own colour, on one scale, with a legend of the labels (escaped).
+ */
+export function runsChart(series: readonly RunSeries[]): string {
+  const all = series.flatMap((s) => s.points);
+  const scores = all.filter((p) => p.correct && Number.isFinite(p.score)).map((p) => p.score);
+  const lastGeneration = Math.max(1, ...all.map((p) => p.generation));
+  const frame = scoreFrame(scores, lastGeneration);
+  const colour = (i: number): string => SERIES_COLOURS[i % SERIES_COLOURS.length]!;
+  const lines = series.map((s, i) => bestSoFarLine(s.points, frame, lastGeneration, colour(i)));
+  const legend = series.map(
+    (s, i) =>
+      `<text x="${PAD + 8}" y="${14 + 13 * i}" font-size="11" fill="${colour(i)}">— ${escapeXml(s.label)}</text>`,
+  );
+  return svgOf(
+    'best score by generation, per run',
+    `${frame.svg}${lines.join('')}${legend.join('')}`,
+  );
 }
 
 /** One bar of a bar chart: a label under it and its value. */

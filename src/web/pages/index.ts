@@ -1,5 +1,7 @@
 import type { RunStore } from '../../evolve/database/store.js';
-import { figure, markup, page, type Html } from '../html.js';
+import { basename } from 'node:path';
+import { runsChart, type RunSeries } from '../chart.js';
+import { figure, markup, page, trusted, type Html } from '../html.js';
 import type { UiSources } from '../server.js';
 import { colocateSummaryRows } from './colocate.js';
 import { eplbSummaryRows } from './eplb.js';
@@ -23,6 +25,37 @@ function runRows(store: RunStore, db: number): Html[] {
       <td class="muted">${run.updatedAt}</td>
     </tr>`;
   });
+}
+
+/** Runs one comparison chart draws at most: beyond that the lines cannot be told apart. */
+const MAX_COMPARED_RUNS = 12;
+
+/**
+ * For each task with several runs (across every database given), their best scores by
+ * generation on one chart: how settings or models compare. The best runs when there are many.
+ */
+function comparisons(stores: readonly RunStore[]): Html[] {
+  const byTask = new Map<string, { series: RunSeries; best: number }[]>();
+  stores.forEach((store, db) => {
+    for (const run of store.runs()) {
+      const points = store
+        .summaries(run.id)
+        .map((p) => ({ generation: p.generation, score: p.combinedScore, correct: p.correct }));
+      const best = Math.max(-Infinity, ...points.filter((p) => p.correct).map((p) => p.score));
+      const label = `${stores.length > 1 ? `${basename(store.path)} · ` : ''}run ${run.id} (db ${db})`;
+      const runs = byTask.get(run.task) ?? [];
+      runs.push({ series: { label, points }, best });
+      byTask.set(run.task, runs);
+    }
+  });
+  return [...byTask]
+    .filter(([, runs]) => runs.length > 1)
+    .map(([task, runs]) => {
+      const shown = [...runs].sort((a, b) => b.best - a.best).slice(0, MAX_COMPARED_RUNS);
+      return markup`<h2>${task}: best score by generation</h2>
+        ${runs.length > shown.length ? markup`<p class="muted">the ${shown.length} best of ${runs.length} runs</p>` : null}
+        ${trusted(runsChart(shown.map((r) => r.series)))}`;
+    });
 }
 
 /** Every run of every database the dashboard was given, then each problem's files. */
@@ -66,6 +99,6 @@ export function indexPage({ runs: stores, prism, colocate, llm, eplb }: UiSource
     : null;
   return page(
     'runs',
-    markup`${stores.length ? markup`<h1>Runs</h1>${sections}` : null}${placements}${colocations}${frontiers}${traces}`,
+    markup`${stores.length ? markup`<h1>Runs</h1>${sections}${comparisons(stores)}` : null}${placements}${colocations}${frontiers}${traces}`,
   );
 }
