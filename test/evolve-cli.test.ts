@@ -219,6 +219,8 @@ describe('evoplace evolve (CLI)', () => {
     expect(JSON.parse(status.stdout)).toMatchObject({ generations: 8, budgetUsd: 1 });
     const store = RunStore.open(db);
     const events = store.events(store.latestRun()!.id, 'limits').map((e) => e.message);
+    // The resume that stopped again at once added no second budget event.
+    expect(store.events(store.latestRun()!.id, 'budget')).toHaveLength(1);
     store.close();
     expect(events).toEqual(['resumed with budgetUsd 0.02 → 1', 'resumed with generations 6 → 8']);
   }, 120_000);

@@ -337,11 +337,13 @@ export async function runEvolution(args: {
           : 'interrupted';
   store.setStatus(runId, stoppedBy === 'generations' ? 'finished' : 'stopped');
   if (stoppedBy === 'budget') {
-    store.addEvent(
-      runId,
-      'budget',
-      `the budget of $${config.budgetUsd} is spent; ${remaining} generations not run`,
-    );
+    // A resume that stops again at once (nothing new since the last stop) is no new event.
+    if (store.events(runId).at(-1)?.kind !== 'budget')
+      store.addEvent(
+        runId,
+        'budget',
+        `the budget of $${config.budgetUsd} is spent; ${remaining} generations not run`,
+      );
     hooks.warn(`budget of $${config.budgetUsd} reached: ${remaining} generations not run`);
   }
   if (stoppedBy === 'wall-clock') {
