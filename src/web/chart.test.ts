@@ -30,6 +30,31 @@ describe('web score chart', () => {
     expect(scoreChart([{ generation: 0, score: 1, correct: true }])).not.toContain('held-out');
   });
 
+  it('draws lineage: a line from each correct parent, the way to the best program in green', () => {
+    const point = (id: number, parentId: number | null, generation: number, score: number) => ({
+      id,
+      parentId,
+      generation,
+      score,
+      correct: score >= 0,
+    });
+    const svg = scoreChart([
+      point(1, null, 0, 1),
+      point(2, 1, 1, 0.5), // a dead end
+      point(3, 1, 2, 1.5),
+      point(4, 3, 3, -1), // incorrect: at the bottom, no edge
+      point(5, 3, 4, 2), // the best: 1 → 3 → 5
+    ]);
+    const edges = [...svg.matchAll(/<line x1="([\d.]+)"[^>]*stroke="(#[0-9a-f]+)"/g)]
+      .map((m) => m[2])
+      .filter((_, k) => k > 0); // the first line is the axis
+    expect(edges).toEqual(['#c8c8c8', '#1b6e3a', '#1b6e3a']);
+    // Without ids (an older caller) there is no lineage to draw.
+    expect(scoreChart([{ generation: 0, score: 1, correct: true }]).match(/<line/g)).toHaveLength(
+      1,
+    );
+  });
+
   it('compares runs: a step line per run in its own colour, on one scale, labels escaped', () => {
     const svg = runsChart([
       {

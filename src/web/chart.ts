@@ -7,6 +7,9 @@ export interface ScorePoint {
   correct: boolean;
   /** The program's score on the task's held-out cases, when it was scored on them. */
   heldOut?: { score: number; correct: boolean };
+  /** The program and its parent, for the lineage edges (none without them). */
+  id?: number;
+  parentId?: number | null;
 }
 
 const WIDTH = 720;
@@ -66,10 +69,34 @@ const svgOf = (label: string, body: string): string =>
   `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(label)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">${body}</svg>`;
 
 /**
+ * Lineage edges between correct programs, parent to child, in grey; those on the way to the best
+ * program (the highest score, the earliest of equals) in green, over the others.
+ */
+function lineageEdges(correct: readonly ScorePoint[], frame: ScoreFrame): string {
+  const byId = new Map(correct.flatMap((p) => (p.id === undefined ? [] : [[p.id, p] as const])));
+  const best = correct.reduce<ScorePoint | null>((b, p) => (!b || p.score > b.score ? p : b), null);
+  const ancestry = new Set<ScorePoint>();
+  for (let p = best; p && !ancestry.has(p); p = byId.get(p.parentId ?? NaN) ?? null)
+    ancestry.add(p);
+  const edge = (child: ScorePoint): string => {
+    const parent = byId.get(child.parentId ?? NaN);
+    if (!parent) return '';
+    const onPath = ancestry.has(child) && ancestry.has(parent);
+    const stroke = onPath
+      ? 'stroke="#1b6e3a" stroke-width="1.5"'
+      : 'stroke="#c8c8c8" stroke-width="1"';
+    return `<line x1="${round(frame.x(parent.generation))}" y1="${round(frame.y(parent.score))}" x2="${round(frame.x(child.generation))}" y2="${round(frame.y(child.score))}" ${stroke}/>`;
+  };
+  const drawOrder = [...correct].sort((a, b) => Number(ancestry.has(a)) - Number(ancestry.has(b)));
+  return drawOrder.map(edge).join('');
+}
+
+/**
  * An SVG of scores by generation: each correct program a dot (incorrect ones hollow, at the
- * bottom), the best correct score so far as a step line, and each held-out score a square
- * beside its program's dot (hollow at the bottom when the program broke a rule there). Drawn
- * from numbers only.
+ * bottom), a line from each correct program's correct parent (the way to the best program in
+ * green), the best correct score so far as a step line, and each held-out score a square beside
+ * its program's dot (hollow at the bottom when the program broke a rule there). Drawn from
+ * numbers only.
  */
 export function scoreChart(points: readonly ScorePoint[]): string {
   const correct = points.filter((p) => p.correct && Number.isFinite(p.score));
@@ -97,9 +124,10 @@ export function scoreChart(points: readonly ScorePoint[]): string {
     ? `<text x="${WIDTH - PAD}" y="14" font-size="11" text-anchor="end" fill="#c26401">■ held-out cases</text>`
     : '';
   const line = bestSoFarLine(points, frame, lastGeneration, '#1b6e3a');
+  const edges = lineageEdges(correct, frame);
   return svgOf(
     'score by generation',
-    `${frame.svg}${line}${dots.join('')}${squares.join('')}${legend}`,
+    `${frame.svg}${edges}${line}${dots.join('')}${squares.join('')}${legend}`,
   );
 }
 

@@ -45,6 +45,8 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
         generation: p.generation,
         score: p.combinedScore,
         correct: p.correct,
+        id: p.id,
+        parentId: p.parentId,
         ...(h ? { heldOut: { score: h.combinedScore, correct: h.correct } } : {}),
       };
     }),
