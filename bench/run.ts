@@ -17,6 +17,12 @@ import {
 } from '../src/problems/eplb/generate.js';
 import { parseLoadHistory, readLoadHistory } from '../src/problems/eplb/model.js';
 import { ALGOS } from '../src/problems/eplb/solvers/index.js';
+import {
+  engineThroughput,
+  printEvolveBenchmark,
+  sandboxOverhead,
+  taskEvaluations,
+} from '../src/evolve/benchmark.js';
 import { benchLlm } from '../src/problems/llm/benchmark.js';
 import { syntheticPool } from '../src/problems/llm/generate.js';
 import { readConfigDir } from '../src/problems/llm/model.js';
@@ -27,6 +33,8 @@ import {
 } from '../src/problems/colocate/benchmark.js';
 import { printBenchmark, runPrismBenchmark } from '../src/problems/prism/benchmark.js';
 import { prepareSolvers, SOLVER_NAMES } from '../src/problems/prism/solvers/index.js';
+import { startMockLlmServer } from '../test/support/mock-llm-server.js';
+import { prismScript } from '../test/support/prism-script.js';
 
 /** DeepSeek-V3's serving shape: 288 physical slots, 8 expert groups, 4 nodes, 32 GPUs. */
 const V3_SHAPE = { replicas: 288, groups: 8, nodes: 4, gpus: 32 };
@@ -87,6 +95,24 @@ const BENCHMARKS: Record<string, () => unknown> = {
     console.error('\neplb / the same, five traces of other skew and churn (full shape)');
     printGeneratedSuite(suites.skewAndChurn);
     return { problem: 'eplb', traces: reports, generatedSuites: suites };
+  },
+  evolve: async () => {
+    // The engine's LLM is the tests' local server, answering at once: the engine is measured.
+    const server = await startMockLlmServer(prismScript());
+    try {
+      const report = {
+        sandbox: await sandboxOverhead(20),
+        tasks: await taskEvaluations(5),
+        engine: await engineThroughput(server.baseUrl, 20, [
+          [1, 1],
+          [4, 4],
+        ]),
+      };
+      printEvolveBenchmark(report);
+      return report;
+    } finally {
+      await server.close();
+    }
   },
   llm: () => {
     // The 1 024-GPU synthetic pool always, under both performance models; the seed's configs
