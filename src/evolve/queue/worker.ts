@@ -33,27 +33,26 @@ export async function startEvaluationWorker(args: {
   const { address, resolveTask, log } = args;
   const shelf = new TaskShelf(address);
   const tasks = new Map<string, Promise<Task>>();
-  const resolveShipped = async (ref: string, cases: CaseSet): Promise<Task> => {
-    const content = await shelf.fetch(ref);
-    const task = externalTasksOf(content)[cases];
-    if (!task) throw new Error(`${content.directory} declares no held-out cases`);
-    return task;
+  const findTask = async (ref: string, cases: CaseSet): Promise<Task> => {
+    if (isShippedTask(ref)) {
+      const content = await shelf.fetch(ref);
+      const task = externalTasksOf(content)[cases];
+      if (!task) throw new Error(`${content.directory} declares no held-out cases`);
+      return task;
+    }
+    try {
+      return resolveTask(ref, cases);
+    } catch (error) {
+      // The job's failure reason travels as a message: keep the file and field it names.
+      if (error instanceof UserError) throw new Error(error.format(), { cause: error });
+      throw error;
+    }
   };
   const taskOf = (ref: string, cases: CaseSet): Promise<Task> => {
     const key = `${cases} ${ref}`;
     let task = tasks.get(key);
     if (!task) {
-      task = isShippedTask(ref)
-        ? resolveShipped(ref, cases)
-        : Promise.resolve().then(() => {
-            try {
-              return resolveTask(ref, cases);
-            } catch (error) {
-              // The job's failure reason travels as a message: keep the file and field it names.
-              if (error instanceof UserError) throw new Error(error.format(), { cause: error });
-              throw error;
-            }
-          });
+      task = findTask(ref, cases);
       // A task that could not be had is tried again by the next job (Redis may be back).
       task.catch(() => tasks.delete(key));
       tasks.set(key, task);
