@@ -181,7 +181,7 @@ describe('evoplace evolve (CLI)', () => {
     const prices = join(dir, 'prices.yaml');
     writeFileSync(
       prices,
-      `llm:\n  prices:\n    '${server.baseUrl}/v1#mock-coder': { inputPerMTok: 3, outputPerMTok: 15 }\n`,
+      `llm:\n  maxTokens: 1000\n  prices:\n    '${server.baseUrl}/v1#mock-coder': { inputPerMTok: 3, outputPerMTok: 15 }\n`,
     );
     const outcome = async (args: string[]) => {
       const result = await startEvoplace([...args, '--json'], cliEnv).done;
@@ -189,8 +189,10 @@ describe('evoplace evolve (CLI)', () => {
       return JSON.parse(result.stdout) as { stoppedBy: string; generationsDone: number };
     };
     const resume = ['evolve', 'resume', '--db', db];
-    const first = await outcome([...runArgs(db, 6), '--budget-usd', '0.02', '--config', prices]);
+    // A call's worst case here is about $0.045: $0.06 holds one generation, then no more.
+    const first = await outcome([...runArgs(db, 6), '--budget-usd', '0.06', '--config', prices]);
     expect(first.stoppedBy).toBe('budget');
+    expect(first.generationsDone).toBeGreaterThan(0);
     expect(first.generationsDone).toBeLessThan(6);
     // Without a new limit the budget is still spent: nothing more is done.
     expect(await outcome(resume)).toMatchObject({
@@ -222,7 +224,7 @@ describe('evoplace evolve (CLI)', () => {
     // The resume that stopped again at once added no second budget event.
     expect(store.events(store.latestRun()!.id, 'budget')).toHaveLength(1);
     store.close();
-    expect(events).toEqual(['resumed with budgetUsd 0.02 → 1', 'resumed with generations 6 → 8']);
+    expect(events).toEqual(['resumed with budgetUsd 0.06 → 1', 'resumed with generations 6 → 8']);
   }, 120_000);
 
   it('holdout: the run’s best programs scored again on held-out cases', async () => {

@@ -3,6 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { evolveConfigSchema } from '../src/evolve/config.js';
+import { RunStore } from '../src/evolve/database/store.js';
+import { runEvolution } from '../src/evolve/engine.js';
+import type { Task } from '../src/evolve/task.js';
 import { resolveTask } from '../src/evolve/tasks/index.js';
 import { mockConfig, runDir, runTask, useRunResources } from './support/evolve-run.js';
 import { prismScript } from './support/prism-script.js';
@@ -69,6 +72,147 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
     const failed = store.programs(run.runId).filter((p) => p.kind === 'failed');
     expect(failed.length).toBeGreaterThan(0);
     expect(failed[0]!.textFeedback).toMatch(/nearly the same as program/);
+  });
+
+  it('a failing meta model is a warning, not the end of the run', async () => {
+    const script = prismScript();
+    const server = await running.server((request) =>
+      request.model === 'mock-meta' ? { status: 400 } : script(request),
+    );
+    const config = mockConfig(server.baseUrl, {
+      generations: 5,
+      llm: { metaModel: `${server.baseUrl}/v1#mock-meta`, metaEvery: 1, maxRetries: 0 },
+    });
+    const run = await runTask(resolveTask('prism'), config);
+    const store = running.keep(run.store);
+    expect(run.outcome).toMatchObject({ stoppedBy: 'generations', generationsDone: 5 });
+    expect(run.warnings.filter((w) => /the meta model failed/.test(w))).toHaveLength(1);
+    expect(store.latestRun()!.status).toBe('finished');
+  });
+
+  it('meta summaries and embeddings are paid from the budget, which they never pass', async () => {
+    const script = prismScript();
+    const server = await running.server((request) =>
+      request.model === 'mock-meta'
+        ? { text: '## Insights\nnone', inputTokens: 10, outputTokens: 1000 }
+        : script(request),
+    );
+    // The coder is free; a meta round costs $1 (its worst case a little more): $2.5 pays two.
+    const config = mockConfig(server.baseUrl, {
+      generations: 6,
+      budgetUsd: 2.5,
+      llm: {
+        metaModel: `${server.baseUrl}/v1#mock-meta`,
+        metaEvery: 1,
+        maxTokens: 1000,
+        embeddingModel: `${server.baseUrl}/v1#mock-embed`,
+        prices: {
+          'mock-meta': { inputPerMTok: 0, outputPerMTok: 1000 },
+          'mock-embed': { inputPerMTok: 1, outputPerMTok: 0 },
+        },
+      },
+    });
+    const run = await runTask(resolveTask('prism'), config);
+    const store = running.keep(run.store);
+    expect(store.latestMeta(run.runId)!.usd).toBe(1);
+    const metaCalls = server.requests.filter(
+      (r) => (r.body as { model?: string }).model === 'mock-meta',
+    );
+    expect(metaCalls).toHaveLength(2);
+    expect(run.outcome.spentUsd).toBeLessThanOrEqual(2.5);
+    // The embeddings' cost is stored and counted: spent exceeds the two meta rounds.
+    expect(run.outcome.spentUsd).toBeGreaterThan(2);
+  });
+
+  it('a resumed run checks novelty against the embeddings of programs from before', async () => {
+    const server = await running.server(prismScript());
+    const config = (generations: number) =>
+      mockConfig(server.baseUrl, {
+        generations,
+        islands: 1,
+        patchTypes: { diff: 1, full: 0, cross: 0 },
+        llm: { embeddingModel: `${server.baseUrl}/v1#mock-embed`, noveltyThreshold: 0.99 },
+      });
+    const first = await runTask(resolveTask('prism'), config(2));
+    const store = running.keep(first.store);
+    const before = store.programs(first.runId).map((p) => p.id);
+    const embedded = server.requests.filter((r) => r.path === '/v1/embeddings').length;
+    await runEvolution({
+      task: resolveTask('prism'),
+      store,
+      runId: first.runId,
+      config: config(4),
+      env: {},
+      hooks: { progress: () => undefined, warn: () => undefined },
+    });
+    const later = store.programs(first.runId).filter((p) => p.generation > 2);
+    const cited = later.flatMap(
+      (p) => /nearly the same as program (\d+)/.exec(p.textFeedback) ?? [],
+    );
+    expect(cited.some((id) => before.includes(Number(id)))).toBe(true);
+    // Programs of the first session were not embedded again.
+    const again = server.requests.filter((r) => r.path === '/v1/embeddings').length - embedded;
+    expect(again).toBeLessThanOrEqual(later.reduce((a, p) => a + p.patchAttempts, 0));
+  });
+
+  it('a run killed between a generation and its migration migrates when resumed', async () => {
+    const server = await running.server(prismScript());
+    const config = mockConfig(server.baseUrl, {
+      generations: 4,
+      islands: 2,
+      migration: { interval: 4, rate: 0.5 },
+    });
+    const run = await runTask(resolveTask('prism'), config);
+    const store = running.keep(run.store);
+    // Undo the migration, as if the process had died just before it.
+    const [migration] = store.events(run.runId, 'migration');
+    store.db.prepare('DELETE FROM events WHERE id = ?').run(migration!.id);
+    const moves = migration!.data as { programId: number; from: number }[];
+    for (const m of [...moves].reverse()) store.moveToIsland(m.programId, m.from);
+    await runEvolution({
+      task: resolveTask('prism'),
+      store,
+      runId: run.runId,
+      config,
+      env: {},
+      hooks: { progress: () => undefined, warn: () => undefined },
+    });
+    expect(store.events(run.runId, 'migration').map((e) => e.data)).toEqual([migration!.data]);
+  });
+
+  it('an error no generation can absorb stops every worker and leaves the run stopped', async () => {
+    const server = await running.server(prismScript());
+    const prism = resolveTask('prism');
+    let evaluations = 0;
+    let requestsAtFailure = 0;
+    const breaking: Task = {
+      ...prism,
+      evaluate: (code, limits) => {
+        if (++evaluations !== 3) return prism.evaluate(code, limits);
+        requestsAtFailure = server.requests.length;
+        return Promise.reject(new Error('disk full'));
+      },
+    };
+    const config = mockConfig(server.baseUrl, {
+      generations: 12,
+      concurrency: { proposals: 2, evaluations: 2 },
+    });
+    const store = running.keep(RunStore.create(join(runDir(), 'run.db')));
+    const runId = store.createRun('prism', config, config.seed);
+    await expect(
+      runEvolution({
+        task: breaking,
+        store,
+        runId,
+        config,
+        env: {},
+        hooks: { progress: () => undefined, warn: () => undefined },
+      }),
+    ).rejects.toThrow('disk full');
+    expect(store.latestRun()!.status).toBe('stopped');
+    // The other worker finished the generation it held (its turns at most) and started no more.
+    expect(server.requests.length - requestsAtFailure).toBeLessThanOrEqual(config.patchAttempts);
+    expect(store.summaries(runId).length).toBeLessThan(13);
   });
 
   it('migrates between islands on schedule, keeping each island its best', async () => {

@@ -163,23 +163,50 @@ describe('evolve: warnings that save money', () => {
 });
 
 describe('evolve: the budget', () => {
-  it('stops new proposals once spent + in-flight reaches the budget', async () => {
+  it('starts a call only when its worst case fits: spent + held never passes the budget', async () => {
     const server = await running.server(prismScript());
-    // Each scripted proposal costs 1000·3 + 200·15 (diff) or 2000·3 + 900·15 (rewrites) µUSD.
+    // Each scripted proposal costs 1000·3 + 200·15 (diff) or 2000·3 + 900·15 (rewrites) µUSD;
+    // a call's worst case is a token per prompt byte and all of maxTokens.
     const config = mockConfig(server.baseUrl, {
       generations: 50,
-      budgetUsd: 0.05,
+      budgetUsd: 0.2,
       patchTypes: { diff: 1, full: 1, cross: 0 },
-      llm: { prices: { 'mock-coder': { inputPerMTok: 3, outputPerMTok: 15 } } },
+      llm: { maxTokens: 1000, prices: { 'mock-coder': { inputPerMTok: 3, outputPerMTok: 15 } } },
     });
     const run = await runTask(resolveTask('prism'), config);
     const store = running.keep(run.store);
     expect(run.outcome.stoppedBy).toBe('budget');
     expect(run.outcome.generationsDone).toBeLessThan(50);
     expect(run.outcome.generationsDone).toBeGreaterThan(1);
-    expect(run.outcome.spentUsd).toBeLessThanOrEqual(0.05);
+    expect(run.outcome.spentUsd).toBeLessThanOrEqual(0.2);
     expect(store.events(run.runId, 'budget')).toHaveLength(1);
     expect(store.latestRun()!.status).toBe('stopped');
+  });
+
+  it('holds even when every reply is costly and fails to patch, at any concurrency', async () => {
+    // Every reply is unusable and reports 8000 output tokens at $1000 per million: $8 a turn,
+    // and each failed patch goes back for another turn. A budget of $10 holds one turn only.
+    for (const concurrency of [1, 4]) {
+      const server = await running.server(() => ({
+        text: 'no patch here',
+        inputTokens: 100,
+        outputTokens: 8000,
+      }));
+      const config = mockConfig(server.baseUrl, {
+        generations: 10,
+        budgetUsd: 10,
+        concurrency: { proposals: concurrency, evaluations: concurrency },
+        llm: {
+          maxTokens: 8192,
+          prices: { 'mock-coder': { inputPerMTok: 1, outputPerMTok: 1000 } },
+        },
+      });
+      const run = await runTask(resolveTask('prism'), config);
+      running.keep(run.store);
+      expect(run.outcome.stoppedBy).toBe('budget');
+      expect(run.outcome.spentUsd).toBeLessThanOrEqual(10);
+      expect(server.requests.filter((r) => r.path === '/v1/chat/completions')).toHaveLength(1);
+    }
   });
 
   it('starts no generation after the wall-clock limit; a resume gets the limit afresh', async () => {

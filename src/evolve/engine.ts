@@ -1,4 +1,5 @@
 import { dirname, join, basename } from 'node:path';
+import { isUserError } from '../core/errors.js';
 import { Semaphore } from '../core/semaphore.js';
 import { evaluationLimits, type EvolveConfig } from './config.js';
 import { WITHOUT_LINEAGE, type RunStore } from './database/store.js';
@@ -17,7 +18,13 @@ import {
 } from './llm/index.js';
 import { metaRound } from './meta.js';
 import { planMigration } from './population/migration.js';
-import { generationRng, modelReward, runGeneration, type RunContext } from './proposal.js';
+import {
+  embeddingKey,
+  generationRng,
+  modelReward,
+  runGeneration,
+  type RunContext,
+} from './proposal.js';
 import { evaluationFields, type Evaluation, type Task } from './task.js';
 import { runWarnings } from './warnings.js';
 
@@ -199,20 +206,42 @@ function migrateIfDue(ctx: RunContext, generation: number): void {
   })();
 }
 
-/** Raise each new warning once: an event in the database and a line for the user. */
-function checkWarnings(ctx: RunContext, hooks: EngineHooks): void {
-  const raised = new Set(
-    ctx.store.events(ctx.runId, 'warning').map((e) => (e.data as { code?: string }).code),
-  );
+/** The codes of the warnings the run has raised. */
+function raisedWarnings(store: RunStore, runId: number): Set<string | undefined> {
+  return new Set(store.events(runId, 'warning').map((e) => (e.data as { code?: string }).code));
+}
+
+/** Raise a warning once per run: an event in the database and a line for the user. */
+function warnOnce(
+  store: RunStore,
+  runId: number,
+  hooks: EngineHooks,
+  code: string,
+  message: string,
+): void {
+  if (raisedWarnings(store, runId).has(code)) return;
+  store.addEvent(runId, 'warning', message, { code });
+  hooks.warn(message);
+}
+
+/** Raise each new warning of the population once. */
+function checkWarnings(ctx: RunContext): void {
   for (const w of runWarnings(
     ctx.store.summaries(ctx.runId),
     ctx.config.islands,
     ctx.config.warnings,
-  )) {
-    if (raised.has(w.code)) continue;
-    ctx.store.addEvent(ctx.runId, 'warning', w.message, { code: w.code });
-    hooks.warn(w.message);
+  ))
+    ctx.warnOnce(w.code, w.message);
+}
+
+/** The embeddings stored for the run's programs (a resumed run compares against them too). */
+function storedEmbeddings(store: RunStore, runId: number): Map<number, number[]> {
+  const vectors = new Map<number, number[]>();
+  for (const p of store.programs(runId)) {
+    const vector = p.kind === 'proposal' ? store.embedding(runId, embeddingKey(p.code)) : null;
+    if (vector) vectors.set(p.id, vector);
   }
+  return vectors;
 }
 
 /**
@@ -251,9 +280,13 @@ export async function runEvolution(args: {
     runId,
     clients,
     embedder: embedSpec
-      ? createEmbeddingClient(embedSpec, clientOptions(config, embedSpec, env))
+      ? {
+          client: createEmbeddingClient(embedSpec, clientOptions(config, embedSpec, env)),
+          label: embedSpec.label,
+        }
       : null,
-    embeddings: new Map(),
+    embeddings: embedSpec ? storedEmbeddings(store, runId) : new Map(),
+    warnOnce: (code, message) => warnOnce(store, runId, hooks, code, message),
     pending: new Set(),
     pool: new ModelPool(labels, config.llm.temperatures, config.seed),
     budget: new Budget(config.budgetUsd, store.spentUsd(runId)),
@@ -274,6 +307,8 @@ export async function runEvolution(args: {
   const todo = Array.from({ length: config.generations }, (_, i) => i + 1).filter(
     (g) => !done.has(g),
   );
+  // A run killed between storing a generation and migrating after it migrates now.
+  for (const g of [...done].sort((a, b) => a - b)) if (g > 0) migrateIfDue(ctx, g);
   const clock = args.clock ?? ((): number => performance.now());
   const deadline = config.wallClockSec === null ? Infinity : clock() + config.wallClockSec * 1000;
   let budgetSpent = false;
@@ -291,9 +326,12 @@ export async function runEvolution(args: {
     const proposals = store.summaries(runId).filter((p) => p.kind === 'proposal').length;
     return proposals - (store.latestMeta(runId)?.afterPrograms ?? 0) >= config.llm.metaEvery;
   };
-  const worker = async (): Promise<void> => {
+  // The first error a generation cannot turn into a stored program (a broken database, a user
+  // error): the other workers start nothing more, finish what they hold, and the run stops.
+  let failure: { error: unknown } | null = null;
+  const generations = async (): Promise<void> => {
     for (;;) {
-      if (budgetSpent || timeUp || args.signal?.aborted) return;
+      if (failure || budgetSpent || timeUp || args.signal?.aborted) return;
       if (clock() >= deadline) {
         timeUp = true;
         return;
@@ -306,8 +344,8 @@ export async function runEvolution(args: {
         return;
       }
       migrateIfDue(ctx, generation);
-      checkWarnings(ctx, hooks);
-      if (metaDue() && ctx.budget.canStart(0)) {
+      checkWarnings(ctx);
+      if (metaDue()) {
         metaRunning = true;
         try {
           await metaRound({
@@ -315,9 +353,16 @@ export async function runEvolution(args: {
             runId,
             client: clients.get(metaLabel!)!,
             prices: ctx.prices,
+            budget: ctx.budget,
             folder: metaFolder,
             maxTokens: config.llm.maxTokens,
           });
+        } catch (error) {
+          if (isUserError(error)) throw error;
+          ctx.warnOnce(
+            'meta-failed',
+            `the meta model failed (${(error as Error).message}); the run goes on without new notes`,
+          );
         } finally {
           metaRunning = false;
         }
@@ -325,7 +370,20 @@ export async function runEvolution(args: {
       report();
     }
   };
+  const worker = async (): Promise<void> => {
+    try {
+      await generations();
+    } catch (error) {
+      failure ??= { error };
+    }
+  };
   await Promise.all(Array.from({ length: config.concurrency.proposals }, worker));
+  // (Set by the workers: the compiler cannot see it from here.)
+  const failed = failure as { error: unknown } | null;
+  if (failed) {
+    store.setStatus(runId, 'stopped');
+    throw failed.error;
+  }
   const remaining = todo.length;
   const stoppedBy =
     remaining === 0

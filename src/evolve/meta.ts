@@ -2,8 +2,11 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import type { RunStore } from './database/store.js';
-import type { ChatClient, PriceTable } from './llm/index.js';
-import { costUsd } from './llm/index.js';
+import type { Budget, ChatClient, ChatRequest, PriceTable } from './llm/index.js';
+import { costUsd, worstCaseChatUsd } from './llm/index.js';
+
+/** Programs a meta round reads at most: the latest ones, so that its prompt stays bounded. */
+const MAX_PROGRAMS_PER_ROUND = 30;
 
 const SECTIONS = ['Summaries', 'Insights', 'Recommendations'] as const;
 
@@ -27,20 +30,22 @@ export function parseMetaReply(text: string): Record<(typeof SECTIONS)[number], 
  * Meta memory: after every `every` programs, a meta model reads the programs since the last
  * round (score, feedback, diff) and the previous insights, and writes per-program summaries, a
  * global insights scratchpad and numbered recommendations. They go to the database and, as
- * markdown, to `folder`; the recommendations join every later prompt.
+ * markdown, to `folder`; the recommendations join every later prompt. The call holds its worst
+ * case in the `budget` while it runs; when the budget cannot hold it, there is no round (false).
  */
 export async function metaRound(args: {
   store: RunStore;
   runId: number;
   client: ChatClient;
   prices: PriceTable;
+  budget: Budget;
   folder: string;
   maxTokens: number;
-}): Promise<void> {
+}): Promise<boolean> {
   const { store, runId, client } = args;
   const previous = store.latestMeta(runId);
   const programs = store.programs(runId).filter((p) => p.kind === 'proposal');
-  const fresh = programs.slice(previous?.afterPrograms ?? 0);
+  const fresh = programs.slice(previous?.afterPrograms ?? 0).slice(-MAX_PROGRAMS_PER_ROUND);
   const listing = fresh
     .map(
       (p) =>
@@ -48,7 +53,7 @@ export async function metaRound(args: {
         `${p.correct ? 'correct' : 'incorrect'})\nFeedback: ${p.textFeedback}\n\`\`\`diff\n${p.diff.slice(0, 4000)}\n\`\`\``,
     )
     .join('\n\n');
-  const reply = await client.chat({
+  const request: ChatRequest = {
     system:
       'You keep the research notes of an evolutionary search over programs. Answer with three ' +
       'markdown sections: "## Summaries" (one line per program: what changed and what it did to ' +
@@ -62,9 +67,14 @@ export async function metaRound(args: {
     ],
     temperature: 0,
     maxTokens: args.maxTokens,
-  });
+  };
+  const costOf = (r: { inputTokens: number; outputTokens: number }): number =>
+    costUsd(args.prices, client.spec.label, r.inputTokens, r.outputTokens);
+  const worstCase = worstCaseChatUsd(args.prices, client.spec.label, request);
+  const reply = await args.budget.within(worstCase, () => client.chat(request), costOf);
+  if (!reply) return false;
+  const usd = costOf(reply);
   const sections = parseMetaReply(reply.text);
-  const usd = costUsd(args.prices, client.spec.label, reply.inputTokens, reply.outputTokens);
   store.addMeta(runId, {
     afterPrograms: programs.length,
     summaries: sections.Summaries,
@@ -79,4 +89,5 @@ export async function metaRound(args: {
     `# After ${programs.length} programs\n\n## Summaries\n${sections.Summaries}\n\n## Insights\n${sections.Insights}\n\n## Recommendations\n${sections.Recommendations}\n`,
   );
   writeFileAtomic(join(args.folder, 'recommendations.md'), `${sections.Recommendations}\n`);
+  return true;
 }

@@ -20,7 +20,7 @@ import type {
   ModelPool,
   PriceTable,
 } from './llm/index.js';
-import { costUsd } from './llm/index.js';
+import { costUsd, worstCaseChatUsd, worstCaseEmbeddingUsd } from './llm/index.js';
 import { applyReply } from './patching.js';
 import { byScore, drawWeighted, selectInspirations, selectParent } from './population/selection.js';
 import { retryPrompt, systemPrompt, userPrompt, type PromptInput } from './prompts.js';
@@ -33,9 +33,12 @@ export interface RunContext {
   store: RunStore;
   runId: number;
   clients: ReadonlyMap<string, ChatClient>;
-  embedder: EmbeddingClient | null;
-  /** Embeddings of programs already seen (id → vector), for novelty rejection. */
+  /** The embedding model for novelty rejection, and its label (for its price), if any. */
+  embedder: { client: EmbeddingClient; label: string } | null;
+  /** Embeddings of the run's programs (id → vector), for novelty rejection. */
   embeddings: Map<number, number[]>;
+  /** Say something worth money once per run (`code`), as a warning event and on stderr. */
+  warnOnce: (code: string, message: string) => void;
   /** Fingerprints of children accepted by generations still in flight (not yet stored). */
   pending: Set<string>;
   pool: ModelPool;
@@ -61,18 +64,6 @@ function childCounts(programs: readonly ProgramSummary[]): Map<number, number> {
   return counts;
 }
 
-/** Rough USD of one proposal before it is made: the mean of past ones, else from the prompt. */
-function estimateUsd(
-  ctx: RunContext,
-  model: string,
-  promptChars: number,
-  programs: readonly ProgramSummary[],
-): number {
-  const past = programs.filter((p) => p.kind !== 'initial' && p.model === model);
-  if (past.length) return past.reduce((a, p) => a + p.usd, 0) / past.length;
-  return costUsd(ctx.prices, model, Math.ceil(promptChars / 4), Math.ceil(promptChars / 4));
-}
-
 /** The island's parents: its correct programs, else any correct one, else the initial program. */
 function parentPool(programs: readonly ProgramSummary[], island: number): ProgramSummary[] {
   const usable = programs.filter((p) => p.kind !== 'failed');
@@ -94,22 +85,28 @@ function requestKey(model: string, request: ChatRequest): string {
 /**
  * The reply to one turn of generation `generation`: the one stored from an earlier session of
  * the run when it asked exactly this (a run killed while the child was evaluated), else a fresh
- * call, stored the moment it arrives. `paid`: false for a stored reply (already counted).
+ * call, stored the moment it arrives. `paid`: false for a stored reply (already counted). A
+ * fresh call holds its worst-case cost in the budget while it runs; null when the budget cannot
+ * hold it (the call is not made).
  */
 async function askOnce(
   ctx: RunContext,
   client: ChatClient,
   call: { generation: number; attempt: number; model: string },
   request: ChatRequest,
-): Promise<{ reply: ChatReply; usd: number; paid: boolean }> {
+): Promise<{ reply: ChatReply; usd: number; paid: boolean } | null> {
   const key = requestKey(call.model, request);
   const stored = ctx.store.llmCall(ctx.runId, call.generation, call.attempt, key);
   if (stored) {
     const { reply: text, inputTokens, outputTokens, usd } = stored;
     return { reply: { text, inputTokens, outputTokens, model: call.model }, usd, paid: false };
   }
-  const reply = await client.chat(request);
-  const usd = costUsd(ctx.prices, call.model, reply.inputTokens, reply.outputTokens);
+  const costOf = (r: ChatReply): number =>
+    costUsd(ctx.prices, call.model, r.inputTokens, r.outputTokens);
+  const worstCase = worstCaseChatUsd(ctx.prices, call.model, request);
+  const reply = await ctx.budget.within(worstCase, () => client.chat(request), costOf);
+  if (!reply) return null;
+  const usd = costOf(reply);
   ctx.store.recordLlmCall({
     runId: ctx.runId,
     ...call,
@@ -122,11 +119,59 @@ async function askOnce(
   return { reply, usd, paid: true };
 }
 
+/** Where an embedding is kept among the LLM calls: by the code it is of. */
+export function embeddingKey(code: string): string {
+  return `embedding:${createHash('sha256').update(code).digest('hex')}`;
+}
+
+/**
+ * The embedding of a child's code: the one stored (from an earlier turn or session), else a
+ * call within the budget, stored with its cost the moment it returns. null when the budget
+ * cannot hold the call or the call fails (a warning says so): the child then goes unchecked.
+ */
+async function embeddingOf(
+  ctx: RunContext,
+  code: string,
+  call: { generation: number; attempt: number },
+): Promise<number[] | null> {
+  const embedder = ctx.embedder!;
+  const key = embeddingKey(code);
+  const stored = ctx.store.embedding(ctx.runId, key);
+  if (stored) return stored;
+  const costOf = (r: { inputTokens: number }): number =>
+    costUsd(ctx.prices, embedder.label, r.inputTokens, 0);
+  const worstCase = worstCaseEmbeddingUsd(ctx.prices, embedder.label, [code]);
+  try {
+    const result = await ctx.budget.within(worstCase, () => embedder.client.embed([code]), costOf);
+    const vector = result?.vectors[0];
+    if (!result || !vector) return null;
+    ctx.store.recordLlmCall({
+      runId: ctx.runId,
+      ...call,
+      model: embedder.label,
+      requestKey: key,
+      reply: JSON.stringify(vector),
+      inputTokens: result.inputTokens,
+      outputTokens: 0,
+      usd: costOf(result),
+    });
+    return vector;
+  } catch (error) {
+    if (isUserError(error)) throw error;
+    ctx.warnOnce(
+      'embedding-failed',
+      `the embedding model failed (${(error as Error).message}); children go without the novelty check until it answers`,
+    );
+    return null;
+  }
+}
+
 /** Reject a child identical to, or (with embeddings) too similar to, a program of the run. */
 async function rejection(
   ctx: RunContext,
   code: string,
   island: number,
+  call: { generation: number; attempt: number },
 ): Promise<{ reason: string; vector: number[] | null }> {
   const fingerprint = codeFingerprint(code);
   if (ctx.pending.has(fingerprint))
@@ -143,7 +188,7 @@ async function rejection(
       vector: null,
     };
   if (!ctx.embedder) return { reason: '', vector: null };
-  const [vector] = (await ctx.embedder.embed([code])).vectors;
+  const vector = await embeddingOf(ctx, code, call);
   for (const p of programs) {
     const other = p.island === island ? ctx.embeddings.get(p.id) : undefined;
     if (other && vector && cosineSimilarity(vector, other) >= ctx.config.llm.noveltyThreshold)
@@ -152,7 +197,7 @@ async function rejection(
         vector,
       };
   }
-  return { reason: '', vector: vector ?? null };
+  return { reason: '', vector };
 }
 
 /**
@@ -198,61 +243,62 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
   };
   const system = systemPrompt(input);
   const messages: ChatMessage[] = [{ role: 'user', content: userPrompt(input) }];
-  const estimate = estimateUsd(ctx, model, system.length + messages[0]!.content.length, programs);
-  if (!ctx.budget.canStart(estimate)) {
-    ctx.pool.cancel(model);
-    return false;
-  }
-  const ticket = ctx.budget.reserve(estimate);
-  const usage = { inputTokens: 0, outputTokens: 0, usd: 0, paidUsd: 0, llmMs: 0, attempts: 0 };
+  const usage = { inputTokens: 0, outputTokens: 0, usd: 0, llmMs: 0, attempts: 0 };
   const replies: string[] = [];
   let accepted: Accepted | null = null;
   let vector: number[] | null = null;
   let reason = '';
-  try {
-    while (usage.attempts < config.patchAttempts && !accepted) {
+  while (usage.attempts < config.patchAttempts && !accepted) {
+    const started = performance.now();
+    let answer;
+    try {
+      answer = await askOnce(
+        ctx,
+        client,
+        { generation, attempt: usage.attempts + 1, model },
+        { system, messages: [...messages], temperature, maxTokens: config.llm.maxTokens },
+      );
+    } catch (error) {
+      if (isUserError(error)) throw error;
       usage.attempts++;
-      const started = performance.now();
-      let answer;
-      try {
-        answer = await askOnce(
-          ctx,
-          client,
-          { generation, attempt: usage.attempts, model },
-          { system, messages: [...messages], temperature, maxTokens: config.llm.maxTokens },
-        );
-      } catch (error) {
-        if (isUserError(error)) throw error;
-        reason = `the LLM call failed: ${(error as Error).message}`;
-        break;
-      } finally {
-        usage.llmMs += performance.now() - started;
-      }
-      const { reply } = answer;
-      usage.inputTokens += reply.inputTokens;
-      usage.outputTokens += reply.outputTokens;
-      usage.usd += answer.usd;
-      if (answer.paid) usage.paidUsd += answer.usd;
-      replies.push(reply.text);
-      const patched = applyReply(patchType, parent.code, reply.text, task.language);
-      if (patched.ok) {
-        const rejected = await rejection(ctx, patched.code, island);
-        vector = rejected.vector;
-        if (!rejected.reason) {
-          accepted = { code: patched.code };
-          ctx.pending.add(codeFingerprint(patched.code));
-        } else reason = rejected.reason;
-      } else reason = patched.reason;
-      if (!accepted) {
-        messages.push(
-          { role: 'assistant', content: reply.text },
-          { role: 'user', content: retryPrompt(reason) },
-        );
-      }
+      reason = `the LLM call failed: ${(error as Error).message}`;
+      break;
+    } finally {
+      usage.llmMs += performance.now() - started;
     }
-  } finally {
-    // A reply stored by an earlier session is already in the budget's starting figure.
-    ctx.budget.settle(ticket, usage.paidUsd);
+    if (!answer) {
+      // The budget cannot hold this turn: no proposal at all, or a failed one after its turns.
+      if (usage.attempts === 0) {
+        ctx.pool.cancel(model);
+        return false;
+      }
+      reason = `the budget cannot hold another turn (${reason})`;
+      break;
+    }
+    usage.attempts++;
+    const { reply } = answer;
+    usage.inputTokens += reply.inputTokens;
+    usage.outputTokens += reply.outputTokens;
+    usage.usd += answer.usd;
+    replies.push(reply.text);
+    const patched = applyReply(patchType, parent.code, reply.text, task.language);
+    if (patched.ok) {
+      const rejected = await rejection(ctx, patched.code, island, {
+        generation,
+        attempt: usage.attempts,
+      });
+      if (!rejected.reason) {
+        accepted = { code: patched.code };
+        vector = rejected.vector;
+        ctx.pending.add(codeFingerprint(patched.code));
+      } else reason = rejected.reason;
+    } else reason = patched.reason;
+    if (!accepted) {
+      messages.push(
+        { role: 'assistant', content: reply.text },
+        { role: 'user', content: retryPrompt(reason) },
+      );
+    }
   }
   const base = {
     runId,

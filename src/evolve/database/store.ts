@@ -403,6 +403,14 @@ export class RunStore {
     return row ? fromRow<LlmCall>(row) : null;
   }
 
+  /** The embedding stored under `key` (see embeddingKey), if any. */
+  embedding(runId: number, key: string): number[] | null {
+    const row = this.db
+      .prepare('SELECT reply FROM llm_calls WHERE run_id = ? AND request_key = ? LIMIT 1')
+      .get(runId, key) as { reply: string } | undefined;
+    return row ? (JSON.parse(row.reply) as number[]) : null;
+  }
+
   /**
    * USD spent on the run: every LLM call paid (stored ones, whether or not their generation was
    * stored; for programs of databases from before calls were stored, their own figure) and the

@@ -1,8 +1,8 @@
 /**
- * The USD budget of a run's LLM calls. A call reserves its estimated cost before it starts and
+ * The USD budget of a run's LLM calls. A call reserves its worst-case cost before it starts and
  * settles with the actual cost when it ends, so concurrent calls cannot overrun the limit
- * together: a new proposal may start only while spent + reserved + its own estimate stays within
- * the limit, and none once spent + reserved has reached it.
+ * together: a call may start only while spent + reserved + its own worst case stays within the
+ * limit, and none once spent + reserved has reached it.
  */
 export class Budget {
   private spent: number;
@@ -39,6 +39,28 @@ export class Budget {
       throw new Error(`budget ticket ${ticket} is unknown or already settled`);
     }
     this.spent += checkAmount(actualUsd, 'actualUsd');
+  }
+
+  /**
+   * Make a paid call whose cost is at most `worstCaseUsd`, if the budget can hold that much now:
+   * held while it runs, then settled with what `costOf` says its result cost (nothing when it
+   * fails). null, without calling, when the budget cannot hold it.
+   */
+  async within<T>(
+    worstCaseUsd: number,
+    call: () => Promise<T>,
+    costOf: (result: T) => number,
+  ): Promise<T | null> {
+    if (!this.canStart(worstCaseUsd)) return null;
+    const ticket = this.reserve(worstCaseUsd);
+    let cost = 0;
+    try {
+      const result = await call();
+      cost = costOf(result);
+      return result;
+    } finally {
+      this.settle(ticket, cost);
+    }
   }
 
   get spentUsd(): number {

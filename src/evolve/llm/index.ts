@@ -11,7 +11,8 @@ export type {
 export { createChatClient, createEmbeddingClient } from './clients.js';
 export {
   costUsd,
-  estimateChatCostUsd,
+  worstCaseChatUsd,
+  worstCaseEmbeddingUsd,
   hasPrice,
   modelPriceSchema,
   priceOf,

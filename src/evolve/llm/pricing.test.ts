@@ -3,7 +3,8 @@ import { parseWith } from '../../core/schema.js';
 import { userErrorText } from '../../../test/helpers.js';
 import {
   costUsd,
-  estimateChatCostUsd,
+  worstCaseChatUsd,
+  worstCaseEmbeddingUsd,
   hasPrice,
   priceTableSchema,
   type PriceTable,
@@ -35,16 +36,20 @@ describe('costUsd', () => {
     expect(hasPrice(prices, 'claude-sonnet-4-5')).toBe(false);
   });
 
-  it('estimates a call from the prompt length and the whole output allowance', () => {
+  it('bounds a call by a token per prompt byte (and 16 per message) and the whole output allowance', () => {
     const request = {
       system: 'abcd'.repeat(100),
-      messages: [{ role: 'user' as const, content: 'abcd'.repeat(150) }],
+      messages: [{ role: 'user' as const, content: 'é'.repeat(300) }],
       temperature: 0.7,
       maxTokens: 1000,
     };
-    // 1000 characters = 250 tokens in, 1000 tokens out.
-    expect(estimateChatCostUsd(prices, 'gpt-4.1', request)).toBeCloseTo(
-      (250 * 2 + 1000 * 8) / 1e6,
+    // 400 + 600 bytes (é is two) + 2 × 16 = 1032 tokens in, 1000 tokens out.
+    expect(worstCaseChatUsd(prices, 'gpt-4.1', request)).toBeCloseTo(
+      (1032 * 2 + 1000 * 8) / 1e6,
+      15,
+    );
+    expect(worstCaseEmbeddingUsd(prices, 'gpt-4.1', ['ab', 'é'])).toBeCloseTo(
+      ((2 + 16 + 2 + 16) * 2) / 1e6,
       15,
     );
   });

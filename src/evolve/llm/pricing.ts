@@ -12,8 +12,11 @@ export const priceTableSchema = z.record(z.string(), modelPriceSchema);
 export type PriceTable = z.infer<typeof priceTableSchema>;
 export type ModelPrice = z.infer<typeof modelPriceSchema>;
 
-/** Rough size of a token in characters, for estimates before a call (English text and code). */
-const CHARS_PER_TOKEN = 4;
+/**
+ * Tokens a provider may add per message (role markers, separators) beyond its text: generous,
+ * so that the worst case below stays one.
+ */
+const TOKENS_PER_MESSAGE = 16;
 
 /**
  * The price of `model` (a label or a bare model name): the label's own entry first, then its
@@ -45,19 +48,31 @@ export function costUsd(
 }
 
 /**
- * Cost of a call before it is made, for budget reservations: the prompt at ~4 characters a
- * token, and the whole `maxTokens` as output (an upper bound for the reply).
+ * The most a call can cost, for budget reservations made before it: byte-level BPE tokenizers
+ * give at most one token per UTF-8 byte of the prompt (plus a few per message), and the reply at
+ * most `maxTokens`. Real calls cost a fraction of this; the reservation is settled with the
+ * real cost, and reserving the worst case is what makes the budget a hard cap.
  */
-export function estimateChatCostUsd(
+export function worstCaseChatUsd(prices: PriceTable, model: string, request: ChatRequest): number {
+  const texts = [request.system, ...request.messages.map((m) => m.content)];
+  const promptTokens = texts.reduce(
+    (sum, text) => sum + Buffer.byteLength(text, 'utf8') + TOKENS_PER_MESSAGE,
+    0,
+  );
+  return costUsd(prices, model, promptTokens, request.maxTokens);
+}
+
+/** The most embedding `texts` can cost: one token per UTF-8 byte of each, plus a few. */
+export function worstCaseEmbeddingUsd(
   prices: PriceTable,
   model: string,
-  request: ChatRequest,
+  texts: readonly string[],
 ): number {
-  const promptChars = request.messages.reduce(
-    (sum, message) => sum + message.content.length,
-    request.system.length,
+  const tokens = texts.reduce(
+    (sum, t) => sum + Buffer.byteLength(t, 'utf8') + TOKENS_PER_MESSAGE,
+    0,
   );
-  return costUsd(prices, model, Math.ceil(promptChars / CHARS_PER_TOKEN), request.maxTokens);
+  return costUsd(prices, model, tokens, 0);
 }
 
 /** The keys a price may be stored under, most specific first: the label, then the bare model name. */

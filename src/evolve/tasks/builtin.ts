@@ -28,7 +28,16 @@ export function builtinTask(spec: ProgramTaskSpec): Task {
         evalMs: run.sandbox?.ms ?? 0,
       };
       if (!run.ok) return failedEvaluation(run.reason, logs);
-      const scored = spec.score(run.outputs);
+      let scored;
+      try {
+        scored = spec.score(run.outputs);
+      } catch (error) {
+        // A scorer is strict about answers, but an answer must never stop the run.
+        return failedEvaluation(
+          `the answers could not be scored: ${(error as Error).message}`,
+          logs,
+        );
+      }
       const ms = run.ms.reduce((a, b) => a + b, 0);
       const speed = { ms, msPerCall: ms / Math.max(1, run.ms.length) };
       return { ...scored, public: { ...scored.public, ...speed }, private: {}, ...logs };

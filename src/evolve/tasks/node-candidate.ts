@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { runSandboxed, type SandboxResult } from '../sandbox/index.js';
 import type { EvaluationLimits } from '../task.js';
 
@@ -91,12 +92,29 @@ export async function runNodeCandidate(
   const output = sandbox.files['output.json'];
   if (sandbox.exitCode !== 0 || output == null)
     return { ok: false, reason: failureReason(sandbox), sandbox };
+  let json: unknown;
   try {
-    const parsed = JSON.parse(output) as { outputs: unknown[]; ms: number[] };
-    if (!Array.isArray(parsed.outputs) || parsed.outputs.length !== inputs.length)
-      return { ok: false, reason: 'the program produced the wrong number of answers', sandbox };
-    return { ok: true, outputs: parsed.outputs, ms: parsed.ms, sandbox };
+    json = JSON.parse(output);
   } catch {
     return { ok: false, reason: 'the program wrote an unreadable output.json', sandbox };
   }
+  // The harness runs in the candidate's process, so the candidate can rewrite what it wrote.
+  const parsed = harnessOutputSchema(inputs.length).safeParse(json);
+  if (!parsed.success)
+    return {
+      ok: false,
+      reason: `the program's output.json is not what the harness writes (${parsed.error.issues[0]?.message ?? 'malformed'}); the program must not write it`,
+      sandbox,
+    };
+  return { ok: true, outputs: parsed.data.outputs, ms: parsed.data.ms, sandbox };
+}
+
+/** What the harness writes for `calls` calls: an answer and a time in ms for each. */
+function harnessOutputSchema(calls: number) {
+  return z
+    .object({
+      outputs: z.array(z.unknown()).length(calls, `expected ${calls} answers`),
+      ms: z.array(z.number().finite().nonnegative()).length(calls, `expected ${calls} timings`),
+    })
+    .strict();
 }

@@ -39,6 +39,22 @@ describe('built-in tasks: initial programs run in the sandbox and scored by thei
     expect(result.combinedScore).toBeLessThan(1);
   });
 
+  it('a program that rewrites the harness’s output.json is incorrect, not a crash', async () => {
+    const task = resolveTask('prism');
+    const forge = (json: string) =>
+      `${task.initialProgram}\nimport { writeFileSync as forge } from 'node:fs';\n` +
+      `process.on('exit', () => forge('output.json', ${JSON.stringify(json)}));\n`;
+    for (const json of [
+      JSON.stringify({ outputs: Array(50).fill(null), ms: 0 }),
+      JSON.stringify({ outputs: [], ms: [] }),
+      JSON.stringify({ outputs: Array(50).fill(null), ms: Array(50).fill(-1) }),
+    ]) {
+      const result = await task.evaluate(forge(json), LIMITS);
+      expect(result.correct, json).toBe(false);
+      expect(result.textFeedback).toMatch(/output\.json is not what the harness writes/);
+    }
+  });
+
   it('every problem is a built-in task, each with its own initial program', () => {
     expect(Object.keys(BUILTIN_TASKS).sort()).toEqual(['colocate', 'eplb', 'llm', 'prism']);
     const programs = Object.keys(BUILTIN_TASKS).map((name) => resolveTask(name).initialProgram);
