@@ -7,6 +7,7 @@ import { formatTable } from '../core/table.js';
 import { readYamlFile } from '../core/io.js';
 import { parseWith } from '../core/schema.js';
 import { evaluationLimits, evolveConfigSchema, type EvolveConfig } from '../evolve/config.js';
+import { acquireRunLock } from '../evolve/database/lock.js';
 import { RunStore, type RunRecord } from '../evolve/database/store.js';
 import type { RunOutcome } from '../evolve/engine.js';
 import { parseModelSpec } from '../evolve/llm/model-spec.js';
@@ -294,11 +295,13 @@ async function runCommand(argv: string[]): Promise<number> {
     );
   return withEvaluators(queue, async (via) => {
     const store = RunStore.create(dbPath);
+    const release = acquireRunLock(store.path);
     try {
       store.createRun(taskName, config, config.seed);
       const run = store.latestRun()!;
       return await drive(store, run, config, task, via, values.json === true);
     } finally {
+      release();
       store.close();
     }
   });
@@ -321,13 +324,23 @@ async function resumeCommand(argv: string[]): Promise<number> {
   const limits = limitFlags(parsed.values);
   const queue = await queueFlags(parsed.values);
   const { store, run, config: stored } = openRun(requireDb(parsed.values, 'evolve resume'));
+  let release: (() => void) | null = null;
   try {
+    release = acquireRunLock(store.path);
     const task = await taskNamed(run.task);
-    const config = withNewLimits(store, run, stored, limits);
+    // Inside: a Redis that cannot be reached leaves the run's limits as they were.
     return await withEvaluators(queue, (via) =>
-      drive(store, run, config, task, via, parsed.values.json === true),
+      drive(
+        store,
+        run,
+        withNewLimits(store, run, stored, limits),
+        task,
+        via,
+        parsed.values.json === true,
+      ),
     );
   } finally {
+    release?.();
     store.close();
   }
 }
