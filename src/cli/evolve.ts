@@ -189,9 +189,13 @@ type Via = (task: Task, taskRef: string, cases?: CaseSet) => Task;
  */
 async function withEvaluators(
   queue: QueueAddress | null,
+  config: EvolveConfig,
   body: (via: Via) => Promise<number>,
 ): Promise<number> {
-  if (!queue) return body((task) => task);
+  if (!queue) {
+    const { requireIsolation } = await import('../evolve/tasks/isolation.js');
+    return body((task) => requireIsolation(task, config.evaluation.allowUnisolated));
+  }
   const { EvaluationQueue } = await import('../evolve/queue/remote.js');
   const { displayUrl } = await import('../evolve/queue/protocol.js');
   const remote = await EvaluationQueue.open(queue, (message) => say(`warning: ${message}`));
@@ -293,7 +297,7 @@ async function runCommand(argv: string[]): Promise<number> {
       'already exists; continue its run with "evoplace evolve resume --db" or choose a new file',
       dbPath,
     );
-  return withEvaluators(queue, async (via) => {
+  return withEvaluators(queue, config, async (via) => {
     const store = RunStore.create(dbPath);
     const release = acquireRunLock(store.path);
     try {
@@ -329,7 +333,7 @@ async function resumeCommand(argv: string[]): Promise<number> {
     release = acquireRunLock(store.path);
     const task = await taskNamed(run.task);
     // Inside: a Redis that cannot be reached leaves the run's limits as they were.
-    return await withEvaluators(queue, (via) =>
+    return await withEvaluators(queue, stored, (via) =>
       drive(
         store,
         run,
@@ -512,7 +516,7 @@ async function holdoutCommand(argv: string[]): Promise<number> {
       .filter((p) => !seen.has(p.fingerprint) && seen.add(p.fingerprint))
       .slice(0, top);
     if (programs.length === 0) throw new UserError('holds no correct program yet', store.path);
-    return await withEvaluators(queue, async (via) => {
+    return await withEvaluators(queue, config, async (via) => {
       const task = via(heldOut, run.task, 'holdout');
       const results = [];
       for (const [k, p] of programs.entries()) {

@@ -85,9 +85,14 @@ export const evolveConfigSchema = z
         timeoutSec: z.number().positive().max(86_400).default(60),
         memoryMb: z.number().int().min(64).max(1_048_576).default(2048),
         maxOutputKb: z.number().int().min(1).max(1_048_576).default(256),
+        /**
+         * Evaluate external tasks here even where the sandbox cannot hide this process's
+         * environment from them (no bubblewrap, no user namespaces): see tasks/isolation.ts.
+         */
+        allowUnisolated: z.boolean().default(false),
       })
       .strict()
-      .default({ timeoutSec: 60, memoryMb: 2048, maxOutputKb: 256 }),
+      .default({ timeoutSec: 60, memoryMb: 2048, maxOutputKb: 256, allowUnisolated: false }),
     warnings: warningsSchema.default({
       constantScoreAfter: 5,
       islandWithoutCorrectAfter: 8,
