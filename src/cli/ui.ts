@@ -197,8 +197,13 @@ export async function runUi(argv: string[]): Promise<number> {
   const stores: RunStore[] = [];
   try {
     // Every file is read and checked before any time goes into solving.
-    for (const [i, path] of positionals.entries())
-      if (kinds[i] === 'db') stores.push(RunStore.open(resolve(path)));
+    for (const [i, path] of positionals.entries()) {
+      if (kinds[i] !== 'db') continue;
+      const store = RunStore.open(resolve(path));
+      stores.push(store);
+      // Reading every run refuses a broken database now rather than page by page.
+      store.runs();
+    }
     const files = positionals
       .filter((_, i) => kinds[i] === 'json')
       .map((path) => {

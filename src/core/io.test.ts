@@ -51,10 +51,25 @@ describe('core io', () => {
     );
   });
 
-  it('names the line of a YAML error', () => {
+  it('names the line of a YAML error, once', () => {
     expect(parseYaml('a: 1\nb: [1, 2]\n', 'y.yaml')).toEqual({ a: 1, b: [1, 2] });
-    expect(userError(() => parseYaml('a: 1\n b: 2\n  - c', 'y.yaml')).format()).toMatch(
-      /^y\.yaml: invalid YAML at line \d+/,
+    const message = userError(() => parseYaml('a: 1\n b: 2\n  - c', 'y.yaml')).format();
+    expect(message).toMatch(/^y\.yaml: invalid YAML at line \d+, column \d+: \S/);
+    expect(message.match(/at line/g)).toHaveLength(1);
+  });
+
+  it('refuses a YAML alias bomb ("billion laughs") as a user error, not a crash', () => {
+    const levels = ['a: &a [x, x, x, x, x, x, x, x, x]'];
+    for (const [k, name] of [...'bcdefg'].entries()) {
+      const previous = 'abcdefg'[k]!;
+      levels.push(`${name}: &${name} [${Array(9).fill(`*${previous}`).join(', ')}]`);
+    }
+    expect(userError(() => parseYaml(levels.join('\n'), 'bomb.yaml')).format()).toMatch(
+      /^bomb\.yaml: uses aliases \(\*name\) more than 100 times/,
     );
+    expect(parseYaml('base: &b {x: 1}\nother: *b\n', 'y.yaml')).toEqual({
+      base: { x: 1 },
+      other: { x: 1 },
+    });
   });
 });

@@ -1,6 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
-import { parseDocument } from 'yaml';
+import { parseDocument, type Document, type YAMLError } from 'yaml';
 import { UserError } from './errors.js';
+
+/** Alias expansions a YAML file may make in all (a spec needs a handful). */
+const MAX_YAML_ALIASES = 100;
 
 /** Files larger than this are refused before reading: they are mistakes, not instances. */
 export const DEFAULT_MAX_FILE_BYTES = 32 * 1024 * 1024;
@@ -54,6 +57,28 @@ export function readJsonFile(path: string, limits: ReadLimits = {}): unknown {
   return parseJson(readTextFile(path, limits), path);
 }
 
+/** The first line of a YAML parse error, without the position the library appends to it. */
+export function yamlErrorText(error: YAMLError): string {
+  return error.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
+}
+
+/**
+ * A parsed YAML document's data. Aliases are capped, so that a few lines of nested aliases
+ * (a "billion laughs") cannot expand into gigabytes: beyond the cap, a user error.
+ */
+export function yamlData(doc: Document, source: string): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown;
+  } catch (error) {
+    if (error instanceof ReferenceError && /alias/i.test(error.message))
+      throw new UserError(
+        `uses aliases (*name) more than ${MAX_YAML_ALIASES} times in all; write the values out`,
+        source,
+      );
+    throw error;
+  }
+}
+
 /** Parse YAML text; errors name the line and column. */
 export function parseYaml(text: string, source: string): unknown {
   const doc = parseDocument(text);
@@ -61,9 +86,9 @@ export function parseYaml(text: string, source: string): unknown {
   if (first) {
     const pos = first.linePos?.[0];
     const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';
-    throw new UserError(`invalid YAML${at}: ${first.message.split('\n')[0]}`, source);
+    throw new UserError(`invalid YAML${at}: ${yamlErrorText(first)}`, source);
   }
-  return doc.toJS({ maxAliasCount: 100 }) as unknown;
+  return yamlData(doc, source);
 }
 
 export function readYamlFile(path: string, limits: ReadLimits = {}): unknown {

@@ -1,7 +1,7 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from './errors.js';
-import { readTextFile } from './io.js';
+import { readTextFile, yamlData, yamlErrorText } from './io.js';
 import { formatPath } from './schema.js';
 
 /** The line (1-based) where the value at `path` starts, else the nearest ancestor's line. */
@@ -27,11 +27,11 @@ export function readYamlChecked<S extends z.ZodType>(path: string, schema: S): z
   if (first) {
     const pos = first.linePos?.[0];
     throw new UserError(
-      `invalid YAML: ${first.message.split('\n')[0]}`,
+      `invalid YAML: ${yamlErrorText(first)}`,
       pos ? `${path}:${pos.line}` : path,
     );
   }
-  const data = doc.toJS({ maxAliasCount: 100 }) as unknown;
+  const data = yamlData(doc, path);
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;

@@ -113,6 +113,18 @@ describe('RunStore', () => {
     store.close();
   });
 
+  it('refuses a database whose JSON columns were broken, naming the file (a user error)', () => {
+    const path = join(dir(), 'run.db');
+    const store = RunStore.create(path);
+    store.createRun('prism', {}, 1);
+    store.db.prepare("UPDATE runs SET config = '[[['").run();
+    expect(() => store.runs()).toThrow(UserError);
+    expect(() => store.latestRun()).toThrow(
+      /not a usable run database: a row's config is not JSON/,
+    );
+    store.close();
+  });
+
   it('keeps the latest held-out score of each program, per run', () => {
     const store = RunStore.create(join(dir(), 'run.db'));
     const runId = store.createRun('prism', {}, 1);

@@ -159,16 +159,25 @@ const camelCase = (column: string): string =>
  * A row as the record its table stores: each column under its camelCase name, JSON columns
  * parsed, 0/1 columns as booleans. The queries select exactly the columns of the record type.
  */
-function fromRow<T>(row: Row): T {
+function fromRow<T>(row: Row, path: string): T {
   const record: Row = {};
   for (const [column, value] of Object.entries(row)) {
     record[camelCase(column)] = JSON_COLUMNS.has(column)
-      ? JSON.parse(value as string)
+      ? parseColumn(value, column, path)
       : BOOLEAN_COLUMNS.has(column)
         ? value === 1
         : value;
   }
   return record as T;
+}
+
+/** A JSON column's value; a database edited by hand (or broken) is the user's to fix. */
+function parseColumn(value: unknown, column: string, path: string): unknown {
+  try {
+    return JSON.parse(value as string);
+  } catch {
+    throw new UserError(`not a usable run database: a row's ${column} is not JSON`, path);
+  }
 }
 
 /** A record's value for a column, as SQLite stores it (the inverse of fromRow). */
@@ -255,20 +264,20 @@ export class RunStore {
   latestRun(): RunRecord | null {
     const row = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get() as
       Row | undefined;
-    return row ? fromRow<RunRecord>(row) : null;
+    return row ? fromRow<RunRecord>(row, this.path) : null;
   }
 
   /** Every run, newest first. */
   runs(): RunRecord[] {
     return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as Row[]).map((row) =>
-      fromRow<RunRecord>(row),
+      fromRow<RunRecord>(row, this.path),
     );
   }
 
   /** Run `id`, or null when the database has none such. */
   run(id: number): RunRecord | null {
     const row = this.db.prepare('SELECT * FROM runs WHERE id = ?').get(id) as Row | undefined;
-    return row ? fromRow<RunRecord>(row) : null;
+    return row ? fromRow<RunRecord>(row, this.path) : null;
   }
 
   /** Program `id` of run `runId`, or null when the run has none such. */
@@ -276,7 +285,7 @@ export class RunStore {
     const row = this.db
       .prepare('SELECT * FROM programs WHERE id = ? AND run_id = ?')
       .get(id, runId) as Row | undefined;
-    return row ? fromRow<ProgramRecord>(row) : null;
+    return row ? fromRow<ProgramRecord>(row, this.path) : null;
   }
 
   /** Replace a run's configuration (`evolve resume` raising its limits). */
@@ -339,13 +348,13 @@ export class RunStore {
   program(id: number): ProgramRecord {
     const row = this.db.prepare('SELECT * FROM programs WHERE id = ?').get(id) as Row | undefined;
     if (!row) throw new Error(`program ${id} is not in the database`);
-    return fromRow<ProgramRecord>(row);
+    return fromRow<ProgramRecord>(row, this.path);
   }
 
   programs(runId: number): ProgramRecord[] {
     return (
       this.db.prepare('SELECT * FROM programs WHERE run_id = ? ORDER BY id').all(runId) as Row[]
-    ).map((row) => fromRow<ProgramRecord>(row));
+    ).map((row) => fromRow<ProgramRecord>(row, this.path));
   }
 
   summaries(runId: number): ProgramSummary[] {
@@ -356,7 +365,7 @@ export class RunStore {
            patch_type, fingerprint FROM programs WHERE run_id = ? ORDER BY id`,
         )
         .all(runId) as Row[]
-    ).map((row) => fromRow<ProgramSummary>(row));
+    ).map((row) => fromRow<ProgramSummary>(row, this.path));
   }
 
   /** The best correct program of the run, or null when none is correct. */
@@ -367,7 +376,7 @@ export class RunStore {
          ORDER BY combined_score DESC, id ASC LIMIT 1`,
       )
       .get(runId) as Row | undefined;
-    return row ? fromRow<ProgramRecord>(row) : null;
+    return row ? fromRow<ProgramRecord>(row, this.path) : null;
   }
 
   /** Record a program's held-out score, replacing any earlier one of the program. */
@@ -383,7 +392,9 @@ export class RunStore {
     const rows = this.db
       .prepare('SELECT * FROM held_out_scores WHERE run_id = ? ORDER BY program_id')
       .all(runId) as Row[];
-    return new Map(rows.map((row) => [row.program_id as number, fromRow<HeldOutRecord>(row)]));
+    return new Map(
+      rows.map((row) => [row.program_id as number, fromRow<HeldOutRecord>(row, this.path)]),
+    );
   }
 
   /** Store an LLM reply the moment it arrives, before anything is done with it. */
@@ -400,7 +411,7 @@ export class RunStore {
            AND request_key = ? ORDER BY id DESC LIMIT 1`,
       )
       .get(runId, generation, attempt, requestKey) as Row | undefined;
-    return row ? fromRow<LlmCall>(row) : null;
+    return row ? fromRow<LlmCall>(row, this.path) : null;
   }
 
   /** The embedding stored under `key` (see embeddingKey), if any. */
@@ -408,7 +419,7 @@ export class RunStore {
     const row = this.db
       .prepare('SELECT reply FROM llm_calls WHERE run_id = ? AND request_key = ? LIMIT 1')
       .get(runId, key) as { reply: string } | undefined;
-    return row ? (JSON.parse(row.reply) as number[]) : null;
+    return row ? (parseColumn(row.reply, 'reply', this.path) as number[]) : null;
   }
 
   /**
@@ -445,7 +456,7 @@ export class RunStore {
             .all(runId, kind)
         : this.db.prepare(`SELECT ${columns} FROM events WHERE run_id = ? ORDER BY id`).all(runId)
     ) as Row[];
-    return rows.map((row) => fromRow<EventRecord>(row));
+    return rows.map((row) => fromRow<EventRecord>(row, this.path));
   }
 
   addMeta(runId: number, meta: Omit<MetaRecord, 'createdAt'>): void {
@@ -459,6 +470,6 @@ export class RunStore {
          WHERE run_id = ? ORDER BY id DESC LIMIT 1`,
       )
       .get(runId) as Row | undefined;
-    return row ? fromRow<MetaRecord>(row) : null;
+    return row ? fromRow<MetaRecord>(row, this.path) : null;
   }
 }
