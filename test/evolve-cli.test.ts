@@ -167,6 +167,16 @@ describe('evoplace evolve (CLI)', () => {
     const bad = await startEvoplace([...runArgs(db, 2), '--config', config], cliEnv).done;
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/config\.yaml: islands/);
+    // No key for the model: refused before the database is written.
+    const keyless = await startEvoplace(
+      ['evolve', 'run', '--task', 'prism', '--db', db, '--llm', 'openai:gpt-4.1'],
+      { PATH: process.env.PATH ?? '' },
+    ).done;
+    expect(keyless.code).toBe(2);
+    expect(keyless.stderr).toMatch(/no API key: set the environment variable OPENAI_API_KEY/);
+    expect(existsSync(db)).toBe(false);
+    const directory = await startEvoplace(runArgs(dir, 2), cliEnv).done;
+    expect(directory.stderr).toMatch(/is a directory; name a database file in it/);
     const existing = join(dir, 'existing.db');
     writeFileSync(existing, '');
     const taken = await startEvoplace(runArgs(existing, 2), cliEnv).done;

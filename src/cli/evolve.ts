@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { UserError } from '../core/errors.js';
@@ -294,9 +294,13 @@ async function runCommand(argv: string[]): Promise<number> {
   const task = await taskNamed(taskName);
   if (existsSync(dbPath))
     throw new UserError(
-      'already exists; continue its run with "evoplace evolve resume --db" or choose a new file',
+      statSync(dbPath).isDirectory()
+        ? 'is a directory; name a database file in it, e.g. --db DIR/run.db'
+        : 'already exists; continue its run with "evoplace evolve resume --db" or choose a new file',
       dbPath,
     );
+  const { checkModels } = await import('../evolve/engine.js');
+  checkModels(config);
   return withEvaluators(queue, config, async (via) => {
     const store = RunStore.create(dbPath);
     const release = acquireRunLock(store.path);

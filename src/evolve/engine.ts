@@ -152,6 +152,19 @@ function makeClients(config: EvolveConfig, env: NodeJS.ProcessEnv): Map<string, 
   return clients;
 }
 
+/**
+ * Check that every model of `config` can be reached as configured (an API key where one is
+ * needed, a valid base URL): a user error now, before a run database is written.
+ */
+export function checkModels(config: EvolveConfig, env: NodeJS.ProcessEnv = process.env): void {
+  makeClients(config, env);
+  const embedding = config.llm.embeddingModel;
+  if (embedding) {
+    const spec = parseModelSpec(embedding);
+    createEmbeddingClient(spec, clientOptions(config, spec, env));
+  }
+}
+
 /** Evaluate and store the initial program as generation 0 on island 0, once per run. */
 async function ensureInitial(ctx: RunContext): Promise<void> {
   if (ctx.store.summaries(ctx.runId).some((p) => p.kind === 'initial')) return;
