@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../core/atomic.js';
+import { writeFilesAtomic } from '../core/atomic.js';
 import { UserError } from '../core/errors.js';
 import { formatTable } from '../core/table.js';
 import { elapsedMs } from '../core/timing.js';
@@ -64,7 +64,7 @@ function positiveList(raw: unknown, flag: string, length?: number): number[] {
   return items;
 }
 
-/** The seed's output files, plus frontier.csv and frontier.svg; each written atomically. */
+/** The seed's output files, plus frontier.csv and frontier.svg: all of them or (refused) none. */
 function writeOutputs(dir: string, problem: LlmProblem, answers: BatchAnswer[]): void {
   const files: [string, string][] = answers.flatMap((a) => [
     [join(dir, `batch_${a.batchSize}`, 'solution_summary.csv'), summaryCsv(problem, a)] as [
@@ -79,7 +79,7 @@ function writeOutputs(dir: string, problem: LlmProblem, answers: BatchAnswer[]):
   files.push([join(dir, 'batch_sweep_results.csv'), sweepCsv(problem, answers)]);
   files.push([join(dir, 'frontier.csv'), frontierCsv(answers)]);
   files.push([join(dir, 'frontier.svg'), frontierSvg(answers)]);
-  for (const [path, content] of files) writeFileAtomic(path, content);
+  writeFilesAtomic(files);
 }
 
 /** The flags that say which problem to read, for `solve` and `validate` alike. */
