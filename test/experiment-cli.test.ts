@@ -1,8 +1,17 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evoplace } from './cli.js';
+import { signatureOf } from '../src/experiments/promotion/signature.js';
+import { evoplace, ROOT } from './cli.js';
 
 const workDir = (): string => mkdtempSync(join(tmpdir(), 'evoplace-experiment-'));
 
@@ -160,4 +169,164 @@ describe('evoplace experiment (CLI)', () => {
     expect(result.code, result.stderr).toBe(0);
     expect(JSON.parse(result.stdout)).toMatchObject({ winner: { params: { x: 6 }, fitness: 1 } });
   }, 60_000);
+});
+
+/** The built-in gpu-colocation spec, with `from` replaced by `to`, as `<dir>/spec.yaml`. */
+function editedSpec(dir: string, from: string, to: string): string {
+  const text = readFileSync(join(ROOT, 'experiments', 'gpu-colocation.yaml'), 'utf8');
+  expect(text).toContain(from);
+  const spec = join(dir, 'spec.yaml');
+  writeFileSync(spec, text.replace(from, to));
+  return spec;
+}
+
+describe('evoplace experiment run refuses what it can check before the run, leaving no file', () => {
+  const refusals: [string, string, string, RegExp][] = [
+    [
+      'an invalid evaluator base',
+      'gpu: A10G',
+      'gpu: H999',
+      /spec\.yaml: evaluator\.base: gpu: expected a GPU name/,
+    ],
+    [
+      'a search-space value the evaluator refuses',
+      'values: [tiny, base, small]',
+      'values: [tiny, huge]',
+      /spec\.yaml: search_space\.whisper_size: the value "huge" is refused at whisper\.size.*expected one of tiny/,
+    ],
+    [
+      'a mapping to a field the configuration does not have',
+      'whisper_size: whisper.size',
+      'whisper_size: whisper.bogus',
+      /spec\.yaml: evaluator\.parameters\.whisper_size: "whisper\.bogus" is not a field of the colocate input, so "whisper_size" would change nothing/,
+    ],
+    [
+      'an absolute promotion file',
+      'file: promoted.env',
+      'file: /tmp/elsewhere/pwn.env',
+      /spec\.yaml:\d+: promotion\.file: "\/tmp\/elsewhere\/pwn\.env" is an absolute path; give a path relative to the spec's folder/,
+    ],
+    [
+      'a promotion file out of the spec folder',
+      'file: promoted.env',
+      'file: conf/../../pwn.env',
+      /spec\.yaml:\d+: promotion\.file: "conf\/\.\.\/\.\.\/pwn\.env" leads out of the folder/,
+    ],
+    [
+      'a promotion map name the env file cannot hold',
+      'VLLM_GPU_MEMORY_UTILIZATION',
+      'not a name',
+      /spec\.yaml:\d+: promotion\.map\.gpu_memory_utilization: "not a name" is not a valid env name/,
+    ],
+  ];
+  for (const [what, from, to, message] of refusals)
+    it(what, () => {
+      const dir = workDir();
+      const spec = editedSpec(dir, from, to);
+      const result = evoplace(
+        ['experiment', 'run', spec, '--db', join(dir, 'x.db')],
+        undefined,
+        dir,
+      );
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+      expect(readdirSync(dir)).toEqual(['spec.yaml']);
+    });
+
+  it('a promotion file that leads out of the spec folder through a symbolic link', () => {
+    const dir = workDir();
+    const outside = workDir();
+    const spec = editedSpec(dir, 'file: promoted.env', 'file: conf/promoted.env');
+    symlinkSync(outside, join(dir, 'conf'));
+    const result = evoplace(['experiment', 'run', spec, '--db', join(dir, 'x.db')], undefined, dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /spec\.yaml: promotion\.file: "conf\/promoted\.env" leads through a symbolic link to .*, outside the spec's folder/,
+    );
+    expect(readdirSync(dir).sort()).toEqual(['conf', 'spec.yaml']);
+    expect(readdirSync(outside)).toEqual([]);
+  });
+});
+
+describe("evoplace experiment apply writes only inside the promotion file's folder", () => {
+  it('writes the promotion beside its settings file, and refuses one edited to write elsewhere', () => {
+    const dir = workDir();
+    mkdirSync(join(dir, 'runs'));
+    const run = evoplace(
+      ['experiment', 'run', 'gpu-colocation', '--db', join(dir, 'runs', 'exp.db'), '--json'],
+      undefined,
+      dir,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const file = (JSON.parse(run.stdout) as { promotionFile: string }).promotionFile;
+    expect(file.startsWith(join(dir, 'gpu-colocation-'))).toBe(true);
+    const promotion = JSON.parse(readFileSync(file, 'utf8')) as {
+      apply: { file: string };
+      signature?: string;
+    };
+    expect(promotion.apply.file).toBe('promoted.env');
+    const outside = workDir();
+    mkdirSync(join(dir, 'linked'));
+    symlinkSync(outside, join(dir, 'elsewhere'));
+    writeFileSync(join(outside, 'pwn.env'), 'A=1\n');
+    symlinkSync(join(outside, 'pwn.env'), join(dir, 'linked', 'pwn.env'));
+    const hostile: [string, RegExp][] = [
+      [join(outside, 'pwn.env'), /is an absolute path/],
+      ['../pwn.env', /leads out of the folder/],
+      ['linked/../../pwn.env', /leads out of the folder/],
+      ['elsewhere/pwn.env', /leads through a symbolic link to .*pwn\.env, outside/],
+      ['linked/pwn.env', /leads through a symbolic link to .*pwn\.env, outside/],
+    ];
+    for (const [target, message] of hostile) {
+      // Re-signed, as anyone who edits the file can do: the signature is no defence here.
+      const edited = { ...promotion, apply: { ...promotion.apply, file: target } };
+      delete edited.signature;
+      const evil = join(dir, 'evil.promotion.json');
+      writeFileSync(
+        evil,
+        JSON.stringify({ ...edited, signature: signatureOf(edited as never) }, null, 2),
+      );
+      const apply = evoplace(
+        ['experiment', 'apply', evil, '--state-dir', join(dir, 'state')],
+        undefined,
+        dir,
+      );
+      expect(apply.code, target).toBe(2);
+      expect(apply.stderr).toMatch(/evil\.promotion\.json: apply\.file: /);
+      expect(apply.stderr).toMatch(message);
+      expect(apply.stderr).toMatch(/give a path relative to the promotion file's folder/);
+    }
+    expect(readdirSync(outside)).toEqual(['pwn.env']);
+    expect(readFileSync(join(outside, 'pwn.env'), 'utf8')).toBe('A=1\n');
+    expect(existsSync(join(dir, 'state'))).toBe(false);
+    const apply = evoplace(
+      ['experiment', 'apply', file, '--state-dir', join(dir, 'state')],
+      undefined,
+      join(dir, 'runs'),
+    );
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(readFileSync(join(dir, 'promoted.env'), 'utf8')).toMatch(
+      /^VLLM_GPU_MEMORY_UTILIZATION=/,
+    );
+  }, 60_000);
+});
+
+describe('evoplace experiment status and export without a run database', () => {
+  it('say to start one with experiment run', () => {
+    const dir = workDir();
+    for (const command of ['status', 'export']) {
+      const result = evoplace(
+        ['experiment', command, '--db', join(dir, 'nonexistent.db')],
+        undefined,
+        dir,
+      );
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /nonexistent\.db: no such run database; .*evoplace experiment run/,
+      );
+      expect(result.stderr).not.toMatch(/evolve run/);
+      expect(existsSync(join(dir, 'nonexistent.db'))).toBe(false);
+    }
+  });
 });

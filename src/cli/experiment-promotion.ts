@@ -13,6 +13,7 @@ export const APPLY_HELP = `evoplace experiment apply — write a promotion's val
   evoplace experiment apply FILE [--state-dir DIR] [--json]
       Checks the signature, the expiry and the guardrails, refuses a promotion applied before,
       and records the previous file in DIR/acks/<id>.json for "experiment rollback".
+      The file it writes (apply.file) is relative to FILE's folder and must stay inside it.
       DIR: $EVOPLACE_STATE_DIR, else .evoplace in the current directory.`;
 
 export const ROLLBACK_HELP = `evoplace experiment rollback — restore the file a promotion changed, byte for byte

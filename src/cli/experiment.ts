@@ -1,10 +1,17 @@
-import { dirname, join, resolve } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
+import { dirname, join, normalize, resolve } from 'node:path';
+import { UserError } from '../core/errors.js';
 import { formatTable } from '../core/table.js';
 import { RunStore, type RunRecord } from '../evolve/database/store.js';
 import { ArtefactStore } from '../experiments/artefacts.js';
 import { makeEvaluator } from '../experiments/evaluators/index.js';
 import { experimentJsonSchema } from '../experiments/json-schema.js';
-import { builtInExperiments, loadExperiment } from '../experiments/load.js';
+import {
+  builtInExperiments,
+  loadExperiment,
+  promotionTarget,
+  type LoadedExperiment,
+} from '../experiments/load.js';
 import {
   createPromotion,
   listAcknowledgements,
@@ -51,12 +58,16 @@ export function runExperimentCli(argv: string[]): number | Promise<number> {
 const DB: Options = { db: { type: 'string' } };
 const DEFAULT_DB = 'experiments.db';
 
-/** The winner as a promotion file beside the database, when the spec asks for one. */
+/**
+ * The winner as a promotion file in the folder its settings file is relative to (the spec's
+ * folder; the current directory for a built-in), so that the promotion's `apply.file` is the
+ * spec's `promotion.file` and stays inside the promotion file's folder, as `experiment apply`
+ * requires. Null when the spec promotes nothing or the winner falls short of `min_fitness`.
+ */
 function promote(
+  loaded: LoadedExperiment,
   spec: ExperimentSpec,
-  specDir: string,
   outcome: ExperimentOutcome,
-  dbPath: string,
 ): string | null {
   const { promotion } = spec;
   const winner = outcome.winner;
@@ -70,13 +81,36 @@ function promote(
     metrics: winner.measurement.metrics,
     fitness: winner.verdict.fitness,
     disqualified: winner.verdict.disqualified,
-    apply: { target: promotion.target, file: resolve(specDir, promotion.file), map: promotion.map },
+    apply: { target: promotion.target, file: normalize(promotion.file), map: promotion.map },
     guardrails,
     ttlHours: promotion.ttl_hours,
   });
-  const path = join(dirname(dbPath), `${file.id}.promotion.json`);
+  const path = join(loaded.dir, `${file.id}.promotion.json`);
   writePromotionFile(path, file);
   return path;
+}
+
+/**
+ * After a run that failed with an exception: a database this command created is removed with
+ * its artefacts (no partial output); in one that held earlier runs, the run is marked stopped
+ * with the reason as an event.
+ */
+function discardRun(
+  store: RunStore,
+  runId: number,
+  created: boolean,
+  artefactsDir: string,
+  error: unknown,
+): void {
+  rmSync(artefactsDir, { recursive: true, force: true });
+  if (created) {
+    store.close();
+    for (const suffix of ['', '-wal', '-shm', '-journal'])
+      rmSync(`${store.path}${suffix}`, { force: true });
+    return;
+  }
+  store.addEvent(runId, 'error', `the run failed: ${(error as Error).message}`);
+  store.setStatus(runId, 'stopped');
 }
 
 async function runCommand(argv: string[]): Promise<number> {
@@ -94,13 +128,18 @@ async function runCommand(argv: string[]): Promise<number> {
     ...loaded.spec,
     seed: intFlag(parsed.values, 'seed', loaded.spec.seed, 0, 2 ** 32 - 1),
   };
+  // Everything that can be checked is, before the database is made: a refused spec leaves nothing.
   const evaluator = makeEvaluator(spec, loaded.path, loaded.dir);
+  promotionTarget(loaded);
   const dbPath = resolve(typeof parsed.values.db === 'string' ? parsed.values.db : DEFAULT_DB);
+  const created = !existsSync(dbPath);
   const store = RunStore.create(dbPath);
+  let closed = false;
   try {
     const runId = store.createRun(`experiment:${spec.name}`, spec, spec.seed);
+    const artefactsDir = join(dirname(dbPath), `${spec.name}-${runId}-artefacts`);
     const artefacts = new ArtefactStore(
-      join(dirname(dbPath), `${spec.name}-${runId}-artefacts`),
+      artefactsDir,
       spec.artefacts.max_count,
       spec.artefacts.max_bytes,
     );
@@ -118,10 +157,14 @@ async function runCommand(argv: string[]): Promise<number> {
         progress: (line) => say(line),
         signal: controller.signal,
       });
+    } catch (error) {
+      discardRun(store, runId, created, artefactsDir, error);
+      closed = created;
+      throw error;
     } finally {
       process.off('SIGINT', interrupt);
     }
-    const promotionFile = promote(spec, loaded.dir, outcome, dbPath);
+    const promotionFile = promote(loaded, spec, outcome);
     if (parsed.values.json) {
       printJson({
         runId,
@@ -167,7 +210,7 @@ async function runCommand(argv: string[]): Promise<number> {
       say(`promotion written: ${promotionFile} (apply with "evoplace experiment apply")`);
     return 0;
   } finally {
-    store.close();
+    if (!closed) store.close();
   }
 }
 
@@ -213,7 +256,13 @@ function statusCommand(argv: string[]): number {
 /** The run database of `--db` (default experiments.db) and its latest run. */
 function openLatestRun(values: Record<string, unknown>): { store: RunStore; run: RunRecord } {
   const dbPath = resolve(typeof values.db === 'string' ? values.db : DEFAULT_DB);
-  return RunStore.openLatest(dbPath, 'run an experiment with "evoplace experiment run"');
+  const hint = 'run an experiment with "evoplace experiment run SPEC.yaml|NAME --db FILE"';
+  if (!existsSync(dbPath))
+    throw new UserError(
+      `no such run database; ${hint} (or give --db the database it made)`,
+      dbPath,
+    );
+  return RunStore.openLatest(dbPath, hint);
 }
 
 /** Every candidate of the latest run, one JSON object per line. */

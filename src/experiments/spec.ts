@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { searchSpaceSchema } from '../evolve/genomes/params/index.js';
+import { applySchema } from './promotion/schema.js';
+import { relativePathProblem } from './promotion/target-file.js';
 
 /**
  * How one metric turns into a score in [0, 1]: `up` and `down` scale linearly over `range`
@@ -63,6 +65,7 @@ export const selectorSchema = z
 export const promotionSpecSchema = z
   .object({
     target: z.enum(['env', 'flags']),
+    /** The env or flags file, relative to the spec's folder (a built-in's: the current one). */
     file: z.string().min(1),
     /** Parameter → environment variable (env) or flag (flags). */
     map: z.record(z.string(), z.string().min(1)),
@@ -159,7 +162,44 @@ export const experimentSpecSchema = z
           path: ['promotion', 'map', param],
           message: `"${param}" is not a parameter of search_space`,
         });
+    if (spec.promotion) checkPromotion(spec.promotion, spec.search_space, ctx);
   });
+
+/**
+ * What the promotion file of a winner will need, checked before any run: `file` a relative
+ * path inside the spec's folder, `map` names its target accepts (once each), and no value of a
+ * promoted choice that a line-based file cannot hold.
+ */
+function checkPromotion(
+  promotion: z.infer<typeof promotionSpecSchema>,
+  space: z.infer<typeof searchSpaceSchema>,
+  ctx: z.RefinementCtx,
+): void {
+  const problem = relativePathProblem(promotion.file);
+  if (problem)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['promotion', 'file'],
+      message: `${problem}; give a path relative to the spec's folder (the current directory for a built-in experiment) that stays inside it`,
+    });
+  const { target, map } = promotion;
+  const apply = applySchema.safeParse({ target, map, file: 'checked-above' });
+  for (const issue of apply.error?.issues ?? [])
+    if (issue.path[0] === 'map')
+      ctx.addIssue({ code: 'custom', path: ['promotion', ...issue.path], message: issue.message });
+  for (const param of Object.keys(promotion.map)) {
+    const p = space[param];
+    if (p?.type !== 'choice') continue;
+    p.values.forEach((value, i) => {
+      if (typeof value === 'string' && /[\r\n\0]/.test(value))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['search_space', param, 'values', i],
+          message: `"${param}" is promoted to a line-based file, so its values must not contain line breaks or NUL`,
+        });
+    });
+  }
+}
 
 export type ExperimentSpec = z.infer<typeof experimentSpecSchema>;
 export type ExperimentSpecInput = z.input<typeof experimentSpecSchema>;

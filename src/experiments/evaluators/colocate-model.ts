@@ -3,6 +3,7 @@ import { UserError } from '../../core/errors.js';
 import type { Params } from '../../evolve/genomes/params/index.js';
 import { evaluateColocation, parseColocationInput } from '../../problems/colocate/index.js';
 import type { Evaluator, Measurement } from './types.js';
+import { listed, valuesToTry, type CheckedSpec } from './values.js';
 
 /**
  * The built-in analytical evaluator: `base` is a colocate input (docs/colocate-model.md) and
@@ -38,7 +39,103 @@ function withValue(
   return copy;
 }
 
-/** The model's numbers as metrics; a configuration that runs out of memory or cannot start is disqualified. */
+/** The value at the dotted `path` of a parsed input, or undefined when it has none. */
+function valueAt(input: unknown, path: string): unknown {
+  let node = input;
+  for (const key of path.split('.')) {
+    if (typeof node !== 'object' || node === null || !Object.hasOwn(node, key)) return undefined;
+    node = (node as Record<string, unknown>)[key];
+  }
+  return node;
+}
+
+/** Dotted paths of the leaves of a parsed input: the fields a parameter can set. */
+function fieldsOf(node: unknown, prefix = ''): string[] {
+  if (typeof node !== 'object' || node === null || Array.isArray(node)) return [prefix];
+  return Object.entries(node).flatMap(([key, value]) =>
+    fieldsOf(value, prefix ? `${prefix}.${key}` : key),
+  );
+}
+
+/**
+ * Check before a run that every candidate can be evaluated and every parameter matters:
+ * `base` is a valid colocate input; each parameter of the search space is mapped; each mapping
+ * names a parameter of the search space and a field of the colocate input (one its schema
+ * knows, whether `base` sets it or leaves its default: a path the schema does not know would be
+ * dropped, and the parameter would change nothing), never through a value of `base` that is
+ * not an object; and every value the search may give the parameter is accepted there. A
+ * failure is a UserError naming the spec file and the field to fix.
+ */
+export function checkColocateParameters(
+  settings: ColocateEvaluatorSettings,
+  spec: CheckedSpec,
+  source: string,
+): void {
+  const base = parseColocationInput(settings.base, `${source}: evaluator.base`);
+  const space = spec.search_space;
+  for (const param of Object.keys(space))
+    if (!Object.hasOwn(settings.parameters, param))
+      throw new UserError(
+        `"${param}" is a parameter of search_space but is mapped to no field of evaluator.base, so it would change nothing; map it (e.g. ${param}: vllm.gpuMemoryUtilization) or remove it`,
+        source,
+        'evaluator.parameters',
+      );
+  const mappedTo = new Map<string, string>();
+  for (const [param, path] of Object.entries(settings.parameters)) {
+    const field = `evaluator.parameters.${param}`;
+    const other = mappedTo.get(path);
+    if (other !== undefined)
+      throw new UserError(
+        `"${path}" is also where "${other}" goes, so one of them would change nothing; map each parameter to its own field`,
+        source,
+        field,
+      );
+    mappedTo.set(path, param);
+    const p = space[param];
+    if (!p)
+      throw new UserError(
+        `maps "${param}", which the search space does not define (parameters: ${listed(Object.keys(space))})`,
+        source,
+        field,
+      );
+    const keys = path.split('.');
+    for (let depth = 1; depth < keys.length; depth++) {
+      const at = keys.slice(0, depth).join('.');
+      const node = valueAt(settings.base, at);
+      if (node !== undefined && (typeof node !== 'object' || node === null || Array.isArray(node)))
+        throw new UserError(
+          `"${path}" goes through ${at}, which evaluator.base sets to ${JSON.stringify(node)}, not to an object; map "${param}" to a field of the colocate input`,
+          source,
+          field,
+        );
+    }
+    for (const value of valuesToTry(p)) {
+      let input;
+      try {
+        input = parseColocationInput(withValue(settings.base, path, value));
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        throw new UserError(
+          `the value ${JSON.stringify(value)} is refused at ${path}, where evaluator.parameters puts it: ${error.field && error.field !== path ? `${error.field}: ` : ''}${error.message}; keep to values the colocate input accepts`,
+          source,
+          `search_space.${param}`,
+        );
+      }
+      if (valueAt(input, path) === undefined)
+        throw new UserError(
+          `"${path}" is not a field of the colocate input, so "${param}" would change nothing; fields: ${listed(fieldsOf(base))}`,
+          source,
+          field,
+        );
+    }
+  }
+}
+
+/**
+ * The model's numbers as metrics; a configuration that runs out of memory or cannot start is
+ * disqualified, and so is one the model refuses (a combination of values that are each valid,
+ * e.g. a context longer than maxModelLen): every value was checked by checkColocateParameters.
+ */
 export function colocateEvaluator(settings: ColocateEvaluatorSettings, source: string): Evaluator {
   return {
     kind: 'colocate-model',
@@ -53,7 +150,18 @@ export function colocateEvaluator(settings: ColocateEvaluatorSettings, source: s
           );
         input = withValue(input, path, params[param]);
       }
-      const m = evaluateColocation(parseColocationInput(input, `${source}: evaluator.base`));
+      let m;
+      try {
+        m = evaluateColocation(parseColocationInput(input, `${source}: evaluator.base`));
+      } catch (error) {
+        if (!(error instanceof UserError)) throw error;
+        return Promise.resolve({
+          metrics: {},
+          oom: false,
+          error: `the colocate model refuses this configuration: ${error.format()}`,
+          log: '',
+        });
+      }
       const metrics: Record<string, number> = {
         capacity: m.capacity,
         kvCacheGib: m.kvCacheGib,

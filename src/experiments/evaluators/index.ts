@@ -1,26 +1,77 @@
 import type { ZodType } from 'zod';
+import { UserError } from '../../core/errors.js';
 import { parseWith } from '../../core/schema.js';
 import type { ExperimentSpec } from '../spec.js';
-import { colocateEvaluator, colocateEvaluatorSchema } from './colocate-model.js';
-import { commandEvaluator, commandEvaluatorSchema } from './command.js';
+import {
+  checkColocateParameters,
+  colocateEvaluator,
+  colocateEvaluatorSchema,
+} from './colocate-model.js';
+import { commandEvaluator, commandEvaluatorSchema, fillShellTemplate } from './command.js';
 import { liveEvaluator, liveEvaluatorSchema } from './live.js';
-import { prismSolverEvaluator, prismSolverEvaluatorSchema } from './prism-solver.js';
+import {
+  checkPrismSolverParameters,
+  prismSolverEvaluator,
+  prismSolverEvaluatorSchema,
+} from './prism-solver.js';
 import type { Evaluator } from './types.js';
 
 export type { Evaluator, EvaluationContext, Measurement } from './types.js';
 
-/** The evaluator a spec names, its settings checked by that evaluator's own schema. */
+/**
+ * The evaluator a spec names, its settings checked by that evaluator's own schema, and the
+ * search space checked against it (see each evaluator's check): everything that can be known
+ * wrong before a run is refused here, as a UserError naming the spec file and the field.
+ */
 export function makeEvaluator(spec: ExperimentSpec, specPath: string, specDir: string): Evaluator {
   const settings = <S extends ZodType>(schema: S) =>
     parseWith(schema, spec.evaluator, specPath, 'evaluator');
   switch (spec.evaluator.kind) {
-    case 'colocate-model':
-      return colocateEvaluator(settings(colocateEvaluatorSchema), specPath);
-    case 'prism-solver':
-      return prismSolverEvaluator(settings(prismSolverEvaluatorSchema));
-    case 'command':
-      return commandEvaluator(settings(commandEvaluatorSchema), specDir);
-    case 'live':
-      return liveEvaluator(settings(liveEvaluatorSchema), specDir);
+    case 'colocate-model': {
+      const checked = settings(colocateEvaluatorSchema);
+      checkColocateParameters(checked, spec, specPath);
+      return colocateEvaluator(checked, specPath);
+    }
+    case 'prism-solver': {
+      const checked = settings(prismSolverEvaluatorSchema);
+      checkPrismSolverParameters(spec, specPath);
+      return prismSolverEvaluator(checked);
+    }
+    case 'command': {
+      const checked = settings(commandEvaluatorSchema);
+      checkTemplates(spec, specPath, [['evaluator.command', checked.command]]);
+      return commandEvaluator(checked, specDir);
+    }
+    case 'live': {
+      const checked = settings(liveEvaluatorSchema);
+      checkTemplates(spec, specPath, [
+        ...checked.apply.map((t, i) => [`evaluator.apply[${i}]`, t] as const),
+        ...checked.restore.map((t, i) => [`evaluator.restore[${i}]`, t] as const),
+      ]);
+      return liveEvaluator(checked, specDir);
+    }
+  }
+}
+
+/**
+ * Every `{placeholder}` of a command template names a parameter of the search space: one that
+ * does not would fail every candidate.
+ */
+function checkTemplates(
+  spec: ExperimentSpec,
+  source: string,
+  templates: (readonly [field: string, template: string])[],
+): void {
+  const params = Object.fromEntries(Object.keys(spec.search_space).map((name) => [name, name]));
+  for (const [field, template] of templates) {
+    try {
+      fillShellTemplate(template, params);
+    } catch (error) {
+      throw new UserError(
+        `${(error as Error).message}; name a parameter, or write \${NAME} for an environment variable`,
+        source,
+        field,
+      );
+    }
   }
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { Params } from '../../evolve/genomes/params/index.js';
+import { UserError } from '../../core/errors.js';
+import type { ParamValue, Params } from '../../evolve/genomes/params/index.js';
 import { FAMILIES, generate } from '../../problems/prism/generate.js';
 import { toProblem } from '../../problems/prism/model.js';
 import { gapToBound } from '../../problems/prism/score.js';
@@ -7,6 +8,7 @@ import { solve } from '../../problems/prism/solvers/index.js';
 import type { SearchKnobs } from '../../problems/prism/solvers/types.js';
 import { DEFAULT_SEARCH_KNOBS } from '../../problems/prism/solvers/types.js';
 import type { Evaluator, Measurement } from './types.js';
+import { listed, valuesToTry, type CheckedSpec } from './values.js';
 
 /** Scores the `search` solver's knobs on a generated PRISM family, by the gap to the lower bound. */
 export const prismSolverEvaluatorSchema = z
@@ -36,6 +38,43 @@ const STARTS: Record<string, SearchKnobs['starts']> = {
   fast: ['fast'],
   greedy: ['greedy'],
 };
+
+/** The knobs a parameter can set, by parameter name: what each takes. */
+const KNOB_PARAMS: Record<string, { accepts: (value: ParamValue) => boolean; what: string }> = {
+  kicks: { accepts: (v) => Number.isInteger(v) && Number(v) >= 0, what: 'an integer >= 0' },
+  patience: { accepts: (v) => Number.isInteger(v) && Number(v) >= 0, what: 'an integer >= 0' },
+  kick_strength: { accepts: (v) => Number.isInteger(v) && Number(v) >= 1, what: 'an integer >= 1' },
+  starts: {
+    accepts: (v) => typeof v === 'string' && Object.hasOwn(STARTS, v),
+    what: `one of ${Object.keys(STARTS)
+      .map((s) => JSON.stringify(s))
+      .join(', ')}`,
+  },
+};
+
+/**
+ * Check before a run that each parameter of the search space is a knob of the solver (any
+ * other would change nothing) and that every value the search may give it is one the knob
+ * takes. A failure is a UserError naming the spec file and the parameter.
+ */
+export function checkPrismSolverParameters(spec: CheckedSpec, source: string): void {
+  for (const [param, p] of Object.entries(spec.search_space)) {
+    const knob = KNOB_PARAMS[param];
+    if (!knob || !Object.hasOwn(KNOB_PARAMS, param))
+      throw new UserError(
+        `"${param}" is not a knob of the prism-solver evaluator, so it would change nothing; its parameters are ${listed(Object.keys(KNOB_PARAMS))}`,
+        source,
+        `search_space.${param}`,
+      );
+    for (const value of valuesToTry(p))
+      if (!knob.accepts(value))
+        throw new UserError(
+          `the value ${JSON.stringify(value)} is not one the knob takes: expected ${knob.what}`,
+          source,
+          `search_space.${param}`,
+        );
+  }
+}
 
 /** Knobs from a candidate: parameters named like SearchKnobs fields; the rest keep defaults. */
 export function knobsOf(params: Params): SearchKnobs {

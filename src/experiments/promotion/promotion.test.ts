@@ -248,6 +248,49 @@ describe('apply refuses', () => {
     expect(refusal(() => apply(s))).toMatch(/promotion\.json: fitness: expected fitness/);
   });
 
+  it("a target file outside the promotion file's folder, even with a valid signature", () => {
+    const outside = mkdtempSync(join(root, 'outside-'));
+    writeFileSync(join(outside, 'pwn.env'), 'A=1\n');
+    const cases: [string, RegExp][] = [
+      [join(outside, 'pwn.env'), /is an absolute path/],
+      ['../pwn.env', /leads out of the folder/],
+      ['sub/../../pwn.env', /leads out of the folder/],
+      ['C:\\Users\\x\\pwn.env', /is an absolute path/],
+      ['.', /names a folder, not a file/],
+      [
+        'link.env',
+        /leads through a symbolic link to .*pwn\.env, outside the promotion file's folder/,
+      ],
+      ['linked/pwn.env', /leads through a symbolic link to .*pwn\.env, outside/],
+    ];
+    for (const [file, message] of cases) {
+      const s = setup('env', null);
+      const dir = join(s.promotionFile, '..');
+      symlinkSync(join(outside, 'pwn.env'), join(dir, 'link.env'));
+      symlinkSync(outside, join(dir, 'linked'));
+      const edited = { ...s.promotion, apply: { ...s.promotion.apply, file } };
+      writeFileSync(s.promotionFile, JSON.stringify({ ...edited, signature: signatureOf(edited) }));
+      const why = refusal(() => apply(s));
+      expect(why, file).toMatch(/promotion\.json: apply\.file: /);
+      expect(why, file).toMatch(message);
+      expect(why).toMatch(/give a path relative to the promotion file's folder/);
+      expect(listAcknowledgements(s.stateDir)).toEqual([]);
+    }
+    expect(readFileSync(join(outside, 'pwn.env'), 'utf8')).toBe('A=1\n');
+  });
+
+  it("a target inside the promotion file's folder, also in a subfolder or through a link there", () => {
+    const s = setup('env', null);
+    const dir = join(s.promotionFile, '..');
+    mkdirSync(join(dir, 'conf'));
+    writeFileSync(join(dir, 'conf', 'real.env'), 'A=1\n');
+    symlinkSync('real.env', join(dir, 'conf', 'service.env'));
+    const edited = { ...s.promotion, apply: { ...s.promotion.apply, file: './conf/service.env' } };
+    writeFileSync(s.promotionFile, JSON.stringify({ ...edited, signature: signatureOf(edited) }));
+    expect(apply(s).file).toBe(join(dir, 'conf', 'real.env'));
+    expect(readFileSync(join(dir, 'conf', 'real.env'), 'utf8')).toMatch(/^A=1\nVLLM_GPU/);
+  });
+
   it('a settings file that is not UTF-8', () => {
     const s = setup('env', Buffer.from([0x41, 0x3d, 0xff, 0x0a]));
     expect(() => apply(s)).toThrow(/not UTF-8/);

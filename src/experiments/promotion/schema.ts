@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { relativePathProblem } from './target-file.js';
 
 /** Experiment names as promotion ids use them (the same rule as an experiment spec's `name`). */
 export const EXPERIMENT_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -41,12 +42,23 @@ export type Guardrail = z.infer<typeof guardrailSchema>;
 /**
  * Where the promoted values go. `env`: a dotenv-style file of `KEY=value` lines, `map` gives
  * each parameter's variable name; `flags`: a file of `--name=value` lines, `map` gives each
- * parameter's flag. A relative `file` resolves against the promotion file's directory.
+ * parameter's flag. `file` is relative to the promotion file's folder and must stay inside it
+ * (no absolute path, no `..` out of it, no symbolic link out of it: see resolveInside).
  */
 export const applySchema = z
   .strictObject({
     target: z.enum(['env', 'flags']),
-    file: z.string().min(1, { error: 'expected the path of the file to write' }),
+    file: z
+      .string()
+      .min(1, { error: 'expected the path of the file to write' })
+      .superRefine((file, ctx) => {
+        const problem = relativePathProblem(file);
+        if (problem)
+          ctx.addIssue({
+            code: 'custom',
+            message: `${problem}; give a path relative to the promotion file's folder that stays inside it`,
+          });
+      }),
     map: z
       .record(z.string().min(1), z.string())
       .refine((map) => Object.keys(map).length > 0, { error: 'map at least one parameter' }),
