@@ -143,12 +143,24 @@ describe('evoplace eplb (CLI)', () => {
       /--replicas: expected an integer/,
     ],
     [['--groups', '4', '--nodes', '2', '--gpus', '8'], /--replicas is required/],
+    // A shape that would take gigabytes and hours is refused before any planning.
+    [
+      ['--replicas', '1000000', '--groups', '4', '--nodes', '1', '--gpus', '1000000'],
+      /--replicas: 1000000 replicas a layer is more than the 16384 allowed/,
+    ],
   ])('bad shape flags: one clear line, exit 2 (%#)', (args, message) => {
     const run = evoplace(['eplb', 'rebalance', '--load', trace, ...args]);
     expect(run.code).toBe(2);
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('generate refuses a trace too large to write', () => {
+    const run = evoplace(['eplb', 'generate', '--steps', '20000']);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(/--steps: 20000 steps × 58 layers × 256 experts is more than/);
   });
 
   it('a ragged matrix in the file is named by step, layer and expert', () => {

@@ -135,7 +135,7 @@ describe('evoplace prism (CLI)', () => {
     [
       'slo.json',
       JSON.stringify({ ...good, models: [{ ...good.models[0], slo: 0 }] }),
-      /models\[0\]\.slo: slo must be > 0/,
+      /models\[0\]\.slo: slo must be >= 0\.000001/,
     ],
     [
       'zero-gpus.json',

@@ -77,6 +77,12 @@ export function shapeFromFlags(values: Record<string, unknown>): Shape {
 }
 
 /** Windows of steps a trace is summed into unless --window says otherwise. */
+/**
+ * Loads a generated trace may hold (steps × layers × experts): four times DeepSeek-V3's 600
+ * steps, so that the JSON written stays well within what one string can hold.
+ */
+const MAX_TRACE_CELLS = 4 * 600 * 58 * 256;
+
 export function windowFromFlags(values: Record<string, unknown>): number {
   return intFlag(values, 'window', 100, 1, 1_000_000);
 }
@@ -90,7 +96,7 @@ function readInputs(
     throw new UserError('--load FILE is required', `eplb ${command}`);
   const shape = shapeFromFlags(values);
   const windows = readLoadHistory(values.load, windowFromFlags(values));
-  checkShape(shape, windows[0]!.experts);
+  checkShape(shape, windows[0]!.layers, windows[0]!.experts);
   return { windows, shape };
 }
 
@@ -230,10 +236,19 @@ function generateCommand(argv: string[]): number {
       undefined,
       '--groups',
     );
+  const steps = intFlag(values, 'steps', DEFAULT_TRACE.steps, 1, 100_000);
+  const layers = intFlag(values, 'layers', DEFAULT_TRACE.layers, 1, 1000);
+  if (steps * layers * experts > MAX_TRACE_CELLS)
+    throw new UserError(
+      `${steps} steps × ${layers} layers × ${experts} experts is more than the ${MAX_TRACE_CELLS} ` +
+        'loads a generated trace may hold; generate fewer steps and join the files',
+      undefined,
+      '--steps',
+    );
   const trace = generateTrace({
     ...DEFAULT_TRACE,
-    steps: intFlag(values, 'steps', DEFAULT_TRACE.steps, 1, 100_000),
-    layers: intFlag(values, 'layers', DEFAULT_TRACE.layers, 1, 1000),
+    steps,
+    layers,
     experts,
     groups,
     seed: intFlag(values, 'seed', DEFAULT_TRACE.seed, 0, 2 ** 32 - 1),

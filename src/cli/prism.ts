@@ -104,6 +104,9 @@ function refuseMoveLimitsFor(
   }
 }
 
+/** Instances `generate` writes at most: the larger families make megabytes of JSON each hundred. */
+const MAX_GENERATED = 1000;
+
 function generateCommand(argv: string[]): number {
   const parsed = parseCommand(
     'prism generate',
@@ -118,7 +121,7 @@ function generateCommand(argv: string[]): number {
   if (!parsed) return 0;
   const { values } = parsed;
   const family = choiceFlag(values, 'family', FAMILIES, 'seed');
-  const count = intFlag(values, 'count', family === 'seed' ? 50 : 30, 1, 100_000);
+  const count = intFlag(values, 'count', family === 'seed' ? 50 : 30, 1, MAX_GENERATED);
   const seed = intFlag(values, 'seed', family === 'seed' ? 42 : 1, 0, 2 ** 32 - 1);
   printJson(generate(family, count, seed).map(toInstanceFile));
   return 0;

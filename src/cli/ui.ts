@@ -114,14 +114,18 @@ function replayTrace(path: string, windows: LoadMatrix[], shape: Shape): EplbSet
 }
 
 /** The cluster's shape an expert-load trace is replayed on: the flags, checked against it. */
-function traceShape(values: Record<string, unknown>, path: string, experts: number): Shape {
+function traceShape(
+  values: Record<string, unknown>,
+  path: string,
+  matrix: { layers: number; experts: number },
+): Shape {
   if (values.replicas === undefined)
     throw new UserError(
       "an expert-load trace needs the cluster's shape: --replicas R --groups G --nodes N --gpus M",
       path,
     );
   const shape = shapeFromFlags(values);
-  checkShape(shape, experts, path);
+  checkShape(shape, matrix.layers, matrix.experts, path);
   return shape;
 }
 
@@ -214,7 +218,7 @@ export async function runUi(argv: string[]): Promise<number> {
       .filter((f) => f.problem === 'trace')
       .map((f) => {
         const windows = parseLoadHistory(f.data, f.path, windowFromFlags(values));
-        return { path: f.path, windows, shape: traceShape(values, f.path, windows[0]!.experts) };
+        return { path: f.path, windows, shape: traceShape(values, f.path, windows[0]!) };
       });
     const colocateFiles = files
       .filter((f) => f.problem === 'colocate')

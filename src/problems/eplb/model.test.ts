@@ -73,7 +73,25 @@ describe('eplb load history reader', () => {
       12,
       '--nodes: 8 GPUs do not split evenly over 3 nodes',
     ],
-  ])('rejects counts that do not divide (%#)', (shape, experts, expected) => {
-    expect(userErrorText(() => checkShape(shape, experts))).toContain(expected);
+    [
+      { replicas: 1_000_000, groups: 1, nodes: 1, gpus: 1 },
+      1,
+      '--replicas: 1000000 replicas a layer is more than the 16384 allowed',
+    ],
+    [
+      { replicas: 4096, groups: 1, nodes: 1, gpus: 4096 },
+      1,
+      '--gpus: 4096 GPUs is more than the 1024 allowed',
+    ],
+  ])('rejects counts that do not divide, or beyond the limits (%#)', (shape, experts, expected) => {
+    expect(userErrorText(() => checkShape(shape, 2, experts))).toContain(expected);
+  });
+
+  it('limits the slots of a plan: layers × replicas', () => {
+    const shape = { replicas: 16_384, groups: 1, nodes: 1, gpus: 1024 };
+    expect(() => checkShape(shape, 64, 1)).not.toThrow();
+    expect(userErrorText(() => checkShape(shape, 65, 1))).toContain(
+      '65 layers × 16384 replicas is more than the 1048576 slots a plan may hold',
+    );
   });
 });

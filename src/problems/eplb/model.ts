@@ -48,11 +48,36 @@ export const shapeSchema = z.object({
 });
 export type Shape = z.infer<typeof shapeSchema>;
 
-/** Check that a shape fits a load matrix: the divisibility DeepSeek's EPLB relies on. */
-export function checkShape(shape: Shape, experts: number, where = 'flags'): void {
+/**
+ * Limits on a cluster shape, far beyond any deployment (DeepSeek-V3: 288 slots a layer on 32
+ * GPUs), that keep a plan's memory and the planners' time bounded: a plan holds layers ×
+ * replicas slots, and packing is replicas × GPUs of a node per layer.
+ */
+export const MAX_REPLICAS = 16_384;
+export const MAX_GPUS = 1024;
+export const MAX_SLOTS = 1 << 20;
+
+/**
+ * Check that a shape fits a load matrix of `layers` × `experts`: the divisibility DeepSeek's
+ * EPLB relies on, and the limits above.
+ */
+export function checkShape(shape: Shape, layers: number, experts: number, where = 'flags'): void {
   const fail = (field: string, message: string): never => {
     throw new UserError(message, where, field);
   };
+  if (shape.replicas > MAX_REPLICAS)
+    fail(
+      '--replicas',
+      `${shape.replicas} replicas a layer is more than the ${MAX_REPLICAS} allowed`,
+    );
+  if (shape.gpus > MAX_GPUS)
+    fail('--gpus', `${shape.gpus} GPUs is more than the ${MAX_GPUS} allowed`);
+  if (layers * shape.replicas > MAX_SLOTS)
+    fail(
+      '--replicas',
+      `${layers} layers × ${shape.replicas} replicas is more than the ${MAX_SLOTS} slots a plan may hold; ` +
+        'plan fewer layers at a time',
+    );
   if (shape.replicas < experts) {
     fail(
       '--replicas',

@@ -45,7 +45,28 @@ describe('prism instance format', () => {
       { ...ok, models: [{ ...ok.models[0], sizeGb: -1 }] },
       'instance "a" (#0): models[0].sizeGb: sizeGb must be > 0',
     ],
-    [{ ...ok, models: [{ ...ok.models[0], slo: 0 }] }, 'models[0].slo: slo must be > 0'],
+    [{ ...ok, models: [{ ...ok.models[0], slo: 0 }] }, 'models[0].slo: slo must be >= 0.000001'],
+    // A load of 1e9 / 1e-320 would be infinite.
+    [
+      { ...ok, models: [{ ...ok.models[0], slo: 1e-320 }] },
+      'models[0].slo: slo must be >= 0.000001',
+    ],
+    [
+      { ...ok, maxmoves: 0, current: [0, 0] },
+      'maxmoves: unknown field "maxmoves"; did you mean "maxMoves"?',
+    ],
+    [
+      { ...ok, models: [ok.models[0], { ...ok.models[1], Slo: 2 }] },
+      'models[1].Slo: unknown field "Slo"; did you mean "slo"?',
+    ],
+    [
+      {
+        ...ok,
+        gpus: { count: 100_000, memGb: 80 },
+        models: Array.from({ length: 10_001 }, (_, i) => ({ ...ok.models[0], name: `m${i}` })),
+      },
+      'models: 10001 models on 100000 GPUs is more than the 1000000000 models × GPUs an instance may have',
+    ],
     [
       { ...ok, models: [{ ...ok.models[0], reqRate: '3' }] },
       'models[0].reqRate: expected reqRate as a finite number',

@@ -6,8 +6,15 @@ import { parseIdentifiedList } from '../../core/schema.js';
 export const MAX_MEM_GB = 1e6;
 /** Largest request rate or SLO we accept: beyond it, figures lose meaning and precision. */
 export const MAX_RATE = 1e9;
+/** Smallest SLO we accept: with rates up to MAX_RATE, a model's load stays finite. */
+export const MIN_SLO = 1e-6;
 export const MAX_GPUS = 100_000;
 export const MAX_MODELS = 1_000_000;
+/**
+ * Most models × GPUs an instance may have: placing a model looks at every GPU, so the solvers'
+ * time grows with this product (the time limit bounds the search, not its starting points).
+ */
+export const MAX_MODELS_TIMES_GPUS = 1e9;
 /** GPU memory assumed when a seed-format instance gives `gpu_num` without `gpu_mem_gb`. */
 export const SEED_GPU_MEM_GB = 80;
 
@@ -34,7 +41,7 @@ const modelSchema = z.object({
     .refine((v) => v >= 0, { error: 'reqRate must be >= 0' })
     .refine((v) => v <= MAX_RATE, { error: `reqRate must be <= ${MAX_RATE}` }),
   slo: finite('slo')
-    .refine((v) => v > 0, { error: 'slo must be > 0' })
+    .refine((v) => v >= MIN_SLO, { error: `slo must be >= ${MIN_SLO}` })
     .refine((v) => v <= MAX_RATE, { error: `slo must be <= ${MAX_RATE}` }),
 });
 
@@ -72,10 +79,51 @@ function renameAliases(value: unknown, aliases: Record<string, string>): unknown
   return out;
 }
 
+const INSTANCE_FIELDS = ['id', 'gpus', 'models', 'current', 'maxMoves'];
+const MODEL_FIELDS = ['name', 'sizeGb', 'reqRate', 'slo'];
+
+/**
+ * A key that is one of `fields` but for case or underscores (`maxmoves`, `max_Moves`), which
+ * would otherwise be ignored like any unknown key while the user believes it applies.
+ */
+function misspelt(
+  record: Record<string, unknown>,
+  fields: readonly string[],
+): [string, string] | null {
+  const plain = (key: string): string => key.toLowerCase().replaceAll('_', '');
+  for (const key of Object.keys(record)) {
+    if (fields.includes(key) || key in MODEL_ALIASES || key === 'max_moves') continue;
+    const field = fields.find((f) => plain(f) === plain(key));
+    if (field) return [key, field];
+  }
+  return null;
+}
+
+/** The misspelt fields of an instance and of its models (see `misspelt`), with their paths. */
+function misspeltFields(
+  raw: Record<string, unknown>,
+): { path: (string | number)[]; key: string; field: string }[] {
+  const found: { path: (string | number)[]; key: string; field: string }[] = [];
+  const top = misspelt(raw, INSTANCE_FIELDS);
+  if (top) found.push({ path: [top[0]], key: top[0], field: top[1] });
+  (Array.isArray(raw.models) ? raw.models : []).forEach((m: unknown, i) => {
+    if (typeof m !== 'object' || m === null) return;
+    const hit = misspelt(m as Record<string, unknown>, MODEL_FIELDS);
+    if (hit) found.push({ path: ['models', i, hit[0]], key: hit[0], field: hit[1] });
+  });
+  return found;
+}
+
 /** Accept `gpu_num` / `gpu_mem_gb` and snake_case model fields as the seed writes them. */
-function acceptSeedFields(value: unknown): unknown {
+function acceptSeedFields(value: unknown, ctx: z.RefinementCtx): unknown {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
   const raw = value as Record<string, unknown>;
+  for (const { path, key, field } of misspeltFields(raw))
+    ctx.addIssue({
+      code: 'custom',
+      path,
+      message: `unknown field "${key}"; did you mean "${field}"?`,
+    });
   const out: Record<string, unknown> = { ...raw };
   if (!('gpus' in raw) && 'gpu_num' in raw) {
     out.gpus = { count: raw.gpu_num, memGb: raw.gpu_mem_gb ?? SEED_GPU_MEM_GB };
@@ -118,6 +166,13 @@ export const instanceSchema = z
       seen.set(model.name, i);
     });
     const gpuCount = Array.isArray(inst.gpus) ? inst.gpus.length : inst.gpus.count;
+    if (gpuCount * inst.models.length > MAX_MODELS_TIMES_GPUS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['models'],
+        message: `${inst.models.length} models on ${gpuCount} GPUs is more than the ${MAX_MODELS_TIMES_GPUS} models × GPUs an instance may have; split the pool`,
+      });
+    }
     if (inst.current) {
       if (inst.current.length !== inst.models.length) {
         ctx.addIssue({
