@@ -90,6 +90,14 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
     expect(store.latestRun()!.status).toBe('finished');
   });
 
+  it('an LLM that cannot be reached is said once, not found out later in status', async () => {
+    const server = await running.server(() => ({ status: 400 }));
+    const config = mockConfig(server.baseUrl, { generations: 3, llm: { maxRetries: 0 } });
+    const run = await runTask(resolveTask('prism'), config);
+    running.keep(run.store);
+    expect(run.warnings.filter((w) => /calls to .*mock-coder fail/.test(w))).toHaveLength(1);
+  });
+
   it('meta summaries and embeddings are paid from the budget, which they never pass', async () => {
     const script = prismScript();
     const server = await running.server((request) =>

@@ -11,7 +11,12 @@ export function parseFlags<O extends Options>(
   options: O,
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
   try {
-    const parsed = parseArgs({ args: argv, options, allowPositionals: true, strict: true });
+    const parsed = parseArgs({
+      args: attachNegativeValues(argv, options),
+      options,
+      allowPositionals: true,
+      strict: true,
+    });
     return {
       values: parsed.values as Record<string, string | boolean | undefined>,
       positionals: parsed.positionals,
@@ -19,6 +24,24 @@ export function parseFlags<O extends Options>(
   } catch (error) {
     throw new UserError(`${(error as Error).message}; see "evoplace ${command} --help"`, command);
   }
+}
+
+/**
+ * `--seed -1` as `--seed=-1`: parseArgs takes a value that starts with "-" for a flag and
+ * refuses it as ambiguous, where the user plainly meant a (negative) number, which the flag's
+ * own range check then judges.
+ */
+function attachNegativeValues(argv: string[], options: Options): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const name = argv[i]!.startsWith('--') ? argv[i]!.slice(2) : null;
+    const next = argv[i + 1];
+    if (name && options[name]?.type === 'string' && next !== undefined && /^-[\d.]/.test(next)) {
+      out.push(`--${name}=${next}`);
+      i++;
+    } else out.push(argv[i]!);
+  }
+  return out;
 }
 
 export interface ParsedCommand {
@@ -66,7 +89,9 @@ function boundedFlag(
   const value = Number(raw);
   const wellFormed =
     typeof raw === 'string' &&
-    (integer ? /^-?\d+$/.test(raw.trim()) && Number.isSafeInteger(value) : raw.trim() !== '');
+    (integer
+      ? /^-?\d+$/.test(raw.trim()) && Number.isSafeInteger(value)
+      : /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw.trim()));
   if (!wellFormed || !(value >= min && value <= max)) {
     const what = integer ? 'an integer' : 'a number';
     throw new UserError(

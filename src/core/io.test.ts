@@ -21,6 +21,10 @@ describe('core io', () => {
     expect(error.format()).toMatch(/^x\.json: invalid JSON at line 3, column 8/);
   });
 
+  it('reads JSON that starts with a byte-order mark', () => {
+    expect(parseJson('\uFEFF{"a": 1}', 'bom.json')).toEqual({ a: 1 });
+  });
+
   it('refuses deeply nested JSON before parsing it', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     expect(userError(() => parseJson(deep, 'deep.json')).message).toMatch(/nests 100000 levels/);

@@ -36,7 +36,9 @@ export function readTextFile(path: string, limits: ReadLimits = {}): string {
 }
 
 /** Parse JSON text, naming the line and column of a syntax error and refusing deep nesting. */
-export function parseJson(text: string, source: string): unknown {
+export function parseJson(withMark: string, source: string): unknown {
+  // Editors on Windows start UTF-8 files with a byte-order mark, which JSON does not allow.
+  const text = withMark.startsWith('\uFEFF') ? withMark.slice(1) : withMark;
   const depth = maxNestingDepth(text);
   if (depth > MAX_JSON_DEPTH) {
     throw new UserError(

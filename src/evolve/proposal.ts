@@ -262,6 +262,10 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
       if (isUserError(error)) throw error;
       usage.attempts++;
       reason = `the LLM call failed: ${(error as Error).message}`;
+      ctx.warnOnce(
+        'llm-failed',
+        `calls to ${model} fail (${(error as Error).message}); each such generation is stored as failed`,
+      );
       break;
     } finally {
       usage.llmMs += performance.now() - started;

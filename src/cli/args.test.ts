@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { intFlag, numberFlag, parseFlags } from './args.js';
+
+describe('flags', () => {
+  it('reads a negative value after its flag, and leaves the range check to judge it', () => {
+    const { values } = parseFlags('x', ['--seed', '-1', '--alpha', '-.5'], {
+      seed: { type: 'string' },
+      alpha: { type: 'string' },
+    });
+    expect(values).toMatchObject({ seed: '-1', alpha: '-.5' });
+    expect(() => intFlag(values, 'seed', 0, 0, 10)).toThrow(
+      /expected an integer from 0 to 10, got "-1"/,
+    );
+    expect(numberFlag(values, 'alpha', 0, -1, 1)).toBe(-0.5);
+  });
+
+  it('takes numbers written in decimal only', () => {
+    for (const raw of ['0x1', '0b1', 'Infinity', '1_000', ' ', '1e'])
+      expect(() => numberFlag({ a: raw }, 'a', 0, -1e9, 1e9), raw).toThrow(/expected a number/);
+    for (const [raw, value] of [
+      ['1e3', 1000],
+      ['+2.5', 2.5],
+      ['.5', 0.5],
+      ['-3', -3],
+    ] as const)
+      expect(numberFlag({ a: raw }, 'a', 0, -1e9, 1e9)).toBe(value);
+  });
+});
