@@ -137,9 +137,6 @@ export function openDatabase(path: string, create: boolean): Database.Database {
     );
   }
   try {
-    db.pragma('journal_mode = WAL');
-    db.pragma('synchronous = NORMAL');
-    db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
     const version = db.pragma('user_version', { simple: true }) as number;
     const tables = db
@@ -149,10 +146,17 @@ export function openDatabase(path: string, create: boolean): Database.Database {
     };
     if (version === 0 && tables.n > 0)
       throw new UserError(`${path}: not an evoplace run database (it has other tables)`);
+    // Opening to read must not turn an empty file into a database.
+    if (version === 0 && !create)
+      throw new UserError(`${path}: holds no run database (empty); start a run first`);
     if (version > SCHEMA_VERSION || (version > 0 && !upgradable(version)))
       throw new UserError(
         `${path}: run database version ${version}, this evoplace reads version ${SCHEMA_VERSION}`,
       );
+    // Only now, with the file known to be ours (or ours to make), is anything written to it.
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
     if (version === 0) {
       db.exec(DDL);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);

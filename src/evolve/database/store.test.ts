@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -111,6 +111,13 @@ describe('RunStore', () => {
     store.insertProgram({ ...newProgram(runId, 1, 2), usd: 0.5 }, 2);
     expect(store.spentUsd(runId)).toBe(0.75);
     store.close();
+  });
+
+  it('opening an empty file to read leaves it empty', () => {
+    const path = join(dir(), 'empty.db');
+    writeFileSync(path, '');
+    expect(() => RunStore.open(path)).toThrow(/holds no run database \(empty\)/);
+    expect(readFileSync(path, 'utf8')).toBe('');
   });
 
   it('refuses a database whose JSON columns were broken, naming the file (a user error)', () => {
