@@ -109,7 +109,129 @@ describe('evoplace llm solve (CLI)', () => {
       'negative count',
       { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,-8,80,4\n' },
       ['--generate-network', '300,100'],
-      /gpu_pool\.csv: line 2: count must be a positive integer, got "-8"/,
+      /gpu_pool\.csv: line 2, column 2 \(count\): count must be an integer from 1 to 4096 .*, got "-8"/,
+    ],
+    [
+      'empty config number (not 0)',
+      { 'config.csv': CONFIG.replace('max_hourly_cost,999.0', 'max_hourly_cost,') },
+      ['--generate-network', '300,100'],
+      /config\.csv: line 15, max_hourly_cost: max_hourly_cost is empty; give a value or remove the row for its default/,
+    ],
+    [
+      'empty required config number',
+      { 'config.csv': CONFIG.replace('d_model,8192', 'd_model,') },
+      ['--generate-network', '300,100'],
+      /config\.csv: line 7, d_model: d_model is empty; give a value$/m,
+    ],
+    [
+      'hexadecimal config number',
+      { 'config.csv': CONFIG.replace('d_model,8192', 'd_model,0x2000') },
+      ['--generate-network', '300,100'],
+      /config\.csv: d_model: expected d_model as a number .*, got "0x2000"/,
+    ],
+    [
+      'config parameter given twice',
+      { 'config.csv': `${CONFIG}max_hourly_cost,5\n` },
+      ['--generate-network', '300,100'],
+      /config\.csv: line 16: parameter "max_hourly_cost" is given twice \(lines 15 and 16\)/,
+    ],
+    [
+      'min batch above max batch',
+      { 'config.csv': CONFIG.replace('min_batch_size,32', 'min_batch_size,128') },
+      ['--generate-network', '300,100'],
+      /config\.csv: min_batch_size: min_batch_size \(128\) must be <= max_batch_size \(64\)/,
+    ],
+    [
+      'empty pool count',
+      { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,,80,4\n' },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: line 2, column 2 \(count\): count is empty/,
+    ],
+    [
+      'GPU type listed twice',
+      { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,8,80,4\nA100,4,80,4\n' },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: line 3, column 1 \(gpu_type\): GPU type "A100" is listed twice \(lines 2 and 3\)/,
+    ],
+    [
+      'negative pool price, with a price list present',
+      {
+        'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,8,80,-4\n',
+        'cloud_instances_specs.csv': PRICE_LIST,
+      },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: line 2, column 4 \(dollar_per_hour\): dollar_per_hour must be a number from 0 to 1000000, got "-4"/,
+    ],
+    [
+      'pool price that is not a number, with a price list present',
+      {
+        'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,8,80,4\nA10,12,24,free\n',
+        'cloud_instances_specs.csv': PRICE_LIST,
+      },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: line 3, column 4 \(dollar_per_hour\): dollar_per_hour must be a number from 0 to 1000000, got "free"/,
+    ],
+    [
+      'pool price that is not a number, without a price list',
+      { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,8,80,free\n' },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: line 2, column 4 \(dollar_per_hour\): dollar_per_hour must be a number from 0 to 1000000, got "free"/,
+    ],
+    [
+      'negative list price',
+      {
+        'gpu_pool.csv': 'gpu_type,count,memory_gb\nA100,8,80\n',
+        'cloud_instances_specs.csv': PRICE_LIST.replace('$40.96', '$-40.96'),
+      },
+      ['--generate-network', '300,100'],
+      /cloud_instances_specs\.csv: line 2, column 6 \(Price per Hour USD\): "\$-40\.96" is not a price/,
+    ],
+    [
+      'list price in exponent notation',
+      {
+        'gpu_pool.csv': 'gpu_type,count,memory_gb\nA100,8,80\n',
+        'cloud_instances_specs.csv': PRICE_LIST.replace('$32.77', '$1e308'),
+      },
+      ['--generate-network', '300,100'],
+      /cloud_instances_specs\.csv: line 3, column 6 \(Price per Hour USD\): "\$1e308" is not a price/,
+    ],
+    [
+      'GPU count of one type above the limit',
+      { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,50000,80,4\n' },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: line 2, column 2 \(count\): count must be an integer from 1 to 4096 \(the most GPUs a pool may hold\), got "50000"/,
+    ],
+    [
+      'GPU count in exponent notation above the limit',
+      { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,1e8,80,4\n' },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: line 2, column 2 \(count\): count must be an integer from 1 to 4096 .*, got "1e8"/,
+    ],
+    [
+      'more decoder layers than the limit',
+      {
+        'config.csv': CONFIG.replace(
+          'num_decoder_layers,32',
+          'num_decoder_layers,10000000',
+        ).replace('layer_weight_memory_gb,3.5', 'layer_weight_memory_gb,0.00000001'),
+      },
+      ['--generate-network', '300,100'],
+      /config\.csv: num_decoder_layers: num_decoder_layers must be <= 512, got 10000000/,
+    ],
+    [
+      'more pipeline stages than the limit',
+      { 'config.csv': CONFIG.replace('max_pipeline_stages,8', 'max_pipeline_stages,1000000000') },
+      ['--generate-network', '300,100'],
+      /config\.csv: max_pipeline_stages: max_pipeline_stages must be <= 512, got 1000000000/,
+    ],
+    [
+      'pool above the limit in all',
+      {
+        'gpu_pool.csv':
+          'gpu_type,count,memory_gb,dollar_per_hour\nA100,4000,80,4\nV100,4000,32,3\n',
+      },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: the pool has 8000 GPUs, more than the 4096 allowed in all/,
     ],
     [
       'missing price',

@@ -27,17 +27,20 @@ function quantile(valueAt: (rank: number) => number, count: number, p: number): 
  */
 export function linksBelowPercentile(problem: LlmProblem): FilteredLinks {
   const n = problem.gpuCount;
-  const values: number[] = [];
+  // A typed array: n (n - 1) doubles, sorted numerically in place (no boxed array of n² numbers).
+  const values = new Float64Array(n * (n - 1));
+  let k = 0;
   for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) if (i !== j) values.push(problem.bandwidthGbps[i * n + j]!);
+    for (let j = 0; j < n; j++) if (i !== j) values[k++] = problem.bandwidthGbps[i * n + j]!;
   if (values.length === 0) return { thresholdGbps: 0, below: 0, pairs: 0 };
-  values.sort((a, b) => a - b);
+  values.sort();
   const thresholdGbps = quantile(
     (rank) => values[rank]!,
     values.length,
     problem.config.network_bandwidth_percentile_threshold,
   );
-  const below = values.filter((v) => v < thresholdGbps).length;
+  let below = 0;
+  while (below < values.length && values[below]! < thresholdGbps) below++;
   return { thresholdGbps, below, pairs: values.length };
 }
 

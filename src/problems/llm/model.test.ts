@@ -2,7 +2,9 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readConfigDir } from './model.js';
+import { isUserError } from '../../core/errors.js';
+import { parseCsv } from '../../core/io.js';
+import { MAX_LAYERS, MAX_POOL_GPUS, parseConfig, readConfigDir } from './model.js';
 import { SEED_MODEL } from './perf/seed.js';
 
 const CONFIG = `parameter,value
@@ -53,6 +55,143 @@ describe('readConfigDir: prices for a pool without dollar_per_hour', () => {
   it('are missing, with a message naming --prices, when no list is anywhere', () => {
     expect(() => read(layout(null, null), false)).toThrow(
       /no cloud_instances_specs.csv in the config folder or the two above it.*--prices FILE/,
+    );
+  });
+});
+
+/** The one line a UserError thrown by `f` prints: file, place and message. */
+function failure(f: () => unknown): string {
+  try {
+    f();
+  } catch (error) {
+    if (isUserError(error)) return error.format();
+    throw error;
+  }
+  return 'no error';
+}
+
+describe('readConfigDir: pool prices and limits', () => {
+  const list = `${HEADER}\nAWS,p4d.24xlarge,NVIDIA A100,8,80 GB HBM2e,$32.00\n`;
+  const withPool = (pool: string, priceList: string | null): string => {
+    const root = layout(priceList, null);
+    writeFileSync(join(root, 'configs', 'pool', 'gpu_pool.csv'), pool);
+    return root;
+  };
+  const read = (root: string) =>
+    readConfigDir(join(root, 'configs', 'pool'), {
+      perfModel: SEED_MODEL,
+      generateNetwork: [400, 200],
+    });
+
+  it('price a row with an empty dollar_per_hour cell from the list, as the seed does', () => {
+    const root = withPool(
+      'gpu_type,count,memory_gb,dollar_per_hour\nA100,8,80,\nV100,4,32,3\n',
+      list,
+    );
+    expect(read(root).types.map((t) => t.usdPerHour)).toEqual([4, 3]);
+  });
+
+  it('keep a row’s own price, 0 included, and read no list the pool does not need', () => {
+    const broken = `${HEADER}\nAWS,p4d.24xlarge,NVIDIA A100,8,80 GB HBM2e,$-1\n`;
+    const root = withPool('gpu_type,count,memory_gb,dollar_per_hour\nA100,8,80,0\n', broken);
+    expect(read(root).types[0]!.usdPerHour).toBe(0);
+  });
+
+  it('check a list named with --prices even when the pool does not need it', () => {
+    const broken = `${HEADER}\nAWS,p4d.24xlarge,NVIDIA A100,8,80 GB HBM2e,$-1\n`;
+    const root = withPool('gpu_type,count,memory_gb,dollar_per_hour\nA100,8,80,4\n', broken);
+    const named = (file: string) => () =>
+      readConfigDir(join(root, 'configs', 'pool'), {
+        perfModel: SEED_MODEL,
+        generateNetwork: [400, 200],
+        cloudInstancesFile: join(root, file),
+      });
+    expect(failure(named('cloud_instances_specs.csv'))).toMatch(
+      /cloud_instances_specs\.csv: line 2, column 6 \(Price per Hour USD\): "\$-1" is not a price/,
+    );
+    expect(failure(named('missing.csv'))).toMatch(/missing\.csv: cannot read the file/);
+  });
+
+  it.each([
+    ['-4', /line 2, column 4 \(dollar_per_hour\): dollar_per_hour must be a number from 0/],
+    ['free', /line 2, column 4 \(dollar_per_hour\): .*got "free"/],
+    ['1e7', /line 2, column 4 \(dollar_per_hour\): .*to 1000000, got "1e7"/],
+    ['0x10', /line 2, column 4 \(dollar_per_hour\): .*got "0x10"/],
+  ])('refuse an own price of %s although the list has one', (price, message) => {
+    const root = withPool(`gpu_type,count,memory_gb,dollar_per_hour\nA100,8,80,${price}\n`, list);
+    expect(failure(() => read(root))).toMatch(message);
+  });
+
+  it.each([
+    ['A100,,80,4', /line 2, column 2 \(count\): count is empty/],
+    ['A100,8.5,80,4', /line 2, column 2 \(count\): count must be an integer from 1 to 4096/],
+    ['A100,4097,80,4', /line 2, column 2 \(count\): count must be an integer from 1 to 4096/],
+    ['A100,8,,4', /line 2, column 3 \(memory_gb\): memory_gb is empty/],
+    ['A100,8,0x50,4', /line 2, column 3 \(memory_gb\): memory_gb must be a number > 0, got "0x50"/],
+    [',8,80,4', /line 2, column 1 \(gpu_type\): gpu_type is empty/],
+  ])('refuse the pool row %s naming its cell', (row, message) => {
+    const root = withPool(`gpu_type,count,memory_gb,dollar_per_hour\n${row}\n`, list);
+    expect(failure(() => read(root))).toMatch(message);
+  });
+
+  it(`accept ${MAX_POOL_GPUS} GPUs in all, and refuse one more`, () => {
+    const pool = (v100: number) =>
+      `gpu_type,count,memory_gb,dollar_per_hour\nA100,${MAX_POOL_GPUS / 2},80,4\nV100,${v100},32,3\n`;
+    expect(read(withPool(pool(MAX_POOL_GPUS / 2), null)).gpuCount).toBe(MAX_POOL_GPUS);
+    expect(() => read(withPool(pool(MAX_POOL_GPUS / 2 + 1), null))).toThrow(
+      `the pool has ${MAX_POOL_GPUS + 1} GPUs, more than the ${MAX_POOL_GPUS} allowed in all`,
+    );
+  });
+});
+
+describe('parseConfig', () => {
+  const parse = (text: string) => parseConfig(parseCsv(text, 'config.csv'), 'config.csv');
+
+  it('refuses an empty value of a parameter it reads, and ignores others', () => {
+    expect(() => parse(`${CONFIG}max_hourly_cost,\n`)).toThrow(
+      /^max_hourly_cost is empty; give a value or remove the row for its default$/,
+    );
+    expect(() => parse(CONFIG.replace('d_model,8192', 'd_model,'))).toThrow(
+      /^d_model is empty; give a value$/,
+    );
+    expect(() => parse(CONFIG.replace('max_pipeline_stages,8', 'max_pipeline_stages,'))).toThrow(
+      /max_pipeline_stages is empty/,
+    );
+    expect(parse(`${CONFIG}time_limit_seconds,\n`).d_model).toBe(8192);
+  });
+
+  it('reads decimals and exponents, and refuses other spellings of numbers', () => {
+    expect(parse(`${CONFIG}total_tokens_to_process,1e9\n`).total_tokens_to_process).toBe(1e9);
+    expect(parse(`${CONFIG}max_hourly_cost,999.0\n`).max_hourly_cost).toBe(999);
+    for (const bad of ['0x10', 'Infinity', '1,5', '12 GB', '.'])
+      expect(() => parse(`${CONFIG}max_hourly_cost,"${bad}"\n`)).toThrow(
+        `expected max_hourly_cost as a number (a finite decimal such as 4096 or 3.5), got "${bad}"`,
+      );
+  });
+
+  it('refuses min_batch_size above max_batch_size, naming both', () => {
+    expect(() => parse(CONFIG.replace('min_batch_size,32', 'min_batch_size,64'))).toThrow(
+      'min_batch_size (64) must be <= max_batch_size (32)',
+    );
+    expect(parse(CONFIG).min_batch_size).toBe(32);
+  });
+
+  it(`accepts up to ${MAX_LAYERS} decoder layers and pipeline stages, and refuses more`, () => {
+    const sized = (layers: number, stages: number) =>
+      CONFIG.replace('num_decoder_layers,32', `num_decoder_layers,${layers}`).replace(
+        'max_pipeline_stages,8',
+        `max_pipeline_stages,${stages}`,
+      );
+    expect(parse(sized(MAX_LAYERS, MAX_LAYERS)).num_decoder_layers).toBe(MAX_LAYERS);
+    expect(() => parse(sized(MAX_LAYERS + 1, 8))).toThrow(
+      `num_decoder_layers must be <= ${MAX_LAYERS}, got ${MAX_LAYERS + 1}`,
+    );
+    expect(() => parse(sized(32, 1e9))).toThrow(`max_pipeline_stages must be <= ${MAX_LAYERS}`);
+  });
+
+  it('refuses a parameter given twice', () => {
+    expect(() => parse(`${CONFIG}d_model,4096\n`)).toThrow(
+      'parameter "d_model" is given twice (lines 6 and 11); keep one',
     );
   });
 });

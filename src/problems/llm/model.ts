@@ -5,13 +5,34 @@ import { UserError } from '../../core/errors.js';
 import { readCsvFile, readJsonFile, type CsvTable } from '../../core/io.js';
 import { formatPath } from '../../core/schema.js';
 import { ROOFLINE_MODEL } from './perf/roofline.js';
+import { MAX_USD_PER_HOUR, readPriceList } from './prices.js';
 import type { PerfModel } from './perf/types.js';
 import { usdPerMillionTokens } from './score.js';
 
+/**
+ * A decimal number as written in the seed's CSV files ("4096", "3.5", "999.0", "1e6"); NaN for
+ * anything else (empty, "0x10", "Infinity", "free", "1,5"), so nothing is silently read as 0.
+ */
+export function strictNumber(text: string): number {
+  const t = text.trim();
+  return /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
+}
+
 const num = (what: string) =>
-  z.coerce
-    .number({ error: `expected ${what} as a number` })
-    .refine(Number.isFinite, { error: `expected ${what} as a finite number` });
+  z
+    .union([z.number(), z.string()], { error: `${what} is missing; add a row "${what},VALUE"` })
+    .transform((raw, ctx) => {
+      const v = typeof raw === 'number' ? raw : strictNumber(raw);
+      if (Number.isFinite(v)) return v;
+      ctx.addIssue({
+        code: 'custom',
+        message:
+          typeof raw === 'string' && raw.trim() === ''
+            ? `${what} is empty; give a number or remove the row`
+            : `expected ${what} as a number (a finite decimal such as 4096 or 3.5), got "${String(raw)}"`,
+      });
+      return z.NEVER;
+    });
 const positiveInt = (what: string) =>
   num(what).pipe(
     z
@@ -19,6 +40,15 @@ const positiveInt = (what: string) =>
       .int({ error: `${what} must be an integer` })
       .min(1, { error: `${what} must be >= 1` }),
   );
+/**
+ * The most decoder layers a model, and pipeline stages a placement, may have: the frontier keeps
+ * tables of layers × stages per threshold (4× the deepest published dense LLMs, ~126 layers).
+ */
+export const MAX_LAYERS = 512;
+const atMostLayers = (what: string) =>
+  z.number().max(MAX_LAYERS, {
+    error: (issue) => `${what} must be <= ${MAX_LAYERS}, got ${String(issue.input)}`,
+  });
 const fraction = (what: string) =>
   num(what).pipe(
     z
@@ -26,9 +56,12 @@ const fraction = (what: string) =>
       .gt(0, { error: `${what} must be > 0` })
       .max(1, { error: `${what} must be <= 1` }),
   );
-const bool = z
-  .enum(['true', 'false', 'True', 'False', '1', '0'])
-  .transform((v) => v === 'true' || v === 'True' || v === '1');
+const bool = (what: string) =>
+  z
+    .enum(['true', 'false', 'True', 'False', '1', '0'], {
+      error: (issue) => `${what} must be true or false, got "${String(issue.input)}"`,
+    })
+    .transform((v) => v === 'true' || v === 'True' || v === '1');
 
 /**
  * `config.csv` of the seed solver, as `parameter,value` rows (extra parameters are ignored). The
@@ -40,8 +73,8 @@ export const configSchema = z
     sequence_length: positiveInt('sequence_length'),
     min_batch_size: positiveInt('min_batch_size'),
     max_batch_size: positiveInt('max_batch_size'),
-    model_name: z.string().default('model'),
-    num_decoder_layers: positiveInt('num_decoder_layers'),
+    model_name: z.string().min(1, { error: 'model_name is empty' }).default('model'),
+    num_decoder_layers: positiveInt('num_decoder_layers').pipe(atMostLayers('num_decoder_layers')),
     d_model: positiveInt('d_model'),
     d_hidden: positiveInt('d_hidden'),
     layer_weight_memory_gb: num('layer_weight_memory_gb').pipe(
@@ -50,8 +83,10 @@ export const configSchema = z
     bytes_per_element: num('bytes_per_element').pipe(
       z.number().positive({ error: 'bytes_per_element must be > 0' }),
     ),
-    enable_segment_quantization: bool.default(false),
-    max_pipeline_stages: positiveInt('max_pipeline_stages'),
+    enable_segment_quantization: bool('enable_segment_quantization').default(false),
+    max_pipeline_stages: positiveInt('max_pipeline_stages').pipe(
+      atMostLayers('max_pipeline_stages'),
+    ),
     min_layers_per_stage: positiveInt('min_layers_per_stage').default(1),
     min_memory_utilization: num('min_memory_utilization').pipe(z.number().min(0).max(1)).default(0),
     /** The seed drops stage-to-stage links below this quantile of the bandwidths (see links.ts). */
@@ -73,6 +108,12 @@ export const configSchema = z
     compute_efficiency: fraction('compute_efficiency').optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.min_batch_size > c.max_batch_size)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['min_batch_size'],
+        message: `min_batch_size (${c.min_batch_size}) must be <= max_batch_size (${c.max_batch_size}); swap them or lower min_batch_size`,
+      });
     if (c.num_kv_heads === undefined) return;
     if (c.num_attention_heads === undefined)
       ctx.addIssue({
@@ -123,11 +164,38 @@ export interface LlmProblem {
   bandwidthGbps: Float64Array;
 }
 
+/**
+ * `parameter,value` rows as a record. A parameter given twice, or a parameter the schema reads
+ * with an empty value, is refused naming its line (other parameters are ignored, empty or not).
+ */
 function parameterTable(table: CsvTable, path: string): Record<string, string> {
   if (table.header[0] !== 'parameter' || table.header[1] !== 'value') {
     throw new UserError('expected the header "parameter,value"', path, 'line 1');
   }
-  return Object.fromEntries(table.rows.map((r) => [r.cells[0]!.trim(), r.cells[1]!.trim()]));
+  const shape: Record<string, z.ZodType> = configSchema.shape;
+  const known = new Set(Object.keys(shape));
+  const optional = (key: string): boolean => shape[key]!.safeParse(undefined).success;
+  const lines = new Map<string, number>();
+  const values: Record<string, string> = {};
+  for (const row of table.rows) {
+    const [key, value] = [row.cells[0]!.trim(), row.cells[1]!.trim()];
+    const first = lines.get(key);
+    if (first !== undefined)
+      throw new UserError(
+        `parameter "${key}" is given twice (lines ${first} and ${row.line}); keep one`,
+        path,
+        `line ${row.line}`,
+      );
+    lines.set(key, row.line);
+    if (value === '' && known.has(key))
+      throw new UserError(
+        `${key} is empty; give a value${optional(key) ? ' or remove the row for its default' : ''}`,
+        path,
+        `line ${row.line}, ${key}`,
+      );
+    values[key] = value;
+  }
+  return values;
 }
 
 export function parseConfig(table: CsvTable, path: string): LlmConfig {
@@ -161,17 +229,32 @@ export function findPriceList(dir: string): string | undefined {
     .find((file) => existsSync(file));
 }
 
+/**
+ * The most GPUs a pool may hold, per row of `gpu_pool.csv` and in all: the network is a dense
+ * GPUs × GPUs matrix of doubles (4 096² × 8 bytes = 128 MiB, read or generated), and the link
+ * checks walk every pair of it.
+ */
+export const MAX_POOL_GPUS = 4096;
+
 /** Read a config directory exactly as the seed lays it out. */
 export function readConfigDir(dir: string, options: ReadOptions = {}): LlmProblem {
   const config = parseConfig(readCsvFile(join(dir, 'config.csv')), join(dir, 'config.csv'));
   const poolPath = join(dir, 'gpu_pool.csv');
   const pool = readCsvFile(poolPath);
   const cloudPath = options.cloudInstancesFile ?? findPriceList(dir);
+  // A list named with --prices is always read and checked; one found by the seed's layout only
+  // when a row of the pool needs it.
+  let list = options.cloudInstancesFile ? readPriceList(options.cloudInstancesFile) : undefined;
   const types = parsePool(pool, poolPath, options.perfModel ?? ROOFLINE_MODEL, {
-    list: cloudPath ? readCsvFile(cloudPath) : null,
+    list: cloudPath ? () => (list ??= readPriceList(cloudPath)) : null,
     provider: options.cloudProvider ?? 'AWS',
   });
   const gpuCount = types.reduce((a, t) => a + t.count, 0);
+  if (gpuCount > MAX_POOL_GPUS)
+    throw new UserError(
+      `the pool has ${gpuCount} GPUs, more than the ${MAX_POOL_GPUS} allowed in all (its network is a dense GPUs × GPUs matrix); lower the counts`,
+      poolPath,
+    );
   const poolGb = types.reduce((a, t) => a + t.count * t.memoryGb, 0);
   const weightsGb = config.num_decoder_layers * config.layer_weight_memory_gb;
   if (weightsGb > poolGb) {
@@ -186,13 +269,18 @@ export function readConfigDir(dir: string, options: ReadOptions = {}): LlmProble
   return { config, types, gpuCount, bandwidthGbps };
 }
 
-/** Where prices come from when the pool has no `dollar_per_hour`: a price list, at one provider. */
+/** Where prices come from for a pool row without a `dollar_per_hour`: a price list, at one provider. */
 export interface PriceSource {
-  list: CsvTable | null;
+  /** The price list, read and checked when a row first needs it; null when there is none. */
+  list: (() => CsvTable) | null;
   provider: string;
 }
 
-/** `gpu_pool.csv`: GPU types `perf` can rate, each with a price (its own, or from `prices`). */
+/**
+ * `gpu_pool.csv`: GPU types `perf` can rate, each with a price: its own `dollar_per_hour` (a
+ * number >= 0), or, where that column is absent or the cell empty (as the seed reads it), the
+ * price list's. Every other cell is checked strictly; errors name the line and column.
+ */
 export function parsePool(
   table: CsvTable,
   path: string,
@@ -207,35 +295,73 @@ export function parsePool(
         path,
       );
   }
+  const lines = new Map<string, number>();
   let firstId = 0;
   return table.rows.map((row) => {
     const at = `line ${row.line}`;
-    const name = row.cells[col('gpu_type')]!.trim();
-    const count = Number(row.cells[col('count')]);
-    const memoryGb = Number(row.cells[col('memory_gb')]);
-    if (!Number.isInteger(count) || count < 1)
+    /** The cell of column `name`, and where it is, for messages. */
+    const cell = (name: string): [string, string] => [
+      row.cells[col(name)]!.trim(),
+      `${at}, column ${col(name) + 1} (${name})`,
+    ];
+    const [name, nameAt] = cell('gpu_type');
+    if (name === '') throw new UserError('gpu_type is empty; name the GPU type', path, nameAt);
+    const first = lines.get(name);
+    if (first !== undefined)
       throw new UserError(
-        `count must be a positive integer, got "${row.cells[col('count')]}"`,
+        `GPU type "${name}" is listed twice (lines ${first} and ${row.line}); give each type one row with its total count`,
         path,
-        at,
+        nameAt,
       );
+    lines.set(name, row.line);
+    const [countText, countAt] = cell('count');
+    const count = strictNumber(countText);
+    if (!Number.isInteger(count) || count < 1 || count > MAX_POOL_GPUS)
+      throw new UserError(
+        countText === ''
+          ? 'count is empty; give the number of GPUs of this type'
+          : `count must be an integer from 1 to ${MAX_POOL_GPUS} (the most GPUs a pool may hold), got "${countText}"`,
+        path,
+        countAt,
+      );
+    const [memoryText, memoryAt] = cell('memory_gb');
+    const memoryGb = strictNumber(memoryText);
     if (!(memoryGb > 0) || !Number.isFinite(memoryGb))
-      throw new UserError(`memory_gb must be > 0, got "${row.cells[col('memory_gb')]}"`, path, at);
+      throw new UserError(
+        memoryText === ''
+          ? 'memory_gb is empty; give the memory of one GPU in GB'
+          : `memory_gb must be a number > 0, got "${memoryText}"`,
+        path,
+        memoryAt,
+      );
     const unknown = perf.gpuProblem(name, memoryGb);
     if (unknown) throw new UserError(unknown, path, at);
-    const given = col('dollar_per_hour') >= 0 ? Number(row.cells[col('dollar_per_hour')]) : NaN;
-    const usdPerHour =
-      Number.isFinite(given) && given >= 0
-        ? given
-        : prices.list && perf.price(prices.list, prices.provider, name, memoryGb);
+    const [givenText, givenAt] = col('dollar_per_hour') >= 0 ? cell('dollar_per_hour') : ['', at];
+    let usdPerHour: number | undefined;
+    if (givenText !== '') {
+      usdPerHour = strictNumber(givenText);
+      if (!(usdPerHour >= 0 && usdPerHour <= MAX_USD_PER_HOUR))
+        throw new UserError(
+          `dollar_per_hour must be a number from 0 to ${MAX_USD_PER_HOUR}, got "${givenText}"; leave the cell empty to take the price list's`,
+          path,
+          givenAt,
+        );
+    } else {
+      const list = prices.list?.();
+      usdPerHour = list && perf.price(list, prices.provider, name, memoryGb);
+    }
     if (usdPerHour === undefined || usdPerHour === null) {
       const listed = prices.list
         ? `cloud_instances_specs.csv lists no ${prices.provider} price for "${name}" with ${memoryGb} GB`
         : 'no cloud_instances_specs.csv in the config folder or the two above it';
+      const own =
+        col('dollar_per_hour') >= 0
+          ? 'fill its dollar_per_hour cell'
+          : 'add a dollar_per_hour column';
       throw new UserError(
-        `no price for GPU type "${name}" (${listed}): add a dollar_per_hour column, name a price list with --prices FILE, or pick its provider with --cloud-provider`,
+        `no price for GPU type "${name}" (${listed}): ${own}, name a price list with --prices FILE, or pick its provider with --cloud-provider`,
         path,
-        at,
+        givenAt,
       );
     }
     const type = { name, count, memoryGb, usdPerHour, firstId };
@@ -272,10 +398,10 @@ function readNetwork(path: string, gpuCount: number): Float64Array {
   const bw = new Float64Array(gpuCount * gpuCount);
   table.rows.forEach((row, i) => {
     for (let j = 0; j < gpuCount; j++) {
-      const v = Number(row.cells[j + 1]);
+      const v = strictNumber(row.cells[j + 1]!);
       if (!(v > 0) || !Number.isFinite(v))
         throw new UserError(
-          `bandwidth "${row.cells[j + 1]}" must be > 0`,
+          `bandwidth "${row.cells[j + 1]}" must be a number > 0 (GB/s)`,
           path,
           `line ${row.line}, column ${j + 2}`,
         );

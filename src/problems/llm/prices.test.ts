@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { UserError } from '../../core/errors.js';
 import { parseCsv } from '../../core/io.js';
-import { listedPrice, seedPrice } from './prices.js';
+import { checkPriceList, listedPrice, parsePriceCell, seedPrice } from './prices.js';
 
 /** Rows of the seed's price list, in its column layout. */
 const LIST = parseCsv(
@@ -37,5 +38,74 @@ describe('prices from cloud_instances_specs.csv', () => {
     expect(listedPrice(LIST, 'AWS', 'A100', 64)).toBeUndefined();
     // No GPU count and no "per GPU": not a price per GPU.
     expect(listedPrice(LIST, 'Nebius', 'L40S', 48)).toBeUndefined();
+  });
+});
+
+describe('price cells of cloud_instances_specs.csv', () => {
+  it('reads every form the seed’s list uses', () => {
+    expect(parsePriceCell('$98.32')).toBe(98.32);
+    expect(parsePriceCell('$140-160 (estimated)')).toBe(150);
+    expect(parsePriceCell('$5.50-6.50 per GPU')).toBe(6);
+    expect(parsePriceCell('$2.21 per GPU (plus CPU/RAM)')).toBe(2.21);
+    expect(parsePriceCell('$6.15 per GPU (full node)')).toBe(6.15);
+    expect(parsePriceCell('~$1.80 per GPU')).toBe(1.8);
+    expect(parsePriceCell('$1.82+')).toBe(1.82);
+    expect(parsePriceCell('$1,234.50')).toBe(1234.5);
+    expect(parsePriceCell('0')).toBe(0);
+  });
+
+  it('reads a cell without any digit as no price', () => {
+    for (const none of ['Contact for pricing', 'N/A', '', '  '])
+      expect(parsePriceCell(none)).toBeNull();
+  });
+
+  it('refuses numbers it would misread: signs, exponents, backward ranges, digits in words', () => {
+    for (const bad of [
+      '$-40.96',
+      '-$40.96',
+      '$1e308',
+      '$40.96-',
+      '$160-140',
+      '$40.96 (2024)',
+      '12 or 14',
+      '$1.2.3',
+    ])
+      expect(parsePriceCell(bad), bad).toEqual(expect.any(String));
+    expect(parsePriceCell('$99999999')).toMatch(/above the 1000000 USD per hour/);
+  });
+
+  it('checks a whole list, naming the file, line and column of a bad cell', () => {
+    const text = (cell: string) =>
+      `Cloud Provider,Instance Name,GPU Model,GPU Count,GPU Memory per GPU,Price per Hour USD
+AWS,p4de.24xlarge,NVIDIA A100,8,80 GB HBM2e,$40.96
+GCP,a2,NVIDIA A100,8,80 GB HBM2e,${cell}
+`;
+    const check = (cell: string) => () =>
+      checkPriceList(parseCsv(text(cell), 'list.csv'), 'list.csv');
+    expect(check('Contact for pricing')).not.toThrow();
+    expect(check('$-40.96')).toThrow(/"\$-40\.96" is not a price/);
+    let line = 'no error';
+    try {
+      check('$1e308')();
+    } catch (error) {
+      line = (error as UserError).format();
+    }
+    expect(line).toMatch(
+      /^list\.csv: line 3, column 6 \(Price per Hour USD\): "\$1e308" is not a price/,
+    );
+    expect(() =>
+      checkPriceList(parseCsv('Cloud Provider,GPU Model\nAWS,A100\n', 'list.csv'), 'list.csv'),
+    ).toThrow('missing column "GPU Count"');
+  });
+
+  it('a bad cell is never priced, even when the list is not checked first', () => {
+    const list = parseCsv(
+      `Cloud Provider,Instance Name,GPU Model,GPU Count,GPU Memory per GPU,Price per Hour USD
+AWS,p4de.24xlarge,NVIDIA A100,8,80 GB HBM2e,$-40.96
+`,
+      'list.csv',
+    );
+    expect(listedPrice(list, 'AWS', 'A100', 80)).toBeUndefined();
+    expect(seedPrice(list, 'AWS', 'A100')).toBeUndefined();
   });
 });
