@@ -266,7 +266,17 @@ describe.skipIf(!HAS_REDIS)('evolve: evaluations on the workers of a Redis queue
 describe.skipIf(!HAS_REDIS)('evolve --redis (CLI)', () => {
   it('an unreachable Redis is refused with exit 2 before any database is written', () => {
     const db = join(mkdtempSync(join(tmpdir(), 'evoplace-queue-')), 'run.db');
-    const args = ['evolve', 'run', '--task', 'prism', '--db', db, '--llm', 'openai:gpt-4.1'];
+    // A model on loopback needs no API key, so Redis is the only thing missing.
+    const args = [
+      'evolve',
+      'run',
+      '--task',
+      'prism',
+      '--db',
+      db,
+      '--llm',
+      'http://127.0.0.1:9/v1#m',
+    ];
     const unreachable = evoplace([...args, '--redis', 'redis://127.0.0.1:1']);
     expect(unreachable.code).toBe(2);
     expect(unreachable.stderr).toMatch(
