@@ -1,16 +1,6 @@
 import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
 import { UserError } from '../../core/errors.js';
-
-/** Is process `pid` alive (on this machine)? */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists, but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { processAlive } from '../../core/process-alive.js';
 
 /**
  * Take the run lock of the database at `dbPath` (`<dbPath>.lock`, holding our pid) for as long
@@ -29,7 +19,7 @@ export function acquireRunLock(dbPath: string): () => void {
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
       const holder = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && alive(holder))
+      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder))
         throw new UserError(
           `is being run by another evoplace process (pid ${holder}); wait for it or stop it first`,
           dbPath,

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { processAlive } from '../../core/process-alive.js';
 
 /**
  * Tasks (processes and threads) a run may have at once unless its spec says otherwise, the
@@ -74,16 +75,6 @@ function unescapeMountPath(path: string): string {
   );
 }
 
-/** Whether a process with this pid exists (signal 0 checks without sending anything). */
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
 /**
  * Remove the empty run cgroups that engines no longer running left behind (a run whose
  * processes outlived the removal timeout). Their names carry the creating engine's pid.
@@ -99,7 +90,7 @@ function removeOrphans(parent: string): void {
     const owner = name.startsWith(CGROUP_PREFIX)
       ? Number.parseInt(name.slice(CGROUP_PREFIX.length), 10)
       : 0;
-    if (!owner || alive(owner)) continue;
+    if (!owner || processAlive(owner)) continue;
     try {
       rmdirSync(join(parent, name));
     } catch {
