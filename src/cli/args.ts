@@ -1,4 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { parseDecimal } from '../core/decimal.js';
 import { UserError } from '../core/errors.js';
 import { say } from './output.js';
 
@@ -91,7 +92,7 @@ function boundedFlag(
     typeof raw === 'string' &&
     (integer
       ? /^-?\d+$/.test(raw.trim()) && Number.isSafeInteger(value)
-      : /^[-+]?(\d+\.?\d*|\.\d+)(e[-+]?\d+)?$/i.test(raw.trim()));
+      : Number.isFinite(parseDecimal(raw)));
   if (!wellFormed || !(value >= min && value <= max)) {
     const what = integer ? 'an integer' : 'a number';
     throw new UserError(

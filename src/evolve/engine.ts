@@ -237,14 +237,15 @@ function warnOnce(
   hooks.warn(message);
 }
 
-/** Raise each new warning of the population once. */
+/** Raise each new warning of the population once (the raised ones read once per check). */
 function checkWarnings(ctx: RunContext): void {
+  const raised = raisedWarnings(ctx.store, ctx.runId);
   for (const w of runWarnings(
     ctx.store.summaries(ctx.runId),
     ctx.config.islands,
     ctx.config.warnings,
   ))
-    ctx.warnOnce(w.code, w.message);
+    if (!raised.has(w.code)) ctx.warnOnce(w.code, w.message);
 }
 
 /** The embeddings stored for the run's programs (a resumed run compares against them too). */

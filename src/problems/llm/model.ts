@@ -8,21 +8,13 @@ import { ROOFLINE_MODEL } from './perf/roofline.js';
 import { MAX_USD_PER_HOUR, readPriceList } from './prices.js';
 import type { PerfModel } from './perf/types.js';
 import { usdPerMillionTokens } from './score.js';
-
-/**
- * A decimal number as written in the seed's CSV files ("4096", "3.5", "999.0", "1e6"); NaN for
- * anything else (empty, "0x10", "Infinity", "free", "1,5"), so nothing is silently read as 0.
- */
-export function strictNumber(text: string): number {
-  const t = text.trim();
-  return /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(t) ? Number(t) : NaN;
-}
+import { parseDecimal } from '../../core/decimal.js';
 
 const num = (what: string) =>
   z
     .union([z.number(), z.string()], { error: `${what} is missing; add a row "${what},VALUE"` })
     .transform((raw, ctx) => {
-      const v = typeof raw === 'number' ? raw : strictNumber(raw);
+      const v = typeof raw === 'number' ? raw : parseDecimal(raw);
       if (Number.isFinite(v)) return v;
       ctx.addIssue({
         code: 'custom',
@@ -315,7 +307,7 @@ export function parsePool(
       );
     lines.set(name, row.line);
     const [countText, countAt] = cell('count');
-    const count = strictNumber(countText);
+    const count = parseDecimal(countText);
     if (!Number.isInteger(count) || count < 1 || count > MAX_POOL_GPUS)
       throw new UserError(
         countText === ''
@@ -325,7 +317,7 @@ export function parsePool(
         countAt,
       );
     const [memoryText, memoryAt] = cell('memory_gb');
-    const memoryGb = strictNumber(memoryText);
+    const memoryGb = parseDecimal(memoryText);
     if (!(memoryGb > 0) || !Number.isFinite(memoryGb))
       throw new UserError(
         memoryText === ''
@@ -339,7 +331,7 @@ export function parsePool(
     const [givenText, givenAt] = col('dollar_per_hour') >= 0 ? cell('dollar_per_hour') : ['', at];
     let usdPerHour: number | undefined;
     if (givenText !== '') {
-      usdPerHour = strictNumber(givenText);
+      usdPerHour = parseDecimal(givenText);
       if (!(usdPerHour >= 0 && usdPerHour <= MAX_USD_PER_HOUR))
         throw new UserError(
           `dollar_per_hour must be a number from 0 to ${MAX_USD_PER_HOUR}, got "${givenText}"; leave the cell empty to take the price list's`,
@@ -398,7 +390,7 @@ function readNetwork(path: string, gpuCount: number): Float64Array {
   const bw = new Float64Array(gpuCount * gpuCount);
   table.rows.forEach((row, i) => {
     for (let j = 0; j < gpuCount; j++) {
-      const v = strictNumber(row.cells[j + 1]!);
+      const v = parseDecimal(row.cells[j + 1]!);
       if (!(v > 0) || !Number.isFinite(v))
         throw new UserError(
           `bandwidth "${row.cells[j + 1]}" must be a number > 0 (GB/s)`,
