@@ -223,6 +223,65 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
     expect(store.summaries(runId).length).toBeLessThan(13);
   });
 
+  it('a generation stopped in flight asks the same question on resume, at concurrency 2: no reply paid twice', async () => {
+    const server = await running.server(prismScript());
+    const prism = resolveTask('prism');
+    let evaluations = 0;
+    // The third evaluation (the initial program's is the first) fails as a full disk would:
+    // the run stops with that generation and the one beside it in flight.
+    const breaking: Task = {
+      ...prism,
+      evaluate: (code, limits) =>
+        ++evaluations === 3 ? Promise.reject(new Error('disk full')) : prism.evaluate(code, limits),
+    };
+    // Whole rewrites: each reply a new program (the scripted diff of the initial program is
+    // always the same one). One island: every generation draws from every program stored.
+    const config = mockConfig(server.baseUrl, {
+      generations: 8,
+      islands: 1,
+      concurrency: { proposals: 2, evaluations: 2 },
+      patchTypes: { diff: 0, full: 1, cross: 0 },
+    });
+    const store = running.keep(RunStore.create(join(runDir(), 'run.db')));
+    const runId = store.createRun('prism', config, config.seed);
+    const hooks = { progress: () => undefined, warn: () => undefined };
+    await expect(
+      runEvolution({ task: breaking, store, runId, config, env: {}, hooks }),
+    ).rejects.toThrow('disk full');
+    const stored = new Set(store.summaries(runId).map((p) => p.generation));
+    const lost = [1, 2, 3, 4, 5, 6, 7, 8].filter((g) => !stored.has(g));
+    const drafts = lost.map((g) => store.draft(runId, g)).filter((d) => d !== null);
+    expect(drafts.length).toBeGreaterThan(0);
+
+    await runEvolution({ task: prism, store, runId, config, env: {}, hooks });
+    const programs = store.programs(runId);
+    expect(programs.map((p) => p.generation).sort((a, b) => a - b)).toEqual([
+      0, 1, 2, 3, 4, 5, 6, 7, 8,
+    ]);
+    // Each turn of each generation was asked once over both sessions, and every question
+    // asked is one the generations' programs record.
+    const calls = store.db
+      .prepare('SELECT generation, attempt FROM llm_calls WHERE run_id = ?')
+      .all(runId) as { generation: number; attempt: number }[];
+    const turns = calls.map((c) => `${c.generation}.${c.attempt}`);
+    expect(new Set(turns).size).toBe(turns.length);
+    expect(server.requests.filter((r) => r.path.endsWith('/chat/completions')).length).toBe(
+      turns.length,
+    );
+    expect(turns.length).toBe(programs.reduce((sum, p) => sum + p.patchAttempts, 0));
+    for (const draft of drafts) {
+      const redone = programs.find((p) => p.generation === draft.generation)!;
+      expect(redone).toMatchObject({
+        parentId: draft.parentId,
+        inspirationIds: draft.inspirationIds,
+        model: draft.model,
+        temperature: draft.temperature,
+      });
+      expect(JSON.parse(redone.prompt!).system).toBe(draft.systemPrompt);
+    }
+    expect(lost.every((g) => store.draft(runId, g) === null)).toBe(true);
+  });
+
   it('migrates between islands on schedule, keeping each island its best', async () => {
     const server = await running.server(prismScript());
     const config = mockConfig(server.baseUrl, {

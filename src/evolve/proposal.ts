@@ -200,12 +200,24 @@ async function rejection(
   return { reason: '', vector };
 }
 
+/** What a generation asks: its choices, the programs they name and the prompt made of them. */
+interface Question {
+  island: number;
+  parent: ProgramRecord;
+  secondParent: ProgramRecord | null;
+  inspirations: ProgramRecord[];
+  patchType: PatchType;
+  model: string;
+  temperature: number;
+  system: string;
+  user: string;
+}
+
 /**
- * One generation: choose an island, a parent, inspirations, a patch type and a model; ask the
- * LLM (a failed patch goes back with its reason, up to `patchAttempts` turns); evaluate the
- * child in the sandbox; store it. Returns false when the budget allows no new proposal.
+ * Draw a generation's question from its own random stream: island by turn, a parent and
+ * inspirations from the programs stored so far, a patch type, a model and temperature.
  */
-export async function runGeneration(ctx: RunContext, generation: number): Promise<boolean> {
+function drawQuestion(ctx: RunContext, generation: number): Question {
   const { config, store, runId, task } = ctx;
   const rng = generationRng(config.seed, generation);
   const programs = store.summaries(runId);
@@ -232,7 +244,6 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
     rng,
   ).map((p) => store.program(p.id));
   const { model, temperature } = ctx.pool.select(rng);
-  const client = ctx.clients.get(model)!;
   const input: PromptInput = {
     task,
     patchType,
@@ -241,8 +252,72 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
     inspirations,
     recommendations: ctx.recommendations(),
   };
-  const system = systemPrompt(input);
-  const messages: ChatMessage[] = [{ role: 'user', content: userPrompt(input) }];
+  return {
+    island,
+    parent,
+    secondParent,
+    inspirations,
+    patchType,
+    model,
+    temperature,
+    system: systemPrompt(input),
+    user: userPrompt(input),
+  };
+}
+
+/**
+ * The question of generation `generation`: its draft's when the run stopped while it was in
+ * flight (the same question again, so its stored reply is found), else drawn afresh and kept as
+ * its draft before anything is asked. A draft naming a model the run no longer has is drawn
+ * afresh.
+ */
+function questionOf(ctx: RunContext, generation: number): Question {
+  const { store, runId } = ctx;
+  const draft = store.draft(runId, generation);
+  const patchType = PATCH_TYPES.find((t) => t === draft?.patchType);
+  if (draft && patchType && ctx.clients.has(draft.model)) {
+    ctx.pool.claim(draft.model);
+    return {
+      island: draft.island,
+      parent: store.program(draft.parentId),
+      secondParent: draft.secondParentId === null ? null : store.program(draft.secondParentId),
+      inspirations: draft.inspirationIds.map((id) => store.program(id)),
+      patchType,
+      model: draft.model,
+      temperature: draft.temperature,
+      system: draft.systemPrompt,
+      user: draft.userPrompt,
+    };
+  }
+  const question = drawQuestion(ctx, generation);
+  store.saveDraft({
+    runId,
+    generation,
+    island: question.island,
+    parentId: question.parent.id,
+    secondParentId: question.secondParent?.id ?? null,
+    inspirationIds: question.inspirations.map((p) => p.id),
+    patchType: question.patchType,
+    model: question.model,
+    temperature: question.temperature,
+    systemPrompt: question.system,
+    userPrompt: question.user,
+  });
+  return question;
+}
+
+/**
+ * One generation: its question (see questionOf); ask the LLM (a failed patch goes back with
+ * its reason, up to `patchAttempts` turns); evaluate the child in the sandbox; store it.
+ * Returns false when the budget allows no new proposal.
+ */
+export async function runGeneration(ctx: RunContext, generation: number): Promise<boolean> {
+  const { config, store, runId, task } = ctx;
+  const question = questionOf(ctx, generation);
+  const { island, parent, secondParent, inspirations, patchType, model, temperature, system } =
+    question;
+  const client = ctx.clients.get(model)!;
+  const messages: ChatMessage[] = [{ role: 'user', content: question.user }];
   const usage = { inputTokens: 0, outputTokens: 0, usd: 0, llmMs: 0, attempts: 0 };
   const replies: string[] = [];
   let accepted: Accepted | null = null;

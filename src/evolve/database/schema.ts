@@ -5,7 +5,7 @@ import { UserError } from '../../core/errors.js';
  * Bumped when the tables change. A database of an older version that MIGRATIONS can bring up
  * to date is migrated when opened; any other version is refused.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Every LLM reply as soon as it arrives (version 2): a run killed while the child is evaluated
@@ -45,8 +45,33 @@ CREATE TABLE IF NOT EXISTS held_out_scores (
 );
 `;
 
+/**
+ * What a generation chose before it asked anything (version 4): its island, parent,
+ * inspirations, patch type, model and prompt, kept until its program is stored. A run killed
+ * with generations in flight redoes them from these on resume, so each asks exactly what it
+ * asked before and gets its stored reply back: drawn afresh, the choices would see the programs
+ * stored since (other generations finished meanwhile) and ask, and pay for, another question.
+ */
+const DRAFTS_DDL = `
+CREATE TABLE IF NOT EXISTS drafts (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  generation INTEGER NOT NULL,
+  island INTEGER NOT NULL,
+  parent_id INTEGER NOT NULL REFERENCES programs(id),
+  second_parent_id INTEGER REFERENCES programs(id),
+  inspiration_ids TEXT NOT NULL,
+  patch_type TEXT NOT NULL,
+  model TEXT NOT NULL,
+  temperature REAL NOT NULL,
+  system_prompt TEXT NOT NULL,
+  user_prompt TEXT NOT NULL,
+  created_at TEXT NOT NULL,
+  PRIMARY KEY (run_id, generation)
+);
+`;
+
 /** From version k to k + 1, by k. */
-const MIGRATIONS: Record<number, string> = { 1: LLM_CALLS_DDL, 2: HELD_OUT_DDL };
+const MIGRATIONS: Record<number, string> = { 1: LLM_CALLS_DDL, 2: HELD_OUT_DDL, 3: DRAFTS_DDL };
 
 const DDL = `
 CREATE TABLE IF NOT EXISTS runs (
@@ -110,6 +135,7 @@ CREATE TABLE IF NOT EXISTS events (
 );
 ${LLM_CALLS_DDL}
 ${HELD_OUT_DDL}
+${DRAFTS_DDL}
 CREATE TABLE IF NOT EXISTS meta (
   id INTEGER PRIMARY KEY,
   run_id INTEGER NOT NULL REFERENCES runs(id),

@@ -159,6 +159,33 @@ describe('RunStore', () => {
     store.close();
   });
 
+  it("keeps a generation's draft until its program is stored", () => {
+    const store = RunStore.create(join(dir(), 'run.db'));
+    const runId = store.createRun('prism', {}, 1);
+    const parentId = store.insertProgram(newProgram(runId, 0, 1), 2);
+    const draft = {
+      runId,
+      generation: 1,
+      island: 1,
+      parentId,
+      secondParentId: null,
+      inspirationIds: [parentId],
+      patchType: 'diff',
+      model: 'mock',
+      temperature: 0.7,
+      systemPrompt: 'system',
+      userPrompt: 'user',
+    };
+    store.saveDraft(draft);
+    expect(store.draft(runId, 1)).toEqual(draft);
+    store.saveDraft({ ...draft, model: 'other' });
+    expect(store.draft(runId, 1)!.model).toBe('other');
+    expect(store.draft(runId, 2)).toBeNull();
+    store.insertProgram(newProgram(runId, 1, 2), 2);
+    expect(store.draft(runId, 1)).toBeNull();
+    store.close();
+  });
+
   it('migrates a version 1 database (before LLM replies were kept), keeping its costs', () => {
     const path = join(dir(), 'run.db');
     const store = RunStore.create(path);
@@ -166,14 +193,15 @@ describe('RunStore', () => {
     store.insertProgram(newProgram(runId, 1, 2), 2);
     store.close();
     const db = new Database(path);
-    db.exec('DROP TABLE llm_calls; DROP TABLE held_out_scores');
+    db.exec('DROP TABLE llm_calls; DROP TABLE held_out_scores; DROP TABLE drafts');
     db.pragma('user_version = 1');
     db.close();
     const migrated = RunStore.open(path);
-    expect(migrated.db.pragma('user_version', { simple: true })).toBe(3);
+    expect(migrated.db.pragma('user_version', { simple: true })).toBe(4);
     expect(migrated.spentUsd(runId)).toBe(0.25);
     expect(migrated.llmCall(runId, 1, 1, 'k')).toBeNull();
     expect(migrated.heldOutScores(runId).size).toBe(0);
+    expect(migrated.draft(runId, 2)).toBeNull();
     migrated.close();
     const future = new Database(path);
     future.pragma('user_version = 99');

@@ -57,6 +57,21 @@ export interface LlmCall {
   usd: number;
 }
 
+/** What a generation chose before its first LLM call, kept until its program is stored (schema.ts). */
+export interface Draft {
+  runId: number;
+  generation: number;
+  island: number;
+  parentId: number;
+  secondParentId: number | null;
+  inspirationIds: number[];
+  patchType: string;
+  model: string;
+  temperature: number;
+  systemPrompt: string;
+  userPrompt: string;
+}
+
 /** A program scored again on the task's held-out cases: the latest such score of the program. */
 export interface HeldOutRecord {
   programId: number;
@@ -301,7 +316,10 @@ export class RunStore {
       .run(status, now(), runId);
   }
 
-  /** Insert a program (logs clipped) and refresh the elite archive, atomically. */
+  /**
+   * Insert a program (logs clipped), refresh the elite archive and drop its generation's draft,
+   * atomically.
+   */
   insertProgram(program: NewProgram, archiveSize: number): number {
     const write = this.db.transaction((p: NewProgram): number => {
       const id = this.insert('programs', {
@@ -312,6 +330,9 @@ export class RunStore {
         createdAt: now(),
       });
       this.refreshArchive(p.runId, archiveSize);
+      this.db
+        .prepare('DELETE FROM drafts WHERE run_id = ? AND generation = ?')
+        .run(p.runId, p.generation);
       return id;
     });
     return write(program);
@@ -395,6 +416,28 @@ export class RunStore {
     return new Map(
       rows.map((row) => [row.program_id as number, fromRow<HeldOutRecord>(row, this.path)]),
     );
+  }
+
+  /** Keep what a generation chose, before it asks anything (replacing an unusable earlier draft). */
+  saveDraft(draft: Draft): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare('DELETE FROM drafts WHERE run_id = ? AND generation = ?')
+        .run(draft.runId, draft.generation);
+      this.insert('drafts', { ...draft, createdAt: now() });
+    })();
+  }
+
+  /** The draft of a generation in flight when its run stopped, if any. */
+  draft(runId: number, generation: number): Draft | null {
+    const row = this.db
+      .prepare(
+        `SELECT run_id, generation, island, parent_id, second_parent_id, inspiration_ids,
+           patch_type, model, temperature, system_prompt, user_prompt
+           FROM drafts WHERE run_id = ? AND generation = ?`,
+      )
+      .get(runId, generation) as Row | undefined;
+    return row ? fromRow<Draft>(row, this.path) : null;
   }
 
   /** Store an LLM reply the moment it arrives, before anything is done with it. */

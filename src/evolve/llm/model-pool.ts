@@ -106,6 +106,14 @@ export class ModelPool {
     this.maxReward = Math.max(this.maxReward, gain);
   }
 
+  /**
+   * Count `model` as selected without choosing: a generation redone from its draft asks the
+   * model it chose before the run stopped. Followed by `record` or `cancel` like a selection.
+   */
+  claim(model: string): void {
+    this.arm(model).pending++;
+  }
+
   /** Withdraw a selection of `model` whose proposal never started (say, over budget): no reward. */
   cancel(model: string): void {
     const arm = this.arm(model);
