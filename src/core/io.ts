@@ -12,10 +12,20 @@ export const MAX_JSON_DEPTH = 64;
 
 export interface ReadLimits {
   maxBytes?: number;
+  /** What to do about a file over the limit (default: split it). */
+  tooLarge?: string;
 }
 
 /** Read a UTF-8 text file, with a user-facing error for a missing, unreadable or huge file. */
 export function readTextFile(path: string, limits: ReadLimits = {}): string {
+  return readFileBytes(path, limits).toString('utf8');
+}
+
+/**
+ * Read a file's bytes, refusing (a UserError naming `path`) one that is missing, unreadable,
+ * not a regular file (a FIFO or `/dev/zero` would never end) or larger than `limits.maxBytes`.
+ */
+export function readFileBytes(path: string, limits: ReadLimits = {}): Buffer {
   const maxBytes = limits.maxBytes ?? DEFAULT_MAX_FILE_BYTES;
   let size: number;
   try {
@@ -28,11 +38,11 @@ export function readTextFile(path: string, limits: ReadLimits = {}): string {
   }
   if (size > maxBytes) {
     throw new UserError(
-      `file is ${formatBytes(size)}, above the ${formatBytes(maxBytes)} limit; split it into smaller files`,
+      `file is ${formatBytes(size)}, above the ${formatBytes(maxBytes)} limit; ${limits.tooLarge ?? 'split it into smaller files'}`,
       path,
     );
   }
-  return readFileSync(path, 'utf8');
+  return readFileSync(path);
 }
 
 /** Parse JSON text, naming the line and column of a syntax error and refusing deep nesting. */

@@ -48,7 +48,7 @@ export function makeEvaluator(spec: ExperimentSpec, specPath: string, specDir: s
         ...checked.apply.map((t, i) => [`evaluator.apply[${i}]`, t] as const),
         ...checked.restore.map((t, i) => [`evaluator.restore[${i}]`, t] as const),
       ]);
-      return liveEvaluator(checked, specDir);
+      return liveEvaluator(checked, specDir, specPath);
     }
   }
 }

@@ -1,10 +1,18 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  truncateSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { UserError } from '../../core/errors.js';
 import type { Params } from '../../evolve/genomes/params/index.js';
 import { kernelMessage, liveEvaluator, liveEvaluatorSchema } from './live.js';
 
@@ -174,6 +182,30 @@ describe('liveEvaluator', () => {
     const m = await evaluate({ mem: 0.5 });
     expect(m.error).toMatch(/\{whisper\}/);
     expect(m.log).toBe('');
+  });
+
+  it('refuses an audio file that is missing, not a regular file or too large, naming the field', () => {
+    const refusal = (audioFile: string): string => {
+      try {
+        evaluatorWith({
+          transcription: { url: `http://127.0.0.1:${port}/v1`, model: 'whisper-1', audioFile },
+        });
+      } catch (error) {
+        expect(error).toBeInstanceOf(UserError);
+        return (error as UserError).format();
+      }
+      throw new Error(`${audioFile} was accepted`);
+    };
+    expect(refusal('missing.wav')).toMatch(
+      /evaluator\.transcription\.audioFile: .*missing\.wav: cannot read the file \(ENOENT\)/,
+    );
+    // /dev/zero would be read forever.
+    expect(refusal('/dev/zero')).toMatch(/is not a regular file/);
+    expect(refusal('.')).toMatch(/is not a regular file/);
+    const long = join(dir, 'long.wav');
+    writeFileSync(long, '');
+    truncateSync(long, 26 * 1024 * 1024);
+    expect(refusal('long.wav')).toMatch(/26.0 MiB, above the 25.0 MiB limit; use a shorter clip/);
   });
 
   it('runs the evaluations of one evaluator one at a time, restore included', async () => {

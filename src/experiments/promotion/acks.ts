@@ -59,7 +59,8 @@ function acksDir(stateDir: string): string {
   return join(stateDir, 'acks');
 }
 
-function ackPath(stateDir: string, id: string): string {
+/** Where the acknowledgement of promotion `id` is kept. */
+export function ackPath(stateDir: string, id: string): string {
   return join(acksDir(stateDir), `${id}.json`);
 }
 

@@ -11,7 +11,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
@@ -335,6 +335,27 @@ describe('rollback', () => {
     expect(() => rollbackPromotion('../../promotion', { stateDir: s.stateDir })).toThrow(
       new RegExp(`known: ${s.promotion.id}`),
     );
+  });
+
+  it("refuses an acknowledgement edited to name a file outside the promotion's folder", () => {
+    const s = setup('env', 'A=1\n');
+    apply(s);
+    const outside = join(root, `outside-${counter++}.env`);
+    writeFileSync(outside, 'KEEP=1\n');
+    const path = join(s.stateDir, 'acks', `${s.promotion.id}.json`);
+    const ack = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
+    for (const file of [outside, join(dirname(s.file), '..', basename(outside))]) {
+      writeFileSync(path, JSON.stringify({ ...ack, file }));
+      expect(refusal(() => rollback(s, true))).toMatch(
+        new RegExp(
+          `${path}: file: .* leads out of the folder; give a path relative to the promotion file's folder`,
+        ),
+      );
+    }
+    expect(readFileSync(outside, 'utf8')).toBe('KEEP=1\n');
+    writeFileSync(path, JSON.stringify(ack));
+    rollback(s);
+    expect(readFileSync(s.file, 'utf8')).toBe('A=1\n');
   });
 
   it('only marks the promotion when the apply stopped before writing the file', () => {

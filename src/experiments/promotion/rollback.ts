@@ -1,6 +1,8 @@
 import { rmSync } from 'node:fs';
+import { dirname, relative } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import {
+  ackPath,
   acknowledgedIds,
   readAcknowledgement,
   saveAcknowledgement,
@@ -9,7 +11,7 @@ import {
 import { valuesIn } from './lines.js';
 import { sha256Hex } from './signature.js';
 import { syntaxFor } from './syntaxes.js';
-import { readTarget, writeTarget } from './target-file.js';
+import { readTarget, realPathOf, resolveInside, writeTarget } from './target-file.js';
 
 export interface RollbackOptions {
   stateDir: string;
@@ -38,6 +40,7 @@ export function rollbackPromotion(id: string, options: RollbackOptions): void {
       `promotion ${id} was already rolled back at ${ack.rolledBack.at}; there is nothing left to undo`,
       options.stateDir,
     );
+  checkTarget(ack, options.stateDir);
   const current = readTarget(ack.file).bytes;
   const previous = ack.existed ? Buffer.from(ack.previousBytes, 'base64') : null;
   const applied = current !== null && sha256Hex(current) === ack.newSha256;
@@ -55,6 +58,20 @@ export function rollbackPromotion(id: string, options: RollbackOptions): void {
   saveAcknowledgement(options.stateDir, {
     ...ack,
     rolledBack: { at, forced: !applied && !untouched, restored: !untouched },
+  });
+}
+
+/**
+ * Refuse an acknowledgement whose file is not inside its promotion file's folder, the only
+ * place an apply writes: one edited (or copied from elsewhere) to name another file must not
+ * make the rollback write there.
+ */
+function checkTarget(ack: Acknowledgement, stateDir: string): void {
+  const folder = realPathOf(dirname(ack.promotionFile));
+  resolveInside(folder, relative(folder, ack.file), {
+    source: ackPath(stateDir, ack.id),
+    field: 'file',
+    folderName: "the promotion file's folder",
   });
 }
 

@@ -40,7 +40,7 @@ export function relativePathProblem(file: string): string | null {
  * The real path of `path` (links resolved), also when its end does not exist yet: the real
  * path of its deepest existing ancestor with the rest appended.
  */
-function realPathOf(path: string): string {
+export function realPathOf(path: string): string {
   const rest: string[] = [];
   for (let at = path; ; at = dirname(at)) {
     try {

@@ -5,6 +5,7 @@ import { measureCandidate, type CandidateOutcome } from './candidate.js';
 import { CommandRunner } from './commands.js';
 import { Deadline } from './deadline.js';
 import { Journal } from './journal.js';
+import type { Audio } from './openai-load.js';
 import { OomWatch } from './oom-watch.js';
 import { planFor, type Plan } from './plan.js';
 import { restoreBaseline } from './restore.js';
@@ -15,23 +16,30 @@ function failed(error: string): Measurement {
   return { metrics: {}, oom: false, error, log: '' };
 }
 
+/** What every candidate of one evaluator shares: its settings, folder, OOM patterns and audio. */
+export interface LiveSetup {
+  settings: LiveEvaluatorSettings;
+  specDir: string;
+  patterns: RegExp[];
+  audio: Audio | null;
+}
+
 /**
- * One candidate, start to end: plan it (nothing runs when a template or the audio file is
- * wrong), measure it until its deadline at `end`, then, whatever happened, restore the
- * baseline. OOM evidence from the candidate phase and from the logs makes `oom`; the
- * candidate's and the restore's problems together make `error`. Never throws.
+ * One candidate, start to end: plan it (nothing runs when a template is wrong), measure it
+ * until its deadline at `end`, then, whatever happened, restore the baseline. OOM evidence
+ * from the candidate phase and from the logs makes `oom`; the candidate's and the restore's
+ * problems together make `error`. Never throws.
  */
 export async function evaluateLive(
-  settings: LiveEvaluatorSettings,
-  specDir: string,
-  patterns: RegExp[],
+  setup: LiveSetup,
   params: Params,
   context: EvaluationContext,
   end: number,
 ): Promise<Measurement> {
+  const { settings, specDir, patterns, audio } = setup;
   let plan: Plan;
   try {
-    plan = planFor(settings, specDir, params);
+    plan = planFor(settings, params);
   } catch (error) {
     return failed((error as Error).message);
   }
@@ -53,6 +61,7 @@ export async function evaluateLive(
   const session: Session = {
     settings,
     plan,
+    audio,
     runner,
     watch: new OomWatch(
       settings.logFiles.map((path) => resolve(specDir, path)),

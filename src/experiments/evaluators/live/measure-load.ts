@@ -10,7 +10,7 @@ export async function measureLoad(
   session: Session,
   samples: GpuSample[],
 ): Promise<Record<string, number>> {
-  const { settings, plan, deadline } = session;
+  const { settings, audio, deadline } = session;
   const finished = new AbortController();
   const sampler = (async () => {
     const interval = settings.nvidiaSmi?.sampleIntervalMs ?? 0;
@@ -29,8 +29,8 @@ export async function measureLoad(
   })();
   const [chat, transcription] = await Promise.all([
     settings.chat ? chatLoad(settings.chat, deadline.signal) : null,
-    settings.transcription && plan.audio
-      ? transcriptionLoad(settings.transcription, plan.audio, deadline.signal)
+    settings.transcription && audio
+      ? transcriptionLoad(settings.transcription, audio, deadline.signal)
       : null,
   ]);
   finished.abort();
