@@ -240,8 +240,10 @@ describe('evoplace evolve (CLI)', () => {
   it('holdout: the run’s best programs scored again on held-out cases', async () => {
     server = await startMockLlmServer(prismScript());
     const db = join(runDir(), 'holdout.db');
-    const ran = await startEvoplace([...runArgs(db, 3), '--json'], cliEnv).done;
+    const ran = await startEvoplace([...runArgs(db, 3), '--held-out-every', '2', '--json'], cliEnv)
+      .done;
     expect(ran.code).toBe(0);
+    expect(ran.stderr).toMatch(/after generation 2, best program \d+: [\d.]+ on held-out cases/);
     // The finished run scored its best program on the held-out cases already.
     const outcome = JSON.parse(ran.stdout) as {
       bestScore: number;

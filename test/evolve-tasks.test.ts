@@ -68,6 +68,67 @@ describe('evolve: external ShinkaEvolve-style tasks', () => {
     expect(heldOutTask(fixture('shinka-task'))).toBeNull();
   });
 
+  it('scores the best so far on the held-out cases every N generations, once per best', async () => {
+    const server = await running.server(pythonScript([1, 3, 5]));
+    const dir = fixture('holdout-task');
+    const heldOut = heldOutTask(dir)!;
+    let heldOutEvaluations = 0;
+    const counted = {
+      ...heldOut,
+      evaluate: (code: string, limits: Parameters<typeof heldOut.evaluate>[1]) => {
+        heldOutEvaluations++;
+        return heldOut.evaluate(code, limits);
+      },
+    };
+    const config = mockConfig(server.baseUrl, {
+      generations: 3,
+      islands: 1,
+      patchTypes: DIFF_ONLY,
+      evaluation: { heldOutEvery: 1 },
+    });
+    const run = await runTask(externalTask(dir), config, undefined, counted);
+    const store = running.keep(run.store);
+    const checks = () => store.events(run.runId, 'holdout-check').map((e) => e.data);
+    const byGeneration = new Map(store.programs(run.runId).map((p) => [p.generation, p.id]));
+    // x = 1, 3, 5 against the run's target 3 and the held-out 4: the best so far after each
+    // generation is x = 1 (−4 here, −9 there), then x = 3 (0, −1) twice.
+    expect(checks()).toEqual([
+      {
+        generation: 1,
+        programId: byGeneration.get(1),
+        runScore: -4,
+        combinedScore: -9,
+        correct: true,
+      },
+      {
+        generation: 2,
+        programId: byGeneration.get(2),
+        runScore: 0,
+        combinedScore: -1,
+        correct: true,
+      },
+      {
+        generation: 3,
+        programId: byGeneration.get(2),
+        runScore: 0,
+        combinedScore: -1,
+        correct: true,
+      },
+    ]);
+    // Two checks evaluated (the third's best was scored already), then the end: best and initial.
+    expect(heldOutEvaluations).toBe(4);
+    await runEvolution({
+      task: externalTask(dir),
+      store,
+      runId: run.runId,
+      config,
+      heldOut: counted,
+      env: {},
+      hooks: { progress: () => undefined, warn: () => undefined },
+    });
+    expect(checks()).toHaveLength(3);
+  });
+
   it('reports a crashing Python program as incorrect, with the reason', async () => {
     const server = await running.server([
       '<<<<<<< SEARCH\n    return 0.0\n=======\n    raise ValueError("no x")\n>>>>>>> REPLACE',

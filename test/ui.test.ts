@@ -31,6 +31,8 @@ describe('evoplace ui', () => {
       expect(run).toMatch(/<td class="num">22\.1<\/td>/);
       expect(run).toMatch(/<td class="num"><span class="bad">incorrect<\/span><\/td>/);
       expect(run.match(/<rect/g)).toHaveLength(2);
+      // The held-out curve of the checks made during the run.
+      expect(run).toContain('stroke="#c26401" stroke-width="1.5" stroke-dasharray="4 3"');
 
       const program = await (await fetch(`${url}db/0/runs/1/programs/2`)).text();
       expect(program).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');

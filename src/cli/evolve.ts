@@ -21,9 +21,11 @@ export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with L
 
   evoplace evolve run --task prism|eplb|llm|colocate|DIR --db FILE [--llm SPEC]... [--generations N]
                       [--islands K] [--budget-usd X] [--wall-clock-sec S] [--seed S]
-                      [--concurrency P,E] [--config FILE.yaml] [--redis URL [--queue NAME]] [--json]
+                      [--concurrency P,E] [--held-out-every N] [--config FILE.yaml]
+                      [--redis URL [--queue NAME]] [--json]
       SPEC: openai:MODEL | anthropic:MODEL | http://HOST:PORT/v1#MODEL (OpenAI-compatible)
       --redis: evaluate on the workers of a BullMQ queue instead of this machine
+      --held-out-every N: score the best so far on the task's held-out cases every N generations
   evoplace evolve resume --db FILE [--generations N] [--budget-usd X] [--wall-clock-sec S]
                          [--redis URL [--queue NAME]] [--json]
       continue a run after a crash, Ctrl-C or a limit; the flags raise the run's limits
@@ -159,6 +161,15 @@ function buildConfig(values: Record<string, unknown>): EvolveConfig {
   if (values.seed !== undefined) merged.seed = intFlag(values, 'seed', 0, 0, 2 ** 32 - 1);
   const concurrency = concurrencyFlag(values.concurrency);
   if (concurrency) merged.concurrency = concurrency;
+  if (values['held-out-every'] !== undefined) {
+    const heldOutEvery = intFlag(values, 'held-out-every', 0, 0, 1_000_000);
+    const evaluation = base.evaluation ?? {};
+    // A malformed `evaluation` in the file is left for the schema to name.
+    merged.evaluation =
+      typeof evaluation === 'object' && evaluation !== null && !Array.isArray(evaluation)
+        ? { ...evaluation, heldOutEvery }
+        : evaluation;
+  }
   return parseWith(evolveConfigSchema, merged, file ?? 'flags');
 }
 
@@ -273,6 +284,7 @@ async function runCommand(argv: string[]): Promise<number> {
       islands: { type: 'string' },
       seed: { type: 'string' },
       concurrency: { type: 'string' },
+      'held-out-every': { type: 'string' },
       config: { type: 'string' },
       json: { type: 'boolean' },
       ...QUEUE,

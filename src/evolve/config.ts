@@ -90,9 +90,21 @@ export const evolveConfigSchema = z
          * environment from them (no bubblewrap, no user namespaces): see tasks/isolation.ts.
          */
         allowUnisolated: z.boolean().default(false),
+        /**
+         * Every this many generations, the best program so far is scored on the task's
+         * held-out cases (when it has them): a held-out curve beside the run's. 0: only at
+         * the end.
+         */
+        heldOutEvery: z.number().int().min(0).max(1_000_000).default(0),
       })
       .strict()
-      .default({ timeoutSec: 60, memoryMb: 2048, maxOutputKb: 256, allowUnisolated: false }),
+      .default({
+        timeoutSec: 60,
+        memoryMb: 2048,
+        maxOutputKb: 256,
+        allowUnisolated: false,
+        heldOutEvery: 0,
+      }),
     warnings: warningsSchema.default({
       constantScoreAfter: 5,
       islandWithoutCorrectAfter: 8,

@@ -55,6 +55,15 @@ export interface HeldOutScore {
   initialScore: number | null;
 }
 
+/** The best program so far scored on held-out cases after a generation (a `holdout-check` event). */
+export interface HeldOutCheck {
+  generation: number;
+  programId: number;
+  runScore: number;
+  combinedScore: number;
+  correct: boolean;
+}
+
 /** A held-out score as words: the score, or that the program broke a rule on those cases. */
 const heldOutFigure = (correct: boolean, score: number): string =>
   correct ? String(score) : 'incorrect';
@@ -123,6 +132,45 @@ async function scoreHeldOut(
     hooks.warn(warning);
   }
   return score;
+}
+
+/**
+ * After every `evaluation.heldOutEvery`-th generation, the best program so far on `heldOut`,
+ * kept as a `holdout-check` event (once per generation, across resumes): the run's held-out
+ * curve, where learning the run's cases rather than the problem shows as the curves parting.
+ * A best already scored there is not evaluated again.
+ */
+async function checkHeldOutIfDue(
+  ctx: RunContext,
+  heldOut: Task,
+  generation: number,
+  hooks: EngineHooks,
+): Promise<void> {
+  const every = ctx.config.evaluation.heldOutEvery;
+  if (every === 0 || generation % every !== 0) return;
+  const { store, runId } = ctx;
+  const checks = store.events(runId, 'holdout-check').map((e) => e.data as HeldOutCheck);
+  const best = store.best(runId);
+  if (!best || checks.some((c) => c.generation === generation)) return;
+  let scored = store.heldOutScores(runId).get(best.id);
+  if (!scored) {
+    const e = await ctx.evaluations.run(() => heldOut.evaluate(best.code, ctx.limits));
+    recordHeldOut(store, runId, best.id, e);
+    scored = store.heldOutScores(runId).get(best.id)!;
+  }
+  const check: HeldOutCheck = {
+    generation,
+    programId: best.id,
+    runScore: best.combinedScore,
+    combinedScore: scored.combinedScore,
+    correct: scored.correct,
+  };
+  const message =
+    `after generation ${generation}, best program ${best.id}: ` +
+    `${heldOutFigure(scored.correct, scored.combinedScore)} on held-out cases ` +
+    `(${best.combinedScore} on the run's)`;
+  store.addEvent(runId, 'holdout-check', message, check);
+  hooks.progress(message);
 }
 
 /** Connection settings of one model: key variable and base URL by label, else by provider. */
@@ -272,7 +320,10 @@ export async function runEvolution(args: {
   hooks: EngineHooks;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
-  /** The task on held-out cases: the best program is scored on them when the run finishes. */
+  /**
+   * The task on held-out cases: the best program is scored on them when the run finishes, and
+   * every `evaluation.heldOutEvery` generations when set.
+   */
   heldOut?: Task;
   /** Milliseconds since some fixed point, for `wallClockSec` (injectable for tests). */
   clock?: () => number;
@@ -358,6 +409,7 @@ export async function runEvolution(args: {
         return;
       }
       migrateIfDue(ctx, generation);
+      if (args.heldOut) await checkHeldOutIfDue(ctx, args.heldOut, generation, hooks);
       checkWarnings(ctx);
       if (metaDue()) {
         metaRunning = true;

@@ -30,6 +30,25 @@ describe('web score chart', () => {
     expect(scoreChart([{ generation: 0, score: 1, correct: true }])).not.toContain('held-out');
   });
 
+  it("draws the held-out curve: the best-so-far's held-out score at each check, on the same scale", () => {
+    const points = [
+      { generation: 0, score: 1, correct: true },
+      { generation: 4, score: 2, correct: true },
+    ];
+    const svg = scoreChart(points, [
+      { generation: 4, score: 0.5, correct: true },
+      { generation: 2, score: 1, correct: true },
+      { generation: 3, score: 0, correct: false },
+    ]);
+    // Scores 0.5 … 2 (the check's 0.5 included) map to y 204 … 36; generations 0 … 4 to
+    // x 36 … 684. In generation order; the broken check at the bottom (y 222).
+    expect(svg).toContain(
+      '<path d="M360.0,148.0 H522.0 V222 H684.0 V204.0" fill="none" stroke="#c26401"',
+    );
+    expect(svg).toContain('- - held-out, best so far');
+    expect(scoreChart(points)).not.toContain('held-out');
+  });
+
   it('draws lineage: a line from each correct parent, the way to the best program in green', () => {
     const point = (id: number, parentId: number | null, generation: number, score: number) => ({
       id,

@@ -91,19 +91,49 @@ function lineageEdges(correct: readonly ScorePoint[], frame: ScoreFrame): string
   return drawOrder.map(edge).join('');
 }
 
+/** The best program so far scored on held-out cases after a generation (see evaluation.heldOutEvery). */
+export interface HeldOutCheckPoint {
+  generation: number;
+  score: number;
+  correct: boolean;
+}
+
+/**
+ * The held-out curve: the best-so-far's held-out score at each check as a dashed orange step
+ * line (at the bottom where it broke a rule there); '' without checks.
+ */
+function heldOutCurve(checks: readonly HeldOutCheckPoint[], frame: ScoreFrame): string {
+  const steps = checks
+    .filter((c) => Number.isFinite(c.generation))
+    .sort((a, b) => a.generation - b.generation)
+    .map((c, k) => {
+      const px = round(frame.x(c.generation));
+      const py = c.correct && Number.isFinite(c.score) ? round(frame.y(c.score)) : HEIGHT - PAD / 2;
+      return k === 0 ? `M${px},${py}` : `H${px} V${py}`;
+    });
+  if (!steps.length) return '';
+  return `<path d="${steps.join(' ')}" fill="none" stroke="#c26401" stroke-width="1.5" stroke-dasharray="4 3"/>`;
+}
+
 /**
  * An SVG of scores by generation: each correct program a dot (incorrect ones hollow, at the
  * bottom), a line from each correct program's correct parent (the way to the best program in
- * green), the best correct score so far as a step line, and each held-out score a square beside
- * its program's dot (hollow at the bottom when the program broke a rule there). Drawn from
+ * green), the best correct score so far as a step line, each held-out score a square beside
+ * its program's dot (hollow at the bottom when the program broke a rule there) and, with
+ * `checks`, the best-so-far's held-out score at each check as a dashed step line. Drawn from
  * numbers only.
  */
-export function scoreChart(points: readonly ScorePoint[]): string {
+export function scoreChart(
+  points: readonly ScorePoint[],
+  checks: readonly HeldOutCheckPoint[] = [],
+): string {
   const correct = points.filter((p) => p.correct && Number.isFinite(p.score));
   const heldOut = points.flatMap((p) =>
     p.heldOut ? [{ ...p.heldOut, generation: p.generation }] : [],
   );
-  const heldOutCorrect = heldOut.filter((h) => h.correct && Number.isFinite(h.score));
+  const heldOutCorrect = [...heldOut, ...checks].filter(
+    (h) => h.correct && Number.isFinite(h.score),
+  );
   const lastGeneration = Math.max(1, ...points.map((p) => p.generation));
   const frame = scoreFrame(
     [...correct, ...heldOutCorrect].map((p) => p.score),
@@ -120,14 +150,17 @@ export function scoreChart(points: readonly ScorePoint[]): string {
       ? `<rect x="${round(x(h.generation) - 3)}" y="${round(y(h.score) - 3)}" width="6" height="6" fill="#c26401"/>`
       : `<rect x="${round(x(h.generation) - 3)}" y="${HEIGHT - PAD / 2 - 3}" width="6" height="6" fill="none" stroke="#c26401"/>`,
   );
-  const legend = heldOut.length
-    ? `<text x="${WIDTH - PAD}" y="14" font-size="11" text-anchor="end" fill="#c26401">■ held-out cases</text>`
-    : '';
+  const legendLine = (y: number, text: string): string =>
+    `<text x="${WIDTH - PAD}" y="${y}" font-size="11" text-anchor="end" fill="#c26401">${text}</text>`;
+  const legend =
+    (heldOut.length ? legendLine(14, '■ held-out cases') : '') +
+    (checks.length ? legendLine(heldOut.length ? 28 : 14, '- - held-out, best so far') : '');
   const line = bestSoFarLine(points, frame, lastGeneration, '#1b6e3a');
   const edges = lineageEdges(correct, frame);
+  const curve = heldOutCurve(checks, frame);
   return svgOf(
     'score by generation',
-    `${frame.svg}${edges}${line}${dots.join('')}${squares.join('')}${legend}`,
+    `${frame.svg}${edges}${line}${curve}${dots.join('')}${squares.join('')}${legend}`,
   );
 }
 

@@ -51,6 +51,13 @@ export function runDatabase(path: string): string {
   store.insertProgram(program(2, { kind: 'failed', parentId: 2, correct: false }), 4);
   store.addEvent(runId, 'warning', `scores never vary ${HOSTILE}`);
   store.addEvent(runId, 'holdout', HELD_OUT_MESSAGE, { programId: 2, combinedScore: 22.1 });
+  store.addEvent(runId, 'holdout-check', 'after generation 1, best program 2: 22.1', {
+    generation: 1,
+    programId: 2,
+    runScore: 22.3385,
+    combinedScore: 22.1,
+    correct: true,
+  });
   const heldOut = { runId, publicMetrics: {} };
   store.recordHeldOut({
     ...heldOut,

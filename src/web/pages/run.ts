@@ -1,4 +1,5 @@
 import type { RunRecord, RunStore } from '../../evolve/database/store.js';
+import type { HeldOutCheck } from '../../evolve/engine.js';
 import { scoreChart } from '../chart.js';
 import { figure, markup, page, trusted } from '../html.js';
 import { heldOutText } from './program.js';
@@ -49,6 +50,10 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
         parentId: p.parentId,
         ...(h ? { heldOut: { score: h.combinedScore, correct: h.correct } } : {}),
       };
+    }),
+    store.events(run.id, 'holdout-check').map((e) => {
+      const check = e.data as HeldOutCheck;
+      return { generation: check.generation, score: check.combinedScore, correct: check.correct };
     }),
   );
   const body = markup`<h1>Run ${run.id}: ${run.task}</h1>
