@@ -115,8 +115,14 @@ describe('evolve: external ShinkaEvolve-style tasks', () => {
         correct: true,
       },
     ]);
-    // Two checks evaluated (the third's best was scored already), then the end: best and initial.
-    expect(heldOutEvaluations).toBe(4);
+    // Two checks evaluated (the third's best was scored already); the end scores the initial
+    // program, its best being scored too.
+    expect(heldOutEvaluations).toBe(3);
+    expect(run.outcome.heldOut).toMatchObject({
+      programId: byGeneration.get(2),
+      combinedScore: -1,
+      initialScore: -16,
+    });
     await runEvolution({
       task: externalTask(dir),
       store,

@@ -2,7 +2,7 @@ import { dirname, join, basename } from 'node:path';
 import { isUserError } from '../core/errors.js';
 import { Semaphore } from '../core/semaphore.js';
 import { evaluationLimits, type EvolveConfig } from './config.js';
-import { WITHOUT_LINEAGE, type RunStore } from './database/store.js';
+import { WITHOUT_LINEAGE, type ProgramRecord, type RunStore } from './database/store.js';
 import { codeFingerprint } from './genomes/program/index.js';
 import {
   Budget,
@@ -86,6 +86,22 @@ export function recordHeldOut(
 }
 
 /**
+ * A program's score on `heldOut`: the one stored (a held-out check during the run scored it
+ * already), else an evaluation, stored.
+ */
+async function heldOutOf(
+  ctx: RunContext,
+  heldOut: Task,
+  program: Pick<ProgramRecord, 'id' | 'code'>,
+): Promise<Pick<Evaluation, 'combinedScore' | 'correct' | 'textFeedback'>> {
+  const stored = ctx.store.heldOutScores(ctx.runId).get(program.id);
+  if (stored) return stored;
+  const e = await ctx.evaluations.run(() => heldOut.evaluate(program.code, ctx.limits));
+  recordHeldOut(ctx.store, ctx.runId, program.id, e);
+  return e;
+}
+
+/**
  * Score the run's best program on `heldOut` once (a `holdout` event; a resumed run that already
  * did so reads it back): what it found, on cases evolution never saw. Beside it, the initial
  * program's; a best that does worse there than the initial program raises an `overfit` warning.
@@ -102,12 +118,10 @@ async function scoreHeldOut(
     .map((e) => e.data as HeldOutScore)
     .find((h) => h.programId === best.id);
   if (stored) return stored;
-  const e = await heldOut.evaluate(best.code, ctx.limits);
-  recordHeldOut(ctx.store, ctx.runId, best.id, e);
+  const e = await heldOutOf(ctx, heldOut, best);
   const initial = ctx.store.programs(ctx.runId).find((p) => p.kind === 'initial');
   const initialRun =
-    initial && initial.id !== best.id ? await heldOut.evaluate(initial.code, ctx.limits) : null;
-  if (initialRun) recordHeldOut(ctx.store, ctx.runId, initial!.id, initialRun);
+    initial && initial.id !== best.id ? await heldOutOf(ctx, heldOut, initial) : null;
   const initialScore = initialRun ? (initialRun.correct ? initialRun.combinedScore : 0) : null;
   const score: HeldOutScore = {
     programId: best.id,
@@ -152,12 +166,7 @@ async function checkHeldOutIfDue(
   const checks = store.events(runId, 'holdout-check').map((e) => e.data as HeldOutCheck);
   const best = store.best(runId);
   if (!best || checks.some((c) => c.generation === generation)) return;
-  let scored = store.heldOutScores(runId).get(best.id);
-  if (!scored) {
-    const e = await ctx.evaluations.run(() => heldOut.evaluate(best.code, ctx.limits));
-    recordHeldOut(store, runId, best.id, e);
-    scored = store.heldOutScores(runId).get(best.id)!;
-  }
+  const scored = await heldOutOf(ctx, heldOut, best);
   const check: HeldOutCheck = {
     generation,
     programId: best.id,
