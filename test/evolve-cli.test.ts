@@ -252,7 +252,12 @@ describe('evoplace evolve (CLI)', () => {
     expect(outcome.heldOut).toMatchObject({ runScore: outcome.bestScore, correct: true });
     expect(ran.stderr).toMatch(/best program \d+: [\d.]+ on held-out cases/);
     const status = await startEvoplace(['evolve', 'status', '--db', db, '--json'], cliEnv).done;
-    expect(JSON.parse(status.stdout).heldOut).toEqual(outcome.heldOut);
+    const statusJson = JSON.parse(status.stdout) as {
+      heldOut: unknown;
+      heldOutChecks: { generation: number; runScore: number }[];
+    };
+    expect(statusJson.heldOut).toEqual(outcome.heldOut);
+    expect(statusJson.heldOutChecks.map((c) => c.generation)).toEqual([2]);
     const result = await startEvoplace(
       ['evolve', 'holdout', '--db', db, '--top', '10', '--json'],
       cliEnv,

@@ -401,6 +401,7 @@ function statusCommand(argv: string[]): number {
       budgetUsd: config.budgetUsd,
       islands,
       heldOut: store.events(run.id, 'holdout').at(-1)?.data ?? null,
+      heldOutChecks: store.events(run.id, 'holdout-check').map((e) => e.data),
       warnings: store.events(run.id, 'warning').map((e) => e.message),
     };
     if (parsed.values.json) printJson(status);
@@ -414,6 +415,8 @@ function statusCommand(argv: string[]): number {
       );
       for (const i of islands)
         say(`island ${i.island}: ${i.programs} programs, best ${i.bestScore ?? '—'}`);
+      const lastCheck = store.events(run.id, 'holdout-check').at(-1);
+      if (lastCheck) say(`held-out check ${lastCheck.message}`);
       const heldOut = store.events(run.id, 'holdout').at(-1);
       if (heldOut) say(heldOut.message);
       for (const w of status.warnings) say(`warning: ${w}`);
