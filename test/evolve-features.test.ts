@@ -282,6 +282,44 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
     expect(lost.every((g) => store.draft(runId, g) === null)).toBe(true);
   });
 
+  it('redoes a generation from its draft, or draws afresh when the draft names a program the run lacks', async () => {
+    const server = await running.server(prismScript());
+    const config = mockConfig(server.baseUrl, { generations: 2, islands: 1 });
+    const run = await runTask(resolveTask('prism'), config);
+    const store = running.keep(run.store);
+    const initial = store.programs(run.runId).find((p) => p.kind === 'initial')!;
+    const draft = {
+      runId: run.runId,
+      island: 0,
+      parentId: initial.id,
+      secondParentId: null,
+      inspirationIds: [],
+      patchType: 'full',
+      model: store.programs(run.runId)[1]!.model!,
+      temperature: 0.25,
+      systemPrompt: 'the system prompt of the draft\n# Reply format (full)',
+      userPrompt: `## Program to improve\n\`\`\`typescript\n${initial.code}\`\`\`\n`,
+    };
+    store.saveDraft({ ...draft, generation: 3 });
+    store.saveDraft({ ...draft, generation: 4, inspirationIds: [999] });
+    const more = { ...config, generations: 4 };
+    await runEvolution({
+      task: resolveTask('prism'),
+      store,
+      runId: run.runId,
+      config: more,
+      env: {},
+      hooks: { progress: () => undefined, warn: () => undefined },
+    });
+    const [third, fourth] = [3, 4].map((g) =>
+      store.programs(run.runId).find((p) => p.generation === g)!,
+    );
+    expect(JSON.parse(third!.prompt!).system).toBe(draft.systemPrompt);
+    expect(third).toMatchObject({ temperature: 0.25, patchType: 'full', parentId: initial.id });
+    expect(JSON.parse(fourth!.prompt!).system).not.toBe(draft.systemPrompt);
+    expect(fourth!.inspirationIds).not.toContain(999);
+  });
+
   it('migrates between islands on schedule, keeping each island its best', async () => {
     const server = await running.server(prismScript());
     const config = mockConfig(server.baseUrl, {

@@ -268,20 +268,29 @@ function drawQuestion(ctx: RunContext, generation: number): Question {
 /**
  * The question of generation `generation`: its draft's when the run stopped while it was in
  * flight (the same question again, so its stored reply is found), else drawn afresh and kept as
- * its draft before anything is asked. A draft naming a model the run no longer has is drawn
- * afresh.
+ * its draft before anything is asked. A draft naming a model the run no longer has, or a
+ * program it does not hold (a database edited by hand), is drawn afresh.
  */
 function questionOf(ctx: RunContext, generation: number): Question {
   const { store, runId } = ctx;
   const draft = store.draft(runId, generation);
   const patchType = PATCH_TYPES.find((t) => t === draft?.patchType);
-  if (draft && patchType && ctx.clients.has(draft.model)) {
+  const named = (id: number | null): ProgramRecord | null =>
+    id === null ? null : store.programOfRun(runId, id);
+  const parent = named(draft?.parentId ?? null);
+  const secondParent = named(draft?.secondParentId ?? null);
+  const inspirations = (draft?.inspirationIds ?? []).map(named);
+  const whole =
+    parent !== null &&
+    (draft!.secondParentId === null || secondParent !== null) &&
+    inspirations.every((p) => p !== null);
+  if (draft && patchType && whole && ctx.clients.has(draft.model)) {
     ctx.pool.claim(draft.model);
     return {
       island: draft.island,
-      parent: store.program(draft.parentId),
-      secondParent: draft.secondParentId === null ? null : store.program(draft.secondParentId),
-      inspirations: draft.inspirationIds.map((id) => store.program(id)),
+      parent,
+      secondParent,
+      inspirations: inspirations as ProgramRecord[],
       patchType,
       model: draft.model,
       temperature: draft.temperature,
