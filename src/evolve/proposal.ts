@@ -3,7 +3,13 @@ import { Rng } from '../core/rng.js';
 import { isUserError } from '../core/errors.js';
 import type { Semaphore } from '../core/semaphore.js';
 import type { EvolveConfig } from './config.js';
-import type { NewProgram, ProgramRecord, ProgramSummary, RunStore } from './database/store.js';
+import type {
+  Draft,
+  NewProgram,
+  ProgramRecord,
+  ProgramSummary,
+  RunStore,
+} from './database/store.js';
 import {
   codeFingerprint,
   cosineSimilarity,
@@ -266,37 +272,50 @@ function drawQuestion(ctx: RunContext, generation: number): Question {
 }
 
 /**
+ * The question a draft kept, or null when it cannot be asked again: it names a model the run no
+ * longer has, or a program the run does not hold (a database edited by hand).
+ */
+function draftedQuestion(ctx: RunContext, draft: Draft): Question | null {
+  const { store, runId } = ctx;
+  const patchType = PATCH_TYPES.find((t) => t === draft.patchType);
+  const parent = store.programOfRun(runId, draft.parentId);
+  const secondParent =
+    draft.secondParentId === null ? null : store.programOfRun(runId, draft.secondParentId);
+  const named = draft.inspirationIds.map((id) => store.programOfRun(runId, id));
+  const inspirations = named.filter((p): p is ProgramRecord => p !== null);
+  if (
+    !patchType ||
+    !parent ||
+    (draft.secondParentId !== null && !secondParent) ||
+    inspirations.length !== named.length ||
+    !ctx.clients.has(draft.model)
+  )
+    return null;
+  return {
+    island: draft.island,
+    parent,
+    secondParent,
+    inspirations,
+    patchType,
+    model: draft.model,
+    temperature: draft.temperature,
+    system: draft.systemPrompt,
+    user: draft.userPrompt,
+  };
+}
+
+/**
  * The question of generation `generation`: its draft's when the run stopped while it was in
  * flight (the same question again, so its stored reply is found), else drawn afresh and kept as
- * its draft before anything is asked. A draft naming a model the run no longer has, or a
- * program it does not hold (a database edited by hand), is drawn afresh.
+ * its draft before anything is asked.
  */
 function questionOf(ctx: RunContext, generation: number): Question {
   const { store, runId } = ctx;
   const draft = store.draft(runId, generation);
-  const patchType = PATCH_TYPES.find((t) => t === draft?.patchType);
-  const named = (id: number | null): ProgramRecord | null =>
-    id === null ? null : store.programOfRun(runId, id);
-  const parent = named(draft?.parentId ?? null);
-  const secondParent = named(draft?.secondParentId ?? null);
-  const inspirations = (draft?.inspirationIds ?? []).map(named);
-  const whole =
-    parent !== null &&
-    (draft!.secondParentId === null || secondParent !== null) &&
-    inspirations.every((p) => p !== null);
-  if (draft && patchType && whole && ctx.clients.has(draft.model)) {
-    ctx.pool.claim(draft.model);
-    return {
-      island: draft.island,
-      parent,
-      secondParent,
-      inspirations: inspirations as ProgramRecord[],
-      patchType,
-      model: draft.model,
-      temperature: draft.temperature,
-      system: draft.systemPrompt,
-      user: draft.userPrompt,
-    };
+  const drafted = draft && draftedQuestion(ctx, draft);
+  if (drafted) {
+    ctx.pool.claim(drafted.model);
+    return drafted;
   }
   const question = drawQuestion(ctx, generation);
   store.saveDraft({
