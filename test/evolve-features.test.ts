@@ -302,7 +302,9 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
     };
     store.saveDraft({ ...draft, generation: 3 });
     store.saveDraft({ ...draft, generation: 4, inspirationIds: [999] });
-    const more = { ...config, generations: 4 };
+    store.saveDraft({ ...draft, generation: 5 });
+    store.db.prepare('UPDATE drafts SET inspiration_ids = \'{"x":1}\' WHERE generation = 5').run();
+    const more = { ...config, generations: 5 };
     await runEvolution({
       task: resolveTask('prism'),
       store,
@@ -318,6 +320,8 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
     expect(third).toMatchObject({ temperature: 0.25, patchType: 'full', parentId: initial.id });
     expect(JSON.parse(fourth!.prompt!).system).not.toBe(draft.systemPrompt);
     expect(fourth!.inspirationIds).not.toContain(999);
+    const fifth = store.programs(run.runId).find((p) => p.generation === 5)!;
+    expect(JSON.parse(fifth.prompt!).system).not.toBe(draft.systemPrompt);
   });
 
   it('migrates between islands on schedule, keeping each island its best', async () => {

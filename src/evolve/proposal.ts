@@ -273,7 +273,8 @@ function drawQuestion(ctx: RunContext, generation: number): Question {
 
 /**
  * The question a draft kept, or null when it cannot be asked again: it names a model the run no
- * longer has, or a program the run does not hold (a database edited by hand).
+ * longer has, or a program the run does not hold (a database edited by hand: also a malformed
+ * list of inspirations).
  */
 function draftedQuestion(ctx: RunContext, draft: Draft): Question | null {
   const { store, runId } = ctx;
@@ -281,7 +282,11 @@ function draftedQuestion(ctx: RunContext, draft: Draft): Question | null {
   const parent = store.programOfRun(runId, draft.parentId);
   const secondParent =
     draft.secondParentId === null ? null : store.programOfRun(runId, draft.secondParentId);
-  const named = draft.inspirationIds.map((id) => store.programOfRun(runId, id));
+  // A hand-edited column may hold anything JSON does.
+  const ids: unknown[] = Array.isArray(draft.inspirationIds) ? draft.inspirationIds : [null];
+  const named = ids.map((id) =>
+    Number.isInteger(id) ? store.programOfRun(runId, id as number) : null,
+  );
   const inspirations = named.filter((p): p is ProgramRecord => p !== null);
   if (
     !patchType ||
