@@ -5,6 +5,7 @@ import { parse } from 'yaml';
 import { evolveConfigSchema } from '../src/evolve/config.js';
 import { RunStore } from '../src/evolve/database/store.js';
 import { runEvolution } from '../src/evolve/engine.js';
+import { requestKey } from '../src/evolve/proposal.js';
 import type { Task } from '../src/evolve/task.js';
 import { resolveTask } from '../src/evolve/tasks/index.js';
 import { mockConfig, runDir, runTask, useRunResources } from './support/evolve-run.js';
@@ -299,6 +300,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
       temperature: 0.25,
       systemPrompt: 'the system prompt of the draft\n# Reply format (full)',
       userPrompt: `## Program to improve\n\`\`\`typescript\n${initial.code}\`\`\`\n`,
+      turns: [],
     };
     store.saveDraft({ ...draft, generation: 3 });
     store.saveDraft({ ...draft, generation: 4, inspirationIds: [999] });
@@ -322,6 +324,80 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
     expect(fourth!.inspirationIds).not.toContain(999);
     const fifth = store.programs(run.runId).find((p) => p.generation === 5)!;
     expect(JSON.parse(fifth.prompt!).system).not.toBe(draft.systemPrompt);
+  });
+
+  it('replays a conversation stopped after a failed turn: the retry sent then, no reply paid twice', async () => {
+    const server = await running.server(prismScript());
+    const config = mockConfig(server.baseUrl, { generations: 1, islands: 1 });
+    const run = await runTask(resolveTask('prism'), config);
+    const store = running.keep(run.store);
+    const initial = store.programs(run.runId).find((p) => p.kind === 'initial')!;
+    const model = store.programs(run.runId).find((p) => p.generation === 1)!.model!;
+    // Generation 2 as a stop left it: turn 1 rewrote the program into itself and was sent back
+    // with a reason (today it would read "identical to program 1"), turn 2's reply was paid for,
+    // and its child was being evaluated.
+    const system = 'a system prompt\n# Reply format (full)';
+    const user = `## Program to improve\n\`\`\`typescript\n${initial.code}\`\`\`\n`;
+    const same = `\`\`\`typescript\n${initial.code}\`\`\`\n`;
+    const retry = 'the reason the run gave before it stopped';
+    const changed = initial.code.replace(
+      '  return assignment;\n}',
+      '  // replayed\n  return assignment;\n}',
+    );
+    const better = `\`\`\`typescript\n${changed}\`\`\`\n`;
+    const turns = [
+      { role: 'assistant' as const, content: same },
+      { role: 'user' as const, content: retry },
+    ];
+    const asked = (messages: typeof turns) => ({
+      system,
+      messages: [{ role: 'user' as const, content: user }, ...messages],
+      temperature: 0.5,
+      maxTokens: config.llm.maxTokens,
+    });
+    store.saveDraft({
+      runId: run.runId,
+      generation: 2,
+      island: 0,
+      parentId: initial.id,
+      secondParentId: null,
+      inspirationIds: [],
+      patchType: 'full',
+      model,
+      temperature: 0.5,
+      systemPrompt: system,
+      userPrompt: user,
+      turns,
+    });
+    for (const [attempt, messages, reply] of [
+      [1, [], same],
+      [2, turns, better],
+    ] as const)
+      store.recordLlmCall({
+        runId: run.runId,
+        generation: 2,
+        attempt,
+        requestKey: requestKey(model, asked([...messages])),
+        model,
+        reply,
+        inputTokens: 100,
+        outputTokens: 100,
+        usd: 0,
+      });
+    const requestsBefore = server.requests.length;
+    await runEvolution({
+      task: resolveTask('prism'),
+      store,
+      runId: run.runId,
+      config: { ...config, generations: 2 },
+      env: {},
+      hooks: { progress: () => undefined, warn: () => undefined },
+    });
+    expect(server.requests.length).toBe(requestsBefore);
+    const redone = store.programs(run.runId).find((p) => p.generation === 2)!;
+    expect(redone).toMatchObject({ kind: 'proposal', patchAttempts: 2, correct: true });
+    expect(redone.code).toContain('// replayed');
+    expect(JSON.parse(redone.prompt!).messages[2].content).toBe(retry);
   });
 
   it('migrates between islands on schedule, keeping each island its best', async () => {

@@ -84,7 +84,7 @@ interface Accepted {
 }
 
 /** A hash of everything a request asks: the same key, the same question to the same model. */
-function requestKey(model: string, request: ChatRequest): string {
+export function requestKey(model: string, request: ChatRequest): string {
   return createHash('sha256').update(JSON.stringify({ model, request })).digest('hex');
 }
 
@@ -217,6 +217,8 @@ interface Question {
   temperature: number;
   system: string;
   user: string;
+  /** The turns asked before a stop (see Draft): replayed as they were sent. */
+  turns: ChatMessage[];
 }
 
 /**
@@ -268,7 +270,19 @@ function drawQuestion(ctx: RunContext, generation: number): Question {
     temperature,
     system: systemPrompt(input),
     user: userPrompt(input),
+    turns: [],
   };
+}
+
+/** Whether a draft's turns are what saveDraftTurns writes (a hand-edited column may not be). */
+function isConversation(turns: unknown): turns is ChatMessage[] {
+  return (
+    Array.isArray(turns) &&
+    turns.every(
+      (t: { role?: unknown; content?: unknown } | null) =>
+        (t?.role === 'user' || t?.role === 'assistant') && typeof t.content === 'string',
+    )
+  );
 }
 
 /**
@@ -293,6 +307,7 @@ function draftedQuestion(ctx: RunContext, draft: Draft): Question | null {
     !parent ||
     (draft.secondParentId !== null && !secondParent) ||
     inspirations.length !== named.length ||
+    !isConversation(draft.turns) ||
     !ctx.clients.has(draft.model)
   )
     return null;
@@ -306,6 +321,7 @@ function draftedQuestion(ctx: RunContext, draft: Draft): Question | null {
     temperature: draft.temperature,
     system: draft.systemPrompt,
     user: draft.userPrompt,
+    turns: draft.turns,
   };
 }
 
@@ -335,6 +351,7 @@ function questionOf(ctx: RunContext, generation: number): Question {
     temperature: question.temperature,
     systemPrompt: question.system,
     userPrompt: question.user,
+    turns: [],
   });
   return question;
 }
@@ -406,10 +423,15 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
       } else reason = rejected.reason;
     } else reason = patched.reason;
     if (!accepted) {
+      // Replaying a conversation from before a stop, send back what was sent then: the next
+      // turn is then the question whose reply is stored, whatever the reason reads like now.
+      const turn = messages.length - 1;
+      const sent = question.turns[turn]?.content === reply.text ? question.turns[turn + 1] : null;
       messages.push(
         { role: 'assistant', content: reply.text },
-        { role: 'user', content: retryPrompt(reason) },
+        sent ?? { role: 'user', content: retryPrompt(reason) },
       );
+      store.saveDraftTurns(runId, generation, messages.slice(1));
     }
   }
   const base = {

@@ -47,10 +47,12 @@ CREATE TABLE IF NOT EXISTS held_out_scores (
 
 /**
  * What a generation chose before it asked anything (version 4): its island, parent,
- * inspirations, patch type, model and prompt, kept until its program is stored. A run killed
- * with generations in flight redoes them from these on resume, so each asks exactly what it
- * asked before and gets its stored reply back: drawn afresh, the choices would see the programs
- * stored since (other generations finished meanwhile) and ask, and pay for, another question.
+ * inspirations, patch type, model and prompt, and the turns of its conversation so far (each
+ * reply that failed and the retry prompt sent back), kept until its program is stored. A run
+ * killed with generations in flight redoes them from these on resume, so each asks exactly what
+ * it asked before and gets its stored replies back: drawn afresh, the choices would see the
+ * programs stored since (other generations finished meanwhile), and a retry's reason (a twin of
+ * a program in flight) could read differently, asking and paying for another question.
  */
 const DRAFTS_DDL = `
 CREATE TABLE IF NOT EXISTS drafts (
@@ -65,6 +67,7 @@ CREATE TABLE IF NOT EXISTS drafts (
   temperature REAL NOT NULL,
   system_prompt TEXT NOT NULL,
   user_prompt TEXT NOT NULL,
+  turns TEXT NOT NULL,
   created_at TEXT NOT NULL,
   PRIMARY KEY (run_id, generation)
 );

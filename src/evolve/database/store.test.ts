@@ -175,9 +175,16 @@ describe('RunStore', () => {
       temperature: 0.7,
       systemPrompt: 'system',
       userPrompt: 'user',
+      turns: [],
     };
     store.saveDraft(draft);
     expect(store.draft(runId, 1)).toEqual(draft);
+    const turns = [
+      { role: 'assistant' as const, content: 'a reply' },
+      { role: 'user' as const, content: 'why it failed' },
+    ];
+    store.saveDraftTurns(runId, 1, turns);
+    expect(store.draft(runId, 1)!.turns).toEqual(turns);
     store.saveDraft({ ...draft, model: 'other' });
     expect(store.draft(runId, 1)!.model).toBe('other');
     expect(store.draft(runId, 2)).toBeNull();

@@ -70,6 +70,8 @@ export interface Draft {
   temperature: number;
   systemPrompt: string;
   userPrompt: string;
+  /** The conversation after the user prompt: each failed reply and the retry prompt sent back. */
+  turns: { role: 'user' | 'assistant'; content: string }[];
 }
 
 /** A program scored again on the task's held-out cases: the latest such score of the program. */
@@ -163,6 +165,7 @@ const JSON_COLUMNS = new Set([
   'private_metrics',
   'config',
   'data',
+  'turns',
 ]);
 /** Columns that hold a boolean as SQLite's 0/1. */
 const BOOLEAN_COLUMNS = new Set(['correct']);
@@ -428,12 +431,19 @@ export class RunStore {
     })();
   }
 
+  /** Record the turns of a generation's conversation so far in its draft. */
+  saveDraftTurns(runId: number, generation: number, turns: Draft['turns']): void {
+    this.db
+      .prepare('UPDATE drafts SET turns = ? WHERE run_id = ? AND generation = ?')
+      .run(toColumn('turns', turns), runId, generation);
+  }
+
   /** The draft of a generation in flight when its run stopped, if any. */
   draft(runId: number, generation: number): Draft | null {
     const row = this.db
       .prepare(
         `SELECT run_id, generation, island, parent_id, second_parent_id, inspiration_ids,
-           patch_type, model, temperature, system_prompt, user_prompt
+           patch_type, model, temperature, system_prompt, user_prompt, turns
            FROM drafts WHERE run_id = ? AND generation = ?`,
       )
       .get(runId, generation) as Row | undefined;
