@@ -18,13 +18,9 @@ import {
 } from './llm/index.js';
 import { metaRound } from './meta.js';
 import { planMigration } from './population/migration.js';
-import {
-  embeddingKey,
-  generationRng,
-  modelReward,
-  runGeneration,
-  type RunContext,
-} from './proposal.js';
+import { embeddingKey, modelReward, runGeneration } from './proposal.js';
+import { generationRng } from './question.js';
+import type { RunContext } from './run-context.js';
 import { evaluationFields, type Evaluation, type Task } from './task.js';
 import { runWarnings } from './warnings.js';
 
