@@ -27,7 +27,7 @@ import { formatNumber, printJson, say } from './output.js';
 
 export const LLM_HELP = `evoplace llm — place one LLM's layers on a heterogeneous GPU pool at least $ per token
 
-  evoplace llm solve --config-dir DIR [--batch-sizes 32,64,128,256]
+  evoplace llm solve --config-dir DIR [--batch-sizes LIST]
                      [--generate-network INTRA,INTER] [--cloud-provider AWS] [--prices FILE]
                      [--perf-model roofline|seed] [--objective usd-per-mtok|throughput] [--out DIR] [--json]
 

@@ -20,7 +20,7 @@ import { formatNumber, printJson, say } from './output.js';
 export const PRISM_HELP = `evoplace prism — place many models on many GPUs, minimising the worst KV-cache pressure
 
   evoplace prism solve FILE [--solver greedy|fast|search|exact|milp] [--seed N] [--time-limit-ms N] [--json]
-  evoplace prism generate --family seed|large|tight|hetero [--count N] [--seed S]
+  evoplace prism generate [--family seed|large|tight|hetero] [--count N] [--seed S]
   evoplace prism bench [--families seed,large] [--count N] [--solvers greedy,fast,search,exact,milp]
                        [--time-limit-ms N] [--json]`;
 

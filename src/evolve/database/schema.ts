@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { UserError } from '../../core/errors.js';
 
@@ -152,17 +154,18 @@ CREATE TABLE IF NOT EXISTS meta (
 `;
 
 /**
- * Open (creating when asked) a run database in WAL mode. Refuses a file that is not an
- * evoplace database, naming the file.
+ * Open (creating when asked, with its folder) a run database in WAL mode. Refuses a file that
+ * is not an evoplace database, naming the file.
  */
 export function openDatabase(path: string, create: boolean): Database.Database {
   let db: Database.Database;
   try {
+    if (create) mkdirSync(dirname(path), { recursive: true });
     db = new Database(path, { fileMustExist: !create });
   } catch (error) {
     throw new UserError(
       `${path}: cannot open the run database (${(error as Error).message}); ` +
-        (create ? 'check the directory exists and is writable' : 'start a run with `evolve run`'),
+        (create ? 'check its folder can be written' : 'start a run with `evolve run`'),
     );
   }
   try {

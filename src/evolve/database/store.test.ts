@@ -82,6 +82,11 @@ describe('RunStore', () => {
     writeFileSync(text, 'hello, not sqlite at all, just text that is long enough to be a header');
     expect(() => RunStore.open(text)).toThrow(UserError);
     expect(() => RunStore.open(join(d, 'absent.db'))).toThrow(/evolve run/);
+    // A new database gets its folder; a path through a file is the user's to fix.
+    RunStore.create(join(d, 'runs', 'prism', 'run.db')).close();
+    expect(() => RunStore.create(join(text, 'run.db'))).toThrow(
+      /cannot open the run database .*check its folder can be written/,
+    );
   });
 
   it('keeps every LLM reply: found again by its request, counted once in what was spent', () => {

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isUserError } from '../../core/errors.js';
+import { isUserError, type UserError } from '../../core/errors.js';
 import { parseCsv } from '../../core/io.js';
 import { MAX_LAYERS, MAX_POOL_GPUS, parseConfig, readConfigDir } from './model.js';
 import { SEED_MODEL } from './perf/seed.js';
@@ -167,6 +167,16 @@ describe('parseConfig', () => {
       expect(() => parse(`${CONFIG}max_hourly_cost,"${bad}"\n`)).toThrow(
         `expected max_hourly_cost as a number (a finite decimal such as 4096 or 3.5), got "${bad}"`,
       );
+    // The message names the line of the parameter.
+    const line = CONFIG.split('\n').findIndex((l) => l.startsWith('d_model,')) + 1;
+    try {
+      parse(CONFIG.replace('d_model,8192', 'd_model,0x10'));
+      expect.unreachable();
+    } catch (error) {
+      expect((error as UserError).format()).toMatch(
+        new RegExp(`^config\\.csv: line ${line}, d_model: expected d_model as a number`),
+      );
+    }
   });
 
   it('refuses min_batch_size above max_batch_size, naming both', () => {

@@ -160,7 +160,10 @@ export interface LlmProblem {
  * `parameter,value` rows as a record. A parameter given twice, or a parameter the schema reads
  * with an empty value, is refused naming its line (other parameters are ignored, empty or not).
  */
-function parameterTable(table: CsvTable, path: string): Record<string, string> {
+function parameterTable(
+  table: CsvTable,
+  path: string,
+): { values: Record<string, string>; lines: Map<string, number> } {
   if (table.header[0] !== 'parameter' || table.header[1] !== 'value') {
     throw new UserError('expected the header "parameter,value"', path, 'line 1');
   }
@@ -187,14 +190,18 @@ function parameterTable(table: CsvTable, path: string): Record<string, string> {
       );
     values[key] = value;
   }
-  return values;
+  return { values, lines };
 }
 
+/** `config.csv` checked; a bad value is refused naming its line and parameter. */
 export function parseConfig(table: CsvTable, path: string): LlmConfig {
-  const parsed = configSchema.safeParse(parameterTable(table, path));
+  const { values, lines } = parameterTable(table, path);
+  const parsed = configSchema.safeParse(values);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw new UserError(issue.message, path, formatPath(issue.path));
+    const line = lines.get(String(issue.path[0]));
+    const field = formatPath(issue.path);
+    throw new UserError(issue.message, path, line === undefined ? field : `line ${line}, ${field}`);
   }
   return parsed.data;
 }
