@@ -127,7 +127,7 @@ describe('evoplace llm solve (CLI)', () => {
       'hexadecimal config number',
       { 'config.csv': CONFIG.replace('d_model,8192', 'd_model,0x2000') },
       ['--generate-network', '300,100'],
-      /config\.csv: d_model: expected d_model as a number .*, got "0x2000"/,
+      /config\.csv: line \d+, d_model: expected d_model as a number .*, got "0x2000"/,
     ],
     [
       'config parameter given twice',
@@ -139,7 +139,7 @@ describe('evoplace llm solve (CLI)', () => {
       'min batch above max batch',
       { 'config.csv': CONFIG.replace('min_batch_size,32', 'min_batch_size,128') },
       ['--generate-network', '300,100'],
-      /config\.csv: min_batch_size: min_batch_size \(128\) must be <= max_batch_size \(64\)/,
+      /config\.csv: line \d+, min_batch_size: min_batch_size \(128\) must be <= max_batch_size \(64\)/,
     ],
     [
       'empty pool count',
@@ -216,13 +216,13 @@ describe('evoplace llm solve (CLI)', () => {
         ).replace('layer_weight_memory_gb,3.5', 'layer_weight_memory_gb,0.00000001'),
       },
       ['--generate-network', '300,100'],
-      /config\.csv: num_decoder_layers: num_decoder_layers must be <= 512, got 10000000/,
+      /config\.csv: line \d+, num_decoder_layers: num_decoder_layers must be <= 512, got 10000000/,
     ],
     [
       'more pipeline stages than the limit',
       { 'config.csv': CONFIG.replace('max_pipeline_stages,8', 'max_pipeline_stages,1000000000') },
       ['--generate-network', '300,100'],
-      /config\.csv: max_pipeline_stages: max_pipeline_stages must be <= 512, got 1000000000/,
+      /config\.csv: line \d+, max_pipeline_stages: max_pipeline_stages must be <= 512, got 1000000000/,
     ],
     [
       'pool above the limit in all',
@@ -243,7 +243,7 @@ describe('evoplace llm solve (CLI)', () => {
       'bad config value',
       { 'config.csv': CONFIG.replace('d_model,8192', 'd_model,lots') },
       ['--generate-network', '300,100'],
-      /config\.csv: d_model: expected d_model as a number/,
+      /config\.csv: line \d+, d_model: expected d_model as a number/,
     ],
     [
       'unknown GPU type',
@@ -291,7 +291,7 @@ describe('evoplace llm solve (CLI)', () => {
       'kv heads without query heads',
       { 'config.csv': `${CONFIG}num_kv_heads,8\n` },
       ['--generate-network', '300,100'],
-      /config\.csv: num_kv_heads: num_kv_heads needs num_attention_heads/,
+      /config\.csv: line \d+, num_kv_heads: num_kv_heads needs num_attention_heads/,
     ],
     [
       'batch size 0',
