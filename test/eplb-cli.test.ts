@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { evoplace } from './cli.js';
+import { evoplace, MAIN } from './cli.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evoplace-eplb-'));
 const trace = join(dir, 'trace.json');
@@ -24,6 +25,22 @@ const generateArgs = [
 ];
 
 describe('evoplace eplb (CLI)', () => {
+  it('a reader that stops early (| head) ends the command quietly, exit 0', () => {
+    // bash: the exit status of the first command of the pipe, and its stderr.
+    const run = spawnSync(
+      'bash',
+      [
+        '-c',
+        '"$0" "$1" eplb generate --steps 600 --layers 58 --experts 256 | head -c 100 > /dev/null; echo ${PIPESTATUS[0]}',
+        process.execPath,
+        MAIN,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect(run.stderr).toBe('');
+    expect(run.stdout.trim()).toBe('0');
+  });
+
   it('generate writes a trace in vLLM’s format', () => {
     const run = evoplace(generateArgs);
     expect(run.code).toBe(0);

@@ -52,6 +52,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`evoplace eplb generate | head`) closes the pipe: the output it did
+// not want is no error, so leave quietly as the shell's own tools do.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(process.exitCode ?? 0);
+});
+
 try {
   process.exitCode = await main(process.argv.slice(2));
 } catch (error) {
