@@ -4,6 +4,14 @@ import { gpuTotals, kvpr, movedCount } from './score.js';
 /** Memory sums are floating point: allow this relative slack before calling a GPU overfull. */
 const MEMORY_TOLERANCE = 1e-9;
 
+/** Does every GPU hold its models' memory (to MEMORY_TOLERANCE)? A complete assignment. */
+export function fitsMemory(problem: PrismProblem, assignment: ArrayLike<number>): boolean {
+  const { usedGb } = gpuTotals(problem, assignment);
+  for (let g = 0; g < problem.gpuCount; g++)
+    if (usedGb[g]! - problem.memGb[g]! > MEMORY_TOLERANCE * problem.memGb[g]!) return false;
+  return true;
+}
+
 export interface ValidationReport {
   valid: boolean;
   /** Every broken constraint, in user terms (model names, GPU indices, GB). */

@@ -143,6 +143,33 @@ export function isProvenBy(value: number, bound: number): boolean {
   return value <= bound * (1 + OPTIMALITY_TOLERANCE);
 }
 
+/**
+ * Can memory alone not hold the models, so that there is no placement at all? The fluid,
+ * single-model and (for pools of one memory size) packing arguments at an infinite target. An
+ * infinite lower bound says less: a placement that fills a loaded GPU exactly is valid, of
+ * infinite pressure.
+ */
+export function memoryRefutes(problem: PrismProblem): boolean {
+  let size = 0;
+  let mem = 0;
+  let maxMem = 0;
+  for (let g = 0; g < problem.gpuCount; g++) {
+    mem += problem.memGb[g]!;
+    maxMem = Math.max(maxMem, problem.memGb[g]!);
+  }
+  for (let i = 0; i < problem.modelCount; i++) {
+    size += problem.sizeGb[i]!;
+    if (problem.sizeGb[i]! > maxMem) return true;
+  }
+  if (size > mem) return true;
+  const capacity = problem.memGb[0]!;
+  return (
+    problem.gpuCount > 0 &&
+    problem.memGb.every((m) => m === capacity) &&
+    packingRefutes(problem, Infinity, capacity)
+  );
+}
+
 /** A proof loop's answer when the memory alone cannot be packed: proven infeasible. */
 export const PROVEN_INFEASIBLE: Readonly<SolveResult> = Object.freeze({
   assignment: null,
@@ -164,7 +191,8 @@ export function provenBelow(
   return {
     assignment: best,
     maxKvpr: bestValue,
-    lowerBound: Math.max(bound, target),
+    // None at the largest finite target: every placement's pressure is infinite.
+    lowerBound: target >= Number.MAX_VALUE ? Infinity : Math.max(bound, target),
     proven: true,
   };
 }

@@ -1,6 +1,6 @@
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
-import { isProvenBy, lowerBound, PROVEN_INFEASIBLE, provenBelow } from './bounds.js';
+import { isProvenBy, lowerBound, memoryRefutes, PROVEN_INFEASIBLE, provenBelow } from './bounds.js';
 import {
   fitsUnderTarget,
   effectiveSizes,
@@ -123,7 +123,7 @@ function packOrProve(
 export function solveExact(problem: PrismProblem, options: SolveOptions): SolveResult {
   const deadline = deadlineAfter(options.timeLimitMs);
   const bound = lowerBound(problem);
-  if (bound === Infinity) return PROVEN_INFEASIBLE;
+  if (memoryRefutes(problem)) return PROVEN_INFEASIBLE;
   let best = solveSearch(problem, options).assignment;
   for (let budget = FIRST_NODE_BUDGET; !best && !deadline.expired(); budget *= 2) {
     const packed = packOrProve(problem, Infinity, deadline, budget);

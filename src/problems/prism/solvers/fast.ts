@@ -1,6 +1,6 @@
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
-import { isProvenBy, lowerBound } from './bounds.js';
+import { isProvenBy, lowerBound, memoryRefutes } from './bounds.js';
 import { solveGreedy } from './greedy.js';
 import { bestFitPack, effectiveSizes, sortedDescending } from './packing.js';
 import type { SolveResult } from './types.js';
@@ -39,8 +39,8 @@ function firstPackableTarget(problem: PrismProblem, start: number): number {
  */
 export function solveFast(problem: PrismProblem): SolveResult {
   const bound = lowerBound(problem);
-  if (bound === Infinity)
-    return { assignment: null, maxKvpr: Infinity, lowerBound: bound, proven: true };
+  if (memoryRefutes(problem))
+    return { assignment: null, maxKvpr: Infinity, lowerBound: Infinity, proven: true };
   const greedy = solveGreedy(problem);
   let best = greedy.assignment;
   let bestValue = greedy.maxKvpr;
@@ -72,6 +72,6 @@ export function solveFast(problem: PrismProblem): SolveResult {
     assignment: best,
     maxKvpr: bestValue,
     lowerBound: bound,
-    proven: isProvenBy(bestValue, bound),
+    proven: best !== null && isProvenBy(bestValue, bound),
   };
 }

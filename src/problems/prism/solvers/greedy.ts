@@ -1,6 +1,6 @@
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
-import { isProvenBy, lowerBound } from './bounds.js';
+import { isProvenBy, lowerBound, memoryRefutes } from './bounds.js';
 import type { SolveResult } from './types.js';
 
 /**
@@ -48,7 +48,12 @@ export function solveGreedy(problem: PrismProblem): SolveResult {
   for (const i of byLoadDescending(problem)) {
     const g = leastPressuredFittingGpu(problem.sizeGb[i]!, gpuLoad, gpuFreeGb);
     if (g < 0)
-      return { assignment: null, maxKvpr: Infinity, lowerBound: bound, proven: bound === Infinity };
+      return {
+        assignment: null,
+        maxKvpr: Infinity,
+        lowerBound: bound,
+        proven: memoryRefutes(problem),
+      };
     assignment[i] = g;
     gpuLoad[g]! += problem.load[i]!;
     gpuFreeGb[g]! -= problem.sizeGb[i]!;

@@ -1,7 +1,7 @@
 import { lpNumber, type Highs } from '../../../core/highs.js';
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
-import { isProvenBy, lowerBound, PROVEN_INFEASIBLE, provenBelow } from './bounds.js';
+import { isProvenBy, lowerBound, memoryRefutes, PROVEN_INFEASIBLE, provenBelow } from './bounds.js';
 import { effectiveSizes, type PackingOutcome } from './packing.js';
 import { solveSearch } from './search.js';
 import type { Solver, SolveOptions, SolveResult } from './types.js';
@@ -111,7 +111,7 @@ export function createMilpSolver(highs: Highs): Solver {
     const end = performance.now() + options.timeLimitMs;
     const secondsLeft = (): number => (end - performance.now()) / 1000;
     const bound = lowerBound(problem);
-    if (bound === Infinity) return PROVEN_INFEASIBLE;
+    if (memoryRefutes(problem)) return PROVEN_INFEASIBLE;
     let best = solveSearch(problem, options).assignment;
     if (!best) {
       const packed = packWithHighs(highs, problem, Infinity, secondsLeft());

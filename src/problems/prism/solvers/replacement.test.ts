@@ -87,3 +87,55 @@ describe('prism re-placement', () => {
     );
   });
 });
+
+describe('prism: placements of infinite pressure are placements', () => {
+  beforeAll(() => prepareSolvers(['milp']));
+  const model = (name: string, sizeGb: number, reqRate = 1) => ({ name, sizeGb, reqRate, slo: 1 });
+  const quick = { seed: 0, timeLimitMs: 5_000 };
+
+  it('a model that fills its GPU exactly: placed, infinite pressure, valid, proven by every solver', () => {
+    for (const gpuMemGb of [[80], [80, 80]]) {
+      const instance: PrismInstance = { id: 'full', gpuMemGb, models: [model('a', 80)] };
+      for (const solver of ['greedy', 'fast', 'search', 'exact', 'milp'] as const) {
+        const result = solve(solver, toProblem(instance), quick);
+        expect(result.assignment, solver).not.toBeNull();
+        expect(validateAssignment(instance, toProblem(instance), result.assignment!).valid).toBe(
+          true,
+        );
+        expect(result).toMatchObject({ maxKvpr: Infinity, lowerBound: Infinity, proven: true });
+      }
+    }
+  });
+
+  it('a model larger than every GPU: no placement, proven by every solver', () => {
+    const instance: PrismInstance = { id: 'big', gpuMemGb: [80], models: [model('a', 81)] };
+    for (const solver of ['greedy', 'fast', 'search', 'exact', 'milp'] as const)
+      expect(solve(solver, toProblem(instance), quick), solver).toMatchObject({
+        assignment: null,
+        proven: true,
+      });
+  });
+
+  it('re-placement: an overfull current placement that may not move is no placement; one that can only stay full has an infinite bound', () => {
+    const overfull: PrismInstance = {
+      id: 'overfull',
+      gpuMemGb: [80, 80],
+      models: [model('a', 50, 5), model('b', 50, 5)],
+      current: [0, 0],
+      maxMoves: 0,
+    };
+    for (const solver of ['search', 'exact', 'milp'] as const)
+      expect(solve(solver, toProblem(overfull), quick).assignment, solver).toBeNull();
+    expect(solve('exact', toProblem(overfull), quick).proven).toBe(true);
+    const full: PrismInstance = {
+      ...overfull,
+      id: 'full',
+      models: [model('a', 40, 5), model('b', 40, 5)],
+    };
+    expect(solve('exact', toProblem(full), quick)).toMatchObject({
+      maxKvpr: Infinity,
+      lowerBound: Infinity,
+      proven: true,
+    });
+  });
+});

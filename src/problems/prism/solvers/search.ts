@@ -1,7 +1,8 @@
 import { Rng } from '../../../core/rng.js';
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
-import { isProvenBy, lowerBound } from './bounds.js';
+import { isProvenBy, lowerBound, memoryRefutes } from './bounds.js';
+import { fitsMemory } from '../validate.js';
 import { solveFast } from './fast.js';
 import { solveGreedy } from './greedy.js';
 import { descend, perturb, PlacementState } from './local-search.js';
@@ -89,12 +90,14 @@ function result(
   bound: number,
   work: { kicks: number },
 ): SolveResult {
-  if (!best)
+  // A current placement that overfills a GPU, with no move limit that lets it be fixed, is no
+  // placement either.
+  if (!best || !fitsMemory(problem, best.assignment))
     return {
       assignment: null,
       maxKvpr: Infinity,
       lowerBound: bound,
-      proven: bound === Infinity,
+      proven: memoryRefutes(problem),
       kicks: work.kicks,
     };
   const value = maxKvpr(problem, best.assignment);
