@@ -140,6 +140,31 @@ describe('evoplace eplb (CLI)', () => {
     const bad = evoplace(['eplb', 'rebalance', '--load', trace, ...shapeArgs, '--previous', wrong]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/wrong-plan\.json: phy2log: has 1 layers; the trace has 3/);
+    // A plan whose counts or slot lists disagree with its phy2log is refused, naming the cell.
+    const plan = JSON.parse(first.stdout) as { logcnt: number[][]; log2phy: number[][][] };
+    const tampered = join(dir, 'tampered-plan.json');
+    const refusal = (changed: object): string => {
+      writeFileSync(tampered, JSON.stringify({ ...plan, ...changed }));
+      const run = evoplace([
+        'eplb',
+        'rebalance',
+        '--load',
+        trace,
+        ...shapeArgs,
+        '--previous',
+        tampered,
+      ]);
+      expect(run.code).toBe(2);
+      return run.stderr;
+    };
+    const logcnt = plan.logcnt.map((row) => [...row]);
+    logcnt[1]![0]! += 1;
+    expect(refusal({ logcnt })).toMatch(
+      /tampered-plan\.json: logcnt\[1\]\[0\]: says \d+ replicas; phy2log has \d+/,
+    );
+    const log2phy = plan.log2phy.map((layer) => layer.map((slots) => [...slots]));
+    log2phy[2]![3]![0] = (log2phy[2]![3]![0]! + 1) % 40;
+    expect(refusal({ log2phy })).toMatch(/tampered-plan\.json: log2phy\[2\]\[3\]: lists slots/);
   });
 
   it.each([

@@ -197,15 +197,19 @@ export function parseLoadHistory(data: unknown, source: string, window: number):
   return windows;
 }
 
+const integers = z.array(z.array(z.number().int({ error: 'expected an integer' })));
 const previousPlanSchema = z.object({
   phy2log: z.array(z.array(z.number().int({ error: 'expected an expert index (an integer)' })), {
     error: 'expected phy2log as [layers][replicas] expert indices (the --json output of rebalance)',
   }),
+  logcnt: integers.optional(),
+  log2phy: z.array(integers).optional(),
 });
 
 /**
- * Read a deployed plan (the `--json` output of `eplb rebalance`; only `phy2log` is used) for a
- * trace of `layers` × `experts` on `replicas` slots.
+ * Read a deployed plan (the `--json` output of `eplb rebalance`; its placement is `phy2log`)
+ * for a trace of `layers` × `experts` on `replicas` slots. `logcnt` and `log2phy`, when the
+ * file has them, must say the same as `phy2log`: a file whose parts disagree is refused.
  */
 export function readPlanFile(
   path: string,
@@ -243,5 +247,45 @@ export function readPlanFile(
       phy2log[l * replicas + s] = e;
     });
   });
+  checkDerivedParts(parsed.data, phy2log, experts, replicas, path);
   return phy2log;
+}
+
+/**
+ * `logcnt` [layers][experts] and `log2phy` [layers][experts][≥ max count] (−1 padded) of a plan
+ * file, when given, against its `phy2log` (flattened [layers × replicas]): the same count and
+ * the same slots, in any order, for every expert.
+ */
+function checkDerivedParts(
+  plan: z.infer<typeof previousPlanSchema>,
+  phy2log: Int32Array,
+  experts: number,
+  replicas: number,
+  path: string,
+): void {
+  const layers = phy2log.length / replicas;
+  for (let l = 0; l < layers; l++) {
+    const slotsOf: number[][] = Array.from({ length: experts }, () => []);
+    for (let s = 0; s < replicas; s++) slotsOf[phy2log[l * replicas + s]!]!.push(s);
+    for (let e = 0; e < experts; e++) {
+      const count = plan.logcnt?.[l]?.[e];
+      if (plan.logcnt && count !== slotsOf[e]!.length)
+        throw new UserError(
+          `says ${String(count)} replicas; phy2log has ${slotsOf[e]!.length}`,
+          path,
+          `logcnt[${l}][${e}]`,
+        );
+      const listed = plan.log2phy?.[l]?.[e]?.filter((slot) => slot !== -1);
+      const same =
+        listed !== undefined &&
+        listed.length === slotsOf[e]!.length &&
+        [...listed].sort((a, b) => a - b).every((slot, k) => slot === slotsOf[e]![k]);
+      if (plan.log2phy && !same)
+        throw new UserError(
+          `lists slots ${JSON.stringify(listed ?? null)}; phy2log puts expert ${e} in ${JSON.stringify(slotsOf[e])}`,
+          path,
+          `log2phy[${l}][${e}]`,
+        );
+    }
+  }
 }
