@@ -56,6 +56,18 @@ describe('prism instance format', () => {
       'maxmoves: unknown field "maxmoves"; did you mean "maxMoves"?',
     ],
     [
+      { ...ok, gpu_num: 1, gpu_mem_gb: 20 },
+      'gpu_num: gives the pool twice (gpus and gpu_num); keep gpus, or gpu_num with gpu_mem_gb',
+    ],
+    [
+      { id: 'a', gpu_mem_gb: 40, models: ok.models },
+      'gpu_mem_gb: needs gpu_num beside it (or describe the pool with gpus)',
+    ],
+    [
+      { id: 'a', gpu_num: 2, gpu_mem_gb: null, models: ok.models },
+      'gpu_mem_gb: expected gpu_mem_gb as a number of GB, got null',
+    ],
+    [
       { ...ok, models: [ok.models[0], { ...ok.models[1], Slo: 2 }] },
       'models[1].Slo: unknown field "Slo"; did you mean "slo"?',
     ],

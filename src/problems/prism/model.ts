@@ -125,8 +125,32 @@ function acceptSeedFields(value: unknown, ctx: z.RefinementCtx): unknown {
       message: `unknown field "${key}"; did you mean "${field}"?`,
     });
   const out: Record<string, unknown> = { ...raw };
+  // Two descriptions of the pool would leave one silently ignored.
+  for (const seedField of ['gpu_num', 'gpu_mem_gb'])
+    if ('gpus' in raw && seedField in raw)
+      ctx.addIssue({
+        code: 'custom',
+        path: [seedField],
+        message: `gives the pool twice (gpus and ${seedField}); keep gpus, or gpu_num with gpu_mem_gb`,
+      });
+  if (!('gpus' in raw) && 'gpu_mem_gb' in raw && !('gpu_num' in raw))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['gpu_mem_gb'],
+      message: 'needs gpu_num beside it (or describe the pool with gpus)',
+    });
+  if ('gpu_mem_gb' in raw && typeof raw.gpu_mem_gb !== 'number')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['gpu_mem_gb'],
+      message: `expected gpu_mem_gb as a number of GB, got ${JSON.stringify(raw.gpu_mem_gb)}`,
+    });
   if (!('gpus' in raw) && 'gpu_num' in raw) {
-    out.gpus = { count: raw.gpu_num, memGb: raw.gpu_mem_gb ?? SEED_GPU_MEM_GB };
+    // Absent means the seed's default.
+    out.gpus = {
+      count: raw.gpu_num,
+      memGb: 'gpu_mem_gb' in raw ? raw.gpu_mem_gb : SEED_GPU_MEM_GB,
+    };
   }
   if (Array.isArray(raw.models)) {
     out.models = raw.models.map((m) => renameAliases(m, MODEL_ALIASES));
