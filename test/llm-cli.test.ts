@@ -544,6 +544,12 @@ describe('evoplace llm validate', () => {
       /GPU 2 is used twice/,
     ],
     [
+      'gpu_ids that name other GPUs than global_gpu_ids',
+      { gpu_assignments: [{ ...assignment, gpu_ids: [4, 5, 6, 7] }] },
+      // A100s are the pool's first type here: their ids within the type are the global ones.
+      /stage 1: gpu_ids \[4,5,6,7\] are A100 GPUs \[4,5,6,7\] of the pool, but global_gpu_ids says \[0,1,2,3\]/,
+    ],
+    [
       'layers left out',
       { gpu_assignments: [{ ...assignment, end_layer: 30 }] },
       /the stages end at layer 30, not 32/,
@@ -570,5 +576,9 @@ describe('evoplace llm validate', () => {
     const run = validate({ solution: { batch_size: 128 } });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/solution-\w+\.json: solution\.throughput_tokens_per_sec/);
+    // What solve --out writes for a batch size without a placement.
+    const none = validate({ solution: null });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/solution-\w+\.json: solution: holds no placement/);
   });
 });

@@ -222,8 +222,11 @@ function validateCommand(argv: string[]): number {
   if (typeof values.solution !== 'string')
     throw new UserError('--solution FILE is required', 'llm validate');
   const { problem, perf } = problemFromFlags(values, 'llm validate');
-  const { batchSize, placement } = readSolutionFile(values.solution);
-  const errors = validatePlacement(problem, perf, batchSize, placement);
+  const { batchSize, placement, gpuIdMismatches } = readSolutionFile(
+    values.solution,
+    problem.types,
+  );
+  const errors = [...gpuIdMismatches, ...validatePlacement(problem, perf, batchSize, placement)];
   if (values.json) printJson({ valid: errors.length === 0, batchSize, errors });
   else if (errors.length === 0)
     say(

@@ -437,6 +437,8 @@ const solutionFileSchema = z.object({
         z.object({
           gpu_type: z.string().min(1),
           global_gpu_ids: z.array(z.number().int().min(0).max(10_000_000)).min(1).max(1024),
+          /** The same GPUs counted within their type from 0; checked against the pool when given. */
+          gpu_ids: z.array(z.number().int().min(0).max(10_000_000)).max(1024).optional(),
           tp_degree: z.number().int().min(1).max(1024),
           start_layer: layerNumber,
           end_layer: layerNumber,
@@ -446,18 +448,41 @@ const solutionFileSchema = z.object({
   }),
 });
 
-/** Read a `solution_with_tp.json` as a placement at its batch size; errors name the field. */
-export function readSolutionFile(path: string): { batchSize: number; placement: Placement } {
-  const parsed = solutionFileSchema.safeParse(
-    readJsonFile(path, { maxBytes: MAX_SOLUTION_FILE_BYTES }),
-  );
+/**
+ * Read a `solution_with_tp.json` as a placement at its batch size; errors name the field. With
+ * the pool's `types`, `gpuIdMismatches` says where a stage's `gpu_ids` (ids within its type,
+ * when given) name other GPUs than its `global_gpu_ids` (the ones the placement is read from):
+ * broken constraints of the file, for the validator's list.
+ */
+export function readSolutionFile(
+  path: string,
+  types: readonly GpuType[] = [],
+): { batchSize: number; placement: Placement; gpuIdMismatches: string[] } {
+  const data = readJsonFile(path, { maxBytes: MAX_SOLUTION_FILE_BYTES });
+  if ((data as { solution?: unknown } | null)?.solution === null)
+    throw new UserError(
+      'holds no placement (the solver found none at this batch size); there is nothing to check',
+      path,
+      'solution',
+    );
+  const parsed = solutionFileSchema.safeParse(data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     throw new UserError(issue.message, path, formatPath(issue.path));
   }
   const s = parsed.data.solution;
+  const gpuIdMismatches = s.gpu_assignments.flatMap((a, k) => {
+    const type = types.find((t) => t.name === a.gpu_type);
+    const globals = a.gpu_ids?.map((id) => id + (type?.firstId ?? 0));
+    return type && globals && JSON.stringify(globals) !== JSON.stringify(a.global_gpu_ids)
+      ? [
+          `stage ${k + 1}: gpu_ids ${JSON.stringify(a.gpu_ids)} are ${a.gpu_type} GPUs ${JSON.stringify(globals)} of the pool, but global_gpu_ids says ${JSON.stringify(a.global_gpu_ids)}`,
+        ]
+      : [];
+  });
   return {
     batchSize: s.batch_size,
+    gpuIdMismatches,
     placement: {
       throughputTokensPerSec: s.throughput_tokens_per_sec,
       usdPerHour: s.cost_per_hour,
