@@ -95,49 +95,23 @@ describe('evoplace eplb (CLI)', () => {
   });
 
   it('--previous with --max-moves 0 keeps the deployed plan; a bad plan file is a user error', () => {
-    const first = evoplace([
-      'eplb',
-      'rebalance',
-      '--load',
-      trace,
-      ...shapeArgs,
-      '--algo',
-      'deepseek',
-      '--json',
-    ]);
+    const rebalance = (...extra: string[]) =>
+      evoplace(['eplb', 'rebalance', '--load', trace, ...shapeArgs, ...extra]);
+    const first = rebalance('--algo', 'deepseek', '--json');
     const deployed = join(dir, 'deployed.json');
     writeFileSync(deployed, first.stdout);
-    const kept = evoplace([
-      'eplb',
-      'rebalance',
-      '--load',
-      trace,
-      ...shapeArgs,
-      '--previous',
-      deployed,
-      '--max-moves',
-      '0',
-      '--json',
-    ]);
+    const kept = rebalance('--previous', deployed, '--max-moves', '0', '--json');
     expect(kept.code).toBe(0);
     const keptPlan = JSON.parse(kept.stdout) as { phy2log: number[][] };
     expect(keptPlan.phy2log).toEqual((JSON.parse(first.stdout) as { phy2log: number[][] }).phy2log);
-    const noPrevious = evoplace([
-      'eplb',
-      'rebalance',
-      '--load',
-      trace,
-      ...shapeArgs,
-      '--max-moves',
-      '3',
-    ]);
+    const noPrevious = rebalance('--max-moves', '3');
     expect(noPrevious.code).toBe(2);
     expect(noPrevious.stderr).toMatch(
       /--max-moves needs the deployed plan: add --previous PLAN\.json/,
     );
     const wrong = join(dir, 'wrong-plan.json');
     writeFileSync(wrong, JSON.stringify({ phy2log: [[0, 1]] }));
-    const bad = evoplace(['eplb', 'rebalance', '--load', trace, ...shapeArgs, '--previous', wrong]);
+    const bad = rebalance('--previous', wrong);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/wrong-plan\.json: phy2log: has 1 layers; the trace has 3/);
     // A plan whose counts or slot lists disagree with its phy2log is refused, naming the cell.
@@ -145,15 +119,7 @@ describe('evoplace eplb (CLI)', () => {
     const tampered = join(dir, 'tampered-plan.json');
     const refusal = (changed: object): string => {
       writeFileSync(tampered, JSON.stringify({ ...plan, ...changed }));
-      const run = evoplace([
-        'eplb',
-        'rebalance',
-        '--load',
-        trace,
-        ...shapeArgs,
-        '--previous',
-        tampered,
-      ]);
+      const run = rebalance('--previous', tampered);
       expect(run.code).toBe(2);
       return run.stderr;
     };
