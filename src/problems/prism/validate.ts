@@ -2,7 +2,7 @@ import type { PrismInstance, PrismProblem } from './model.js';
 import { gpuTotals, kvpr, movedCount } from './score.js';
 
 /** Memory sums are floating point: allow this relative slack before calling a GPU overfull. */
-const MEMORY_TOLERANCE = 1e-9;
+export const MEMORY_TOLERANCE = 1e-9;
 
 /** Does every GPU hold its models' memory (to MEMORY_TOLERANCE)? A complete assignment. */
 export function fitsMemory(problem: PrismProblem, assignment: ArrayLike<number>): boolean {

@@ -1,4 +1,5 @@
 import type { PrismProblem } from '../model.js';
+import { MEMORY_TOLERANCE } from '../validate.js';
 
 /** A prover's answer to "can every GPU stay at pressure ≤ target?". */
 export type PackingOutcome =
@@ -7,12 +8,13 @@ export type PackingOutcome =
   /** The prover's budget or the time limit ran out first. */
   | { kind: 'unresolved' };
 
-/** Relative slack on the capacity tests: sums of floats must not reject an exact fit. */
+/** Relative slack on the pressure test: sums of floats must not reject an exact fit. */
 const FIT_TOLERANCE = 1e-12;
 
 /**
  * Can a GPU with `usedGb` and `load` take a model (`sizeGb`, `modelLoad`) and stay at pressure
- * ≤ `target`? That is: memory fits, and load ≤ target · free memory after the move.
+ * ≤ `target`? That is: memory fits (as the validator counts it), and load ≤ target · free memory
+ * after the move; at an infinite target, memory alone (a full GPU's pressure is infinite).
  */
 export function fitsUnderTarget(
   memGb: number,
@@ -23,9 +25,9 @@ export function fitsUnderTarget(
   target: number,
 ): boolean {
   const free = memGb - usedGb - sizeGb;
-  if (free < -FIT_TOLERANCE * memGb) return false;
+  if (free < -MEMORY_TOLERANCE * memGb) return false;
   const totalLoad = load + modelLoad;
-  if (totalLoad === 0) return true;
+  if (totalLoad === 0 || target === Infinity) return true;
   return totalLoad <= target * Math.max(free, 0) * (1 + FIT_TOLERANCE);
 }
 

@@ -107,6 +107,23 @@ describe('prism: placements of infinite pressure are placements', () => {
     }
   });
 
+  it('decimal sizes that fill a GPU (0.1 + 0.2 GB on 0.3 GB, loaded) fit as the validator counts them', () => {
+    const instance: PrismInstance = {
+      id: 'decimal',
+      gpuMemGb: [0.3],
+      models: [model('a', 0.1), model('b', 0.2, 0)],
+    };
+    const problem = toProblem(instance);
+    expect(validateAssignment(instance, problem, [0, 0]).valid).toBe(true);
+    // greedy keeps the seed's strict rule; the others place both, at infinite pressure.
+    for (const solver of ['fast', 'search', 'exact', 'milp'] as const)
+      expect(solve(solver, problem, quick), solver).toMatchObject({
+        assignment: Int32Array.from([0, 0]),
+        maxKvpr: Infinity,
+        proven: true,
+      });
+  });
+
   it('a model larger than every GPU: no placement, proven by every solver', () => {
     const instance: PrismInstance = { id: 'big', gpuMemGb: [80], models: [model('a', 81)] };
     for (const solver of ['greedy', 'fast', 'search', 'exact', 'milp'] as const)
