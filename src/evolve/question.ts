@@ -175,7 +175,7 @@ export function questionOf(ctx: RunContext, generation: number): Question {
     temperature: question.temperature,
     systemPrompt: question.system,
     userPrompt: question.user,
-    turns: [],
+    turns: question.turns,
   });
   return question;
 }

@@ -2,13 +2,21 @@ import type { PrismInstance, PrismProblem } from './model.js';
 import { gpuTotals, kvpr, movedCount } from './score.js';
 
 /** Memory sums are floating point: allow this relative slack before calling a GPU overfull. */
-export const MEMORY_TOLERANCE = 1e-9;
+const MEMORY_TOLERANCE = 1e-9;
 
-/** Does every GPU hold its models' memory (to MEMORY_TOLERANCE)? A complete assignment. */
+/**
+ * Do `usedGb` of models overfill `memGb`? To MEMORY_TOLERANCE, so that decimal sizes
+ * (0.1 + 0.2 GB on 0.3 GB) fit; the solvers count memory the same way.
+ */
+export function overfills(usedGb: number, memGb: number): boolean {
+  return usedGb - memGb > MEMORY_TOLERANCE * memGb;
+}
+
+/** Does every GPU hold its models' memory? A complete assignment. */
 export function fitsMemory(problem: PrismProblem, assignment: ArrayLike<number>): boolean {
   const { usedGb } = gpuTotals(problem, assignment);
   for (let g = 0; g < problem.gpuCount; g++)
-    if (usedGb[g]! - problem.memGb[g]! > MEMORY_TOLERANCE * problem.memGb[g]!) return false;
+    if (overfills(usedGb[g]!, problem.memGb[g]!)) return false;
   return true;
 }
 
@@ -56,7 +64,7 @@ export function validateAssignment(
   let max = 0;
   for (let g = 0; g < problem.gpuCount; g++) {
     const mem = problem.memGb[g]!;
-    if (usedGb[g]! - mem > MEMORY_TOLERANCE * mem) {
+    if (overfills(usedGb[g]!, mem)) {
       errors.push(`GPU ${g} holds ${round(usedGb[g]!)} GB of models but has ${round(mem)} GB`);
     }
     perGpu[g] = kvpr(load[g]!, mem - usedGb[g]!);

@@ -1,7 +1,7 @@
 import type { PrismProblem } from '../model.js';
 import { kvpr } from '../score.js';
 import type { SolveResult } from './types.js';
-import { MEMORY_TOLERANCE } from '../validate.js';
+import { overfills } from '../validate.js';
 
 /**
  * Fluid bound: pressure is a ratio of sums, so the worst GPU carries at least the pool's
@@ -158,14 +158,11 @@ export function memoryRefutes(problem: PrismProblem): boolean {
     mem += problem.memGb[g]!;
     maxMem = Math.max(maxMem, problem.memGb[g]!);
   }
-  // As the validator counts a GPU full: decimal sizes (0.1 + 0.2 GB on 0.3 GB) fit.
-  const over = (used: number, capacity: number): boolean =>
-    used - capacity > MEMORY_TOLERANCE * capacity;
   for (let i = 0; i < problem.modelCount; i++) {
     size += problem.sizeGb[i]!;
-    if (over(problem.sizeGb[i]!, maxMem)) return true;
+    if (overfills(problem.sizeGb[i]!, maxMem)) return true;
   }
-  if (over(size, mem)) return true;
+  if (overfills(size, mem)) return true;
   const capacity = problem.memGb[0]!;
   return (
     problem.gpuCount > 0 &&

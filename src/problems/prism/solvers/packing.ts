@@ -1,5 +1,5 @@
 import type { PrismProblem } from '../model.js';
-import { MEMORY_TOLERANCE } from '../validate.js';
+import { overfills } from '../validate.js';
 
 /** A prover's answer to "can every GPU stay at pressure ≤ target?". */
 export type PackingOutcome =
@@ -24,8 +24,8 @@ export function fitsUnderTarget(
   modelLoad: number,
   target: number,
 ): boolean {
+  if (overfills(usedGb + sizeGb, memGb)) return false;
   const free = memGb - usedGb - sizeGb;
-  if (free < -MEMORY_TOLERANCE * memGb) return false;
   const totalLoad = load + modelLoad;
   if (totalLoad === 0 || target === Infinity) return true;
   return totalLoad <= target * Math.max(free, 0) * (1 + FIT_TOLERANCE);
