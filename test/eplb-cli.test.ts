@@ -82,9 +82,10 @@ describe('evoplace eplb (CLI)', () => {
     expect(run.code).toBe(0);
     const report = JSON.parse(run.stdout) as {
       windows: number;
-      algos: { algo: string; rebalances: number; invariantErrors: number }[];
+      algos: { algo: string; rebalances: number; invariantErrors: number; medianMs: number }[];
     };
     expect(report.windows).toBe(3);
+    for (const { medianMs } of report.algos) expect(medianMs).toBeGreaterThan(0);
     expect(report.algos.map((a) => [a.algo, a.rebalances, a.invariantErrors])).toEqual([
       ['deepseek', 2, 0],
       ['balanced', 2, 0],

@@ -1,3 +1,4 @@
+import { Progress } from '../../core/progress.js';
 import { formatTable } from '../../core/table.js';
 import { elapsedMs, mean, quantile } from '../../core/timing.js';
 import { DEFAULT_EMA_ALPHA, forecastLoad, type Forecast } from './forecast.js';
@@ -13,30 +14,41 @@ export interface EplbBenchmark {
   algos: ReplayResult[];
 }
 
-/** Times each window's rebalance is repeated (after a warm-up pass) for the timing figures. */
+/** Times each window's rebalance is repeated for the timing figures, at most. */
 const TIMING_REPEATS = 5;
+/**
+ * Repeats stop once the timing of one algorithm has taken this long (each window is timed at
+ * least once): at the largest shapes a rebalance takes seconds, and five repeats of every
+ * window would make the benchmark take many minutes for no better figure.
+ */
+const TIMING_BUDGET_MS = 3000;
 
 /**
  * Median and mean ms of one rebalance (from the algorithm's default forecast and the history so
- * far, as in the replay; the forecast itself is not timed), over every window repeated
- * TIMING_REPEATS times.
+ * far, as in the replay; the forecast itself is not timed), over every window, repeated up to
+ * TIMING_REPEATS times within TIMING_BUDGET_MS. The replay before it has run the same code, so
+ * the timed runs are warm. `onRun` is told the number of timed runs so far (at most
+ * TIMING_REPEATS × windows).
  */
 function timeRebalances(
   windows: readonly LoadMatrix[],
   shape: Shape,
   algo: Algo,
+  onRun: (done: number) => void,
 ): { medianMs: number; meanMs: number } {
   const inputs = windows.map((_, i) => {
     const history = windows.slice(0, i + 1);
     return { history, load: forecastLoad(history, DEFAULT_FORECASTS[algo], DEFAULT_EMA_ALPHA) };
   });
-  for (const { load, history } of inputs) REBALANCERS[algo](load, shape, history);
   const times: number[] = [];
+  const budgetStart = performance.now();
   for (let k = 0; k < TIMING_REPEATS; k++) {
+    if (k > 0 && performance.now() - budgetStart > TIMING_BUDGET_MS) break;
     for (const { load, history } of inputs) {
       const start = performance.now();
       REBALANCERS[algo](load, shape, history);
       times.push(elapsedMs(start));
+      onRun(times.length);
     }
   }
   return { medianMs: quantile(times, 0.5), meanMs: mean(times) };
@@ -44,8 +56,9 @@ function timeRebalances(
 
 /**
  * Replay the trace through each algorithm with its default forecast (plan on window i, score on
- * i + 1) for the balance figures; time the rebalance itself on warm code, every window several
- * times, so that one garbage-collection pause does not decide the figure.
+ * i + 1) for the balance figures; then time the rebalance itself on warm code, every window
+ * several times, so that one garbage-collection pause does not decide the figure. Progress on
+ * stderr per algorithm.
  */
 export function eplbBenchmark(
   windows: readonly LoadMatrix[],
@@ -57,15 +70,23 @@ export function eplbBenchmark(
     shape,
     windows: windows.length,
     ceilingsPerGpu: ceilings(windows, shape),
-    algos: algos.map((algo) => ({
-      ...replay(windows, shape, {
-        algo,
-        forecast: DEFAULT_FORECASTS[algo],
-        emaAlpha: DEFAULT_EMA_ALPHA,
-        maxMoves,
-      }),
-      ...timeRebalances(windows, shape, algo),
-    })),
+    algos: algos.map((algo) => {
+      const replaying = new Progress(`eplb bench ${algo}: replay`, windows.length - 1);
+      const result = replay(
+        windows,
+        shape,
+        { algo, forecast: DEFAULT_FORECASTS[algo], emaAlpha: DEFAULT_EMA_ALPHA, maxMoves },
+        (done) => replaying.update(done),
+      );
+      replaying.finish();
+      const timing = new Progress(
+        `eplb bench ${algo}: timed rebalances (at most)`,
+        TIMING_REPEATS * windows.length,
+      );
+      const times = timeRebalances(windows, shape, algo, (done) => timing.update(done));
+      timing.finish();
+      return { ...result, ...times };
+    }),
   };
 }
 

@@ -41,11 +41,15 @@ function meanBalancedness(values: Balancedness[]): Balancedness {
   };
 }
 
-/** Replay every window pair of a trace through one algorithm and forecast. */
+/**
+ * Replay every window pair of a trace through one algorithm and forecast; `onRebalance` is told
+ * the number of rebalances done so far.
+ */
 export function replay(
   windows: readonly LoadMatrix[],
   shape: Shape,
   options: ReplayOptions,
+  onRebalance: (done: number) => void = () => {},
 ): ReplayResult {
   const outOfSample: Balancedness[] = [];
   const inSample: Balancedness[] = [];
@@ -68,6 +72,7 @@ export function replay(
     inSample.push(balancedness(plan, windows[i]!, shape.gpus, shape.nodes));
     if (previous) moved.push(mean(Array.from(movedReplicas(previous, plan))));
     previous = plan;
+    onRebalance(i + 1);
   }
   return {
     ...options,

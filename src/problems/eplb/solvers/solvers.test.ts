@@ -113,8 +113,12 @@ describe('eplb balanced: better balance than the reference out of sample', () =>
     algo: Algo,
     forecast = DEFAULT_FORECASTS[algo],
   ): number => {
-    const result = replay(windows, shape, { algo, forecast, emaAlpha: 0.5, maxMoves: null });
+    const done: number[] = [];
+    const result = replay(windows, shape, { algo, forecast, emaAlpha: 0.5, maxMoves: null }, (d) =>
+      done.push(d),
+    );
     expect(result.invariantErrors).toBe(0);
+    expect(done).toEqual(Array.from({ length: windows.length - 1 }, (_, i) => i + 1));
     return result.outOfSample.perGpu;
   };
   // Five seeded traces of a smaller shape with different skew and churn.
