@@ -35,7 +35,7 @@ function placeOnNode(
   firstSlot: number,
 ): void {
   const { packing } = b;
-  chooseReplicaCounts(b.load, packing.gpus * packing.perGpu, packing.gpus, b.counts);
+  chooseReplicaCounts(b.load, packing, b.counts);
   packReplicas(b.load, b.counts, packing, b.order, b.groupOf, groups, trend);
   improveBySwaps(packing, b.groupOf);
   for (let s = 0; s < packing.slotExpert.length; s++)

@@ -1,6 +1,7 @@
 import type { LoadMatrix, Plan, Shape } from '../model.js';
 import { stdSort } from '../../../core/introsort.js';
 import { assemblePlan } from '../plan.js';
+import { IndexHeap } from '../../../core/index-heap.js';
 
 /**
  * A faithful port of DeepSeek's EPLB (`eplb.py`), in typed arrays. Loads are float32 and sums
@@ -35,21 +36,23 @@ export function balancedPacking(
   const order = new Int32Array(items);
   const packWeight = new Float32Array(packs);
   const packCount = new Int32Array(packs);
+  // Packs with room, lightest first, lowest index on ties; a full pack leaves.
+  const open = new IndexHeap(packWeight);
   for (let r = 0; r < rows; r++) {
     const base = r * items;
     for (let i = 0; i < items; i++) order[i] = i;
     stdSort(order, (a, b) => weight[base + a]! > weight[base + b]!);
     packWeight.fill(0);
     packCount.fill(0);
+    open.clear();
+    for (let p = 0; p < packs; p++) open.push(p);
     for (const item of order) {
-      let pack = -1;
-      for (let p = 0; p < packs; p++) {
-        if (packCount[p]! < perPack && (pack < 0 || packWeight[p]! < packWeight[pack]!)) pack = p;
-      }
+      const pack = open.top();
       packIndex[base + item] = pack;
       rankInPack[base + item] = packCount[pack]!;
       packWeight[pack] = Math.fround(packWeight[pack]! + weight[base + item]!);
-      packCount[pack]!++;
+      if (++packCount[pack]! === perPack) open.pop();
+      else open.settleTop();
     }
   }
 }
@@ -68,27 +71,27 @@ export function replicateExperts(
   phyRank: Int32Array,
   logCount: Int32Array,
 ): void {
+  // Experts by load per replica, highest first (negated), lowest index on ties.
+  const negativeLoad = new Float32Array(logical);
+  const heaviest = new IndexHeap(negativeLoad);
   for (let r = 0; r < rows; r++) {
     const w = r * logical;
     const p = r * physical;
+    heaviest.clear();
     for (let e = 0; e < logical; e++) {
       phy2log[p + e] = e;
       phyRank[p + e] = 0;
       logCount[w + e] = 1;
+      negativeLoad[e] = -weight[w + e]!;
+      heaviest.push(e);
     }
     for (let slot = logical; slot < physical; slot++) {
-      let best = 0;
-      let bestLoad = -Infinity;
-      for (let e = 0; e < logical; e++) {
-        const perReplica = Math.fround(weight[w + e]! / logCount[w + e]!);
-        if (perReplica > bestLoad) {
-          bestLoad = perReplica;
-          best = e;
-        }
-      }
+      const best = heaviest.top();
       phy2log[p + slot] = best;
       phyRank[p + slot] = logCount[w + best]!;
       logCount[w + best]!++;
+      negativeLoad[best] = -Math.fround(weight[w + best]! / logCount[w + best]!);
+      heaviest.settleTop();
     }
   }
 }

@@ -3,6 +3,7 @@
  * set of GPUs (a node, or the whole cluster): choose replica counts, pack the replicas onto
  * GPUs, then improve the packing by swaps. Buffers are reused across calls.
  */
+import { IndexHeap } from '../../../core/index-heap.js';
 
 /** Swaps tried on the heaviest GPU: measured, more of them fit the forecast better and the next window worse. */
 const MAX_SWAPS = 3;
@@ -21,38 +22,30 @@ const TREND_WEIGHT = 0.1;
 
 /**
  * Replica counts: every expert one, then each extra replica to the expert with the highest
- * load per replica, never more replicas than GPUs (two replicas on one GPU help nothing).
- * load [experts] → counts [experts].
+ * load per replica (lowest index on ties), never more replicas than GPUs (two replicas on one
+ * GPU help nothing) unless there are more slots than experts × GPUs. load [experts] → counts
+ * [experts], for the slots of packing `p` (whose `heaviest` it uses).
  */
-export function chooseReplicaCounts(
-  load: Float64Array,
-  slots: number,
-  gpus: number,
-  counts: Int32Array,
-): void {
-  const experts = load.length;
+export function chooseReplicaCounts(load: Float64Array, p: Packing, counts: Int32Array): void {
+  const { negativeShare, heaviest } = p;
   counts.fill(1);
-  for (let extra = slots - experts; extra > 0; extra--) {
-    let best = -1;
-    let bestShare = -1;
-    for (let e = 0; e < experts; e++) {
-      const share = load[e]! / counts[e]!;
-      if (counts[e]! < gpus && share > bestShare) {
-        bestShare = share;
-        best = e;
-      }
-    }
-    // More slots than experts × GPUs: the rest double up on the heaviest experts.
-    if (best < 0) best = heaviestPerReplica(load, counts);
-    counts[best]!++;
+  heaviest.clear();
+  for (let e = 0; e < load.length; e++) {
+    negativeShare[e] = -load[e]!;
+    heaviest.push(e);
   }
-}
-
-function heaviestPerReplica(load: Float64Array, counts: Int32Array): number {
-  let best = 0;
-  for (let e = 1; e < load.length; e++)
-    if (load[e]! / counts[e]! > load[best]! / counts[best]!) best = e;
-  return best;
+  let capped = true;
+  for (let extra = p.gpus * p.perGpu - load.length; extra > 0; extra--) {
+    if (heaviest.size === 0) {
+      // More slots than experts × GPUs: the rest double up on the heaviest experts.
+      capped = false;
+      for (let e = 0; e < load.length; e++) heaviest.push(e);
+    }
+    const best = heaviest.top();
+    negativeShare[best] = -load[best]! / ++counts[best]!;
+    if (capped && counts[best] === p.gpus) heaviest.pop();
+    else heaviest.settleTop();
+  }
 }
 
 /** A packing of replicas onto GPUs: `slotExpert`, `slotShare` [gpus × perGpu], `gpuLoad` [gpus]. */
@@ -68,6 +61,9 @@ export interface Packing {
   groupLoad: Float64Array;
   exposure: Float64Array;
   share: Float64Array;
+  /** Experts by load per replica, highest first (negated), lowest index on ties. */
+  negativeShare: Float64Array;
+  heaviest: IndexHeap;
 }
 
 export function createPacking(
@@ -76,6 +72,7 @@ export function createPacking(
   experts: number,
   groups: number,
 ): Packing {
+  const negativeShare = new Float64Array(experts);
   return {
     gpus,
     perGpu,
@@ -87,6 +84,8 @@ export function createPacking(
     groupLoad: new Float64Array(gpus * groups),
     exposure: new Float64Array(gpus),
     share: new Float64Array(experts),
+    negativeShare,
+    heaviest: new IndexHeap(negativeShare),
   };
 }
 
