@@ -78,6 +78,22 @@ function runArgs(db: string, generations: number): string[] {
 }
 
 describe('evoplace evolve (CLI)', () => {
+  it('stops cleanly on SIGTERM as on Ctrl-C: exit 0, the generations in flight stored, no lock left', async () => {
+    server = await startMockLlmServer(prismScript());
+    const db = join(runDir(), 'termed.db');
+    const run = startEvoplace(runArgs(db, 400), cliEnv);
+    await until(() => storedGenerations(db).length >= 3, 60_000);
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/interrupted: finishing the generations in flight/);
+    expect(result.stderr).toMatch(/stopped by interrupt/);
+    const stored = storedGenerations(db);
+    expect(stored).toEqual(stored.map((_, i) => i));
+    expect(stored.length).toBeLessThan(401);
+    expect(existsSync(`${db}.lock`)).toBe(false);
+  });
+
   it('resumes a run killed with SIGKILL mid-generation: every generation once, as many as without the kill', async () => {
     server = await startMockLlmServer(prismScript());
     const dir = runDir();

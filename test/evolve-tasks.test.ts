@@ -1,4 +1,13 @@
-import { readFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +16,7 @@ import { runEvolution } from '../src/evolve/engine.js';
 import { externalTask } from '../src/evolve/tasks/external.js';
 import { heldOutTask, resolveTask } from '../src/evolve/tasks/index.js';
 import type { MockChatRequest } from './support/mock-llm-server.js';
+import { userErrorText } from './helpers.js';
 import { mockConfig, runDir, runTask, useRunResources } from './support/evolve-run.js';
 import { parentCode, prismScript } from './support/prism-script.js';
 
@@ -311,5 +321,84 @@ describe('evolve: the budget', () => {
     const second = await invocation();
     expect(second.outcome).toMatchObject({ stoppedBy: 'generations', generationsDone: 6 });
     expect(store.summaries(runId).map((p) => p.generation)).toEqual([0, 1, 2, 3, 4, 5, 6]);
+  });
+});
+
+describe('evolve: a task directory evolution could not use is refused before a run starts', () => {
+  /** A copy of the shinka fixture with `change` applied. */
+  const taskWith = (change: (dir: string) => void): string => {
+    const dir = mkdtempSync(join(tmpdir(), 'evoplace-task-'));
+    cpSync(fixture('shinka-task'), dir, { recursive: true });
+    change(dir);
+    return dir;
+  };
+  const refusal = (dir: string): string => userErrorText(() => externalTask(dir));
+
+  it('accepts the fixture as it is', () => {
+    expect(refusal(taskWith(() => {}))).toBe('accepted');
+  });
+
+  it('an initial program linked from outside the folder (it would be sent to the LLM)', () => {
+    const outside = join(mkdtempSync(join(tmpdir(), 'evoplace-secret-')), 'secret.py');
+    writeFileSync(outside, '# EVOLVE-BLOCK-START\nx = 1\n# EVOLVE-BLOCK-END\n');
+    const dir = taskWith((d) => {
+      rmSync(join(d, 'initial.py'));
+      symlinkSync(outside, join(d, 'initial.py'));
+    });
+    expect(refusal(dir)).toMatch(/evolve\.yaml.*initial_program.*symbolic link.*outside/s);
+  });
+
+  it('a symbolic link in the folder that leads out of it, to a folder, or nowhere', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'evoplace-secret-'));
+    writeFileSync(join(outside, 'key'), 'secret');
+    const cases: [(d: string) => void, RegExp][] = [
+      [
+        (d) => symlinkSync(join(outside, 'key'), join(d, 'data')),
+        /data is a symbolic link to .*key, outside the task directory/,
+      ],
+      [(d) => symlinkSync(d, join(d, 'loop')), /loop is a symbolic link to a folder/],
+      [
+        (d) => symlinkSync(join(d, 'gone'), join(d, 'dangling')),
+        /dangling is a symbolic link that leads nowhere/,
+      ],
+    ];
+    for (const [change, message] of cases) expect(refusal(taskWith(change))).toMatch(message);
+    // A link to a file of the task is its content.
+    const linked = taskWith((d) => symlinkSync(join(d, 'evaluate.py'), join(d, 'copy.py')));
+    expect(refusal(linked)).toBe('accepted');
+  });
+
+  it('an empty evolve.yaml', () => {
+    const dir = taskWith((d) => writeFileSync(join(d, 'evolve.yaml'), ''));
+    expect(refusal(dir)).toMatch(
+      /evolve\.yaml: holds nothing; a task names at least its description/,
+    );
+  });
+
+  it('no evaluate.py for the default evaluate command', () => {
+    const dir = taskWith((d) => rmSync(join(d, 'evaluate.py')));
+    expect(refusal(dir)).toMatch(/evolve\.yaml.*evaluate.*no evaluate\.py/s);
+    // With a command of its own, evaluate.py is not needed.
+    appendFileSync(join(dir, 'evolve.yaml'), 'evaluate: python3 -c pass\n');
+    expect(refusal(dir)).toBe('accepted');
+  });
+
+  it.each([
+    [
+      'no EVOLVE-BLOCK',
+      'def solve():\n    return 0.0\n',
+      /has no EVOLVE-BLOCK.*"# EVOLVE-BLOCK-START"/,
+    ],
+    ['an empty file', '', /has no EVOLVE-BLOCK/],
+    [
+      'an unclosed block',
+      '# EVOLVE-BLOCK-START\nx = 1\n',
+      /invalid EVOLVE-BLOCK markers.*never closed/,
+    ],
+    ['NUL bytes', '# EVOLVE-BLOCK-START\n\0\0\n# EVOLVE-BLOCK-END\n', /not a text file/],
+  ])('an initial program with %s', (_, code, message) => {
+    const dir = taskWith((d) => writeFileSync(join(d, 'initial.py'), code));
+    expect(refusal(dir)).toMatch(/initial_program/);
+    expect(refusal(dir)).toMatch(message);
   });
 });

@@ -1,4 +1,5 @@
 import {
+  copyFileSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -10,6 +11,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { EXPERIMENT_TASK_PREFIX, RunStore } from '../src/evolve/database/store.js';
 import { signatureOf } from '../src/experiments/promotion/signature.js';
 import { evoplace, ROOT } from './cli.js';
 
@@ -213,6 +215,24 @@ describe('evoplace experiment run refuses what it can check before the run, leav
       /spec\.yaml:\d+: promotion\.file: "conf\/\.\.\/\.\.\/pwn\.env" leads out of the folder/,
     ],
     [
+      'a metric the evaluator does not report',
+      'stability: { direction: up',
+      'stabilty: { direction: up',
+      /spec\.yaml: metrics\.stabilty: the colocate-model evaluator does not report "stabilty", so every candidate would fail; it reports capacity, kvCacheGib/,
+    ],
+    [
+      'a "__proto__" parameter, which a record would drop',
+      '  whisper_size:\n',
+      '  __proto__: { type: choice, values: [1] }\n  whisper_size:\n',
+      /spec\.yaml:\d+: search_space\.__proto__: the name "__proto__" is not allowed/,
+    ],
+    [
+      'more elites than the population holds',
+      'elitism: 2',
+      'elitism: 50',
+      /spec\.yaml:\d+: selector\.elitism: 50 elites do not fit in a population of \d+/,
+    ],
+    [
       'a promotion map name the env file cannot hold',
       'VLLM_GPU_MEMORY_UTILIZATION',
       'not a name',
@@ -329,4 +349,83 @@ describe('evoplace experiment status and export without a run database', () => {
       expect(existsSync(join(dir, 'nonexistent.db'))).toBe(false);
     }
   });
+});
+
+describe('a run database keeps one kind of run', () => {
+  /** A database holding one run whose task is `task`, made directly. */
+  const databaseWith = (dir: string, name: string, task: string): string => {
+    const path = join(dir, name);
+    const store = RunStore.create(path);
+    store.createRun(task, {}, 0);
+    store.close();
+    return path;
+  };
+
+  it('each group names the other when given its kind of database, exit 2', () => {
+    const dir = workDir();
+    const evolveDb = databaseWith(dir, 'evolve.db', 'prism');
+    const experimentDb = databaseWith(dir, 'exp.db', `${EXPERIMENT_TASK_PREFIX}gpu-colocation`);
+    for (const command of ['status', 'export']) {
+      const result = evoplace(['experiment', command, '--db', evolveDb], undefined, dir);
+      expect(result.code).toBe(2);
+      expect(result.stderr).toMatch(
+        /evolve\.db: holds evolve runs, not experiment runs; read it with "evoplace evolve status/,
+      );
+    }
+    for (const command of ['status', 'best', 'export', 'resume', 'holdout']) {
+      const result = evoplace(['evolve', command, '--db', experimentDb], undefined, dir);
+      expect(result.code, command).toBe(2);
+      expect(result.stderr).toMatch(
+        /exp\.db: holds experiment runs, not evolve runs; read it with "evoplace experiment status/,
+      );
+    }
+  });
+
+  it('experiment run refuses a database of evolve runs and leaves its runs as they were', () => {
+    const dir = workDir();
+    const evolveDb = databaseWith(dir, 'evolve.db', 'prism');
+    const result = evoplace(
+      ['experiment', 'run', 'gpu-colocation', '--db', evolveDb],
+      undefined,
+      dir,
+    );
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/evolve\.db: holds evolve runs; .*new file for experiment runs/);
+    const store = RunStore.open(evolveDb);
+    expect(store.runs().map((run) => run.task)).toEqual(['prism']);
+    store.close();
+    expect(readdirSync(dir).filter((name) => name.includes('promotion'))).toEqual([]);
+  });
+});
+
+describe('experiment apply: a state directory that cannot hold acknowledgements, exit 2', () => {
+  it.each([
+    ['a file', (dir: string) => join(dir, 'p.promotion.json')],
+    ['empty', () => ''],
+  ])(
+    '%s',
+    (_, stateDir) => {
+      const dir = workDir();
+      const run = evoplace(
+        ['experiment', 'run', 'gpu-colocation', '--db', join(dir, 'e.db'), '--json'],
+        undefined,
+        dir,
+      );
+      expect(run.code, run.stderr).toBe(0);
+      const file = (JSON.parse(run.stdout) as { promotionFile: string }).promotionFile;
+      copyFileSync(file, join(dir, 'p.promotion.json'));
+      const apply = evoplace(
+        ['experiment', 'apply', file, '--state-dir', stateDir(dir)],
+        undefined,
+        dir,
+      );
+      expect(apply.code).toBe(2);
+      expect(apply.stderr).toMatch(
+        /cannot keep acknowledgements there \(.* is not a directory\)|--state-dir: is empty/,
+      );
+      expect(apply.stderr).not.toMatch(/\n\s+at /);
+      expect(existsSync(join(dir, 'promoted.env'))).toBe(false);
+    },
+    60_000,
+  );
 });

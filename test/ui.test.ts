@@ -48,6 +48,8 @@ describe('evoplace ui', () => {
         'db/0/runs/9',
         'db/3/runs/1',
         'db/0/runs/1/programs/99',
+        'db/0/runs/1/programs/01',
+        'db/00/runs/1',
         '..%2Fetc/passwd',
       ])
         expect((await fetch(`${url}${path}`)).status).toBe(404);
@@ -230,6 +232,7 @@ describe('evoplace ui', () => {
     writeFileSync(join(dir, 'notes.txt'), 'a note');
     mkdirSync(join(dir, 'empty-config'), { recursive: true });
     writeFileSync(notDb, 'hello, not sqlite at all, just text that is long enough to be a header');
+    writeFileSync(join(dir, 'other.json'), '{"hello": 1}');
     for (const [args, message] of [
       [[], /name at least one run database/],
       [
@@ -241,6 +244,10 @@ describe('evoplace ui', () => {
       [[join(dir, 'empty-config')], /empty-config.*config\.csv/],
       [[join(dir, 'absent.db')], /absent\.db: cannot open the run database/],
       [[notDb], /not-a-db\.db: not a usable SQLite database/],
+      [
+        [join(dir, 'other.json')],
+        /other\.json: is none of the JSON files ui shows: an expert-load/,
+      ],
       [
         [runDatabase(join(dir, 'ports.db')), '--port', '70000'],
         /--port: expected an integer from 0 to 65535/,

@@ -25,4 +25,10 @@ describe('flags', () => {
     ] as const)
       expect(numberFlag({ a: raw }, 'a', 0, -1e9, 1e9)).toBe(value);
   });
+
+  it('names an unknown option with balanced quotes', () => {
+    expect(() => parseFlags('prism solve', ['--bogus'], {})).toThrow(
+      'unknown option --bogus (a value that starts with "-" goes after "--"); see "evoplace prism solve --help"',
+    );
+  });
 });

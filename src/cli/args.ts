@@ -23,8 +23,16 @@ export function parseFlags<O extends Options>(
       positionals: parsed.positionals,
     };
   } catch (error) {
-    throw new UserError(`${(error as Error).message}; see "evoplace ${command} --help"`, command);
+    throw new UserError(`${complaint(error as Error)}; see "evoplace ${command} --help"`, command);
   }
+}
+
+/** parseArgs's complaint; an unknown option's own text ends in an unbalanced quote. */
+function complaint(error: Error & { code?: string }): string {
+  const unknown = /^Unknown option '([^']*)'/.exec(error.message);
+  return error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown
+    ? `unknown option ${unknown[1]} (a value that starts with "-" goes after "--")`
+    : error.message;
 }
 
 /**

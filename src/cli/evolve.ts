@@ -15,6 +15,7 @@ import type { QueueAddress } from '../evolve/queue/protocol.js';
 import type { Task } from '../evolve/task.js';
 import { BUILTIN_TASK_NAMES, isBuiltinTask } from '../evolve/tasks/names.js';
 import { intFlag, numberFlag, parseCommand, type Options, runCommandOf } from './args.js';
+import { onStopSignal } from './signals.js';
 import { printJson, say, writeJsonLines } from './output.js';
 
 export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with LLM-written patches
@@ -147,14 +148,21 @@ function buildConfig(values: Record<string, unknown>): EvolveConfig {
     throw new UserError('expected a mapping of settings', file ?? undefined);
   const llm = { ...((base.llm as Record<string, unknown> | undefined) ?? {}) };
   const models = values.llm as string[] | undefined;
-  if (models?.length) llm.models = models;
+  if (models?.length) {
+    for (const model of models)
+      try {
+        parseModelSpec(model);
+      } catch (error) {
+        throw new UserError((error as Error).message, 'evolve run', '--llm');
+      }
+    llm.models = models;
+  }
   if (!llm.models)
     throw new UserError(
       'name at least one model with --llm (e.g. --llm openai:gpt-4.1 or --llm http://127.0.0.1:8000/v1#qwen)',
       'evolve run',
       '--llm',
     );
-  for (const model of llm.models as unknown[]) parseModelSpec(String(model));
   const merged: Record<string, unknown> = { ...base, llm };
   Object.assign(merged, limitFlags(values));
   if (values.islands !== undefined) merged.islands = intFlag(values, 'islands', 2, 1, 64);
@@ -241,12 +249,10 @@ async function drive(
   const heldOutCases = heldOutTask(run.task);
   const heldOut = heldOutCases ? via(heldOutCases, run.task, 'holdout') : undefined;
   const controller = new AbortController();
-  const interrupt = (): void => {
+  const removeHandlers = onStopSignal(() => {
     say('interrupted: finishing the generations in flight (Ctrl-C again to quit now)');
     controller.abort();
-    process.off('SIGINT', interrupt);
-  };
-  process.on('SIGINT', interrupt);
+  });
   let outcome: RunOutcome;
   try {
     // The engine brings the LLM SDKs: loaded here, so status, best and export start quickly.
@@ -261,7 +267,7 @@ async function drive(
       hooks: { progress: (line) => say(line), warn: (message) => say(`warning: ${message}`) },
     });
   } finally {
-    process.off('SIGINT', interrupt);
+    removeHandlers();
   }
   if (json) printJson({ runId: run.id, ...outcome });
   else
@@ -329,7 +335,11 @@ async function runCommand(argv: string[]): Promise<number> {
 
 /** The stored run and its configuration (validated again: the file may be old or edited). */
 function openRun(dbPath: string): { store: RunStore; run: RunRecord; config: EvolveConfig } {
-  const { store, run } = RunStore.openLatest(dbPath, 'start one with "evoplace evolve run"');
+  const { store, run } = RunStore.openLatest(
+    dbPath,
+    'evolve',
+    'start one with "evoplace evolve run"',
+  );
   return { store, run, config: parseWith(evolveConfigSchema, run.config, dbPath, 'runs.config') };
 }
 
@@ -494,16 +504,12 @@ async function workerCommand(argv: string[]): Promise<number> {
   say(
     `worker: taking evaluations from queue "${queue.name}" at ${displayUrl(queue.url)}, ${concurrency} at a time (Ctrl-C to stop)`,
   );
-  await new Promise<void>((done) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
+  await new Promise<void>((done) =>
+    onStopSignal(() => {
       say('worker: finishing the evaluations in hand');
       done();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
+    }),
+  );
   await worker.close();
   say('worker: stopped');
   return 0;

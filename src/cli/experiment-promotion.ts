@@ -5,6 +5,7 @@ import {
   rollbackPromotion,
   type Acknowledgement,
 } from '../experiments/promotion/index.js';
+import { UserError } from '../core/errors.js';
 import { parseCommand, type Options } from './args.js';
 import { printJson, say } from './output.js';
 
@@ -32,7 +33,9 @@ export function defaultStateDir(): string {
 /** `--state-dir DIR`, else {@link defaultStateDir}. */
 export function stateDirFlag(values: Record<string, unknown>): string {
   const flag = values['state-dir'];
-  return typeof flag === 'string' && flag !== '' ? resolve(flag) : defaultStateDir();
+  if (flag === '')
+    throw new UserError('is empty; name the folder that keeps acknowledgements', '--state-dir');
+  return typeof flag === 'string' ? resolve(flag) : defaultStateDir();
 }
 
 /** What the CLI shows of an acknowledgement: all but the previous bytes and mode. */

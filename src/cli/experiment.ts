@@ -2,7 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { dirname, join, normalize, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { formatTable } from '../core/table.js';
-import { RunStore, type RunRecord } from '../evolve/database/store.js';
+import { EXPERIMENT_TASK_PREFIX, RunStore, type RunRecord } from '../evolve/database/store.js';
 import { ArtefactStore } from '../experiments/artefacts.js';
 import { makeEvaluator } from '../experiments/evaluators/index.js';
 import { experimentJsonSchema } from '../experiments/json-schema.js';
@@ -27,6 +27,7 @@ import {
   stateDirFlag,
 } from './experiment-promotion.js';
 import { printJson, say, writeJsonLines } from './output.js';
+import { onStopSignal } from './signals.js';
 
 export const EXPERIMENT_HELP = `evoplace experiment — tune configurations by evolutionary search (D-REAM style)
 
@@ -136,7 +137,8 @@ async function runCommand(argv: string[]): Promise<number> {
   const store = RunStore.create(dbPath);
   let closed = false;
   try {
-    const runId = store.createRun(`experiment:${spec.name}`, spec, spec.seed);
+    store.checkHoldsOnly('experiment');
+    const runId = store.createRun(`${EXPERIMENT_TASK_PREFIX}${spec.name}`, spec, spec.seed);
     const artefactsDir = join(dirname(dbPath), `${spec.name}-${runId}-artefacts`);
     const artefacts = new ArtefactStore(
       artefactsDir,
@@ -144,8 +146,7 @@ async function runCommand(argv: string[]): Promise<number> {
       spec.artefacts.max_bytes,
     );
     const controller = new AbortController();
-    const interrupt = (): void => controller.abort();
-    process.once('SIGINT', interrupt);
+    const removeHandlers = onStopSignal(() => controller.abort());
     let outcome: ExperimentOutcome;
     try {
       outcome = await runExperiment({
@@ -162,7 +163,7 @@ async function runCommand(argv: string[]): Promise<number> {
       closed = created;
       throw error;
     } finally {
-      process.off('SIGINT', interrupt);
+      removeHandlers();
     }
     const promotionFile = promote(loaded, spec, outcome);
     if (parsed.values.json) {
@@ -229,7 +230,7 @@ function statusCommand(argv: string[]): number {
     const acks = listAcknowledgements(stateDirFlag(parsed.values)).map(acknowledgementSummary);
     const status = {
       runId: run.id,
-      experiment: run.task.replace(/^experiment:/, ''),
+      experiment: run.task.slice(EXPERIMENT_TASK_PREFIX.length),
       status: run.status,
       candidates: rows.length,
       disqualified: rows.filter((r) => !r.correct).length,
@@ -262,7 +263,7 @@ function openLatestRun(values: Record<string, unknown>): { store: RunStore; run:
       `no such run database; ${hint} (or give --db the database it made)`,
       dbPath,
     );
-  return RunStore.openLatest(dbPath, hint);
+  return RunStore.openLatest(dbPath, 'experiment', hint);
 }
 
 /** Every candidate of the latest run, one JSON object per line. */

@@ -35,6 +35,7 @@ import { createUiServer } from '../web/server.js';
 import { intFlag, parseFlags } from './args.js';
 import { CLUSTER_FLAGS, shapeFromFlags, windowFromFlags } from './eplb.js';
 import { say } from './output.js';
+import { onStopSignal } from './signals.js';
 
 export const UI_HELP = `evoplace ui — look at runs and placements in a browser
 
@@ -134,13 +135,17 @@ function traceShape(
  * `load_history`; colocate problems name a vLLM server and a Whisper model; anything else is
  * PRISM's (its reader says what it expected).
  */
-function problemOf(data: unknown): 'trace' | 'colocate' | 'prism' {
+function problemOf(data: unknown, path: string): 'trace' | 'colocate' | 'prism' {
   if (typeof data === 'object' && data !== null && !Array.isArray(data) && 'load_history' in data)
     return 'trace';
   const first: unknown = Array.isArray(data) ? data[0] : data;
-  const colocate =
-    typeof first === 'object' && first !== null && 'vllm' in first && 'whisper' in first;
-  return colocate ? 'colocate' : 'prism';
+  const has = (key: string): boolean => typeof first === 'object' && first !== null && key in first;
+  if (has('vllm') && has('whisper')) return 'colocate';
+  if (has('models')) return 'prism';
+  throw new UserError(
+    'is none of the JSON files ui shows: an expert-load trace ({"load_history": ...}), colocate problems (each with "vllm" and "whisper") or PRISM instances (each with "models")',
+    path,
+  );
 }
 
 type SourceKind = 'db' | 'json' | 'dir';
@@ -212,7 +217,7 @@ export async function runUi(argv: string[]): Promise<number> {
       .filter((_, i) => kinds[i] === 'json')
       .map((path) => {
         const data = readJsonFile(path);
-        return { path, data, problem: problemOf(data) };
+        return { path, data, problem: problemOf(data, path) };
       });
     const traces = files
       .filter((f) => f.problem === 'trace')
@@ -241,11 +246,7 @@ export async function runUi(argv: string[]): Promise<number> {
     say(
       `evoplace ui: http://${host.includes(':') ? `[${host}]` : host}:${bound}/ (Ctrl-C to stop)`,
     );
-    await new Promise<void>((stopped) => {
-      const stop = (): void => void server.close(() => stopped());
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
-    });
+    await new Promise<void>((stopped) => onStopSignal(() => void server.close(() => stopped())));
     return 0;
   } finally {
     for (const store of stores) store.close();

@@ -4,12 +4,13 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { writeFileAtomic, writeFilesAtomic } from './atomic.js';
+import { makeFolders, writeFileAtomic, writeFilesAtomic } from './atomic.js';
 import { UserError } from './errors.js';
 
 const dir = (): string => mkdtempSync(join(tmpdir(), 'evoplace-atomic-'));
@@ -40,5 +41,20 @@ describe('atomic writes', () => {
       expect(() => writeFilesAtomic(files)).toThrow(/cannot be written: /);
       expect(existsSync(join(root, 'batch_32'))).toBe(false);
     }
+  });
+});
+
+describe('makeFolders', () => {
+  it('makes missing parents, names a file in the way, and fails (not spins) under /proc', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evoplace-folders-'));
+    makeFolders(join(dir, 'a', 'b', 'c'));
+    expect(statSync(join(dir, 'a', 'b', 'c')).isDirectory()).toBe(true);
+    makeFolders(join(dir, 'a'));
+    writeFileSync(join(dir, 'file'), '');
+    expect(() => makeFolders(join(dir, 'file', 'x', 'y'))).toThrow(
+      `${join(dir, 'file')} is not a directory`,
+    );
+    // Node 20's recursive mkdir loops forever here.
+    expect(() => makeFolders('/proc/evoplace-missing/x')).toThrow(/ENOENT/);
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UserError } from './errors.js';
 
 /**
@@ -13,6 +13,22 @@ function unwritable(path: string): string | null {
     if (existsSync(dir)) return statSync(dir).isDirectory() ? null : `${dir} is not a directory`;
     if (dirname(dir) === dir) return null;
   }
+}
+
+/**
+ * Create folder `dir` and its missing parents, one level at a time from the nearest folder that
+ * exists: Node 20's recursive mkdir spins forever under /proc, and a file standing where a
+ * folder must be should be named. Throws an Error naming the path that stops it.
+ */
+export function makeFolders(dir: string): void {
+  const missing: string[] = [];
+  let at = resolve(dir);
+  while (!existsSync(at) && dirname(at) !== at) {
+    missing.push(at);
+    at = dirname(at);
+  }
+  if (!statSync(at).isDirectory()) throw new Error(`${at} is not a directory`);
+  for (const folder of missing.reverse()) mkdirSync(folder);
 }
 
 /**
@@ -39,7 +55,7 @@ export function writeFilesAtomic(files: readonly (readonly [string, string | Uin
   for (const [path, content] of files) {
     const tmp = join(dirname(path), `.${basename(path)}.${randomBytes(6).toString('hex')}.tmp`);
     attempt(path, () => {
-      mkdirSync(dirname(path), { recursive: true });
+      makeFolders(dirname(path));
       writeFileSync(tmp, content);
     });
     written.push([tmp, path]);

@@ -76,4 +76,16 @@ describe('core io', () => {
       other: { x: 1 },
     });
   });
+
+  it('refuses deeply nested YAML, flow or block, as a user error, not a stack overflow', () => {
+    const flow = `a: ${'['.repeat(30_000)}`;
+    const block = (levels: number): string =>
+      Array.from({ length: levels }, (_, i) => `${'  '.repeat(i)}k:\n`).join('') +
+      `${'  '.repeat(levels)}1\n`;
+    for (const text of [flow, block(3000), block(65)])
+      expect(userError(() => parseYaml(text, 'deep.yaml')).format()).toMatch(
+        /^deep\.yaml: YAML nests more than the 64 levels allowed/,
+      );
+    expect(parseYaml(block(63), 'ok.yaml')).toBeTruthy();
+  });
 });

@@ -79,22 +79,46 @@ export function yamlErrorText(error: YAMLError): string {
  * (a "billion laughs") cannot expand into gigabytes: beyond the cap, a user error.
  */
 export function yamlData(doc: Document, source: string): unknown {
+  let data: unknown;
   try {
-    return doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown;
+    data = doc.toJS({ maxAliasCount: MAX_YAML_ALIASES }) as unknown;
   } catch (error) {
     if (error instanceof ReferenceError && /alias/i.test(error.message))
       throw new UserError(
         `uses aliases (*name) more than ${MAX_YAML_ALIASES} times in all; write the values out`,
         source,
       );
+    if (error instanceof RangeError) throw tooDeep(source);
     throw error;
   }
+  if (nestsDeeperThan(data, MAX_JSON_DEPTH)) throw tooDeep(source);
+  return data;
+}
+
+export function tooDeep(source: string): UserError {
+  return new UserError(
+    `YAML nests more than the ${MAX_JSON_DEPTH} levels allowed; a settings file needs a few`,
+    source,
+  );
+}
+
+/** The parser recurses per level: very deep text overflows its stack, which it reports so. */
+export function overflowed(error: YAMLError): boolean {
+  return /call stack/i.test(error.message);
+}
+
+/** Do lists and mappings nest more than `limit` levels (stopping as soon as they do)? */
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (limit === 0) return true;
+  return Object.values(value).some((child) => nestsDeeperThan(child, limit - 1));
 }
 
 /** Parse YAML text; errors name the line and column. */
 export function parseYaml(text: string, source: string): unknown {
   const doc = parseDocument(text);
   const first = doc.errors[0];
+  if (first && overflowed(first)) throw tooDeep(source);
   if (first) {
     const pos = first.linePos?.[0];
     const at = pos ? ` at line ${pos.line}, column ${pos.col}` : '';

@@ -21,12 +21,36 @@ export function parseWith<S extends z.ZodType>(
   source: string,
   fieldPrefix = '',
 ): z.output<S> {
+  const fieldOf = (path: string): string | undefined =>
+    fieldPrefix && path ? `${fieldPrefix}: ${path}` : fieldPrefix || path || undefined;
+  const hidden = prototypeKeyPath(data);
+  if (hidden) throw new UserError(PROTOTYPE_KEY_REFUSED, source, fieldOf(formatPath(hidden)));
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const path = formatPath(issue.path);
-  const field = fieldPrefix && path ? `${fieldPrefix}: ${path}` : fieldPrefix || path || undefined;
-  throw new UserError(issue.message, source, field);
+  throw new UserError(issue.message, source, fieldOf(formatPath(issue.path)));
+}
+
+export const PROTOTYPE_KEY_REFUSED =
+  'the name "__proto__" is not allowed (a JavaScript object cannot hold it as a key); rename it';
+
+/**
+ * The path of the first `__proto__` key in parsed data, or null. JSON.parse and YAML keep it
+ * as an own key, but a schema's record copies keys by assignment, where it silently vanishes.
+ * Builds a path only when it finds one: load matrices hold millions of numbers.
+ */
+export function prototypeKeyPath(value: unknown): PropertyKey[] | null {
+  if (value === null || typeof value !== 'object') return null;
+  if (Object.hasOwn(value, '__proto__')) return ['__proto__'];
+  const entries: [PropertyKey, unknown][] = Array.isArray(value)
+    ? value.map((child, i) => [i, child])
+    : Object.entries(value);
+  for (const [key, child] of entries) {
+    if (child === null || typeof child !== 'object') continue;
+    const found = prototypeKeyPath(child);
+    if (found) return [key, ...found];
+  }
+  return null;
 }
 
 /** How messages name an item of a list: its id when it has one, and its position. */

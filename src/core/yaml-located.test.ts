@@ -41,4 +41,17 @@ describe('readYamlChecked', () => {
     expect(check('name: x\nbudget: [1,\n')).toMatch(/^spec\.yaml:\d+: invalid YAML/);
     expect(check('name: x\nbudget:\n  max_candidates: 3\n')).toBe('accepted');
   });
+
+  it('says an empty file holds nothing, and refuses deep nesting and "__proto__" with a line', () => {
+    for (const empty of ['', '# only a comment\n'])
+      expect(check(empty)).toBe(
+        'spec.yaml: holds nothing (an empty YAML document); write the settings it needs',
+      );
+    expect(check(`name: ${'['.repeat(20_000)}`)).toMatch(
+      /^spec\.yaml: YAML nests more than the 64/,
+    );
+    expect(check('name: x\nbudget:\n  __proto__: 1\n')).toMatch(
+      /^spec\.yaml:3: budget\.__proto__: the name "__proto__" is not allowed/,
+    );
+  });
 });

@@ -1,8 +1,8 @@
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from './errors.js';
-import { readTextFile, yamlData, yamlErrorText } from './io.js';
-import { formatPath } from './schema.js';
+import { overflowed, readTextFile, tooDeep, yamlData, yamlErrorText } from './io.js';
+import { formatPath, PROTOTYPE_KEY_REFUSED, prototypeKeyPath } from './schema.js';
 
 /** The line (1-based) where the value at `path` starts, else the nearest ancestor's line. */
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | null {
@@ -24,6 +24,7 @@ export function readYamlChecked<S extends z.ZodType>(path: string, schema: S): z
   const counter = new LineCounter();
   const doc = parseDocument(text, { lineCounter: counter });
   const first = doc.errors[0];
+  if (first && overflowed(first)) throw tooDeep(path);
   if (first) {
     const pos = first.linePos?.[0];
     throw new UserError(
@@ -32,13 +33,19 @@ export function readYamlChecked<S extends z.ZodType>(path: string, schema: S): z
     );
   }
   const data = yamlData(doc, path);
+  if (data === null || data === undefined)
+    throw new UserError(
+      'holds nothing (an empty YAML document); write the settings it needs',
+      path,
+    );
+  const refuse = (message: string, at: readonly PropertyKey[]): never => {
+    const line = lineOf(doc, counter, at);
+    throw new UserError(message, line ? `${path}:${line}` : path, formatPath(at) || undefined);
+  };
+  const hidden = prototypeKeyPath(data);
+  if (hidden) refuse(PROTOTYPE_KEY_REFUSED, hidden);
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
-  const line = lineOf(doc, counter, issue.path);
-  throw new UserError(
-    issue.message,
-    line ? `${path}:${line}` : path,
-    formatPath(issue.path) || undefined,
-  );
+  return refuse(issue.message, issue.path);
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseModelSpec } from './llm/model-spec.js';
 import { migrationSchema } from './population/migration.js';
 import { selectionSchema } from './population/selection.js';
 import type { EvaluationLimits } from './task.js';
@@ -11,11 +12,23 @@ const price = z
   })
   .strict();
 
+/** A model spec that parseModelSpec accepts, its complaint as the schema's message. */
+const modelSpecText = z
+  .string()
+  .min(1)
+  .superRefine((text, ctx) => {
+    try {
+      parseModelSpec(text);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', message: (error as Error).message });
+    }
+  });
+
 /** LLM settings of a run. Keys are never stored: only the names of the variables holding them. */
 export const llmSettingsSchema = z
   .object({
     /** Model specs: `openai:MODEL`, `anthropic:MODEL` or `URL#MODEL` (OpenAI-compatible). */
-    models: z.array(z.string().min(1)).min(1).max(64),
+    models: z.array(modelSpecText).min(1).max(64),
     temperatures: z.array(z.number().min(0).max(2)).min(1).max(64).default([0, 0.5, 1]),
     maxTokens: z.number().int().min(16).max(1_000_000).default(8192),
     maxRetries: z.number().int().min(0).max(20).default(4),
@@ -26,10 +39,10 @@ export const llmSettingsSchema = z
     baseUrls: z.record(z.string(), z.string().url()).default({}),
     prices: z.record(z.string(), price).default({}),
     /** When set, new programs too similar to one on their island are rejected unevaluated. */
-    embeddingModel: z.string().min(1).optional(),
+    embeddingModel: modelSpecText.optional(),
     noveltyThreshold: z.number().min(0).max(1).default(0.995),
     /** When set, a meta model writes summaries, insights and recommendations every `metaEvery`. */
-    metaModel: z.string().min(1).optional(),
+    metaModel: modelSpecText.optional(),
     metaEvery: z.number().int().min(1).max(1e6).default(10),
   })
   .strict();

@@ -218,7 +218,10 @@ export function checkModels(config: EvolveConfig, env: NodeJS.ProcessEnv = proce
   }
 }
 
-/** Evaluate and store the initial program as generation 0 on island 0, once per run. */
+/**
+ * Evaluate and store the initial program as generation 0 on island 0, once per run; warn at
+ * once when it is incorrect.
+ */
 async function ensureInitial(ctx: RunContext): Promise<void> {
   if (ctx.store.summaries(ctx.runId).some((p) => p.kind === 'initial')) return;
   const { task } = ctx;
@@ -238,10 +241,9 @@ async function ensureInitial(ctx: RunContext): Promise<void> {
     ctx.config.archiveSize,
   );
   if (!evaluation.correct)
-    ctx.store.addEvent(
-      ctx.runId,
-      'warning',
-      `the initial program is incorrect: ${evaluation.textFeedback}`,
+    ctx.warnOnce(
+      'initial-incorrect',
+      `the initial program is incorrect (every proposal starts from it): ${evaluation.textFeedback}`,
     );
 }
 

@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import type { RunStore } from './database/store.js';
@@ -82,7 +81,6 @@ export async function metaRound(args: {
     recommendations: sections.Recommendations,
     usd,
   });
-  mkdirSync(args.folder, { recursive: true });
   const stamp = String(programs.length).padStart(5, '0');
   writeFileAtomic(
     join(args.folder, `meta-${stamp}.md`),

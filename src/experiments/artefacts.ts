@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 
@@ -16,7 +16,6 @@ export class ArtefactStore {
   /** Write one artefact (names sort by age: the caller numbers them), then enforce the limits. */
   write(name: string, text: string): void {
     if (this.maxCount === 0 || this.maxBytes === 0) return;
-    mkdirSync(this.dir, { recursive: true });
     const bytes = Buffer.from(text, 'utf8');
     writeFileAtomic(
       join(this.dir, name),

@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { readYamlChecked } from '../core/yaml-located.js';
 import { UserError } from '../core/errors.js';
-import { resolveInside } from './promotion/target-file.js';
+import { resolveInside } from '../core/paths.js';
 import { experimentSpecSchema, type ExperimentSpec } from './spec.js';
 
 /** Built-in experiment specs ship as `experiments/<name>.yaml` at the package root. */

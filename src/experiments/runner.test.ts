@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it, onTestFinished } from 'vitest';
-import { RunStore } from '../evolve/database/store.js';
+import { EXPERIMENT_TASK_PREFIX, RunStore } from '../evolve/database/store.js';
 import { canonicalKey, enumerate, type Params } from '../evolve/genomes/params/index.js';
 import { ArtefactStore } from './artefacts.js';
 import { colocateEvaluator, colocateEvaluatorSchema } from './evaluators/colocate-model.js';
@@ -23,7 +23,11 @@ function newStore(spec: ExperimentSpec): { store: RunStore; runId: number; dir: 
   onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
   const store = RunStore.create(join(dir, 'exp.db'));
   stores.push(store);
-  return { store, runId: store.createRun(`experiment:${spec.name}`, spec, spec.seed), dir };
+  return {
+    store,
+    runId: store.createRun(`${EXPERIMENT_TASK_PREFIX}${spec.name}`, spec, spec.seed),
+    dir,
+  };
 }
 
 async function run(spec: ExperimentSpec, evaluator: Evaluator, clock?: Clock) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { searchSpaceSchema } from '../evolve/genomes/params/index.js';
 import { applySchema } from './promotion/schema.js';
-import { relativePathProblem } from './promotion/target-file.js';
+import { relativePathProblem } from '../core/paths.js';
 
 /**
  * How one metric turns into a score in [0, 1]: `up` and `down` scale linearly over `range`
@@ -162,6 +162,12 @@ export const experimentSpecSchema = z
           path: ['promotion', 'map', param],
           message: `"${param}" is not a parameter of search_space`,
         });
+    if (spec.selector.elitism > spec.budget.population)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['selector', 'elitism'],
+        message: `${spec.selector.elitism} elites do not fit in a population of ${spec.budget.population}; keep at most ${spec.budget.population}`,
+      });
     if (spec.promotion) checkPromotion(spec.promotion, spec.search_space, ctx);
   });
 

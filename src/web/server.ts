@@ -113,7 +113,8 @@ export function createUiServer(sources: UiSources): Server {
     }
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     try {
-      for (const [pattern, route] of table) {
+      // One address per page: a number with a leading zero (`/programs/01`) names none.
+      for (const [pattern, route] of /\/0\d/.test(path) ? [] : table) {
         const match = pattern.exec(path);
         const body = match ? route(match) : null;
         if (body !== null) return respond(res, 200, body, head);

@@ -1,6 +1,6 @@
-import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
+import { makeFolders } from '../../core/atomic.js';
 import { UserError } from '../../core/errors.js';
 
 /**
@@ -160,7 +160,7 @@ CREATE TABLE IF NOT EXISTS meta (
 export function openDatabase(path: string, create: boolean): Database.Database {
   let db: Database.Database;
   try {
-    if (create) mkdirSync(dirname(path), { recursive: true });
+    if (create) makeFolders(dirname(path));
     db = new Database(path, { fileMustExist: !create });
   } catch (error) {
     throw new UserError(
@@ -183,7 +183,10 @@ export function openDatabase(path: string, create: boolean): Database.Database {
       throw new UserError(`${path}: holds no run database (empty); start a run first`);
     if (version > SCHEMA_VERSION || (version > 0 && !upgradable(version)))
       throw new UserError(
-        `${path}: run database version ${version}, this evoplace reads version ${SCHEMA_VERSION}`,
+        `${path}: run database version ${version}, this evoplace reads version ${SCHEMA_VERSION}` +
+          (version > SCHEMA_VERSION
+            ? '; a newer evoplace made it: upgrade evoplace to read it'
+            : '; it is too old to migrate: start a new run'),
       );
     // Only now, with the file known to be ours (or ours to make), is anything written to it.
     db.pragma('journal_mode = WAL');

@@ -205,6 +205,14 @@ function toColumn(column: string, value: unknown): unknown {
   return value;
 }
 
+/** An experiment run's task is `experiment:NAME`; every other run is an evolve run. */
+export const EXPERIMENT_TASK_PREFIX = 'experiment:';
+export type RunKind = 'evolve' | 'experiment';
+
+export function runKind(run: { task: string }): RunKind {
+  return run.task.startsWith(EXPERIMENT_TASK_PREFIX) ? 'experiment' : 'evolve';
+}
+
 /**
  * The run database: the only state of a run. Every write is one transaction, so a process
  * killed at any moment leaves either a whole program or none.
@@ -223,15 +231,38 @@ export class RunStore {
     return new RunStore(path, openDatabase(path, false));
   }
 
-  /** Open an existing database and its latest run; none is a user error ending in `hint`. */
-  static openLatest(path: string, hint: string): { store: RunStore; run: RunRecord } {
+  /**
+   * Open an existing database and its latest run of `kind`; none is a user error ending in
+   * `hint`, or saying which command reads the runs it holds instead.
+   */
+  static openLatest(
+    path: string,
+    kind: RunKind,
+    hint: string,
+  ): { store: RunStore; run: RunRecord } {
     const store = RunStore.open(path);
-    const run = store.latestRun();
+    const run = store.latestRun(kind);
     if (!run) {
+      const other = store.runs()[0];
       store.close();
+      if (other)
+        throw new UserError(
+          `holds ${runKind(other)} runs, not ${kind} runs; read it with "evoplace ${runKind(other)} status --db ${path}"`,
+          path,
+        );
       throw new UserError(`holds no run; ${hint}`, path);
     }
     return { store, run };
+  }
+
+  /** Refuse (before any write) to add a run of `kind` to a database that holds the other kind. */
+  checkHoldsOnly(kind: RunKind): void {
+    const other = this.runs().find((run) => runKind(run) !== kind);
+    if (other)
+      throw new UserError(
+        `holds ${runKind(other)} runs; a database keeps one kind of run, so give --db a new file for ${kind} runs`,
+        this.path,
+      );
   }
 
   close(): void {
@@ -278,11 +309,9 @@ export class RunStore {
     });
   }
 
-  /** The most recent run, or null for an empty database. */
-  latestRun(): RunRecord | null {
-    const row = this.db.prepare('SELECT * FROM runs ORDER BY id DESC LIMIT 1').get() as
-      Row | undefined;
-    return row ? fromRow<RunRecord>(row, this.path) : null;
+  /** The most recent run (of `kind`, when given), or null when there is none. */
+  latestRun(kind?: RunKind): RunRecord | null {
+    return this.runs().find((run) => kind === undefined || runKind(run) === kind) ?? null;
   }
 
   /** Every run, newest first. */

@@ -1,10 +1,12 @@
-import { readdirSync, statSync } from 'node:fs';
-import { basename, join, relative, resolve, sep } from 'node:path';
+import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
+import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import type { CaseSet } from '../../core/program-task.js';
 import { readTextFile, readYamlFile } from '../../core/io.js';
+import { resolveInside } from '../../core/paths.js';
 import { parseWith } from '../../core/schema.js';
+import { findBlocks, markerLine } from '../genomes/program/blocks.js';
 import { languageFromPath, languageSchema, type Language } from '../genomes/program/index.js';
 import { isInsidePath } from '../sandbox/spec.js';
 import { runSandboxed } from '../sandbox/index.js';
@@ -42,7 +44,9 @@ function readTaskFiles(dir: string): Record<string, string> {
     for (const name of readdirSync(folder).sort()) {
       if (name === 'results' || name.startsWith('.') || name === '__pycache__') continue;
       const path = join(folder, name);
-      const stat = statSync(path);
+      // A link may name a file of the task (its content is copied); one leading out of the
+      // folder would ship that file to every sandbox, and one to a folder could loop.
+      const stat = lstatSync(path).isSymbolicLink() ? linkedTaskFile(dir, path) : lstatSync(path);
       if (stat.isDirectory()) walk(path);
       else if (stat.isFile()) {
         bytes += stat.size;
@@ -58,6 +62,28 @@ function readTaskFiles(dir: string): Record<string, string> {
   };
   walk(dir);
   return files;
+}
+
+/** What a symbolic link in task directory `dir` leads to, refused unless a file inside it. */
+function linkedTaskFile(dir: string, path: string): Stats {
+  const refuse = (why: string): never => {
+    throw new UserError(
+      `${relative(dir, path)} is a symbolic link ${why}; a task directory is copied into each sandbox, so put the file itself there`,
+      dir,
+    );
+  };
+  let target = '';
+  try {
+    target = realpathSync(path);
+  } catch {
+    refuse('that leads nowhere');
+  }
+  const stat = statSync(target);
+  if (!stat.isFile()) refuse('to a folder');
+  const inside = relative(realpathSync(dir), target);
+  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))
+    refuse(`to ${target}, outside the task directory`);
+  return stat;
 }
 
 /** metrics.json and correct.json as ShinkaEvolve evaluators write them. */
@@ -140,10 +166,19 @@ export type ExternalTaskContent = z.infer<typeof externalTaskContentSchema>;
 export function readExternalTask(dirArg: string): ExternalTaskContent {
   const dir = resolve(dirArg);
   const specPath = join(dir, 'evolve.yaml');
-  const spec = parseWith(externalTaskSchema, readYamlFile(specPath), specPath);
-  const initialPath = resolve(dir, spec.initial_program);
-  if (!initialPath.startsWith(dir + sep))
-    throw new UserError('must name a file inside the task directory', specPath, 'initial_program');
+  const content = readYamlFile(specPath);
+  if (content === null)
+    throw new UserError(
+      'holds nothing; a task names at least its description and initial_program',
+      specPath,
+    );
+  const spec = parseWith(externalTaskSchema, content, specPath);
+  // Links resolved: a link out of the folder would send another file to the LLM.
+  const initialPath = resolveInside(dir, spec.initial_program, {
+    source: specPath,
+    field: 'initial_program',
+    folderName: 'the task directory',
+  });
   const language = (spec.language ?? languageFromPath(initialPath)) as Language | null;
   if (!language)
     throw new UserError(
@@ -151,16 +186,44 @@ export function readExternalTask(dirArg: string): ExternalTaskContent {
       specPath,
       'language',
     );
+  const files = readTaskFiles(dir);
+  if (spec.evaluate === SHINKA_COMMAND && !('evaluate.py' in files))
+    throw new UserError(
+      `the task directory has no evaluate.py, which the default command runs (${SHINKA_COMMAND}); ` +
+        'add it, or set "evaluate:" to the command that scores a program',
+      specPath,
+      'evaluate',
+    );
   return {
     directory: dir,
     description: spec.description,
     language,
     programFile: `candidate/${basename(initialPath)}`,
-    initialProgram: readTextFile(initialPath),
-    files: readTaskFiles(dir),
+    initialProgram: evolvableProgram(initialPath, language, specPath),
+    files,
     evaluate: spec.evaluate,
     evaluateHoldout: spec.evaluate_holdout ?? null,
   };
+}
+
+/**
+ * The initial program's text, refused unless evolution can edit it: text (no NUL byte), with
+ * at least one well-formed EVOLVE-BLOCK (a patch may change nothing outside one).
+ */
+function evolvableProgram(path: string, language: Language, specPath: string): string {
+  const code = readTextFile(path);
+  const refuse = (why: string): never => {
+    throw new UserError(`${path} ${why}`, specPath, 'initial_program');
+  };
+  if (code.includes('\0')) refuse('is not a text file (it holds NUL bytes)');
+  const blocks = findBlocks(code, language);
+  if (!blocks.ok) refuse(`has invalid EVOLVE-BLOCK markers: ${blocks.reason}`);
+  else if (blocks.blocks.length === 0)
+    refuse(
+      'has no EVOLVE-BLOCK, so no part of it may be evolved; put the code to evolve between the ' +
+        `lines "${markerLine('start', language)}" and "${markerLine('end', language)}"`,
+    );
+  return code;
 }
 
 /** The content each external task was made from, for the queue to ship to workers. */

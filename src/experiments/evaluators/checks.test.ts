@@ -166,3 +166,20 @@ describe('valuesToTry', () => {
     expect(Number.isInteger(real[2])).toBe(false);
   });
 });
+
+describe('evaluators that know their metrics', () => {
+  it.each(['gpu-colocation', 'tune-prism'])(
+    '%s: every metric an evaluation reports is in the list a spec is checked against',
+    async (name) => {
+      const { spec: loaded, path, dir } = loadExperiment(name);
+      const evaluator = makeEvaluator(loaded, path, dir);
+      const params = Object.fromEntries(
+        Object.entries(loaded.search_space).map(([param, p]) => [param, valuesToTry(p)[0]!]),
+      );
+      const { metrics } = await evaluator.evaluate(params, { timeoutMs: 60_000 });
+      expect(Object.keys(metrics).length).toBeGreaterThan(0);
+      for (const metric of Object.keys(metrics)) expect(evaluator.reports).toContain(metric);
+    },
+    60_000,
+  );
+});

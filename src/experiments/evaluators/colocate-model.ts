@@ -131,6 +131,18 @@ export function checkColocateParameters(
   }
 }
 
+/** The metrics of a colocate-model evaluation (the two latencies only when the service runs). */
+const COLOCATE_METRICS = [
+  'capacity',
+  'kvCacheGib',
+  'maxConcurrentSequences',
+  'whisperWerPercent',
+  'gpuUtilPercent',
+  'stability',
+  'llmLatencyMs',
+  'whisperLatencyMs',
+] as const;
+
 /**
  * The model's numbers as metrics; a configuration that runs out of memory or cannot start is
  * disqualified, and so is one the model refuses (a combination of values that are each valid,
@@ -139,6 +151,7 @@ export function checkColocateParameters(
 export function colocateEvaluator(settings: ColocateEvaluatorSettings, source: string): Evaluator {
   return {
     kind: 'colocate-model',
+    reports: COLOCATE_METRICS,
     evaluate(params: Params): Promise<Measurement> {
       let input = settings.base;
       for (const [param, path] of Object.entries(settings.parameters)) {
@@ -162,7 +175,7 @@ export function colocateEvaluator(settings: ColocateEvaluatorSettings, source: s
           log: '',
         });
       }
-      const metrics: Record<string, number> = {
+      const metrics: Partial<Record<(typeof COLOCATE_METRICS)[number], number>> = {
         capacity: m.capacity,
         kvCacheGib: m.kvCacheGib,
         maxConcurrentSequences: m.maxConcurrentSequences,

@@ -24,6 +24,19 @@ export type { Evaluator, EvaluationContext, Measurement } from './types.js';
  * wrong before a run is refused here, as a UserError naming the spec file and the field.
  */
 export function makeEvaluator(spec: ExperimentSpec, specPath: string, specDir: string): Evaluator {
+  const evaluator = evaluatorOf(spec, specPath, specDir);
+  const { reports } = evaluator;
+  for (const metric of Object.keys(spec.metrics))
+    if (reports && !reports.includes(metric))
+      throw new UserError(
+        `the ${evaluator.kind} evaluator does not report "${metric}", so every candidate would fail; it reports ${reports.join(', ')}`,
+        specPath,
+        `metrics.${metric}`,
+      );
+  return evaluator;
+}
+
+function evaluatorOf(spec: ExperimentSpec, specPath: string, specDir: string): Evaluator {
   const settings = <S extends ZodType>(schema: S) =>
     parseWith(schema, spec.evaluator, specPath, 'evaluator');
   switch (spec.evaluator.kind) {

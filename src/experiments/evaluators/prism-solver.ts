@@ -98,6 +98,7 @@ export function prismSolverEvaluator(settings: PrismSolverEvaluatorSettings): Ev
   );
   return {
     kind: 'prism-solver',
+    reports: ['meanGapPercent', 'unplaced', 'meanKicks', 'meanMs'],
     evaluate(params: Params): Promise<Measurement> {
       const knobs = knobsOf(params);
       let gap = 0;

@@ -26,6 +26,8 @@ export interface Evaluator {
    * baseline): the runner then awaits it instead of abandoning it at the deadline.
    */
   readonly enforcesDeadline?: boolean;
+  /** Every metric it can report, when known before a run (a spec naming another is refused). */
+  readonly reports?: readonly string[];
   evaluate(params: Params, context: EvaluationContext): Promise<Measurement>;
 }
 

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../../core/atomic.js';
+import { makeFolders, writeFileAtomic } from '../../core/atomic.js';
 import { UserError } from '../../core/errors.js';
 import { readJsonFile } from '../../core/io.js';
 import { parseWith } from '../../core/schema.js';
@@ -100,7 +100,14 @@ export function listAcknowledgements(stateDir: string): Acknowledgement[] {
  */
 export function recordAcknowledgement(stateDir: string, ack: Acknowledgement): void {
   const path = ackPath(stateDir, ack.id);
-  mkdirSync(acksDir(stateDir), { recursive: true });
+  try {
+    makeFolders(acksDir(stateDir));
+  } catch (error) {
+    throw new UserError(
+      `cannot keep acknowledgements there (${(error as Error).message}); give --state-dir (or EVOPLACE_STATE_DIR) a folder that can be written`,
+      stateDir,
+    );
+  }
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
     writeFileSync(tmp, serialise(ack));

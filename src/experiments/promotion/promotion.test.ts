@@ -337,23 +337,48 @@ describe('rollback', () => {
     );
   });
 
-  it("refuses an acknowledgement edited to name a file outside the promotion's folder", () => {
+  it('refuses an acknowledgement its promotion file does not vouch for, writing nothing', () => {
     const s = setup('env', 'A=1\n');
     apply(s);
-    const outside = join(root, `outside-${counter++}.env`);
-    writeFileSync(outside, 'KEEP=1\n');
+    const victim = setup('env', 'KEEP=1\n', 'large');
+    expect(victim.promotion.id).not.toBe(s.promotion.id);
     const path = join(s.stateDir, 'acks', `${s.promotion.id}.json`);
     const ack = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    for (const file of [outside, join(dirname(s.file), '..', basename(outside))]) {
-      writeFileSync(path, JSON.stringify({ ...ack, file }));
-      expect(refusal(() => rollback(s, true))).toMatch(
-        new RegExp(
-          `${path}: file: .* leads out of the folder; give a path relative to the promotion file's folder`,
-        ),
-      );
+    const forgeries: [Record<string, unknown>, RegExp][] = [
+      // Another file, beside the promotion or elsewhere.
+      [{ file: victim.file }, /does not match its promotion file/],
+      [{ file: join(dirname(s.file), '..', basename(victim.file)) }, /does not match/],
+      // Another folder's genuine promotion (valid signature, another id) and its file.
+      [{ promotionFile: victim.promotionFile, file: victim.file }, /does not match/],
+      // A promotion file that is not there.
+      [
+        { promotionFile: join(dirname(victim.file), 'p.json'), file: victim.file },
+        /p\.json, is gone/,
+      ],
+    ];
+    for (const [edit, message] of forgeries) {
+      for (const existed of [true, false]) {
+        writeFileSync(path, JSON.stringify({ ...ack, ...edit, existed }));
+        const why = refusal(() => rollback(s, true));
+        expect(why).toMatch(new RegExp(`^${path}: (file|promotionFile): `));
+        expect(why).toMatch(message);
+      }
     }
-    expect(readFileSync(outside, 'utf8')).toBe('KEEP=1\n');
+    expect(readFileSync(victim.file, 'utf8')).toBe('KEEP=1\n');
     writeFileSync(path, JSON.stringify(ack));
+    rollback(s);
+    expect(readFileSync(s.file, 'utf8')).toBe('A=1\n');
+  });
+
+  it('needs the promotion file it was applied from', () => {
+    const s = setup('env', 'A=1\n');
+    apply(s);
+    const kept = readFileSync(s.promotionFile);
+    rmSync(s.promotionFile);
+    expect(refusal(() => rollback(s))).toMatch(
+      /promotionFile: .*promotion\.json, is gone; .*put it back/,
+    );
+    writeFileSync(s.promotionFile, kept);
     rollback(s);
     expect(readFileSync(s.file, 'utf8')).toBe('A=1\n');
   });

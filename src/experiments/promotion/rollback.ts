@@ -1,5 +1,4 @@
-import { rmSync } from 'node:fs';
-import { dirname, relative } from 'node:path';
+import { existsSync, rmSync } from 'node:fs';
 import { UserError } from '../../core/errors.js';
 import {
   ackPath,
@@ -9,9 +8,10 @@ import {
   type Acknowledgement,
 } from './acks.js';
 import { valuesIn } from './lines.js';
-import { sha256Hex } from './signature.js';
+import { readPromotionFile } from './read.js';
+import { hasValidSignature, sha256Hex } from './signature.js';
 import { syntaxFor } from './syntaxes.js';
-import { readTarget, realPathOf, resolveInside, writeTarget } from './target-file.js';
+import { readTarget, resolveTarget, writeTarget } from './target-file.js';
 
 export interface RollbackOptions {
   stateDir: string;
@@ -62,17 +62,32 @@ export function rollbackPromotion(id: string, options: RollbackOptions): void {
 }
 
 /**
- * Refuse an acknowledgement whose file is not inside its promotion file's folder, the only
- * place an apply writes: one edited (or copied from elsewhere) to name another file must not
- * make the rollback write there.
+ * Refuse an acknowledgement that its promotion file does not vouch for: the rollback writes
+ * (or deletes) the acknowledgement's `file`, so that file must be the one a genuine promotion
+ * (its signature valid, the same id and target) names, inside the promotion file's folder, the
+ * only place an apply writes. An acknowledgement edited, forged or copied from elsewhere to
+ * name another file never makes the rollback write there.
  */
 function checkTarget(ack: Acknowledgement, stateDir: string): void {
-  const folder = realPathOf(dirname(ack.promotionFile));
-  resolveInside(folder, relative(folder, ack.file), {
-    source: ackPath(stateDir, ack.id),
-    field: 'file',
-    folderName: "the promotion file's folder",
-  });
+  const source = ackPath(stateDir, ack.id);
+  if (!existsSync(ack.promotionFile))
+    throw new UserError(
+      `the promotion file it was applied from, ${ack.promotionFile}, is gone; the rollback checks the acknowledgement against it, so put it back`,
+      source,
+      'promotionFile',
+    );
+  const promotion = readPromotionFile(ack.promotionFile);
+  const vouches =
+    hasValidSignature(promotion) &&
+    promotion.id === ack.id &&
+    promotion.apply.target === ack.target &&
+    resolveTarget(ack.promotionFile, promotion.apply.file) === ack.file;
+  if (!vouches)
+    throw new UserError(
+      `does not match its promotion file ${ack.promotionFile} (id, target, signature or the file it names); the acknowledgement was edited or belongs elsewhere, so nothing was written`,
+      source,
+      'file',
+    );
 }
 
 /** What differs from what the apply wrote: the promoted keys' values, or else other lines. */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { relativePathProblem } from './target-file.js';
+import { relativePathProblem } from '../../core/paths.js';
 
 /** Experiment names as promotion ids use them (the same rule as an experiment spec's `name`). */
 export const EXPERIMENT_NAME = /^[a-z0-9][a-z0-9-]{0,63}$/;
