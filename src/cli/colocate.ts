@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors.js';
+import { MAX_SEED } from '../core/rng.js';
 import { formatTable } from '../core/table.js';
 import { elapsedMs } from '../core/timing.js';
 import { printColocateBenchmark, runColocateBenchmark } from '../problems/colocate/benchmark.js';
@@ -180,7 +181,7 @@ function generateCommand(argv: string[]): number {
   );
   if (!parsed) return 0;
   const count = intFlag(parsed.values, 'count', 20, 1, 100_000);
-  const seed = intFlag(parsed.values, 'seed', 1, 0, 2 ** 32 - 1);
+  const seed = intFlag(parsed.values, 'seed', 1, 0, MAX_SEED);
   printJson(generateColocateProblems(count, seed));
   return 0;
 }
@@ -201,7 +202,7 @@ function benchCommand(argv: string[]): number {
   const { values } = parsed;
   const report = runColocateBenchmark(
     intFlag(values, 'count', 300, 1, 100_000),
-    intFlag(values, 'seed', 1, 0, 2 ** 32 - 1),
+    intFlag(values, 'seed', 1, 0, MAX_SEED),
     listFlag(values, 'solvers', COLOCATE_SOLVER_NAMES, COLOCATE_SOLVER_NAMES),
   );
   if (values.json) printJson(report);

@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors.js';
+import { MAX_SEED } from '../core/rng.js';
 import { elapsedMs } from '../core/timing.js';
 import { DEFAULT_EMA_ALPHA, FORECASTS, forecastLoad } from '../problems/eplb/forecast.js';
 import { DEFAULT_TRACE, generateTrace } from '../problems/eplb/generate.js';
@@ -251,7 +252,7 @@ function generateCommand(argv: string[]): number {
     layers,
     experts,
     groups,
-    seed: intFlag(values, 'seed', DEFAULT_TRACE.seed, 0, 2 ** 32 - 1),
+    seed: intFlag(values, 'seed', DEFAULT_TRACE.seed, 0, MAX_SEED),
     groupSkew: numberFlag(values, 'group-skew', DEFAULT_TRACE.groupSkew, 0, 10),
     churnSigma: numberFlag(values, 'churn', DEFAULT_TRACE.churnSigma, 0, 10),
   });

@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { MAX_SEED } from '../core/rng.js';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
 import { UserError } from '../core/errors.js';
@@ -166,7 +167,7 @@ function buildConfig(values: Record<string, unknown>): EvolveConfig {
   const merged: Record<string, unknown> = { ...base, llm };
   Object.assign(merged, limitFlags(values));
   if (values.islands !== undefined) merged.islands = intFlag(values, 'islands', 2, 1, 64);
-  if (values.seed !== undefined) merged.seed = intFlag(values, 'seed', 0, 0, 2 ** 32 - 1);
+  if (values.seed !== undefined) merged.seed = intFlag(values, 'seed', 0, 0, MAX_SEED);
   const concurrency = concurrencyFlag(values.concurrency);
   if (concurrency) merged.concurrency = concurrency;
   if (values['held-out-every'] !== undefined) {

@@ -1,4 +1,5 @@
 import { existsSync, rmSync } from 'node:fs';
+import { MAX_SEED } from '../core/rng.js';
 import { dirname, join, normalize, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { formatTable } from '../core/table.js';
@@ -127,7 +128,7 @@ async function runCommand(argv: string[]): Promise<number> {
   const loaded = loadExperiment(parsed.positionals[0]!);
   const spec = {
     ...loaded.spec,
-    seed: intFlag(parsed.values, 'seed', loaded.spec.seed, 0, 2 ** 32 - 1),
+    seed: intFlag(parsed.values, 'seed', loaded.spec.seed, 0, MAX_SEED),
   };
   // Everything that can be checked is, before the database is made: a refused spec leaves nothing.
   const evaluator = makeEvaluator(spec, loaded.path, loaded.dir);

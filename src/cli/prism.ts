@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors.js';
+import { MAX_SEED } from '../core/rng.js';
 import { Progress } from '../core/progress.js';
 import { formatTable } from '../core/table.js';
 import { runPrismBenchmark, printBenchmark } from '../problems/prism/benchmark.js';
@@ -57,7 +58,7 @@ async function solveCommand(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const { values, positionals } = parsed;
   const solver = choiceFlag(values, 'solver', SOLVER_NAMES, DEFAULT_SOLVER);
-  const seed = intFlag(values, 'seed', DEFAULT_SEED, 0, 2 ** 32 - 1);
+  const seed = intFlag(values, 'seed', DEFAULT_SEED, 0, MAX_SEED);
   const timeLimitMs = intFlag(values, 'time-limit-ms', DEFAULT_TIME_LIMIT_MS, 1, MAX_TIME_LIMIT_MS);
   const file = positionals[0]!;
   const instances = readInstancesFile(file);
@@ -122,7 +123,7 @@ function generateCommand(argv: string[]): number {
   const { values } = parsed;
   const family = choiceFlag(values, 'family', FAMILIES, 'seed');
   const count = intFlag(values, 'count', family === 'seed' ? 50 : 30, 1, MAX_GENERATED);
-  const seed = intFlag(values, 'seed', family === 'seed' ? 42 : 1, 0, 2 ** 32 - 1);
+  const seed = intFlag(values, 'seed', family === 'seed' ? 42 : 1, 0, MAX_SEED);
   printJson(generate(family, count, seed).map(toInstanceFile));
   return 0;
 }

@@ -1,4 +1,15 @@
+import { z } from 'zod';
 import { Mt19937 } from './mt19937.js';
+
+/** Seeds are 32-bit, as Mt19937 takes them. */
+export const MAX_SEED = 2 ** 32 - 1;
+const SEED_RANGE = `a seed is an integer from 0 to ${MAX_SEED}`;
+/** A seed in a settings file; every out-of-range value gets the same message. */
+export const seedSchema = z
+  .number({ error: SEED_RANGE })
+  .int({ error: SEED_RANGE })
+  .min(0, { error: SEED_RANGE })
+  .max(MAX_SEED, { error: SEED_RANGE });
 
 /** A seeded random source: the only kind of randomness the project uses. */
 export class Rng {

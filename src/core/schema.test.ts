@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { UserError } from './errors.js';
 import { parseYaml } from './io.js';
+import { seedSchema } from './rng.js';
 import { parseWith } from './schema.js';
 
 const refusal = (data: unknown): string => {
@@ -24,5 +25,15 @@ describe('parseWith', () => {
       /^spec\.yaml: search_space: a\[1\]\.__proto__: /,
     );
     expect(refusal({ a: [1, { constructor: 2 }], prototype: 3 })).toBe('accepted');
+  });
+});
+
+describe('seedSchema', () => {
+  it('says the seed range whatever is wrong with the value', () => {
+    for (const value of [1e30, 5e9, -1, 1.5, 'x'])
+      expect(() => parseWith(seedSchema, value, 'spec.yaml', 'seed')).toThrow(
+        'a seed is an integer from 0 to 4294967295',
+      );
+    expect(parseWith(seedSchema, 4294967295, 'spec.yaml')).toBe(4294967295);
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { seedSchema } from '../core/rng.js';
 import { parseModelSpec } from './llm/model-spec.js';
 import { migrationSchema } from './population/migration.js';
 import { selectionSchema } from './population/selection.js';
@@ -52,12 +53,7 @@ export const evolveConfigSchema = z
   .object({
     generations: z.number().int().min(0).max(1_000_000).default(20),
     islands: z.number().int().min(1).max(64).default(2),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 32 - 1)
-      .default(0),
+    seed: seedSchema.default(0),
     budgetUsd: z.number().min(0).max(1e9).nullable().default(null),
     /**
      * Seconds each invocation (run, then each resume) may start generations for; the ones in

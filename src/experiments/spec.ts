@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { seedSchema } from '../core/rng.js';
 import { searchSpaceSchema } from '../evolve/genomes/params/index.js';
 import { applySchema } from './promotion/schema.js';
 import { relativePathProblem } from '../core/paths.js';
@@ -98,11 +99,7 @@ export const experimentSpecSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'use lower-case letters, digits and dashes (at most 64)'),
     description: z.string().max(10_000).default('').describe('What the experiment is for.'),
-    seed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 32 - 1)
+    seed: seedSchema
       .default(0)
       .describe('Seed of every random choice: the same spec and seed give the same run.'),
     search_space: searchSpaceSchema.describe(

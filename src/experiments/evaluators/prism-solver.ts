@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { seedSchema } from '../../core/rng.js';
 import { UserError } from '../../core/errors.js';
 import type { ParamValue, Params } from '../../evolve/genomes/params/index.js';
 import { FAMILIES, generate } from '../../problems/prism/generate.js';
@@ -16,18 +17,8 @@ export const prismSolverEvaluatorSchema = z
     kind: z.literal('prism-solver'),
     family: z.enum(FAMILIES).default('tight'),
     instances: z.number().int().min(1).max(1000).default(12),
-    instanceSeed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 32 - 1)
-      .default(1),
-    solverSeed: z
-      .number()
-      .int()
-      .min(0)
-      .max(2 ** 32 - 1)
-      .default(0),
+    instanceSeed: seedSchema.default(1),
+    solverSeed: seedSchema.default(0),
   })
   .strict();
 export type PrismSolverEvaluatorSettings = z.infer<typeof prismSolverEvaluatorSchema>;
