@@ -252,6 +252,10 @@ describe('evoplace ui', () => {
         [runDatabase(join(dir, 'ports.db')), '--port', '70000'],
         /--port: expected an integer from 0 to 65535/,
       ],
+      [
+        [join(dir, 'ports.db'), '--replicas', '-1', '--window', '0'],
+        /ui: --replicas, --window: describes the cluster of an expert-load trace, and no trace was given/,
+      ],
     ] as const) {
       const run = evoplace(['ui', ...args]);
       expect(run.code).toBe(2);

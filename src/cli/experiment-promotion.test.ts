@@ -28,12 +28,12 @@ afterEach(() => {
 });
 
 /** A promotion of two flags into `<dir>/vllm.flags`, which holds `--port=8000`. */
-function promotionIn(dir: string): { file: string; flags: string; id: string } {
+function promotionIn(dir: string, size = 'base'): { file: string; flags: string; id: string } {
   const flags = join(dir, 'vllm.flags');
   writeFileSync(flags, '--port=8000\n');
   const promotion = createPromotion({
     experiment: 'gpu-colocation',
-    params: { gpu: 0.5, size: 'base' },
+    params: { gpu: 0.5, size },
     metrics: {},
     fitness: 0.7,
     apply: {
@@ -65,6 +65,16 @@ describe('experiment apply / rollback', () => {
     expect(rollbackCommand([id, '--state-dir', stateDir])).toBe(0);
     expect(readFileSync(flags, 'utf8')).toBe('--port=8000\n');
     expect(stderr).toContain(`rolled back ${id}: restored ${flags}`);
+  });
+
+  it('shows a long value cut, and writes it whole', () => {
+    const dir = mkdtempSync(join(root, 'long-'));
+    const long = 'x'.repeat(100_000);
+    const { file, flags } = promotionIn(dir, long);
+    expect(applyCommand([file, '--state-dir', join(dir, 'state')])).toBe(0);
+    expect(readFileSync(flags, 'utf8')).toContain(`--whisper=${long}\n`);
+    expect(stderr).toContain(`--whisper: (unset) -> ${'x'.repeat(200)}… (100000 characters)`);
+    expect(stderr.length).toBeLessThan(2000);
   });
 
   it('prints JSON with --json and uses $EVOPLACE_STATE_DIR by default', () => {

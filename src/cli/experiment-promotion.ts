@@ -48,6 +48,15 @@ export function acknowledgementSummary(
   return shown as Omit<Acknowledgement, 'previousBytes' | 'previousMode'>;
 }
 
+/** Values shown longer than this are cut (the file gets them whole). */
+const SHOWN_VALUE_CHARS = 200;
+
+function shortened(value: string): string {
+  return value.length > SHOWN_VALUE_CHARS
+    ? `${value.slice(0, SHOWN_VALUE_CHARS)}… (${value.length} characters)`
+    : value;
+}
+
 export function applyCommand(argv: string[]): number {
   const usage = 'evoplace experiment apply FILE [--state-dir DIR] [--json]';
   const parsed = parseCommand('experiment apply', argv, STATE, APPLY_HELP, 1, usage);
@@ -58,7 +67,8 @@ export function applyCommand(argv: string[]): number {
   if (parsed.values.json) printJson(acknowledgementSummary(ack));
   else {
     say(`applied ${ack.id} to ${ack.file} (${ack.target}${ack.existed ? '' : ', new file'})`);
-    for (const c of ack.changes) say(`  ${c.key}: ${c.old ?? '(unset)'} -> ${c.new}`);
+    for (const c of ack.changes)
+      say(`  ${c.key}: ${shortened(c.old ?? '(unset)')} -> ${shortened(c.new)}`);
     say(`undo with: evoplace experiment rollback ${ack.id}`);
   }
   return 0;

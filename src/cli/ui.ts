@@ -219,6 +219,13 @@ export async function runUi(argv: string[]): Promise<number> {
         const data = readJsonFile(path);
         return { path, data, problem: problemOf(data, path) };
       });
+    const given = Object.keys(CLUSTER_FLAGS).filter((flag) => values[flag] !== undefined);
+    if (given.length > 0 && !files.some((f) => f.problem === 'trace'))
+      throw new UserError(
+        'describes the cluster of an expert-load trace, and no trace was given; drop it or add the trace',
+        'ui',
+        given.map((flag) => `--${flag}`).join(', '),
+      );
     const traces = files
       .filter((f) => f.problem === 'trace')
       .map((f) => {
