@@ -9,11 +9,12 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { EXPERIMENT_TASK_PREFIX, RunStore } from '../src/evolve/database/store.js';
 import { signatureOf } from '../src/experiments/promotion/signature.js';
-import { evoplace, ROOT } from './cli.js';
+import { evoplace, ROOT, startEvoplace } from './cli.js';
 
 const workDir = (): string => mkdtempSync(join(tmpdir(), 'evoplace-experiment-'));
 
@@ -421,11 +422,47 @@ describe('experiment apply: a state directory that cannot hold acknowledgements,
       );
       expect(apply.code).toBe(2);
       expect(apply.stderr).toMatch(
-        /cannot keep acknowledgements there \(.* is not a directory\)|--state-dir: is empty/,
+        /p\.promotion\.json: is not a folder; give --state-dir|--state-dir: is empty/,
       );
       expect(apply.stderr).not.toMatch(/\n\s+at /);
+      for (const other of [
+        ['experiment', 'status', '--db', join(dir, 'e.db'), '--state-dir', stateDir(dir)],
+        ['experiment', 'rollback', 'some-id', '--state-dir', stateDir(dir)],
+      ]) {
+        const refused = evoplace(other, undefined, dir);
+        expect(refused.code, other[1]).toBe(2);
+        expect(refused.stderr).toMatch(/is not a folder|--state-dir: is empty/);
+      }
       expect(existsSync(join(dir, 'promoted.env'))).toBe(false);
     },
     60_000,
   );
+});
+
+describe('experiment run stops on a signal between candidates', () => {
+  it('SIGTERM with a synchronous evaluator (prism-solver): exit 0, interrupted, candidates kept', async () => {
+    const dir = workDir();
+    const db = join(dir, 'tune.db');
+    const run = startEvoplace(['experiment', 'run', 'tune-prism', '--db', db, '--json']);
+    const candidates = (): number => {
+      if (!existsSync(db)) return 0;
+      const store = new Database(db, { readonly: true, fileMustExist: true });
+      try {
+        return (store.prepare('SELECT count(*) AS n FROM programs').get() as { n: number }).n;
+      } catch {
+        return 0;
+      } finally {
+        store.close();
+      }
+    };
+    const end = Date.now() + 60_000;
+    while (candidates() < 1 && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    run.child.kill('SIGTERM');
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    const outcome = JSON.parse(result.stdout) as { stoppedBy: string; candidates: number };
+    expect(outcome.stoppedBy).toBe('interrupted');
+    expect(outcome.candidates).toBeGreaterThan(0);
+    expect(outcome.candidates).toBeLessThan(40);
+  }, 90_000);
 });

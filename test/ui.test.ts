@@ -10,6 +10,28 @@ const dir = mkdtempSync(join(tmpdir(), 'evoplace-ui-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('evoplace ui', () => {
+  it("counts an experiment run's generations as the run reported them", async () => {
+    const db = join(dir, 'experiment.db');
+    const run = evoplace(
+      ['experiment', 'run', 'gpu-colocation', '--db', db, '--json'],
+      undefined,
+      dir,
+    );
+    expect(run.code, run.stderr).toBe(0);
+    const { generations } = JSON.parse(run.stdout) as { generations: number };
+    const { ui, url } = await startUi(db);
+    try {
+      const index = await (await fetch(url)).text();
+      expect(index).toMatch(
+        new RegExp(
+          `experiment:gpu-colocation</td>\\s*<td>\\w+</td>\\s*<td class="num">${generations}</td>`,
+        ),
+      );
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+  });
+
   it('serves the runs, a run and its programs, read-only, with what the LLM wrote escaped', async () => {
     const { ui, url } = await startUi(runDatabase(join(dir, 'run.db')));
     try {

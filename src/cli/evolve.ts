@@ -35,7 +35,7 @@ export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with L
       take evaluations from the queue until Ctrl-C (finishing the ones in hand); a job whose
       worker stops answering for S seconds (default 30) is taken again by another
   evoplace evolve holdout --db FILE [--top K] [--redis URL [--queue NAME]] [--json]
-      the run's K best programs (default 5) scored again on the built-in task's held-out cases
+      the run's K best programs (default 5) scored again on the task's held-out cases
   evoplace evolve status --db FILE [--json]
   evoplace evolve best --db FILE [--out FILE]
   evoplace evolve export --db FILE [--out FILE.jsonl]`;
@@ -315,7 +315,7 @@ async function runCommand(argv: string[]): Promise<number> {
     throw new UserError(
       statSync(dbPath).isDirectory()
         ? 'is a directory; name a database file in it, e.g. --db DIR/run.db'
-        : 'already exists; continue its run with "evoplace evolve resume --db" or choose a new file',
+        : 'already exists; choose a new file (an evolve run in it continues with "evoplace evolve resume --db")',
       dbPath,
     );
   const { checkModels } = await import('../evolve/engine.js');

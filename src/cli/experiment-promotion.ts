@@ -1,3 +1,4 @@
+import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   applyPromotion,
@@ -35,7 +36,13 @@ export function stateDirFlag(values: Record<string, unknown>): string {
   const flag = values['state-dir'];
   if (flag === '')
     throw new UserError('is empty; name the folder that keeps acknowledgements', '--state-dir');
-  return typeof flag === 'string' ? resolve(flag) : defaultStateDir();
+  const dir = typeof flag === 'string' ? resolve(flag) : defaultStateDir();
+  if (existsSync(dir) && !statSync(dir).isDirectory())
+    throw new UserError(
+      'is not a folder; give --state-dir (or EVOPLACE_STATE_DIR) the folder that keeps acknowledgements',
+      dir,
+    );
+  return dir;
 }
 
 /** What the CLI shows of an acknowledgement: all but the previous bytes and mode. */

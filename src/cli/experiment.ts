@@ -38,7 +38,7 @@ export const EXPERIMENT_HELP = `evoplace experiment — tune configurations by e
   evoplace experiment list
   evoplace experiment schema                    (the spec's JSON Schema)
   evoplace experiment apply PROMOTION.json [--state-dir DIR] [--json]
-  evoplace experiment rollback ID [--state-dir DIR] [--force]`;
+  evoplace experiment rollback ID [--state-dir DIR] [--force] [--json]`;
 
 export function runExperimentCli(argv: string[]): number | Promise<number> {
   return runCommandOf(

@@ -159,6 +159,8 @@ export async function runExperiment(args: {
       break;
     }
     for (const [slot, params] of batch.entries()) {
+      // A synchronous evaluator (prism-solver) never yields: let a Ctrl-C be heard between two.
+      await new Promise((turn) => setImmediate(turn));
       if (args.signal?.aborted) {
         stoppedBy = 'interrupted';
         break search;

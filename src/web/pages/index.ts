@@ -1,4 +1,4 @@
-import type { RunStore } from '../../evolve/database/store.js';
+import { runKind, type RunStore } from '../../evolve/database/store.js';
 import { basename } from 'node:path';
 import { runsChart, type RunSeries } from '../chart.js';
 import { figure, markup, page, trusted, type Html } from '../html.js';
@@ -14,11 +14,14 @@ function runRows(store: RunStore, db: number): Html[] {
     const programs = store.summaries(run.id);
     const best = store.best(run.id);
     const lastGeneration = Math.max(0, ...programs.map((p) => p.generation));
+    // An evolve run's generation 0 is its initial program; an experiment counts from 0.
+    const generations =
+      runKind(run) === 'experiment' && programs.length > 0 ? lastGeneration + 1 : lastGeneration;
     return markup`<tr>
       <td><a href="/db/${db}/runs/${run.id}">run ${run.id}</a></td>
       <td>${run.task}</td>
       <td>${run.status}</td>
-      <td class="num">${lastGeneration}</td>
+      <td class="num">${generations}</td>
       <td class="num">${programs.length}</td>
       <td class="num">${figure(best?.combinedScore)}</td>
       <td class="num">$${figure(store.spentUsd(run.id), 4)}</td>
