@@ -195,13 +195,13 @@ describe('evoplace experiment run refuses what it can check before the run, leav
       'a search-space value the evaluator refuses',
       'values: [tiny, base, small]',
       'values: [tiny, huge]',
-      /spec\.yaml: search_space\.whisper_size: the value "huge" is refused at whisper\.size.*expected one of tiny/,
+      /spec\.yaml:\d+: search_space\.whisper_size: the value "huge" is refused at whisper\.size.*expected one of tiny/,
     ],
     [
       'a mapping to a field the configuration does not have',
       'whisper_size: whisper.size',
       'whisper_size: whisper.bogus',
-      /spec\.yaml: evaluator\.parameters\.whisper_size: "whisper\.bogus" is not a field of the colocate input, so "whisper_size" would change nothing/,
+      /spec\.yaml:\d+: evaluator\.parameters\.whisper_size: "whisper\.bogus" is not a field of the colocate input, so "whisper_size" would change nothing/,
     ],
     [
       'an absolute promotion file',
@@ -219,7 +219,7 @@ describe('evoplace experiment run refuses what it can check before the run, leav
       'a metric the evaluator does not report',
       'stability: { direction: up',
       'stabilty: { direction: up',
-      /spec\.yaml: metrics\.stabilty: the colocate-model evaluator does not report "stabilty", so every candidate would fail; it reports capacity, kvCacheGib/,
+      /spec\.yaml:\d+: metrics\.stabilty: the colocate-model evaluator does not report "stabilty", so every candidate would fail; it reports capacity, kvCacheGib/,
     ],
     [
       'a "__proto__" parameter, which a record would drop',
@@ -263,7 +263,7 @@ describe('evoplace experiment run refuses what it can check before the run, leav
     const result = evoplace(['experiment', 'run', spec, '--db', join(dir, 'x.db')], undefined, dir);
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(
-      /spec\.yaml: promotion\.file: "conf\/promoted\.env" leads through a symbolic link to .*, outside the spec's folder/,
+      /spec\.yaml:\d+: promotion\.file: "conf\/promoted\.env" leads through a symbolic link to .*, outside the spec's folder/,
     );
     expect(readdirSync(dir).sort()).toEqual(['conf', 'spec.yaml']);
     expect(readdirSync(outside)).toEqual([]);

@@ -2,10 +2,11 @@ import { existsSync, rmSync } from 'node:fs';
 import { MAX_SEED } from '../core/rng.js';
 import { dirname, join, normalize, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
+import { withFieldLine } from '../core/yaml-located.js';
 import { formatTable } from '../core/table.js';
 import { EXPERIMENT_TASK_PREFIX, RunStore, type RunRecord } from '../evolve/database/store.js';
 import { ArtefactStore } from '../experiments/artefacts.js';
-import { makeEvaluator } from '../experiments/evaluators/index.js';
+import { makeEvaluator, type Evaluator } from '../experiments/evaluators/index.js';
 import { experimentJsonSchema } from '../experiments/json-schema.js';
 import {
   builtInExperiments,
@@ -131,8 +132,13 @@ async function runCommand(argv: string[]): Promise<number> {
     seed: intFlag(parsed.values, 'seed', loaded.spec.seed, 0, MAX_SEED),
   };
   // Everything that can be checked is, before the database is made: a refused spec leaves nothing.
-  const evaluator = makeEvaluator(spec, loaded.path, loaded.dir);
-  promotionTarget(loaded);
+  let evaluator: Evaluator;
+  try {
+    evaluator = makeEvaluator(spec, loaded.path, loaded.dir);
+    promotionTarget(loaded);
+  } catch (error) {
+    throw withFieldLine(error, loaded.path);
+  }
   const dbPath = resolve(typeof parsed.values.db === 'string' ? parsed.values.db : DEFAULT_DB);
   const created = !existsSync(dbPath);
   const store = RunStore.create(dbPath);

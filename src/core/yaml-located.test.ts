@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { UserError } from './errors.js';
-import { readYamlChecked } from './yaml-located.js';
+import { readYamlChecked, withFieldLine } from './yaml-located.js';
 
 const schema = z.object({
   name: z.string(),
@@ -53,5 +53,19 @@ describe('readYamlChecked', () => {
     expect(check('name: x\nbudget:\n  __proto__: 1\n')).toMatch(
       /^spec\.yaml:3: budget\.__proto__: the name "__proto__" is not allowed/,
     );
+  });
+});
+
+describe('withFieldLine', () => {
+  it("adds the line of a later check's field, and leaves other errors alone", () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'evoplace-yaml-')), 'spec.yaml');
+    writeFileSync(path, 'name: x\nlist:\n  - a\n  - b\nbudget:\n  max_candidates: 3\n');
+    const line = (field: string, where = path): string =>
+      (withFieldLine(new UserError('why', where, field), path) as UserError).format();
+    expect(line('budget.max_candidates')).toBe(`${path}:6: budget.max_candidates: why`);
+    expect(line('list[1]')).toBe(`${path}:4: list[1]: why`);
+    expect(line('budget', 'elsewhere.yaml')).toBe('elsewhere.yaml: budget: why');
+    const plain = new Error('not ours');
+    expect(withFieldLine(plain, path)).toBe(plain);
   });
 });

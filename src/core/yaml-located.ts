@@ -49,3 +49,19 @@ export function readYamlChecked<S extends z.ZodType>(path: string, schema: S): z
   const issue = result.error.issues[0]!;
   return refuse(issue.message, issue.path);
 }
+
+/**
+ * `error` with the line of its field added, when it names `path` and a field of that YAML file
+ * (`metrics.capacity`, `search_space.x.values[2]`): checks made after the schema (an evaluator
+ * against the search space) know the field but not the line.
+ */
+export function withFieldLine(error: unknown, path: string): unknown {
+  if (!(error instanceof UserError) || error.where !== path || !error.field) return error;
+  const counter = new LineCounter();
+  const doc = parseDocument(readTextFile(path), { lineCounter: counter });
+  const keys = error.field
+    .split(/\.|(?=\[)/)
+    .map((part) => (/^\[\d+\]$/.test(part) ? Number(part.slice(1, -1)) : part));
+  const line = lineOf(doc, counter, keys);
+  return line ? new UserError(error.message, `${path}:${line}`, error.field) : error;
+}
