@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, readlinkSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 
@@ -37,14 +37,25 @@ function inSystemPaths(path: string): boolean {
 }
 
 /**
- * Whether `folder` is an installation prefix (it has `lib` or `libexec` beside its programs:
- * a virtual environment, pyenv, conda, a Node version manager's Node), and not a home folder
- * or / as a whole. A folder like ~/.cargo, holding programs beside credentials, is not.
+ * Whether `folder` is an installation prefix, recognised by what installers leave there: a
+ * virtual environment (`pyvenv.cfg`), a conda environment (`conda-meta`), pyenv
+ * (`libexec/pyenv…`), a Python or Node installation (`include/python3.x`, `include/node`; pyenv's
+ * versions, nvm's nodes). Never a home folder or / as a whole. A folder that merely has `lib`
+ * beside `bin` is not one: ~/.local (with ~/.local/share's credentials) or a project with its
+ * own bin/ and lib/ (and .env) would be shown whole.
  */
 function isInstallationPrefix(folder: string): boolean {
   if (['/', '/root', '/home', homedir()].includes(folder) || dirname(folder) === '/home')
     return false;
-  return existsSync(join(folder, 'lib')) || existsSync(join(folder, 'libexec'));
+  const has = (name: string): boolean => existsSync(join(folder, name));
+  const holds = (sub: string, pattern: RegExp): boolean =>
+    has(sub) && readdirSync(join(folder, sub)).some((name) => pattern.test(name));
+  return (
+    has('pyvenv.cfg') ||
+    has('conda-meta') ||
+    holds('libexec', /^pyenv/) ||
+    holds('include', /^(python\d|node$)/)
+  );
 }
 
 /**
