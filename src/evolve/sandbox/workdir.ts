@@ -8,6 +8,7 @@ import {
   mkdtempSync,
   openSync,
   readdirSync,
+  readFileSync,
   readSync,
   realpathSync,
   rmSync,
@@ -15,6 +16,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, sep } from 'node:path';
+import { processAlive } from '../../core/process-alive.js';
 
 /**
  * A run's private area: `root` (made by mkdtemp, removed afterwards) holds `dir`, the child's
@@ -25,11 +27,41 @@ export interface Workdir {
   dir: string;
 }
 
+const WORKDIR_PREFIX = 'evoplace-sandbox-';
+/** Beside `work`: the pid of the process that made the workdir, for the sweep of stale ones. */
+const OWNER_FILE = 'owner.pid';
+let swept = false;
+
 export function createWorkdir(): Workdir {
-  const root = realpathSync(mkdtempSync(join(tmpdir(), 'evoplace-sandbox-')));
+  if (!swept) {
+    swept = true;
+    sweepStaleWorkdirs(tmpdir());
+  }
+  const root = realpathSync(mkdtempSync(join(tmpdir(), WORKDIR_PREFIX)));
+  writeFileSync(join(root, OWNER_FILE), String(process.pid));
   const dir = join(root, 'work');
   mkdirSync(dir, { mode: 0o700 });
   return { root, dir };
+}
+
+/**
+ * Remove the workdirs in `folder` whose owner has died (an engine or worker killed with
+ * SIGKILL never removes them, and they hold candidates' code): only real folders of ours, with
+ * an owner file naming a pid that no longer runs. Anything else is left alone.
+ */
+export function sweepStaleWorkdirs(folder: string): void {
+  for (const name of readdirSync(folder)) {
+    if (!name.startsWith(WORKDIR_PREFIX)) continue;
+    const root = join(folder, name);
+    try {
+      const stat = lstatSync(root);
+      if (!stat.isDirectory() || stat.uid !== process.getuid?.()) continue;
+      const owner = Number(readFileSync(join(root, OWNER_FILE), 'utf8'));
+      if (Number.isInteger(owner) && owner > 0 && !processAlive(owner)) removeWorkdir(root);
+    } catch {
+      // No owner file (being made, or not ours to judge) or already gone: leave it.
+    }
+  }
 }
 
 /** Write `files` (relative paths, checked by spec.ts) into `dir`, creating folders. */
