@@ -7,6 +7,7 @@ import {
   normalize,
   relative,
   resolve,
+  sep,
   win32,
 } from 'node:path';
 import { UserError } from './errors.js';
@@ -61,12 +62,17 @@ export function resolveInside(
   if (problem) throw new UserError(`${problem}; ${fix}`, where.source, where.field);
   const base = realPathOf(resolve(folder));
   const path = realPathOf(resolve(folder, file));
-  const inside = relative(base, path);
-  if (inside === '' || inside === '..' || inside.startsWith('../') || isAbsolute(inside))
+  if (!isStrictlyInside(base, path))
     throw new UserError(
-      `${JSON.stringify(file)} leads through a symbolic link to ${path}, ${inside === '' ? 'the folder itself' : 'outside'} ${where.folderName} (${base}); ${fix}`,
+      `${JSON.stringify(file)} leads through a symbolic link to ${path}, ${path === base ? 'the folder itself' : 'outside'} ${where.folderName} (${base}); ${fix}`,
       where.source,
       where.field,
     );
   return path;
+}
+
+/** Whether `path` lies inside folder `base` (both absolute, links resolved), not `base` itself. */
+export function isStrictlyInside(base: string, path: string): boolean {
+  const inside = relative(base, path);
+  return inside !== '' && inside !== '..' && !inside.startsWith(`..${sep}`) && !isAbsolute(inside);
 }

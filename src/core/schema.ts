@@ -42,10 +42,11 @@ export const PROTOTYPE_KEY_REFUSED =
 export function prototypeKeyPath(value: unknown): PropertyKey[] | null {
   if (value === null || typeof value !== 'object') return null;
   if (Object.hasOwn(value, '__proto__')) return ['__proto__'];
-  const entries: [PropertyKey, unknown][] = Array.isArray(value)
-    ? value.map((child, i) => [i, child])
-    : Object.entries(value);
-  for (const [key, child] of entries) {
+  const keys: PropertyKey[] = Array.isArray(value) ? [] : Object.keys(value);
+  const count = Array.isArray(value) ? value.length : keys.length;
+  for (let i = 0; i < count; i++) {
+    const key = Array.isArray(value) ? i : keys[i]!;
+    const child = (value as Record<PropertyKey, unknown>)[key];
     if (child === null || typeof child !== 'object') continue;
     const found = prototypeKeyPath(child);
     if (found) return [key, ...found];

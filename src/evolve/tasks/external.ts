@@ -1,10 +1,10 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
-import { basename, isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import type { CaseSet } from '../../core/program-task.js';
 import { readTextFile, readYamlFile } from '../../core/io.js';
-import { resolveInside } from '../../core/paths.js';
+import { isStrictlyInside, resolveInside } from '../../core/paths.js';
 import { parseWith } from '../../core/schema.js';
 import { findBlocks, markerLine } from '../genomes/program/blocks.js';
 import { languageFromPath, languageSchema, type Language } from '../genomes/program/index.js';
@@ -46,7 +46,8 @@ function readTaskFiles(dir: string): Record<string, string> {
       const path = join(folder, name);
       // A link may name a file of the task (its content is copied); one leading out of the
       // folder would ship that file to every sandbox, and one to a folder could loop.
-      const stat = lstatSync(path).isSymbolicLink() ? linkedTaskFile(dir, path) : lstatSync(path);
+      const own = lstatSync(path);
+      const stat = own.isSymbolicLink() ? linkedTaskFile(dir, path) : own;
       if (stat.isDirectory()) walk(path);
       else if (stat.isFile()) {
         bytes += stat.size;
@@ -80,8 +81,7 @@ function linkedTaskFile(dir: string, path: string): Stats {
   }
   const stat = statSync(target);
   if (!stat.isFile()) refuse('to a folder');
-  const inside = relative(realpathSync(dir), target);
-  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))
+  if (!isStrictlyInside(realpathSync(dir), target))
     refuse(`to ${target}, outside the task directory`);
   return stat;
 }
