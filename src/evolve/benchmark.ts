@@ -147,11 +147,12 @@ const ms = (value: number | null): string => (value === null ? '—' : value.toF
 
 /** The benchmark's tables, on stderr. */
 export function printEvolveBenchmark(report: EvolveBenchmark): void {
-  const { pidNamespace, privateFilesystem, pidsCgroup } = report.sandbox.capabilities;
+  const { pidNamespace, privateFilesystem, pidsCgroup, memoryCgroup } = report.sandbox.capabilities;
   const yes = (on: boolean): string => (on ? 'yes' : 'no');
   console.error(
     `\nevolve / sandbox (PID namespace: ${yes(pidNamespace)}, private file system: ` +
-      `${yes(privateFilesystem)}, pids cgroup: ${yes(pidsCgroup !== null)})`,
+      `${yes(privateFilesystem)}, pids cgroup: ${yes(pidsCgroup !== null)}, ` +
+      `memory cgroup: ${yes(memoryCgroup !== null)})`,
   );
   console.error(
     formatTable(

@@ -2,7 +2,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { joinCgroupWrapper, pidsCgroupParents, RunCgroup } from './cgroup.js';
+import {
+  cgroupParents,
+  isUnified,
+  joinCgroupWrapper,
+  RunCgroup,
+  type CgroupController,
+  type CgroupLimits,
+} from './cgroup.js';
 import { privateFilesystemWrapper } from './filesystem.js';
 import type { SandboxCapabilities } from './types.js';
 
@@ -14,47 +21,86 @@ export const USER_NAMESPACE_FLAGS = ['--user', '--map-root-user'] as const;
 export const NETWORK_NAMESPACE_FLAG = '--net';
 
 const PROBE_TIMEOUT_MS = 5000;
+const PROBE_MEMORY_LIMIT_BYTES = 16 * 1024 * 1024;
 
-function exitStatus(command: string, args: readonly string[]): number | null {
+/** How a probe ended: 'ok', 'failed' (an exit code other than 0, or a signal) or 'not run' (or too slow). */
+function probeOutcome(command: string, args: readonly string[]): 'ok' | 'failed' | 'not run' {
   const probe = spawnSync(command, args, { stdio: 'ignore', timeout: PROBE_TIMEOUT_MS });
-  return probe.error === undefined ? probe.status : null;
+  if (probe.error !== undefined) return 'not run';
+  return probe.status === 0 ? 'ok' : 'failed';
 }
 
 function succeeds(command: string, args: readonly string[]): boolean {
-  return exitStatus(command, args) === 0;
+  return probeOutcome(command, args) === 'ok';
 }
 
-/**
- * The first folder (see pidsCgroupParents) where a run's cgroup can be made and really limits:
- * a cgroup allowing one task, joined as a run joins it, must refuse the shell's fork.
- */
-function probePidsCgroup(): string | null {
-  let parents: string[];
+/** Folders where a run's cgroup might be made for `controller` (see cgroupParents). */
+function parentsFor(controller: CgroupController): string[] {
   try {
-    parents = pidsCgroupParents(
+    return cgroupParents(
+      controller,
       readFileSync('/proc/self/mounts', 'utf8'),
       readFileSync('/proc/self/cgroup', 'utf8'),
     );
   } catch {
-    return null;
+    return [];
   }
-  return parents.find(limitsForks) ?? null;
 }
 
-function limitsForks(parent: string): boolean {
+/**
+ * Whether a cgroup made under `parent` with `limits` stops `command` (run as a run's first
+ * process) as `hit` says it should.
+ */
+function cgroupStops(
+  parent: string,
+  limits: CgroupLimits,
+  command: readonly string[],
+  hit: (cgroup: RunCgroup) => boolean,
+): boolean {
   let cgroup: RunCgroup;
   try {
-    cgroup = RunCgroup.create(parent, 1);
+    cgroup = RunCgroup.create(parent, limits);
   } catch {
     return false;
   }
   try {
-    const [shell, ...args] = joinCgroupWrapper(cgroup.path);
-    const status = exitStatus(shell!, [...args, '/bin/sh', '-c', 'true & wait']);
-    return status !== null && status !== 0 && cgroup.limitHit();
+    const [shell, ...args] = joinCgroupWrapper([cgroup.path]);
+    return probeOutcome(shell!, [...args, ...command]) === 'failed' && hit(cgroup);
   } finally {
     cgroup.tryRemove();
   }
+}
+
+/** The first folder where a run's cgroup really limits forks: allowing one task, it refuses the shell's fork. */
+function probePidsCgroup(): string | null {
+  return (
+    parentsFor('pids').find((parent) =>
+      cgroupStops(parent, { maxProcesses: 1 }, ['/bin/sh', '-c', 'true & wait'], (cgroup) =>
+        cgroup.processLimitHit(),
+      ),
+    ) ?? null
+  );
+}
+
+/**
+ * The first folder where a run's cgroup really limits memory: at 16 MiB, the kernel kills a
+ * `dd` that fills a 64 MiB buffer. In the unified hierarchy it must be the pids cgroup's own
+ * folder when that is unified too, since a run's first process can be in only one of its cgroups.
+ */
+function probeMemoryCgroup(pidsCgroup: string | null): string | null {
+  const unifiedPids = pidsCgroup !== null && isUnified(pidsCgroup);
+  return (
+    parentsFor('memory').find(
+      (parent) =>
+        !(unifiedPids && parent !== pidsCgroup && isUnified(parent)) &&
+        cgroupStops(
+          parent,
+          { memoryBytes: PROBE_MEMORY_LIMIT_BYTES },
+          ['dd', 'if=/dev/zero', 'of=/dev/null', `bs=${4 * PROBE_MEMORY_LIMIT_BYTES}`, 'count=1'],
+          (cgroup) => cgroup.memoryLimitHit(),
+        ),
+    ) ?? null
+  );
 }
 
 /** bwrap runs `true` in a private file system made as a run's is. */
@@ -70,6 +116,7 @@ function probePrivateFilesystem(): boolean {
 
 /** Try each isolation tool once, exactly as a run will use it. */
 export function probeCapabilities(): SandboxCapabilities {
+  const pidsCgroup = probePidsCgroup();
   return {
     pidNamespace: succeeds('unshare', [...USER_NAMESPACE_FLAGS, ...PID_NAMESPACE_FLAGS, 'true']),
     networkNamespace: succeeds('unshare', [
@@ -79,7 +126,8 @@ export function probeCapabilities(): SandboxCapabilities {
     ]),
     privateFilesystem: probePrivateFilesystem(),
     addressSpaceLimit: succeeds('prlimit', [`--as=${1024 * 1024 * 1024}`, '--', 'true']),
-    pidsCgroup: probePidsCgroup(),
+    pidsCgroup,
+    memoryCgroup: probeMemoryCgroup(pidsCgroup),
   };
 }
 
@@ -91,7 +139,8 @@ let probed: SandboxCapabilities | undefined;
  * permission model plus a network guard (see command.ts). Without a writable pids cgroup
  * (`pidsCgroup` null: no pids controller, or not ours to write) runs have no process-count
  * limit: a fork bomb is stopped only at the timeout, and a daemonised descendant only by the
- * PID namespace.
+ * PID namespace. Without a writable memory cgroup (`memoryCgroup` null) memory is limited per
+ * process only, so a run's processes together can use more.
  */
 export function sandboxCapabilities(): SandboxCapabilities {
   probed ??= probeCapabilities();

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { buildCommand, NODE_ADDRESS_SPACE_HEADROOM_MB, needsNetGuard } from './command.js';
+import {
+  buildCommand,
+  memoryLimitBytes,
+  NODE_ADDRESS_SPACE_HEADROOM_MB,
+  needsNetGuard,
+} from './command.js';
 import type { SandboxCapabilities, SandboxSpec } from './types.js';
 
 const ALL: SandboxCapabilities = {
@@ -8,6 +13,7 @@ const ALL: SandboxCapabilities = {
   privateFilesystem: false,
   addressSpaceLimit: true,
   pidsCgroup: '/sys/fs/cgroup/pids',
+  memoryCgroup: '/sys/fs/cgroup/memory',
 };
 const NONE: SandboxCapabilities = {
   pidNamespace: false,
@@ -15,9 +21,13 @@ const NONE: SandboxCapabilities = {
   privateFilesystem: false,
   addressSpaceLimit: false,
   pidsCgroup: null,
+  memoryCgroup: null,
 };
 const DIR = '/tmp/evoplace-sandbox-x/work';
-const CGROUP = '/sys/fs/cgroup/pids/evoplace-sandbox-1-x';
+const CGROUPS = [
+  '/sys/fs/cgroup/pids/evoplace-sandbox-1-x',
+  '/sys/fs/cgroup/memory/evoplace-sandbox-1-y',
+];
 const MB = 1024 * 1024;
 
 /** The python spec below as the innermost wrapper runs it. */
@@ -45,7 +55,7 @@ const node: SandboxSpec = {
 describe('buildCommand', () => {
   it('wraps the program in namespaces and an address-space limit, with {dir} replaced', () => {
     expect(
-      buildCommand(python, { dir: DIR, capabilities: ALL, netGuardPath: null, cgroup: null }),
+      buildCommand(python, { dir: DIR, capabilities: ALL, netGuardPath: null, cgroups: [] }),
     ).toEqual([
       'unshare',
       '--user',
@@ -59,24 +69,24 @@ describe('buildCommand', () => {
     ]);
   });
 
-  it('joins the cgroup first, so that its first process is an ancestor of all the others', () => {
+  it('joins the cgroups first, so that their first process is an ancestor of all the others', () => {
     const command = buildCommand(python, {
       dir: DIR,
       capabilities: ALL,
       netGuardPath: null,
-      cgroup: CGROUP,
+      cgroups: CGROUPS,
     });
     expect(command.slice(0, 2)).toEqual(['/bin/sh', '-c']);
-    expect(command[4]).toBe(`${CGROUP}/cgroup.procs`);
-    expect(command.slice(5)).toEqual(
-      buildCommand(python, { dir: DIR, capabilities: ALL, netGuardPath: null, cgroup: null }),
+    expect(command.slice(4, 7)).toEqual(['2', ...CGROUPS.map((path) => `${path}/cgroup.procs`)]);
+    expect(command.slice(7)).toEqual(
+      buildCommand(python, { dir: DIR, capabilities: ALL, netGuardPath: null, cgroups: [] }),
     );
   });
 
   it('keeps the network namespace out when the spec allows network', () => {
     const command = buildCommand(
       { ...python, network: true },
-      { dir: DIR, capabilities: ALL, netGuardPath: null, cgroup: null },
+      { dir: DIR, capabilities: ALL, netGuardPath: null, cgroups: [] },
     );
     expect(command).not.toContain('--net');
     expect(command).toContain('--pid');
@@ -84,7 +94,7 @@ describe('buildCommand', () => {
 
   it('runs the bare program when the machine allows no wrapper', () => {
     expect(
-      buildCommand(python, { dir: DIR, capabilities: NONE, netGuardPath: null, cgroup: null }),
+      buildCommand(python, { dir: DIR, capabilities: NONE, netGuardPath: null, cgroups: [] }),
     ).toEqual(['python3', `${DIR}/main.py`, `--out=${DIR}/out`]);
   });
 
@@ -93,9 +103,11 @@ describe('buildCommand', () => {
       dir: DIR,
       capabilities: ALL,
       netGuardPath: null,
-      cgroup: null,
+      cgroups: [],
     });
     expect(command).toContain(`--as=${(256 + NODE_ADDRESS_SPACE_HEADROOM_MB) * MB}`);
+    expect(memoryLimitBytes(node)).toBe((256 + NODE_ADDRESS_SPACE_HEADROOM_MB) * MB);
+    expect(memoryLimitBytes(python)).toBe(256 * MB);
     const flags = command.slice(command.indexOf(process.execPath) + 1);
     expect(flags.at(-1)).toBe('main.mjs');
     expect(flags).toContain('--max-old-space-size=256');
@@ -116,7 +128,7 @@ describe('buildCommand', () => {
       dir: DIR,
       capabilities: NONE,
       netGuardPath: '/tmp/g/net-guard.mjs',
-      cgroup: null,
+      cgroups: [],
     });
     expect(command).toContain('--allow-fs-read=/tmp/g/net-guard.mjs');
     expect(command[command.indexOf('--import') + 1]).toBe('file:///tmp/g/net-guard.mjs');
@@ -124,7 +136,7 @@ describe('buildCommand', () => {
 
   it('uses bubblewrap for a private file system, which brings its own namespaces', () => {
     const bwrap = { ...ALL, privateFilesystem: true };
-    const context = { dir: DIR, capabilities: bwrap, netGuardPath: null, cgroup: null };
+    const context = { dir: DIR, capabilities: bwrap, netGuardPath: null, cgroups: [] };
     const command = buildCommand(python, context);
     expect(command.slice(0, 2)).toEqual(['bwrap', '--die-with-parent']);
     expect(command).toContain('--unshare-net');

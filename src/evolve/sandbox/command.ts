@@ -22,7 +22,7 @@ export const NODE_V8_POOL_SIZE = 2;
 const MB = 1024 * 1024;
 
 /**
- * Where a run happens: its temp directory, its cgroup and the network guard file when it has
+ * Where a run happens: its temp directory, its cgroups and the network guard file when it has
  * them.
  */
 export interface CommandContext {
@@ -30,8 +30,8 @@ export interface CommandContext {
   capabilities: SandboxCapabilities;
   /** Path of the preloaded network guard (net-guard.ts), or null when none is needed. */
   netGuardPath: string | null;
-  /** Folder of the run's pids cgroup (cgroup.ts), or null when the machine has none. */
-  cgroup: string | null;
+  /** Folders of the run's cgroups (cgroup.ts); none when the machine has none. */
+  cgroups: readonly string[];
 }
 
 /** Whether the spec runs this Node binary, whose flags we know. */
@@ -69,11 +69,11 @@ export function buildCommand(spec: SandboxSpec, context: CommandContext): string
   const node = isNodeChild(spec);
   const command = [program!, ...(node ? nodeFlags(spec, context) : []), ...args];
   return [
-    ...(context.cgroup === null ? [] : joinCgroupWrapper(context.cgroup)),
+    ...(context.cgroups.length === 0 ? [] : joinCgroupWrapper(context.cgroups)),
     ...(usesPrivateFilesystem(spec, context.capabilities)
       ? privateFilesystemWrapper(context.dir, spec.node?.readPaths ?? [], spec.network ?? false)
       : namespaceWrapper(spec, context.capabilities)),
-    ...memoryWrapper(spec, node, context.capabilities),
+    ...memoryWrapper(spec, context.capabilities),
     ...command,
   ];
 }
@@ -94,14 +94,13 @@ function nodeFlags(spec: SandboxSpec, context: CommandContext): string[] {
   return flags;
 }
 
-function memoryWrapper(
-  spec: SandboxSpec,
-  node: boolean,
-  capabilities: SandboxCapabilities,
-): string[] {
-  if (!capabilities.addressSpaceLimit) return [];
-  const limitMb = spec.memoryMb + (node ? NODE_ADDRESS_SPACE_HEADROOM_MB : 0);
-  return ['prlimit', `--as=${limitMb * MB}`, '--'];
+/** The memory limit of each process and of the whole run, in bytes (see SandboxSpec.memoryMb). */
+export function memoryLimitBytes(spec: SandboxSpec): number {
+  return (spec.memoryMb + (isNodeChild(spec) ? NODE_ADDRESS_SPACE_HEADROOM_MB : 0)) * MB;
+}
+
+function memoryWrapper(spec: SandboxSpec, capabilities: SandboxCapabilities): string[] {
+  return capabilities.addressSpaceLimit ? ['prlimit', `--as=${memoryLimitBytes(spec)}`, '--'] : [];
 }
 
 function namespaceWrapper(spec: SandboxSpec, capabilities: SandboxCapabilities): string[] {

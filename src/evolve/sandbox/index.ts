@@ -24,8 +24,14 @@
  *   runaway programs, not a deliberate escape. Fallback (no writable pids cgroup, see
  *   sandboxCapabilities): no limit; a fork bomb runs until the timeout, and the kills are
  *   only those of the other layers.
- * - Address-space limit (`prlimit --as`); Node children also get a heap limit (command.ts).
- *   Fallback: Node's heap limit only.
+ * - Memory limit: `prlimit --as` gives each process an address-space limit; Node children also
+ *   get a heap limit (command.ts). Where a memory cgroup is writable (v1 or v2, probed like the
+ *   pids one), each run also gets one with the same limit for all its processes together (what
+ *   they touch, and files they write to a memory-backed /tmp, swap included where the kernel
+ *   counts it), so forked children cannot add up past it: the kernel kills one of them, and the
+ *   run reports `killedReason: 'memory'`. In the unified hierarchy the pids and memory limits
+ *   share one cgroup per run (a process is in one cgroup per hierarchy). Fallbacks: without
+ *   the cgroup, the limit is per process; without prlimit, Node's heap limit only.
  * - Private file system (`filesystem: 'private'`, the default; bubblewrap, filesystem.ts): the
  *   program sees the system's programs and libraries read-only, the installations of the
  *   programs on our PATH read-only (a virtual environment, pyenv), its temp directory

@@ -403,10 +403,40 @@ describe('limits', () => {
 
 /** Cgroups of this process's runs still present: each run must remove its own. */
 function leftoverCgroups(): string[] {
-  return readdirSync(capabilities.pidsCgroup!).filter((name) =>
-    name.startsWith(`${CGROUP_PREFIX}${process.pid}-`),
+  return [capabilities.pidsCgroup, capabilities.memoryCgroup].flatMap((parent) =>
+    parent === null
+      ? []
+      : readdirSync(parent).filter((name) => name.startsWith(`${CGROUP_PREFIX}${process.pid}-`)),
   );
 }
+
+/**
+ * Four processes at once, each filling a 60 MiB buffer 20 times: within an address-space limit
+ * of 128 MiB each, but 240 MiB together. Exits 1 when any of them failed.
+ */
+const FOUR_FILLERS = `for i in 1 2 3 4; do dd if=/dev/zero of=/dev/null bs=60M count=20 2>/dev/null & pids="$pids $!"; done
+status=0; for pid in $pids; do wait "$pid" || status=1; done; exit $status`;
+
+describe.skipIf(capabilities.memoryCgroup === null)(
+  'memory limit of the whole run (memory cgroup)',
+  () => {
+    it('stops processes that fit the limit one by one but not together', async () => {
+      const together = await runSandboxed(shellSpec(FOUR_FILLERS, { memoryMb: 128 }));
+      expect(together.exitCode).toBe(1);
+      expect(together.killedReason).toBe('memory');
+      expect(leftoverCgroups()).toEqual([]);
+      const perProcess = await runSandboxedWith(shellSpec(FOUR_FILLERS, { memoryMb: 128 }), {
+        ...capabilities,
+        memoryCgroup: null,
+      });
+      expect(perProcess.exitCode).toBe(0);
+      expect(perProcess.killedReason).toBeNull();
+      const roomy = await runSandboxed(shellSpec(FOUR_FILLERS, { memoryMb: 512 }));
+      expect(roomy.exitCode).toBe(0);
+      expect(roomy.killedReason).toBeNull();
+    });
+  },
+);
 
 /** Polls the live processes carrying `token` until stopped; returns the most seen at once. */
 function watchProcesses(token: string): () => number {
@@ -552,6 +582,7 @@ open('big.txt', 'w').write('y' * 5000)`,
         privateFilesystem: false,
         addressSpaceLimit: false,
         pidsCgroup: null,
+        memoryCgroup: null,
       },
     ]) {
       const result = await runSandboxedWith(programSpec(['/nonexistent/program']), caps);

@@ -1,9 +1,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { sandboxCapabilities } from './capabilities.js';
-import { DEFAULT_MAX_PROCESSES, RunCgroup } from './cgroup.js';
+import { createRunCgroups, DEFAULT_MAX_PROCESSES, type RunCgroup } from './cgroup.js';
 import { runChild, type ChildOutcome } from './child.js';
-import { buildCommand, needsNetGuard } from './command.js';
+import { buildCommand, memoryLimitBytes, needsNetGuard } from './command.js';
 import { sandboxEnv } from './env.js';
 import { diedOfMemory } from './memory.js';
 import { NET_GUARD_FILE, NET_GUARD_SOURCE } from './net-guard.js';
@@ -33,27 +33,25 @@ export async function runSandboxedWith(
 ): Promise<SandboxResult> {
   const valid = validateSpec(spec);
   const workdir = createWorkdir();
-  let cgroup: RunCgroup | null = null;
+  let cgroups: RunCgroup[] = [];
   try {
-    if (capabilities.pidsCgroup !== null) {
-      cgroup = RunCgroup.create(
-        capabilities.pidsCgroup,
-        valid.maxProcesses ?? DEFAULT_MAX_PROCESSES,
-      );
-    }
-    return await runIn(valid, capabilities, workdir, cgroup);
+    cgroups = createRunCgroups(capabilities.pidsCgroup, capabilities.memoryCgroup, {
+      maxProcesses: valid.maxProcesses ?? DEFAULT_MAX_PROCESSES,
+      memoryBytes: memoryLimitBytes(valid),
+    });
+    return await runIn(valid, capabilities, workdir, cgroups);
   } finally {
-    await cgroup?.remove();
+    await Promise.all(cgroups.map((cgroup) => cgroup.remove()));
     removeWorkdir(workdir.root);
   }
 }
 
-/** The run itself, in its workdir and cgroup (both made, and removed afterwards, by the caller). */
+/** The run itself, in its workdir and cgroups (made, and removed afterwards, by the caller). */
 async function runIn(
   spec: SandboxSpec,
   capabilities: SandboxCapabilities,
   { root, dir }: Workdir,
-  cgroup: RunCgroup | null,
+  cgroups: readonly RunCgroup[],
 ): Promise<SandboxResult> {
   writeFiles(dir, spec.files ?? {});
   let netGuardPath: string | null = null;
@@ -62,20 +60,29 @@ async function runIn(
     writeFileSync(netGuardPath, NET_GUARD_SOURCE);
   }
   const outcome = await runChild({
-    command: buildCommand(spec, { dir, capabilities, netGuardPath, cgroup: cgroup?.path ?? null }),
+    command: buildCommand(spec, {
+      dir,
+      capabilities,
+      netGuardPath,
+      cgroups: cgroups.map((cgroup) => cgroup.path),
+    }),
     cwd: dir,
     env: sandboxEnv(dir, spec.env),
     stdin: spec.stdin ?? '',
     timeoutMs: spec.timeoutMs,
     maxOutputBytes: spec.maxOutputBytes,
-    killDescendants: cgroup ? () => cgroup.killAll() : undefined,
+    killDescendants:
+      cgroups.length > 0 ? () => cgroups.forEach((cgroup) => cgroup.killAll()) : undefined,
   });
   const readBack = readBackFiles(dir, spec.readBack ?? [], spec.maxOutputBytes);
   return {
     exitCode: outcome.exitCode,
     signal: outcome.signal,
     timedOut: outcome.timedOut,
-    killedReason: killedReason(outcome, cgroup?.limitHit() ?? false),
+    killedReason: killedReason(outcome, {
+      processes: cgroups.some((cgroup) => cgroup.processLimitHit()),
+      memory: cgroups.some((cgroup) => cgroup.memoryLimitHit()),
+    }),
     stdout: outcome.stdout.text(),
     stderr: outcome.stderr.text(),
     stdoutTruncated: outcome.stdout.truncated,
@@ -86,14 +93,19 @@ async function runIn(
   };
 }
 
-/** See SandboxResult.killedReason: a refused fork explains a failure or timeout best. */
+/**
+ * See SandboxResult.killedReason: a refused fork explains a failure or timeout best, then the
+ * timeout, then the memory limit (`limitHit`: what the run's cgroups counted).
+ */
 function killedReason(
   outcome: ChildOutcome,
-  processLimitHit: boolean,
+  limitHit: { processes: boolean; memory: boolean },
 ): SandboxResult['killedReason'] {
-  if (processLimitHit && outcome.exitCode !== 0) return 'processes';
+  if (limitHit.processes && outcome.exitCode !== 0) return 'processes';
   if (outcome.timedOut) return 'timeout';
-  return diedOfMemory(outcome.exitCode, outcome.signal, outcome.stderr.tailText())
+  if (outcome.exitCode === 0) return null;
+  return limitHit.memory ||
+    diedOfMemory(outcome.exitCode, outcome.signal, outcome.stderr.tailText())
     ? 'memory'
     : null;
 }

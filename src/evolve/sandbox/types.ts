@@ -12,8 +12,11 @@ export interface SandboxSpec {
   /** Hard wall-clock limit; the whole process tree is killed when it passes. */
   timeoutMs: number;
   /**
-   * Address-space limit. Node children (argv[0] is process.execPath) get it as their heap
-   * limit, and an address space of memoryMb + NODE_ADDRESS_SPACE_HEADROOM_MB for V8's reservations.
+   * Memory limit: the address space of each process and, where `sandboxCapabilities()` finds
+   * a writable memory cgroup, the memory of all the run's processes together (what they touch,
+   * and files they write to a memory-backed /tmp). Node children (argv[0] is process.execPath)
+   * get it as their heap limit, and memoryMb + NODE_ADDRESS_SPACE_HEADROOM_MB for both limits,
+   * for V8's reservations.
    */
   memoryMb: number;
   /** Bytes kept per output stream; the rest is read and discarded, and the stream flagged. */
@@ -59,7 +62,8 @@ export interface SandboxResult {
   /**
    * Why it died, when we know: `processes` when it failed or ran to the timeout after a fork
    * or thread creation was refused at `maxProcesses` (a fork bomb, say; `timedOut` tells which),
-   * else `timeout` when killed at the timeout, `memory` when out of memory (see memory.ts).
+   * else `timeout` when killed at the timeout, `memory` when out of memory: the kernel killed
+   * one of its processes at the run's memory limit, or it died as memory.ts describes.
    */
   killedReason: 'processes' | 'timeout' | 'memory' | null;
   stdout: string;
@@ -92,4 +96,9 @@ export interface SandboxCapabilities {
    * process count and letting us kill all of it; null when the machine has none (see cgroup.ts).
    */
   pidsCgroup: string | null;
+  /**
+   * Folder of a writable memory cgroup (v1 or v2) under which each run gets its own, limiting
+   * the memory of all its processes together; null when the machine has none.
+   */
+  memoryCgroup: string | null;
 }
