@@ -324,6 +324,35 @@ describe('evolve: the budget', () => {
   });
 });
 
+describe('evolve: a task directory reaches the evaluator as it is', () => {
+  it('copies a data file that is not text byte for byte', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evoplace-task-'));
+    cpSync(fixture('shinka-task'), dir, { recursive: true });
+    const data = Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7919) % 256));
+    writeFileSync(join(dir, 'weights.bin'), data);
+    writeFileSync(
+      join(dir, 'evaluate.py'),
+      [
+        'import json, os, sys',
+        'data = open("weights.bin", "rb").read()',
+        'os.makedirs(sys.argv[1], exist_ok=True)',
+        'json.dump({"combined_score": sum(data), "public": {"bytes": len(data)}}, open(os.path.join(sys.argv[1], "metrics.json"), "w"))',
+        'json.dump({"correct": True}, open(os.path.join(sys.argv[1], "correct.json"), "w"))',
+      ].join('\n'),
+    );
+    appendFileSync(join(dir, 'evolve.yaml'), 'evaluate: python3 evaluate.py {results}\n');
+    const task = externalTask(dir);
+    const record = await task.evaluate(task.initialProgram, {
+      timeoutMs: 20_000,
+      memoryMb: 512,
+      maxOutputBytes: 64 * 1024,
+    });
+    expect(record.correct).toBe(true);
+    expect(record.public).toEqual({ bytes: 1024 });
+    expect(record.combinedScore).toBe(data.reduce((sum, byte) => sum + byte, 0));
+  });
+});
+
 describe('evolve: a task directory evolution could not use is refused before a run starts', () => {
   /** A copy of the shinka fixture with `change` applied. */
   const taskWith = (change: (dir: string) => void): string => {
@@ -381,6 +410,26 @@ describe('evolve: a task directory evolution could not use is refused before a r
     // With a command of its own, evaluate.py is not needed.
     appendFileSync(join(dir, 'evolve.yaml'), 'evaluate: python3 -c pass\n');
     expect(refusal(dir)).toBe('accepted');
+  });
+
+  it('an initial program that is missing, or not UTF-8', () => {
+    const missing = taskWith((d) => rmSync(join(d, 'initial.py')));
+    expect(refusal(missing)).toMatch(
+      /evolve\.yaml: initial_program: \S*initial\.py does not exist/,
+    );
+    const latin1 = taskWith((d) =>
+      writeFileSync(
+        join(d, 'initial.py'),
+        Buffer.concat([
+          Buffer.from('# EVOLVE-BLOCK-START\nname = "caf'),
+          Buffer.from([0xe9]),
+          Buffer.from('"\n# EVOLVE-BLOCK-END\n'),
+        ]),
+      ),
+    );
+    expect(refusal(latin1)).toMatch(
+      /evolve\.yaml: initial_program: \S*initial\.py is not UTF-8 text \(line 2\); save it as UTF-8/,
+    );
   });
 
   it.each([

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UserError } from './errors.js';
-import { parseCsv, parseJson, parseYaml, readTextFile } from './io.js';
+import { firstNonUtf8Line, parseCsv, parseJson, parseYaml, readTextFile } from './io.js';
 
 function userError(fn: () => unknown): UserError {
   try {
@@ -37,9 +37,35 @@ describe('core io', () => {
     expect(userError(() => readTextFile(big, { maxBytes: 1024 })).message).toMatch(
       /above the 1024 bytes limit/,
     );
-    expect(userError(() => readTextFile(join(dir, 'none.json'))).message).toMatch(
-      /cannot read the file \(ENOENT\)/,
+    expect(userError(() => readTextFile(join(dir, 'none.json'))).message).toBe('does not exist');
+    expect(userError(() => readTextFile(join(big, 'inside.json'))).message).toBe(
+      'does not exist (a part of its path is a file)',
     );
+  });
+
+  it('refuses a file that is not UTF-8, naming the first line that is not', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evoplace-io-'));
+    const latin1 = join(dir, 'latin1.yaml');
+    writeFileSync(
+      latin1,
+      Buffer.concat([Buffer.from('a: 1\nb: caf'), Buffer.from([0xe9]), Buffer.from('\n')]),
+    );
+    expect(userError(() => readTextFile(latin1)).message).toBe(
+      'is not UTF-8 text (line 2); save it as UTF-8',
+    );
+    const utf8 = join(dir, 'utf8.yaml');
+    writeFileSync(utf8, '\uFEFFa: café\nb: \uFFFD\n');
+    expect(readTextFile(utf8)).toBe('\uFEFFa: café\nb: \uFFFD\n');
+  });
+
+  it('finds the first line that is not UTF-8', () => {
+    const line = (...parts: (string | number[])[]): number =>
+      firstNonUtf8Line(Buffer.concat(parts.map((part) => Buffer.from(part as string))));
+    expect(line('ok\n', [0xff])).toBe(2);
+    expect(line([0xc3], '\nok')).toBe(1);
+    expect(line('a\nb\nc', [0xe2, 0x82], '\n')).toBe(3);
+    // A character cut by no newline: a three-byte euro sign is whole on line 1.
+    expect(line('€\n\n', [0x80])).toBe(3);
   });
 
   it('parses CSV with quotes and names the line of a ragged row', () => {

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { readFileSync, statSync } from 'node:fs';
 import { parseDocument, type Document, type YAMLError } from 'yaml';
 import { UserError } from './errors.js';
@@ -16,9 +17,39 @@ export interface ReadLimits {
   tooLarge?: string;
 }
 
-/** Read a UTF-8 text file, with a user-facing error for a missing, unreadable or huge file. */
+/**
+ * Read a UTF-8 text file, with a user-facing error for a missing, unreadable or huge file, or
+ * one that is not UTF-8 (decoding it anyway would silently turn its bytes into U+FFFD).
+ */
 export function readTextFile(path: string, limits: ReadLimits = {}): string {
-  return readFileBytes(path, limits).toString('utf8');
+  const bytes = readFileBytes(path, limits);
+  if (!isUtf8(bytes))
+    throw new UserError(
+      `is not UTF-8 text (line ${firstNonUtf8Line(bytes)}); save it as UTF-8`,
+      path,
+    );
+  return bytes.toString('utf8');
+}
+
+/** The number (from 1) of the first line of `bytes` that is not valid UTF-8. */
+export function firstNonUtf8Line(bytes: Buffer): number {
+  let line = 1;
+  let start = 0;
+  for (;;) {
+    const end = bytes.indexOf(0x0a, start);
+    if (!isUtf8(bytes.subarray(start, end < 0 ? bytes.length : end)) || end < 0) return line;
+    line++;
+    start = end + 1;
+  }
+}
+
+/** Why a file could not be opened, in the user's words. */
+export function unreadableReason(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return 'does not exist';
+  if (code === 'ENOTDIR') return 'does not exist (a part of its path is a file)';
+  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read (permission denied)';
+  return `cannot read the file (${code})`;
 }
 
 /**
@@ -34,7 +65,7 @@ export function readFileBytes(path: string, limits: ReadLimits = {}): Buffer {
     size = stat.size;
   } catch (error) {
     if (error instanceof UserError) throw error;
-    throw new UserError(`cannot read the file (${(error as NodeJS.ErrnoException).code})`, path);
+    throw new UserError(unreadableReason(error), path);
   }
   if (size > maxBytes) {
     throw new UserError(

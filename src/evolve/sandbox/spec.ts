@@ -18,7 +18,7 @@ const insidePath = z
 const sandboxSpecSchema: z.ZodType<SandboxSpec> = z.object({
   argv: z.array(z.string()).min(1, 'needs at least the program to run'),
   files: z
-    .record(z.string(), z.string())
+    .record(z.string(), z.union([z.string(), z.instanceof(Uint8Array)]))
     .refine((files) => Object.keys(files).every(isInsidePath), {
       message: 'every file must be a relative path that stays inside the temporary directory',
     })

@@ -2,8 +2,8 @@
 export interface SandboxSpec {
   /** Program and arguments; every `{dir}` in an argument becomes the run's private temp directory. */
   argv: string[];
-  /** Relative path -> content, written into the temp directory before the start. */
-  files?: Record<string, string>;
+  /** Relative path -> content (text, written as UTF-8, or bytes), written into the temp directory before the start. */
+  files?: Record<string, string | Uint8Array>;
   /**
    * Relative paths read back after the exit: a missing (or non-regular, or symlinked) file
    * reads as null; each is cut at `maxOutputBytes` and then listed in `truncatedFiles`.

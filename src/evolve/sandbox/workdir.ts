@@ -65,7 +65,7 @@ export function sweepStaleWorkdirs(folder: string): void {
 }
 
 /** Write `files` (relative paths, checked by spec.ts) into `dir`, creating folders. */
-export function writeFiles(dir: string, files: Record<string, string>): void {
+export function writeFiles(dir: string, files: Record<string, string | Uint8Array>): void {
   for (const [path, content] of Object.entries(files)) {
     const target = join(dir, path);
     mkdirSync(dirname(target), { recursive: true });

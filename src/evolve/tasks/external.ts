@@ -1,9 +1,10 @@
+import { isUtf8 } from 'node:buffer';
 import { lstatSync, readdirSync, realpathSync, statSync, type Stats } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import type { CaseSet } from '../../core/program-task.js';
-import { readTextFile, readYamlFile } from '../../core/io.js';
+import { readFileBytes, readTextFile, readYamlFile } from '../../core/io.js';
 import { isStrictlyInside, resolveInside } from '../../core/paths.js';
 import { parseWith } from '../../core/schema.js';
 import { findBlocks, markerLine } from '../genomes/program/blocks.js';
@@ -36,9 +37,15 @@ export const externalTaskSchema = z
   })
   .strict();
 
-/** The files of a task directory (relative path → text), refusing anything large or odd. */
-function readTaskFiles(dir: string): Record<string, string> {
+/**
+ * The files of a task directory (relative path → content: `files` the UTF-8 ones as text,
+ * `binaryFiles` the others in base64, so that data files reach the sandbox byte for byte),
+ * refusing anything large or odd.
+ */
+function readTaskFiles(dir: string): Pick<ExternalTaskContent, 'files' | 'binaryFiles'> {
   const files: Record<string, string> = {};
+  const binaryFiles: Record<string, string> = {};
+  let count = 0;
   let bytes = 0;
   const walk = (folder: string): void => {
     for (const name of readdirSync(folder).sort()) {
@@ -51,18 +58,21 @@ function readTaskFiles(dir: string): Record<string, string> {
       if (stat.isDirectory()) walk(path);
       else if (stat.isFile()) {
         bytes += stat.size;
-        if (bytes > MAX_TASK_BYTES || Object.keys(files).length >= MAX_TASK_FILES)
+        if (bytes > MAX_TASK_BYTES || ++count > MAX_TASK_FILES)
           throw new UserError(
             `the task directory holds more than ${MAX_TASK_FILES} files or ${MAX_TASK_BYTES >> 20} MiB; ` +
               'keep only what the evaluator needs',
             dir,
           );
-        files[relative(dir, path).split(sep).join('/')] = readTextFile(path);
+        const name = relative(dir, path).split(sep).join('/');
+        const content = readFileBytes(path);
+        if (isUtf8(content)) files[name] = content.toString('utf8');
+        else binaryFiles[name] = content.toString('base64');
       }
     }
   };
   walk(dir);
-  return files;
+  return { files, binaryFiles };
 }
 
 /** What a symbolic link in task directory `dir` leads to, refused unless a file inside it. */
@@ -137,6 +147,16 @@ export function externalTask(dirArg: string, cases: CaseSet = 'run'): Task {
   return task;
 }
 
+const taskFilesSchema = z
+  .record(z.string(), z.string())
+  .refine((files) => Object.keys(files).every(isInsidePath), {
+    message: 'every file must be a relative path inside the task',
+  })
+  .refine((files) => Object.keys(files).length <= MAX_TASK_FILES, {
+    message: `at most ${MAX_TASK_FILES} files`,
+  });
+const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
 /**
  * Everything an external task is, read from its directory once: what evaluating with it needs
  * on any machine (the queue ships it to workers that lack the directory). `directory` names it.
@@ -148,14 +168,13 @@ export const externalTaskContentSchema = z
     language: languageSchema,
     programFile: z.string().refine(isInsidePath, 'must be a relative path inside the task'),
     initialProgram: z.string(),
-    files: z
-      .record(z.string(), z.string())
-      .refine((files) => Object.keys(files).every(isInsidePath), {
-        message: 'every file must be a relative path inside the task',
-      })
-      .refine((files) => Object.keys(files).length <= MAX_TASK_FILES, {
-        message: `at most ${MAX_TASK_FILES} files`,
-      }),
+    /** UTF-8 files as text. */
+    files: taskFilesSchema,
+    /** The other files, in base64. */
+    binaryFiles: taskFilesSchema.refine(
+      (files) => Object.values(files).every((content) => BASE64.test(content)),
+      { message: 'every binary file must be base64' },
+    ),
     evaluate: z.string().min(1),
     evaluateHoldout: z.string().min(1).nullable(),
   })
@@ -186,7 +205,7 @@ export function readExternalTask(dirArg: string): ExternalTaskContent {
       specPath,
       'language',
     );
-  const files = readTaskFiles(dir);
+  const { files, binaryFiles } = readTaskFiles(dir);
   if (spec.evaluate === SHINKA_COMMAND && !('evaluate.py' in files))
     throw new UserError(
       `the task directory has no evaluate.py, which the default command runs (${SHINKA_COMMAND}); ` +
@@ -201,20 +220,28 @@ export function readExternalTask(dirArg: string): ExternalTaskContent {
     programFile: `candidate/${basename(initialPath)}`,
     initialProgram: evolvableProgram(initialPath, language, specPath),
     files,
+    binaryFiles,
     evaluate: spec.evaluate,
     evaluateHoldout: spec.evaluate_holdout ?? null,
   };
 }
 
 /**
- * The initial program's text, refused unless evolution can edit it: text (no NUL byte), with
- * at least one well-formed EVOLVE-BLOCK (a patch may change nothing outside one).
+ * The initial program's text, refused unless evolution can edit it: a file there, UTF-8 text
+ * (no NUL byte), with at least one well-formed EVOLVE-BLOCK (a patch may change nothing
+ * outside one).
  */
 function evolvableProgram(path: string, language: Language, specPath: string): string {
-  const code = readTextFile(path);
   const refuse = (why: string): never => {
     throw new UserError(`${path} ${why}`, specPath, 'initial_program');
   };
+  let code = '';
+  try {
+    code = readTextFile(path);
+  } catch (error) {
+    if (error instanceof UserError) refuse(error.message);
+    throw error;
+  }
   if (code.includes('\0')) refuse('is not a text file (it holds NUL bytes)');
   const blocks = findBlocks(code, language);
   if (!blocks.ok) refuse(`has invalid EVOLVE-BLOCK markers: ${blocks.reason}`);
@@ -247,7 +274,8 @@ export function externalTasksOf(content: ExternalTaskContent): {
   run: Task;
   holdout: Task | null;
 } {
-  const { files, programFile } = content;
+  const { programFile } = content;
+  const files = sandboxFiles(content);
   const evaluatingWith = (evaluateCommand: string): Task => {
     const task: Task = {
       name: content.directory,
@@ -267,13 +295,21 @@ export function externalTasksOf(content: ExternalTaskContent): {
   };
 }
 
+/** A task's files as the sandbox writes them: text as it is, binary files decoded. */
+function sandboxFiles(content: ExternalTaskContent): Record<string, string | Uint8Array> {
+  const files: Record<string, string | Uint8Array> = { ...content.files };
+  for (const [name, base64] of Object.entries(content.binaryFiles))
+    files[name] = Buffer.from(base64, 'base64');
+  return files;
+}
+
 /**
  * Run `evaluateCommand` in the sandbox on a copy of the task's `files` with `code` as the
  * program, and read what the evaluator wrote in results/.
  */
 async function evaluateExternal(
   evaluateCommand: string,
-  files: Record<string, string>,
+  files: Record<string, string | Uint8Array>,
   programFile: string,
   code: string,
   limits: EvaluationLimits,

@@ -197,7 +197,7 @@ describe('liveEvaluator', () => {
       throw new Error(`${audioFile} was accepted`);
     };
     expect(refusal('missing.wav')).toMatch(
-      /evaluator\.transcription\.audioFile: .*missing\.wav: cannot read the file \(ENOENT\)/,
+      /evaluator\.transcription\.audioFile: .*missing\.wav: does not exist/,
     );
     // /dev/zero would be read forever.
     expect(refusal('/dev/zero')).toMatch(/is not a regular file/);

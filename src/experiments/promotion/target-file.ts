@@ -1,8 +1,9 @@
+import { isUtf8 } from 'node:buffer';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic.js';
 import { UserError } from '../../core/errors.js';
-import { DEFAULT_MAX_FILE_BYTES } from '../../core/io.js';
+import { DEFAULT_MAX_FILE_BYTES, firstNonUtf8Line, unreadableReason } from '../../core/io.js';
 import { resolveInside } from '../../core/paths.js';
 
 /** A settings file as found on disk: its exact bytes and permission bits, or absent. */
@@ -31,7 +32,7 @@ export function readTarget(path: string): TargetState {
     stat = statSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { bytes: null, mode: null };
-    throw new UserError(`cannot read the file (${(error as NodeJS.ErrnoException).code})`, path);
+    throw new UserError(unreadableReason(error), path);
   }
   if (!stat.isFile()) throw new UserError('is not a regular file', path);
   if (stat.size > DEFAULT_MAX_FILE_BYTES)
@@ -45,11 +46,12 @@ export function readTarget(path: string): TargetState {
  */
 export function decodeTarget(bytes: Buffer | null, path: string): string {
   if (bytes === null) return '';
-  try {
-    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
-  } catch {
-    throw new UserError('is not UTF-8 text; only UTF-8 settings files can be edited', path);
-  }
+  if (!isUtf8(bytes))
+    throw new UserError(
+      `is not UTF-8 text (line ${firstNonUtf8Line(bytes)}); only UTF-8 settings files can be edited`,
+      path,
+    );
+  return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
 }
 
 /**

@@ -109,7 +109,7 @@ describe('readConfigDir: pool prices and limits', () => {
     expect(failure(named('cloud_instances_specs.csv'))).toMatch(
       /cloud_instances_specs\.csv: line 2, column 6 \(Price per Hour USD\): "\$-1" is not a price/,
     );
-    expect(failure(named('missing.csv'))).toMatch(/missing\.csv: cannot read the file/);
+    expect(failure(named('missing.csv'))).toMatch(/missing\.csv: does not exist/);
   });
 
   it.each([
