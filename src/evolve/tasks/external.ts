@@ -226,6 +226,16 @@ export function readExternalTask(dirArg: string): ExternalTaskContent {
   };
 }
 
+/** The text of the file at `path`; a problem reading it goes to `refuse`. */
+function textOf(path: string, refuse: (why: string) => never): string {
+  try {
+    return readTextFile(path);
+  } catch (error) {
+    if (error instanceof UserError) refuse(error.message);
+    throw error;
+  }
+}
+
 /**
  * The initial program's text, refused unless evolution can edit it: a file there, UTF-8 text
  * (no NUL byte), with at least one well-formed EVOLVE-BLOCK (a patch may change nothing
@@ -235,13 +245,7 @@ function evolvableProgram(path: string, language: Language, specPath: string): s
   const refuse = (why: string): never => {
     throw new UserError(`${path} ${why}`, specPath, 'initial_program');
   };
-  let code = '';
-  try {
-    code = readTextFile(path);
-  } catch (error) {
-    if (error instanceof UserError) refuse(error.message);
-    throw error;
-  }
+  const code = textOf(path, refuse);
   if (code.includes('\0')) refuse('is not a text file (it holds NUL bytes)');
   const blocks = findBlocks(code, language);
   if (!blocks.ok) refuse(`has invalid EVOLVE-BLOCK markers: ${blocks.reason}`);
