@@ -28,8 +28,18 @@ export function parseWith<S extends z.ZodType>(
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const issue = result.error.issues[0]!;
+  // A strict object's stray key: name the key itself, which is most often a misspelt field.
+  if (issue.code === 'unrecognized_keys')
+    throw new UserError(
+      UNKNOWN_FIELD,
+      source,
+      fieldOf(formatPath([...issue.path, issue.keys[0]!])),
+    );
   throw new UserError(issue.message, source, fieldOf(formatPath(issue.path)));
 }
+
+/** What parseWith says of a key a strict object does not have (the field names the key). */
+export const UNKNOWN_FIELD = 'unknown field; check its spelling, or remove it';
 
 export const PROTOTYPE_KEY_REFUSED =
   'the name "__proto__" is not allowed (a JavaScript object cannot hold it as a key); rename it';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
+import { UNKNOWN_FIELD } from '../../core/schema.js';
 import type { Params } from '../../evolve/genomes/params/index.js';
 import { evaluateColocation, parseColocationInput } from '../../problems/colocate/index.js';
 import type { Evaluator, Measurement } from './types.js';
@@ -110,23 +111,25 @@ export function checkColocateParameters(
         );
     }
     for (const value of valuesToTry(p)) {
+      const notAField = (): UserError =>
+        new UserError(
+          `"${path}" is not a field of the colocate input, so "${param}" would change nothing; fields: ${listed(fieldsOf(base))}`,
+          source,
+          field,
+        );
       let input;
       try {
         input = parseColocationInput(withValue(settings.base, path, value));
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
+        if (error.message === UNKNOWN_FIELD && error.field === path) throw notAField();
         throw new UserError(
           `the value ${JSON.stringify(value)} is refused at ${path}, where evaluator.parameters puts it: ${error.field && error.field !== path ? `${error.field}: ` : ''}${error.message}; keep to values the colocate input accepts`,
           source,
           `search_space.${param}`,
         );
       }
-      if (valueAt(input, path) === undefined)
-        throw new UserError(
-          `"${path}" is not a field of the colocate input, so "${param}" would change nothing; fields: ${listed(fieldsOf(base))}`,
-          source,
-          field,
-        );
+      if (valueAt(input, path) === undefined) throw notAField();
     }
   }
 }

@@ -53,7 +53,7 @@ const count = (field: string, min: number) =>
     .refine((v) => v >= min, { error: `${field} must be >= ${min}` })
     .refine((v) => v <= MAX_COUNT, { error: `${field} must be <= ${MAX_COUNT}` });
 
-const customGpuSchema = z.object({
+const customGpuSchema = z.strictObject({
   name: z.string().min(1).max(200).default('custom'),
   memGib: positive('memGib'),
   bandwidthGBps: positive('bandwidthGBps'),
@@ -63,7 +63,7 @@ const customGpuSchema = z.object({
 export const CUSTOM_MODEL_DTYPE_BYTES = { bf16: 2, fp16: 2, fp8: 1, int8: 1, int4: 0.5 } as const;
 
 const customModelSchema = z
-  .object({
+  .strictObject({
     name: z.string().min(1, { error: 'model name must not be empty' }).max(200),
     weightsGib: positive('weightsGib').optional(),
     paramsBillion: positive('paramsBillion').optional(),
@@ -87,7 +87,7 @@ const customModelSchema = z
     }
   });
 
-const vllmSchema = z.object({
+const vllmSchema = z.strictObject({
   model: z.union([z.enum(COLOCATE_MODEL_NAMES), customModelSchema], {
     error: `expected a model name (${COLOCATE_MODEL_NAMES.join(', ')}) or {name, weightsGib | paramsBillion + dtype, numLayers, numKvHeads, headDim}`,
   }),
@@ -104,7 +104,7 @@ const vllmSchema = z.object({
   cudaGraphGib: nonNegative('cudaGraphGib').optional(),
 });
 
-const loadSchema = z.object({
+const loadSchema = z.strictObject({
   llmConcurrentRequests: count('llmConcurrentRequests', 0).default(1),
   /** Defaults to DEFAULT_CONTEXT_TOKENS, or maxModelLen when that is shorter. */
   llmContextTokens: count('llmContextTokens', 1).optional(),
@@ -158,10 +158,10 @@ function withContextTokens<
 
 /** One GPU shared by a vLLM server and a Whisper model, with an optional load. */
 export const colocationInputSchema = z
-  .object({
+  .strictObject({
     ...sharedFields,
     vllm: vllmSchema,
-    whisper: z.object({ size: whisperSizeSchema }),
+    whisper: z.strictObject({ size: whisperSizeSchema }),
   })
   .superRefine(contextWithinModelLen)
   .transform(withContextTokens);
@@ -185,7 +185,7 @@ export const VLLM_DEFAULT_UTILIZATION = 0.9;
 /** The grid a problem's memory share is chosen on unless it says otherwise (vLLM users set two decimals). */
 export const DEFAULT_UTILIZATION_STEP = 0.01;
 
-const requirementsSchema = z.object({
+const requirementsSchema = z.strictObject({
   /** Full-length sequences vLLM must hold at once (its capacity, capped by maxNumSeqs). */
   minCapacity: count('minCapacity', 1).default(1),
   /** The least accurate Whisper allowed: word error rate on LibriSpeech test-clean, %. */
@@ -197,7 +197,7 @@ const requirementsSchema = z.object({
  * Whisper sizes to choose from (the other decision), and what a configuration must meet.
  */
 export const colocateProblemSchema = z
-  .object({
+  .strictObject({
     id: z.string().min(1).max(200).optional(),
     ...sharedFields,
     vllm: vllmSchema.omit({ gpuMemoryUtilization: true }).extend({
@@ -208,7 +208,7 @@ export const colocateProblemSchema = z
         })
         .optional(),
     }),
-    whisper: z.object({
+    whisper: z.strictObject({
       sizes: z
         .array(whisperSizeSchema)
         .min(1, { error: 'give at least one Whisper size to choose from' })
@@ -228,7 +228,7 @@ export const colocateProblemSchema = z
 export type ColocateProblem = z.infer<typeof colocateProblemSchema> & { id: string };
 
 /** A configuration of a problem: vLLM's memory share and Whisper's size. */
-export const colocateSolutionSchema = z.object({
+export const colocateSolutionSchema = z.strictObject({
   gpuMemoryUtilization: finite('gpuMemoryUtilization').refine((v) => v > 0 && v <= 1, {
     error: 'gpuMemoryUtilization must be in (0, 1]',
   }),

@@ -47,6 +47,14 @@ describe('colocate problems', () => {
     ],
     [{ ...a10g, load: { llmContextTokens: 9000 } }, 'llmContextTokens must be <= vllm.maxModelLen'],
     [[a10g, a10g], 'duplicate problem id "a10g"'],
+    // A misspelt field would drop the constraint it states (a tenant's memory, a requirement).
+    [
+      { ...a10g, otherProcessesGib: undefined, otherProcessGib: 2 },
+      'otherProcessGib: unknown field; check its spelling',
+    ],
+    [{ ...a10g, requirements: { mincapacity: 4 } }, 'requirements.mincapacity: unknown field'],
+    [{ ...a10g, vllm: { ...a10g.vllm, maxNumSeq: 4 } }, 'vllm.maxNumSeq: unknown field'],
+    [{ ...a10g, load: { whisperRequests: 2 } }, 'load.whisperRequests: unknown field'],
     [[], 'the file holds no problem'],
   ])('rejects a bad problem with the file, the problem and the field (%#)', (data, message) => {
     const text = problemText(data);
