@@ -199,6 +199,17 @@ describe('parseConfig', () => {
     expect(() => parse(sized(32, 1e9))).toThrow(`max_pipeline_stages must be <= ${MAX_LAYERS}`);
   });
 
+  it('refuses a near miss of a parameter (it would be ignored), and ignores other extra rows', () => {
+    expect(() => parse(`${CONFIG}num_decoder_layer,40\n`)).toThrow(
+      'unknown parameter "num_decoder_layer"; did you mean "num_decoder_layers"?',
+    );
+    expect(() => parse(`${CONFIG}D_Model,4096\n`)).toThrow('did you mean "d_model"?');
+    // The seed's own extra rows, which its solver reads and ours does not need.
+    expect(parse(`${CONFIG}optimization_priority,cost\ntime_limit_seconds,60\n`).d_model).toBe(
+      parse(CONFIG).d_model,
+    );
+  });
+
   it('refuses a parameter given twice', () => {
     expect(() => parse(`${CONFIG}d_model,4096\n`)).toThrow(
       'parameter "d_model" is given twice (lines 6 and 11); keep one',

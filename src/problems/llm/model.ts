@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import { readCsvFile, readJsonFile, type CsvTable } from '../../core/io.js';
+import { nearMiss } from '../../core/near-miss.js';
 import { formatPath } from '../../core/schema.js';
 import { ROOFLINE_MODEL } from './perf/roofline.js';
 import { MAX_USD_PER_HOUR, readPriceList } from './prices.js';
@@ -56,7 +57,8 @@ const bool = (what: string) =>
     .transform((v) => v === 'true' || v === 'True' || v === '1');
 
 /**
- * `config.csv` of the seed solver, as `parameter,value` rows (extra parameters are ignored). The
+ * `config.csv` of the seed solver, as `parameter,value` rows (extra parameters are ignored,
+ * unless one is a near miss of a known one: then it is refused as the typo it is). The
  * optional rows after `total_tokens_to_process` are read by the roofline model only; its doc
  * (docs/llm-roofline.md) gives their defaults.
  */
@@ -158,7 +160,8 @@ export interface LlmProblem {
 
 /**
  * `parameter,value` rows as a record. A parameter given twice, or a parameter the schema reads
- * with an empty value, is refused naming its line (other parameters are ignored, empty or not).
+ * with an empty value, or one a letter or two from a known parameter, is refused naming its line
+ * (other parameters are ignored, empty or not).
  */
 function parameterTable(
   table: CsvTable,
@@ -182,6 +185,13 @@ function parameterTable(
         `line ${row.line}`,
       );
     lines.set(key, row.line);
+    const meant = known.has(key) ? null : nearMiss(key, [...known]);
+    if (meant)
+      throw new UserError(
+        `unknown parameter "${key}"; did you mean "${meant}"?`,
+        path,
+        `line ${row.line}`,
+      );
     if (value === '' && known.has(key))
       throw new UserError(
         `${key} is empty; give a value${optional(key) ? ' or remove the row for its default' : ''}`,

@@ -1,0 +1,36 @@
+/**
+ * The one of `names` that `name` most likely misspells: at most `maxEdits` letters inserted,
+ * removed or changed (case and underscores ignored), the closest first, null when none is.
+ * `name` itself being one of `names` is no miss.
+ */
+export function nearMiss(name: string, names: readonly string[], maxEdits = 2): string | null {
+  if (names.includes(name)) return null;
+  const plain = (text: string): string => text.toLowerCase().replaceAll('_', '');
+  let best: string | null = null;
+  let bestEdits = maxEdits + 1;
+  for (const candidate of names) {
+    const edits = editDistance(plain(name), plain(candidate), bestEdits);
+    if (edits < bestEdits) {
+      best = candidate;
+      bestEdits = edits;
+    }
+  }
+  return best;
+}
+
+/** Levenshtein distance between a and b, or `cap` once it reaches it (no need to know more). */
+function editDistance(a: string, b: string, cap: number): number {
+  if (Math.abs(a.length - b.length) >= cap) return cap;
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++)
+      current[j] = Math.min(
+        previous[j]! + 1,
+        current[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    previous = current;
+  }
+  return Math.min(previous[b.length]!, cap);
+}
