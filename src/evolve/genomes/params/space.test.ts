@@ -50,7 +50,10 @@ describe('validateSpace', () => {
       { x: { type: 'float', min: 0, max: 1 } },
       "x.type: expected a parameter with type 'choice', 'int' or 'real'",
     ],
-    [{ x: { type: 'real', min: 0, max: 1, stpe: 0.1 } }, 'x: Unrecognized key: "stpe"'],
+    [
+      { x: { type: 'real', min: 0, max: 1, stpe: 0.1 } },
+      'x.stpe: unknown field; check its spelling',
+    ],
     [{}, 'the search space must declare at least one parameter'],
     [
       { x: { type: 'real', min: 0, max: 1, safety: { min: 0.8, max: 0.2 } } },
