@@ -105,6 +105,10 @@ describe('evoplace eplb (CLI)', () => {
     expect(kept.code).toBe(0);
     const keptPlan = JSON.parse(kept.stdout) as { phy2log: number[][] };
     expect(keptPlan.phy2log).toEqual((JSON.parse(first.stdout) as { phy2log: number[][] }).phy2log);
+    const idleAlpha = rebalance('--ema-alpha', '0.3');
+    expect(idleAlpha.code).toBe(2);
+    expect(idleAlpha.stderr).toMatch(/--ema-alpha: .*this plan uses recent; add --forecast ema/);
+    expect(rebalance('--forecast', 'ema', '--ema-alpha', '0.3').code).toBe(0);
     const noPrevious = rebalance('--max-moves', '3');
     expect(noPrevious.code).toBe(2);
     expect(noPrevious.stderr).toMatch(

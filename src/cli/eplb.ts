@@ -149,6 +149,12 @@ function rebalanceCommand(argv: string[]): number {
   const algo = choiceFlag(values, 'algo', ALGOS, 'balanced');
   const forecast = choiceFlag(values, 'forecast', FORECASTS, DEFAULT_FORECASTS[algo]);
   const alpha = numberFlag(values, 'ema-alpha', DEFAULT_EMA_ALPHA, 1e-9, 1);
+  if (values['ema-alpha'] !== undefined && forecast !== 'ema')
+    throw new UserError(
+      `--ema-alpha weighs the ema forecast only, and this plan uses ${forecast}; add --forecast ema, or drop --ema-alpha`,
+      undefined,
+      '--ema-alpha',
+    );
   const { windows, shape } = readInputs(values, 'rebalance');
   const load = forecastLoad(windows, forecast, alpha);
   const maxMoves = intFlag(values, 'max-moves', Infinity, 0, 1_000_000_000);
