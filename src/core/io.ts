@@ -23,12 +23,14 @@ export interface ReadLimits {
  */
 export function readTextFile(path: string, limits: ReadLimits = {}): string {
   const bytes = readFileBytes(path, limits);
-  if (!isUtf8(bytes))
-    throw new UserError(
-      `is not UTF-8 text (line ${firstNonUtf8Line(bytes)}); save it as UTF-8`,
-      path,
-    );
+  refuseNonUtf8(bytes, path, 'save it as UTF-8');
   return bytes.toString('utf8');
+}
+
+/** Refuse `bytes` (the file at `path`) unless UTF-8, naming the first line that is not and `fix`. */
+export function refuseNonUtf8(bytes: Buffer, path: string, fix: string): void {
+  if (!isUtf8(bytes))
+    throw new UserError(`is not UTF-8 text (line ${firstNonUtf8Line(bytes)}); ${fix}`, path);
 }
 
 /** The number (from 1) of the first line of `bytes` that is not valid UTF-8. */

@@ -1,9 +1,8 @@
-import { isUtf8 } from 'node:buffer';
 import { chmodSync, readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { writeFileAtomic } from '../../core/atomic.js';
 import { UserError } from '../../core/errors.js';
-import { DEFAULT_MAX_FILE_BYTES, firstNonUtf8Line, unreadableReason } from '../../core/io.js';
+import { DEFAULT_MAX_FILE_BYTES, refuseNonUtf8, unreadableReason } from '../../core/io.js';
 import { resolveInside } from '../../core/paths.js';
 
 /** A settings file as found on disk: its exact bytes and permission bits, or absent. */
@@ -46,11 +45,7 @@ export function readTarget(path: string): TargetState {
  */
 export function decodeTarget(bytes: Buffer | null, path: string): string {
   if (bytes === null) return '';
-  if (!isUtf8(bytes))
-    throw new UserError(
-      `is not UTF-8 text (line ${firstNonUtf8Line(bytes)}); only UTF-8 settings files can be edited`,
-      path,
-    );
+  refuseNonUtf8(bytes, path, 'only UTF-8 settings files can be edited');
   return new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
 }
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { readJsonFile } from '../../core/io.js';
+import { nearMiss } from '../../core/near-miss.js';
 import { parseIdentifiedList } from '../../core/schema.js';
 
 /** Largest GPU memory we accept, in GB: far above any device, small enough to stay exact. */
@@ -90,10 +91,9 @@ function misspelt(
   record: Record<string, unknown>,
   fields: readonly string[],
 ): [string, string] | null {
-  const plain = (key: string): string => key.toLowerCase().replaceAll('_', '');
   for (const key of Object.keys(record)) {
-    if (fields.includes(key) || key in MODEL_ALIASES || key === 'max_moves') continue;
-    const field = fields.find((f) => plain(f) === plain(key));
+    if (key in MODEL_ALIASES || key === 'max_moves') continue;
+    const field = nearMiss(key, fields, 0);
     if (field) return [key, field];
   }
   return null;
