@@ -1,6 +1,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { UserError } from './errors.js';
 import { firstNonUtf8Line, parseCsv, parseJson, parseYaml, readTextFile } from './io.js';
@@ -23,6 +24,31 @@ describe('core io', () => {
 
   it('reads JSON that starts with a byte-order mark', () => {
     expect(parseJson('\uFEFF{"a": 1}', 'bom.json')).toEqual({ a: 1 });
+  });
+
+  it('refuses a key given twice in one object, naming it and where it repeats', () => {
+    const error = userError(() => parseJson('{\n  "memGb": 80,\n  "memGb": 40\n}', 'gpus.json'));
+    expect(error.format()).toBe(
+      'gpus.json: the key "memGb" appears twice in one object, again at line 3, column 3; give it once',
+    );
+    // Escapes spell the same key; the scan reads strings, not brackets inside them.
+    expect(userError(() => parseJson('{"a": "{[", "\\u0061": 2}', 'x.json')).message).toMatch(
+      /"a" appears twice/,
+    );
+    expect(
+      userError(() => parseJson('[1, {"b": [{}], "c": 1, "b": 2}]', 'x.json')).message,
+    ).toMatch(/"b" appears twice/);
+  });
+
+  it('accepts the same key in different objects, and every JSON.stringify output', () => {
+    const text = '{"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}], "c": "\\"a\\""}';
+    expect(parseJson(text, 'x.json')).toEqual(JSON.parse(text));
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 6 }), (value) => {
+        const text = JSON.stringify(value, null, 1);
+        expect(parseJson(text, 'x.json')).toEqual(JSON.parse(text));
+      }),
+    );
   });
 
   it('refuses deeply nested JSON before parsing it', () => {

@@ -78,24 +78,35 @@ export function readFileBytes(path: string, limits: ReadLimits = {}): Buffer {
   return readFileSync(path);
 }
 
-/** Parse JSON text, naming the line and column of a syntax error and refusing deep nesting. */
+/**
+ * Parse JSON text, naming the line and column of a syntax error, refusing deep nesting and a
+ * key given twice in one object.
+ */
 export function parseJson(withMark: string, source: string): unknown {
   // Editors on Windows start UTF-8 files with a byte-order mark, which JSON does not allow.
   const text = withMark.startsWith('\uFEFF') ? withMark.slice(1) : withMark;
-  const depth = maxNestingDepth(text);
+  const { depth, duplicate } = scanJson(text);
   if (depth > MAX_JSON_DEPTH) {
     throw new UserError(
       `JSON nests ${depth} levels deep, more than the ${MAX_JSON_DEPTH} allowed`,
       source,
     );
   }
+  let data: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    data = JSON.parse(text) as unknown;
   } catch (error) {
     const { position, expected } = locateJsonError(text);
     const message = expected ?? (error as Error).message;
     throw new UserError(`invalid JSON at ${lineAndColumn(text, position)}: ${message}`, source);
   }
+  if (duplicate) {
+    throw new UserError(
+      `the key "${duplicate.key}" appears twice in one object, again at ${lineAndColumn(text, duplicate.position)}; give it once`,
+      source,
+    );
+  }
+  return data;
 }
 
 export function readJsonFile(path: string, limits: ReadLimits = {}): unknown {
@@ -239,26 +250,56 @@ function splitCsvRecords(text: string, source: string): { line: number; cells: s
   return records;
 }
 
-/** Deepest bracket nesting outside strings: a cheap scan that stops a stack overflow in parse. */
-function maxNestingDepth(text: string): number {
-  let depth = 0;
+/** What one pass over JSON text finds before it is parsed (see scanJson). */
+interface JsonScan {
+  /** Deepest bracket nesting outside strings. */
+  depth: number;
+  /** The first key that an object repeats, and where its second copy starts; null if none. */
+  duplicate: { key: string; position: number } | null;
+}
+
+/**
+ * One cheap pass over JSON text: its nesting depth (to stop a stack overflow in JSON.parse) and
+ * the first key an object gives twice (JSON.parse silently keeps the last, so a field given
+ * twice, one copy misspelt or stale, would lose the other without a word). Tracks a set of keys
+ * only for objects, so load matrices of millions of numbers cost one comparison per character.
+ * Meant for text JSON.parse accepts; on other text its findings are unspecified.
+ */
+function scanJson(text: string): JsonScan {
+  // One entry per open bracket: the keys seen so far in an object, null for an array.
+  const open: (Set<string> | null)[] = [];
+  let expectKey = false;
   let max = 0;
-  let inString = false;
+  let duplicate: JsonScan['duplicate'] = null;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
-    if (inString) {
-      if (code === 92) i++;
-      else if (code === 34) inString = false;
-    } else if (code === 34) {
-      inString = true;
-    } else if (code === 91 || code === 123) {
-      depth++;
-      if (depth > max) max = depth;
-    } else if (code === 93 || code === 125) {
-      depth--;
+    if (code === 34) {
+      const start = i;
+      let escaped = false;
+      for (i++; i < text.length && text.charCodeAt(i) !== 34; i++) {
+        if (text.charCodeAt(i) === 92) {
+          escaped = true;
+          i++;
+        }
+      }
+      if (!expectKey || duplicate) continue;
+      expectKey = false;
+      const raw = text.slice(start, i + 1);
+      const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+      const keys = open[open.length - 1]!;
+      if (keys.has(key)) duplicate = { key, position: start };
+      keys.add(key);
+    } else if (code === 123 || code === 91) {
+      open.push(code === 123 ? new Set() : null);
+      expectKey = code === 123;
+      if (open.length > max) max = open.length;
+    } else if (code === 125 || code === 93) {
+      open.pop();
+    } else if (code === 44) {
+      expectKey = open[open.length - 1] != null;
     }
   }
-  return max;
+  return { depth: max, duplicate };
 }
 
 /**

@@ -12,6 +12,12 @@ describe('nearMiss', () => {
     expect(nearMiss('dmodel', NAMES)).toBe('d_model');
   });
 
+  it('counts two neighbouring letters swapped as one edit', () => {
+    expect(nearMiss('stpe', ['type', 'step'])).toBe('step');
+    expect(nearMiss('nmu_decoder_layers', NAMES, 1)).toBe('num_decoder_layers');
+    expect(nearMiss('mdoel_d', NAMES, 1)).toBeNull();
+  });
+
   it('leaves a name that is far from all, or one of them', () => {
     expect(nearMiss('optimization_priority', NAMES)).toBeNull();
     expect(nearMiss('time_limit_seconds', NAMES)).toBeNull();

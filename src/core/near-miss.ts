@@ -18,18 +18,26 @@ export function nearMiss(name: string, names: readonly string[], maxEdits = 2): 
   return best;
 }
 
-/** Levenshtein distance between a and b, or `cap` once it reaches it (no need to know more). */
+/**
+ * Edit distance between a and b counting a swap of two neighbouring letters as one edit (the
+ * commonest typo: `stpe` is one from `step`, two from `type`), or `cap` once it reaches it.
+ */
 function editDistance(a: string, b: string, cap: number): number {
   if (Math.abs(a.length - b.length) >= cap) return cap;
+  let beforePrevious: number[] = [];
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i++) {
     const current = [i];
-    for (let j = 1; j <= b.length; j++)
+    for (let j = 1; j <= b.length; j++) {
       current[j] = Math.min(
         previous[j]! + 1,
         current[j - 1]! + 1,
         previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
       );
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        current[j] = Math.min(current[j]!, beforePrevious[j - 2]! + 1);
+    }
+    beforePrevious = previous;
     previous = current;
   }
   return Math.min(previous[b.length]!, cap);

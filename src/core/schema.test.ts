@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { UserError } from './errors.js';
 import { parseYaml } from './io.js';
 import { seedSchema } from './rng.js';
-import { parseWith } from './schema.js';
+import { fieldsAt, parseWith, UNKNOWN_FIELD } from './schema.js';
 
 const refusal = (data: unknown): string => {
   try {
@@ -25,6 +25,62 @@ describe('parseWith', () => {
       /^spec\.yaml: search_space: a\[1\]\.__proto__: /,
     );
     expect(refusal({ a: [1, { constructor: 2 }], prototype: 3 })).toBe('accepted');
+  });
+});
+
+describe('parseWith on a key a strict object does not have', () => {
+  const gpu = z.strictObject({ memGb: z.number(), count: z.number().int().default(1) });
+  const instance = z.strictObject({
+    gpus: z.array(gpu).default([]),
+    pools: z.record(z.string(), gpu.optional()),
+    solver: z.union([
+      z.strictObject({ kind: z.literal('milp'), timeLimit: z.number() }),
+      z.strictObject({ kind: z.literal('greedy'), order: z.string() }),
+    ]),
+    next: z.lazy(() => z.strictObject({ steps: z.number() })).transform((v) => v.steps),
+  });
+  const refusal = (data: unknown): string => {
+    try {
+      parseWith(instance, data, 'in.json');
+    } catch (error) {
+      if (error instanceof UserError) return error.format();
+      throw error;
+    }
+    return 'accepted';
+  };
+  const valid = { pools: {}, solver: { kind: 'milp', timeLimit: 1 }, next: { steps: 2 } };
+
+  it('names the field a misspelt key seems to mean, before the field it leaves missing', () => {
+    expect(refusal({ ...valid, gpus: [{ memGb: 1 }, { memgb: 80 }] })).toBe(
+      'in.json: gpus[1].memgb: unknown field; did you mean "memGb"?',
+    );
+    expect(refusal({ ...valid, pools: { a: { memGb: 1, cuont: 2 } } })).toBe(
+      'in.json: pools.a.cuont: unknown field; did you mean "count"?',
+    );
+    expect(refusal({ ...valid, next: { steps: 2, step: 1 } })).toBe(
+      'in.json: next.step: unknown field; did you mean "steps"?',
+    );
+    expect(refusal({ ...valid, solvr: {} })).toBe(
+      'in.json: solvr: unknown field; did you mean "solver"?',
+    );
+  });
+
+  it('says only "unknown field" when nothing is close, and keeps other faults first', () => {
+    expect(refusal({ ...valid, colour: 'red' })).toBe(`in.json: colour: ${UNKNOWN_FIELD}`);
+    expect(refusal({ ...valid, gpus: [{ memGb: 'x', colour: 1 }] })).toMatch(
+      /^in\.json: gpus\[0\]\.memGb: Invalid input/,
+    );
+    expect(refusal(valid)).toBe('accepted');
+  });
+
+  it('finds the fields expected at a path through wrappers, arrays, records and unions', () => {
+    expect(fieldsAt(instance, ['gpus', 3])).toEqual(['memGb', 'count']);
+    expect(fieldsAt(instance, ['pools', 'any'])).toEqual(['memGb', 'count']);
+    expect(fieldsAt(instance, ['solver'])).toEqual(['kind', 'timeLimit', 'order']);
+    expect(fieldsAt(instance, ['next'])).toEqual(['steps']);
+    expect(fieldsAt(instance, ['gpus', 'x'])).toEqual([]);
+    expect(fieldsAt(instance, ['gpus', 0, 'memGb'])).toEqual([]);
+    expect(fieldsAt(instance, ['__proto__'])).toEqual([]);
   });
 });
 

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { UserError } from './errors.js';
+import { nearMiss } from './near-miss.js';
 
 /** Render a zod issue path as `models[3].sizeGb`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -27,14 +28,21 @@ export function parseWith<S extends z.ZodType>(
   if (hidden) throw new UserError(PROTOTYPE_KEY_REFUSED, source, fieldOf(formatPath(hidden)));
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  // A strict object's stray key: name the key itself, which is most often a misspelt field.
-  if (issue.code === 'unrecognized_keys')
-    throw new UserError(
-      UNKNOWN_FIELD,
-      source,
-      fieldOf(formatPath([...issue.path, issue.keys[0]!])),
-    );
+  const { issues } = result.error;
+  // A strict object's stray key is most often a misspelt field, which zod also reports as the
+  // field missing: name the stray key, and the field it seems to mean, before anything else.
+  const strays = issues.flatMap((issue) =>
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({
+          path: [...issue.path, key],
+          fix: fixFor(schema, issue.path, key),
+        }))
+      : [],
+  );
+  const stray = strays.find((s) => s.fix !== UNKNOWN_FIELD) ?? strays[0];
+  if (stray && (stray.fix !== UNKNOWN_FIELD || issues[0]!.code === 'unrecognized_keys'))
+    throw new UserError(stray.fix, source, fieldOf(formatPath(stray.path)));
+  const issue = issues[0]!;
   throw new UserError(issue.message, source, fieldOf(formatPath(issue.path)));
 }
 
@@ -43,6 +51,54 @@ export const UNKNOWN_FIELD = 'unknown field; check its spelling, or remove it';
 
 export const PROTOTYPE_KEY_REFUSED =
   'the name "__proto__" is not allowed (a JavaScript object cannot hold it as a key); rename it';
+
+/** Whether a user error is parseWith's refusal of a key a strict object does not have. */
+export function isUnknownField(error: UserError): boolean {
+  return error.message.startsWith('unknown field;');
+}
+
+/** The refusal of `key` in the object at `path`: naming the field it seems to misspell, if any. */
+function fixFor(schema: z.ZodType, path: readonly PropertyKey[], key: string): string {
+  const meant = nearMiss(key, fieldsAt(schema, path));
+  return meant ? `unknown field; did you mean "${meant}"?` : UNKNOWN_FIELD;
+}
+
+/** The parts of a zod schema's definition that lead to the objects inside it. */
+interface SchemaDef {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+  options?: z.ZodType[];
+  left?: z.ZodType;
+  right?: z.ZodType;
+  getter?: () => z.ZodType;
+}
+
+/**
+ * The field names of the object(s) `schema` expects at `path` in the data (every option's, under
+ * a union), [] where it expects no object: what a stray key there may have meant.
+ */
+export function fieldsAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
+  const def = (schema as unknown as { _zod: { def: SchemaDef } })._zod.def;
+  const [head, ...rest] = path;
+  const inner = def.innerType ?? def.in ?? def.getter?.();
+  if (inner) return fieldsAt(inner, path);
+  if (def.options) return [...new Set(def.options.flatMap((option) => fieldsAt(option, path)))];
+  if (def.left && def.right) return [...fieldsAt(def.left, path), ...fieldsAt(def.right, path)];
+  if (def.shape) {
+    if (head === undefined) return Object.keys(def.shape);
+    const field =
+      typeof head === 'string' && Object.hasOwn(def.shape, head) ? def.shape[head] : null;
+    return field ? fieldsAt(field, rest) : [];
+  }
+  if (head === undefined) return [];
+  if (def.element && typeof head === 'number') return fieldsAt(def.element, rest);
+  if (def.valueType) return fieldsAt(def.valueType, rest);
+  return [];
+}
 
 /**
  * The path of the first `__proto__` key in parsed data, or null. JSON.parse and YAML keep it

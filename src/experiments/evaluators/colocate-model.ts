@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
-import { UNKNOWN_FIELD } from '../../core/schema.js';
+import { isUnknownField } from '../../core/schema.js';
 import type { Params } from '../../evolve/genomes/params/index.js';
 import { evaluateColocation, parseColocationInput } from '../../problems/colocate/index.js';
 import type { Evaluator, Measurement } from './types.js';
@@ -122,7 +122,7 @@ export function checkColocateParameters(
         input = parseColocationInput(withValue(settings.base, path, value));
       } catch (error) {
         if (!(error instanceof UserError)) throw error;
-        if (error.message === UNKNOWN_FIELD && error.field === path) throw notAField();
+        if (isUnknownField(error) && error.field === path) throw notAField();
         throw new UserError(
           `the value ${JSON.stringify(value)} is refused at ${path}, where evaluator.parameters puts it: ${error.field && error.field !== path ? `${error.field}: ` : ''}${error.message}; keep to values the colocate input accepts`,
           source,

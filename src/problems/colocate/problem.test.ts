@@ -50,7 +50,7 @@ describe('colocate problems', () => {
     // A misspelt field would drop the constraint it states (a tenant's memory, a requirement).
     [
       { ...a10g, otherProcessesGib: undefined, otherProcessGib: 2 },
-      'otherProcessGib: unknown field; check its spelling',
+      'otherProcessGib: unknown field; did you mean "otherProcessesGib"?',
     ],
     [{ ...a10g, requirements: { mincapacity: 4 } }, 'requirements.mincapacity: unknown field'],
     [{ ...a10g, vllm: { ...a10g.vllm, maxNumSeq: 4 } }, 'vllm.maxNumSeq: unknown field'],

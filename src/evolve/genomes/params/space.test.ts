@@ -52,7 +52,7 @@ describe('validateSpace', () => {
     ],
     [
       { x: { type: 'real', min: 0, max: 1, stpe: 0.1 } },
-      'x.stpe: unknown field; check its spelling',
+      'x.stpe: unknown field; did you mean "step"?',
     ],
     [{}, 'the search space must declare at least one parameter'],
     [
