@@ -93,6 +93,11 @@ describe('evoplace eplb (CLI)', () => {
     ]);
     const table = evoplace(['eplb', 'bench', '--load', trace, ...shapeArgs]);
     expect(table.stderr).toMatch(/algo\s+per slot\s+per GPU\s+per node/);
+    const oneWindow = evoplace(['eplb', 'bench', '--load', trace, ...shapeArgs, '--window', '300']);
+    expect(oneWindow.code).toBe(2);
+    expect(oneWindow.stderr).toMatch(
+      /fits in one window of 300 steps; bench needs at least two .*: give a smaller --window/,
+    );
   });
 
   it('--previous with --max-moves 0 keeps the deployed plan; a bad plan file is a user error', () => {
@@ -101,6 +106,14 @@ describe('evoplace eplb (CLI)', () => {
     const first = rebalance('--algo', 'deepseek', '--json');
     const deployed = join(dir, 'deployed.json');
     writeFileSync(deployed, first.stdout);
+    const moves = rebalance('--previous', deployed);
+    expect(moves.code).toBe(0);
+    expect(moves.stderr).toMatch(
+      /moves from the deployed plan: \d+ of 120 replicas get new expert weights \(at most \d+ in one layer\); \d of 3 layers unchanged/,
+    );
+    expect(rebalance('--previous', deployed, '--max-moves', '0').stderr).toMatch(
+      /moves from the deployed plan: 0 of 120 replicas .*; 3 of 3 layers unchanged/,
+    );
     const kept = rebalance('--previous', deployed, '--max-moves', '0', '--json');
     expect(kept.code).toBe(0);
     const keptPlan = JSON.parse(kept.stdout) as { phy2log: number[][] };

@@ -31,4 +31,14 @@ describe('flags', () => {
       'unknown option --bogus (a value that starts with "-" goes after "--"); see "evoplace prism solve --help"',
     );
   });
+
+  it('names the option a typo most likely meant', () => {
+    const options = { json: { type: 'boolean' }, 'max-moves': { type: 'string' } } as const;
+    expect(() => parseFlags('eplb bench', ['--jsno'], options)).toThrow(
+      'unknown option --jsno (did you mean --json?); see "evoplace eplb bench --help"',
+    );
+    expect(() => parseFlags('eplb bench', ['--max_moves', '3'], options)).toThrow(
+      'did you mean --max-moves?',
+    );
+  });
 });

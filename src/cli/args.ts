@@ -1,7 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDecimal } from '../core/decimal.js';
 import { UserError } from '../core/errors.js';
-import { say } from './output.js';
+import { nearMiss } from '../core/near-miss.js';
+import { printHelp, say } from './output.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -23,16 +24,25 @@ export function parseFlags<O extends Options>(
       positionals: parsed.positionals,
     };
   } catch (error) {
-    throw new UserError(`${complaint(error as Error)}; see "evoplace ${command} --help"`, command);
+    throw new UserError(
+      `${complaint(error as Error, Object.keys(options))}; see "evoplace ${command} --help"`,
+      command,
+    );
   }
 }
 
-/** parseArgs's complaint; an unknown option's own text ends in an unbalanced quote. */
-function complaint(error: Error & { code?: string }): string {
+/**
+ * parseArgs's complaint; an unknown option's own text ends in an unbalanced quote, and says
+ * nothing of the option a typo (`--jsno`) most likely meant.
+ */
+function complaint(error: Error & { code?: string }, names: string[]): string {
   const unknown = /^Unknown option '([^']*)'/.exec(error.message);
-  return error.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' && unknown
-    ? `unknown option ${unknown[1]} (a value that starts with "-" goes after "--")`
-    : error.message;
+  if (error.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || !unknown) return error.message;
+  const option = unknown[1]!;
+  const meant = option.startsWith('--') ? nearMiss(option.slice(2), names) : null;
+  return meant
+    ? `unknown option ${option} (did you mean --${meant}?)`
+    : `unknown option ${option} (a value that starts with "-" goes after "--")`;
 }
 
 /**
@@ -72,7 +82,7 @@ export function parseCommand(
 ): ParsedCommand | null {
   const parsed = parseFlags(command, argv, { ...options, help: { type: 'boolean', short: 'h' } });
   if (parsed.values.help) {
-    say(help);
+    printHelp(help);
     return null;
   }
   if (parsed.positionals.length !== positionals) {
@@ -194,9 +204,13 @@ export function runCommandOf(
   help: string,
 ): number | Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub === undefined || sub === '--help' || sub === '-h') {
+  if (sub === undefined) {
     say(help);
-    return sub === undefined ? 2 : 0;
+    return 2;
+  }
+  if (sub === '--help' || sub === '-h') {
+    printHelp(help);
+    return 0;
   }
   const command = Object.hasOwn(commands, sub) ? commands[sub] : undefined;
   if (!command) {

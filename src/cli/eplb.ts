@@ -4,6 +4,7 @@ import { elapsedMs } from '../core/timing.js';
 import { DEFAULT_EMA_ALPHA, FORECASTS, forecastLoad } from '../problems/eplb/forecast.js';
 import { DEFAULT_TRACE, generateTrace } from '../problems/eplb/generate.js';
 import { migrate } from '../problems/eplb/migrate.js';
+import { movedReplicas } from '../problems/eplb/score.js';
 import { assemblePlan, ranksInSlotOrder } from '../problems/eplb/plan.js';
 import { checkPlan } from '../problems/eplb/validate.js';
 import {
@@ -178,10 +179,23 @@ function rebalanceCommand(argv: string[]): number {
   say(
     `${algo}: ${plan.layers} layers × ${plan.experts} experts on ${plan.replicas} slots, ${ms.toFixed(2)} ms`,
   );
+  if (previous) say(movesLine(movedReplicas(previous, plan), shape.replicas));
   say(
     `max replicas of one expert: ${plan.maxReplicas}; add --json for phy2log, log2phy and logcnt`,
   );
   return 0;
+}
+
+/** What deploying a plan copies: moved [layers], replicas that change expert per layer. */
+function movesLine(moved: Int32Array, replicas: number): string {
+  let total = 0;
+  let most = 0;
+  for (const m of moved) {
+    total += m;
+    most = Math.max(most, m);
+  }
+  const unchanged = moved.filter((m) => m === 0).length;
+  return `moves from the deployed plan: ${total} of ${moved.length * replicas} replicas get new expert weights (at most ${most} in one layer); ${unchanged} of ${moved.length} layers unchanged`;
 }
 
 /** The deployed plan, checked: it must fit the trace and the shape. */
@@ -207,7 +221,7 @@ function benchCommand(argv: string[]): number {
   const { windows, shape } = readInputs(values, 'bench');
   if (windows.length < 2)
     throw new UserError(
-      'the trace has one window; bench needs at least two (plan on one, score on the next)',
+      `the trace fits in one window of ${windowFromFlags(values)} steps; bench needs at least two (plan on one, score on the next): give a smaller --window`,
       String(values.load),
     );
   const maxMoves =

@@ -99,7 +99,8 @@ describe('experiment apply / rollback', () => {
     expect(() => applyCommand([file, '--state-dir', stateDir])).toThrow(/already applied/);
     expect(() => applyCommand([])).toThrow(/usage: evoplace experiment apply FILE/);
     expect(() => rollbackCommand(['x', '--nope'])).toThrow(/--nope/);
+    stdout = '';
     expect(applyCommand(['--help'])).toBe(0);
-    expect(stderr).toContain('evoplace experiment apply FILE');
+    expect(stdout).toContain('evoplace experiment apply FILE');
   });
 });

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { INTERNAL_ERROR_EXIT_CODE, isUserError } from '../core/errors.js';
-import { say } from './output.js';
+import { printHelp, say } from './output.js';
 
 /**
  * The command groups, each loaded when used: a group's dependencies (the LLM SDKs of `evolve`,
@@ -40,10 +40,10 @@ async function main(argv: string[]): Promise<number> {
     case '--help':
     case '-h':
     case 'help':
-      say(await help());
+      printHelp(await help());
       return 0;
     case '--version':
-      say('evoplace 0.1.0');
+      process.stdout.write('evoplace 0.1.0\n');
       return 0;
     default:
       say(await help());

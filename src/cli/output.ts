@@ -6,6 +6,14 @@ export function printJson(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
+/**
+ * Help the user asked for (--help) is the command's output: stdout, so that `| less` and
+ * `| grep` work. Help shown because a command was missing goes to stderr with the error.
+ */
+export function printHelp(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
 /** Human output goes to stderr, so that stdout stays clean for --json and pipes. */
 export function say(text: string): void {
   process.stderr.write(`${text}\n`);

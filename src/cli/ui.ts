@@ -34,7 +34,7 @@ import type { PrismSet } from '../web/pages/prism.js';
 import { createUiServer } from '../web/server.js';
 import { intFlag, parseFlags } from './args.js';
 import { CLUSTER_FLAGS, shapeFromFlags, windowFromFlags } from './eplb.js';
-import { say } from './output.js';
+import { printHelp, say } from './output.js';
 import { onStopSignal } from './signals.js';
 
 export const UI_HELP = `evoplace ui — look at runs and placements in a browser
@@ -192,7 +192,7 @@ export async function runUi(argv: string[]): Promise<number> {
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
-    say(UI_HELP);
+    printHelp(UI_HELP);
     return 0;
   }
   if (positionals.length === 0)
