@@ -47,7 +47,19 @@ describe('eplb load history reader', () => {
     // Finite, but sums of it would overflow to Infinity.
     [{ load_history: [step([[1e308, 1]])] }, 'load 1e+308 is not a number from 0'],
     [{ load_history: [] }, 'load_history: load_history is empty'],
-    [{ history: [] }, 'load_history'],
+    [{ history: [] }, 'h.json: load_history: no load_history; expected {"load_history": [{'],
+    [
+      { load_histroy: [] },
+      'h.json: load_histroy: no load_history; did you mean it by "load_histroy"?',
+    ],
+    [
+      [step([[1, 2]])],
+      'h.json: expected vLLM\'s recorded expert load, {"load_history": [{"logical_expert_load": [[...]]}, ...]}; the file holds a bare list',
+    ],
+    [
+      { load_history: [{ logical_expert_laod: [[1]] }] },
+      'load_history[0].logical_expert_load: expected logical_expert_load as [layers][experts]',
+    ],
   ])('rejects bad input with its location (%#)', (data, expected) => {
     expect(userErrorText(() => parseLoadHistory(data, 'h.json', 100))).toContain(expected);
   });

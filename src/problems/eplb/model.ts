@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import { readJsonFile } from '../../core/io.js';
-import { formatPath } from '../../core/schema.js';
+import { nearMiss } from '../../core/near-miss.js';
+import { parseWith } from '../../core/schema.js';
 
 /**
  * Expert load of every MoE layer: `data[layer * experts + expert]` (tokens routed to it),
@@ -129,13 +130,35 @@ export function readLoadHistory(path: string, window: number): LoadMatrix[] {
   return parseLoadHistory(readJsonFile(path, { maxBytes: MAX_LOAD_FILE_BYTES }), path, window);
 }
 
-export function parseLoadHistory(data: unknown, source: string, window: number): LoadMatrix[] {
-  const parsed = loadFileSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UserError(issue.message, source, formatPath(issue.path));
+/** The recorded format, as messages show it. */
+const LOAD_FILE_FORMAT = '{"load_history": [{"logical_expert_load": [[...]]}, ...]}';
+
+/**
+ * Refuse data that is not an object holding `load_history` (the file may hold other keys, as
+ * recorders add their own), naming a key that misspells it or what the file holds instead.
+ */
+function refuseWithoutHistory(data: unknown, source: string): void {
+  if (Array.isArray(data) || typeof data !== 'object' || data === null) {
+    const holds = Array.isArray(data) ? 'a bare list' : JSON.stringify(data);
+    throw new UserError(
+      `expected vLLM's recorded expert load, ${LOAD_FILE_FORMAT}; the file holds ${holds}`,
+      source,
+    );
   }
-  const steps = parsed.data.load_history;
+  if (Object.hasOwn(data, 'load_history')) return;
+  const misspelt = Object.keys(data).find((key) => nearMiss(key, ['load_history']) !== null);
+  throw new UserError(
+    misspelt
+      ? `no load_history; did you mean it by "${misspelt}"?`
+      : `no load_history; expected ${LOAD_FILE_FORMAT}`,
+    source,
+    misspelt ?? 'load_history',
+  );
+}
+
+export function parseLoadHistory(data: unknown, source: string, window: number): LoadMatrix[] {
+  refuseWithoutHistory(data, source);
+  const steps = parseWith(loadFileSchema, data, source).load_history;
   const first = steps[0]!.logical_expert_load;
   const layers = first.length;
   const experts = first[0]?.length ?? 0;
@@ -217,14 +240,12 @@ export function readPlanFile(
   experts: number,
   replicas: number,
 ): Int32Array {
-  const parsed = previousPlanSchema.safeParse(
+  const plan = parseWith(
+    previousPlanSchema,
     readJsonFile(path, { maxBytes: MAX_LOAD_FILE_BYTES }),
+    path,
   );
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UserError(issue.message, path, formatPath(issue.path));
-  }
-  const rows = parsed.data.phy2log;
+  const rows = plan.phy2log;
   if (rows.length !== layers)
     throw new UserError(`has ${rows.length} layers; the trace has ${layers}`, path, 'phy2log');
   const phy2log = new Int32Array(layers * replicas);
@@ -247,7 +268,7 @@ export function readPlanFile(
       phy2log[l * replicas + s] = e;
     });
   });
-  checkDerivedParts(parsed.data, phy2log, experts, replicas, path);
+  checkDerivedParts(plan, phy2log, experts, replicas, path);
   return phy2log;
 }
 
