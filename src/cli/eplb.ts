@@ -16,7 +16,12 @@ import {
   type Shape,
 } from '../problems/eplb/model.js';
 import { eplbBenchmark, printEplbBenchmark } from '../problems/eplb/benchmark.js';
-import { ALGOS, DEFAULT_FORECASTS, REBALANCERS } from '../problems/eplb/solvers/index.js';
+import {
+  ALGOS,
+  DEFAULT_FORECASTS,
+  keepsLocality,
+  REBALANCERS,
+} from '../problems/eplb/solvers/index.js';
 import {
   choiceFlag,
   intFlag,
@@ -171,7 +176,8 @@ function rebalanceCommand(argv: string[]): number {
   const start = performance.now();
   const fresh = REBALANCERS[algo](load, shape, windows);
   const ms = elapsedMs(start);
-  const plan = previous ? migrate(fresh, previous, shape, maxMoves) : fresh;
+  const limit = { maxMoves, load, locality: keepsLocality(algo, shape) };
+  const plan = previous ? migrate(fresh, previous, shape, limit) : fresh;
   if (values.json) {
     printJson(planJson(plan, algo, ms));
     return 0;

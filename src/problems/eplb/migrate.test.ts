@@ -36,16 +36,21 @@ describe('eplb migration', () => {
 
   it('--max-moves: no layer copies more than the limit; 0 keeps the deployed plan', () => {
     const prev = REBALANCERS.balanced(windows[0]!, shape);
-    const next = REBALANCERS.balanced(windows[2]!, shape);
+    const load = windows[2]!;
+    const next = REBALANCERS.balanced(load, shape);
     let previousMoves = -1;
     for (const limit of [0, 10, 30, 1000]) {
-      const limited = migrate(next, prev, shape, limit);
+      const limited = migrate(next, prev, shape, { maxMoves: limit, load, locality: true });
       expect(checkPlan(limited, shape, true)).toEqual([]);
       const moved = movedReplicas(prev, limited);
       expect(Math.max(...moved)).toBeLessThanOrEqual(limit);
       expect(total(moved)).toBeGreaterThanOrEqual(previousMoves);
       previousMoves = total(moved);
       if (limit === 0) expect(limited.phy2log).toEqual(prev.phy2log);
+      // Every layer at its limit is no worse on the forecast than the deployed one.
+      expect(balancedness(limited, load, shape.gpus, shape.nodes).perGpu).toBeGreaterThanOrEqual(
+        balancedness(prev, load, shape.gpus, shape.nodes).perGpu,
+      );
     }
   });
 });

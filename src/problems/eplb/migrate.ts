@@ -1,4 +1,5 @@
-import type { Plan, Shape } from './model.js';
+import { improveWithinBudget } from './limited-moves.js';
+import type { LoadMatrix, Plan, Shape } from './model.js';
 import { assemblePlan, ranksInSlotOrder } from './plan.js';
 
 /**
@@ -143,14 +144,24 @@ function placeOnGpu(
   }
 }
 
+/** A limit on the copies a new plan may need, and what the layers over it are improved for. */
+export interface MoveLimit {
+  /** Per layer, at most this many replicas change expert. */
+  maxMoves: number;
+  /** The forecast load the plan was made for: [layers × experts]. */
+  load: LoadMatrix;
+  /** Whether the plans keep node locality, which the changes must then keep. */
+  locality: boolean;
+}
+
 /**
  * Migration-aware plan: `next` relabelled to keep as many replicas as possible where `prev` has
- * them (same balance); then, with `maxMoves`, every layer that would still copy more than that
- * many replicas keeps its previous placement (trading that layer's balance for no copies).
- * Nodes move as wholes, so every node and every GPU keeps its set of experts (and node
- * locality, where the plan has it).
+ * them (same balance). Nodes move as wholes, so every node and every GPU keeps its set of
+ * experts (and node locality, where the plan has it). With a `limit`, a layer that would still
+ * copy more than `maxMoves` replicas instead keeps the deployed layer, changed by the
+ * `maxMoves` (at most) copies that lower its heaviest GPU's forecast load the most.
  */
-export function migrate(next: Plan, prev: Plan, shape: Shape, maxMoves = Infinity): Plan {
+export function migrate(next: Plan, prev: Plan, shape: Shape, limit?: MoveLimit): Plan {
   const { layers, experts, replicas } = next;
   const phy2log = new Int32Array(layers * replicas);
   const tally = new Int32Array(experts);
@@ -165,7 +176,18 @@ export function migrate(next: Plan, prev: Plan, shape: Shape, maxMoves = Infinit
     );
     let moved = 0;
     for (let s = 0; s < replicas; s++) if (aligned[s] !== prevRow[s]) moved++;
-    phy2log.set(moved > maxMoves ? prevRow : aligned, l * replicas);
+    const row =
+      limit && moved > limit.maxMoves
+        ? improveWithinBudget(
+            prevRow,
+            limit.load.data.subarray(l * experts, (l + 1) * experts),
+            shape.gpus,
+            shape.nodes,
+            limit.locality,
+            limit.maxMoves,
+          )
+        : aligned;
+    phy2log.set(row, l * replicas);
   }
   const { phyRank, logcnt } = ranksInSlotOrder(layers, experts, replicas, phy2log);
   return assemblePlan(layers, experts, replicas, phy2log, phyRank, logcnt);

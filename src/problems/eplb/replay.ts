@@ -64,9 +64,9 @@ export function replay(
     const start = performance.now();
     const fresh = REBALANCERS[options.algo](load, shape, history);
     times.push(elapsedMs(start));
-    const plan: Plan = previous
-      ? migrate(fresh, previous, shape, options.maxMoves ?? Infinity)
-      : fresh;
+    const limit =
+      options.maxMoves === null ? undefined : { maxMoves: options.maxMoves, load, locality };
+    const plan: Plan = previous ? migrate(fresh, previous, shape, limit) : fresh;
     invariantErrors += checkPlan(plan, shape, locality).length;
     outOfSample.push(balancedness(plan, windows[i + 1]!, shape.gpus, shape.nodes));
     inSample.push(balancedness(plan, windows[i]!, shape.gpus, shape.nodes));
