@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -279,7 +279,19 @@ describe('evoplace llm solve (CLI)', () => {
         'cloud_instances_specs.csv': PRICE_LIST,
       },
       ['--generate-network', '300,100'],
-      /gpu_pool\.csv: line 3: no price for GPU type "A10" \(cloud_instances_specs\.csv lists no AWS price for "A10" with 24 GB\)/,
+      /gpu_pool\.csv: no price for GPU type "A10" \(24 GB, line 3\): \S+cloud_instances_specs\.csv has no AWS offer for it .*; Lambda offers A10\. To price it: .*--perf-model seed/,
+    ],
+    [
+      'price list without the provider named (matched exactly, as the seed does)',
+      { 'cloud_instances_specs.csv': PRICE_LIST },
+      ['--generate-network', '300,100', '--cloud-provider', 'aws'],
+      /--cloud-provider: unknown provider "aws"; \S+cloud_instances_specs\.csv has AWS, Lambda; did you mean "AWS"\?$/m,
+    ],
+    [
+      'pool with a header and no rows',
+      { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\n' },
+      ['--generate-network', '300,100'],
+      /gpu_pool\.csv: lists no GPUs \(only its header\)/,
     ],
     [
       'unknown performance model',
@@ -331,7 +343,9 @@ describe('evoplace llm solve --perf-model', () => {
     );
     // Lambda lists the A10 (0.75 per GPU) but no A100 with 80 GB.
     expect(lambda.code).toBe(2);
-    expect(lambda.stderr).toMatch(/no Lambda price for "A100" with 80 GB/);
+    expect(lambda.stderr).toMatch(
+      /no price for GPU type "A100" \(80 GB, line 2\): \S+ has no Lambda offer for it .*; AWS offers A100\./,
+    );
   });
 
   it('finds the price list where the seed keeps it, beside configs/, or where --prices says', () => {
@@ -427,6 +441,44 @@ describe('evoplace llm solve --out', () => {
     );
     expect(readFileSync(join(out, 'frontier.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>\n$/);
   });
+
+  it('into a folder used before: this run’s output and the user’s files, no earlier batch', () => {
+    const dir = configDir('out-again', {
+      'config.csv': CONFIG.replace('max_batch_size,64', 'max_batch_size,128'),
+    });
+    const out = join(root, 'results-again');
+    const solve = (...args: string[]) =>
+      solveWithGeneratedNetwork(dir, '--out', out, '--perf-model', 'seed', ...args);
+    expect(solve().code).toBe(0);
+    expect(
+      readdirSync(out)
+        .filter((f) => f.startsWith('batch_'))
+        .sort(),
+    ).toEqual(['batch_128', 'batch_32', 'batch_64', 'batch_sweep_results.csv']);
+    writeFileSync(join(out, 'notes.md'), 'mine');
+    writeFileSync(join(out, 'batch_128', 'notes.md'), 'mine');
+    const again = solve('--batch-sizes', '32');
+    expect(again.code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual([
+      'batch_128',
+      'batch_32',
+      'batch_sweep_results.csv',
+      'frontier.csv',
+      'frontier.svg',
+      'notes.md',
+    ]);
+    // The user's file keeps its folder, and the warning says why that folder is still there.
+    expect(readdirSync(join(out, 'batch_128'))).toEqual(['notes.md']);
+    expect(again.stderr).toMatch(
+      /warning: \S+batch_128 is an earlier run's batch folder: evoplace's files in it are removed, but it holds files evoplace did not write/,
+    );
+    expect(readFileSync(join(out, 'frontier.csv'), 'utf8')).not.toMatch(/^(64|128),/m);
+    // A run refused for its input changes nothing in the folder.
+    const refused = solve('--batch-sizes', '64', '--prices', join(dir, 'missing.csv'));
+    expect(refused.code).toBe(2);
+    expect(readdirSync(out)).toContain('batch_32');
+    expect(readdirSync(out)).not.toContain('batch_64');
+  });
 });
 
 describe('llm solve: the seed percentile link filter', () => {
@@ -485,10 +537,11 @@ describe('llm solve: the seed percentile link filter', () => {
 
 describe('evoplace llm validate', () => {
   // The seed solver's published answer for configs/medium at batch 128 on the generated 400/200
-  // network (its solution_with_tp.json, fields abridged): A100 TP 4, all 32 layers.
+  // network (its solution_with_tp.json, config abridged): A100 TP 4, all 32 layers.
   const published = {
     config: { model_name: 'llama-8b', num_decoder_layers: 32 },
     solution: {
+      objective_value: 12688.56839937155,
       batch_size: 128,
       throughput_tokens_per_sec: 3806.5705198114647,
       cost_per_hour: 16.385,
@@ -501,8 +554,16 @@ describe('evoplace llm validate', () => {
           tp_degree: 4,
           start_layer: 1,
           end_layer: 32,
+          partition_id: 12,
+          segment_size: 32,
+          throughput: 12688.568399371547,
         },
       ],
+      meets_cost_threshold: false,
+      tp_configuration: { A100: 8, L40: 8, A10: 8, V100: 8 },
+      network_connections: [],
+      solve_status: 2,
+      num_pipeline_stages: 1,
     },
   };
   const dir = configDir('validate', {});
@@ -580,5 +641,29 @@ describe('evoplace llm validate', () => {
     const none = validate({ solution: null });
     expect(none.code).toBe(2);
     expect(none.stderr).toMatch(/solution-\w+\.json: solution: holds no placement/);
+  });
+
+  it('refuses a misspelt field, naming it and the field it misspells', () => {
+    const { tp_degree: tp, ...rest } = assignment;
+    const run = validate({
+      ...published,
+      solution: { ...published.solution, gpu_assignments: [{ ...rest, tp_degre: tp }] },
+    });
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(
+      /solution-\w+\.json: solution\.gpu_assignments\[0\]\.tp_degre: unknown field; did you mean "tp_degree"\?/,
+    );
+    // A misspelt optional field would otherwise leave gpu_ids unchecked.
+    const optional = validate({
+      ...published,
+      solution: {
+        ...published.solution,
+        gpu_assignments: [{ ...assignment, gpu_id: [4, 5, 6, 7] }],
+      },
+    });
+    expect(optional.code).toBe(2);
+    expect(optional.stderr).toMatch(
+      /gpu_assignments\[0\]\.gpu_id: unknown field; did you mean "gpu_ids"\?/,
+    );
   });
 });

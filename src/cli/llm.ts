@@ -18,6 +18,7 @@ import {
   sweepCsv,
   type BatchAnswer,
 } from '../problems/llm/output.js';
+import { BATCH_FILES, batchFolder, removeStaleBatches } from '../problems/llm/out-dir.js';
 import { PERF_MODEL_NAMES, PERF_MODELS, type PerfModel } from '../problems/llm/perf/index.js';
 import type { Placement } from '../problems/llm/model.js';
 import { choose, OBJECTIVES, paretoFrontier } from '../problems/llm/solvers/frontier.js';
@@ -37,6 +38,12 @@ export const LLM_HELP = `evoplace llm — place one LLM's layers on a heterogene
 
   --prices      the cloud_instances_specs.csv that prices a pool without dollar_per_hour; by default
                 the first in DIR and the two folders above it (the seed keeps it beside configs/)
+
+  --cloud-provider  whose offers in that list price the pool (default AWS), spelt as in its
+                Cloud Provider column, case included, as the seed matches it
+
+  --out         writes the seed's files there; solving again into it replaces them and removes
+                the batch_<b> folders left for batch sizes not solved now (only files evoplace writes)
 
   --perf-model  roofline (default): prefill and decode of input_length/output_length tokens on the
                 built-in GPU catalogue, real prices (docs/llm-roofline.md); seed: the seed solver's
@@ -64,22 +71,32 @@ function positiveList(raw: unknown, flag: string, length?: number): number[] {
   return items;
 }
 
-/** The seed's output files, plus frontier.csv and frontier.svg: all of them or (refused) none. */
+/**
+ * The seed's output files, plus frontier.csv and frontier.svg: all of them or (refused) none;
+ * then the batch folders an earlier run into `dir` left for other batch sizes are removed (see
+ * removeStaleBatches), so that `dir` holds this run alone.
+ */
 function writeOutputs(dir: string, problem: LlmProblem, answers: BatchAnswer[]): void {
-  const files: [string, string][] = answers.flatMap((a) => [
-    [join(dir, `batch_${a.batchSize}`, 'solution_summary.csv'), summaryCsv(problem, a)] as [
-      string,
-      string,
-    ],
+  const [summaryFile, solutionFile] = BATCH_FILES;
+  const files: [string, string][] = answers.flatMap((a): [string, string][] => [
+    [join(dir, batchFolder(a.batchSize), summaryFile), summaryCsv(problem, a)],
     [
-      join(dir, `batch_${a.batchSize}`, 'solution_with_tp.json'),
+      join(dir, batchFolder(a.batchSize), solutionFile),
       `${JSON.stringify(solutionJson(problem, a), null, 2)}\n`,
-    ] as [string, string],
+    ],
   ]);
   files.push([join(dir, 'batch_sweep_results.csv'), sweepCsv(problem, answers)]);
   files.push([join(dir, 'frontier.csv'), frontierCsv(answers)]);
   files.push([join(dir, 'frontier.svg'), frontierSvg(answers)]);
   writeFilesAtomic(files);
+  const kept = removeStaleBatches(
+    dir,
+    answers.map((a) => a.batchSize),
+  );
+  for (const folder of kept)
+    say(
+      `warning: ${folder} is an earlier run's batch folder: evoplace's files in it are removed, but it holds files evoplace did not write, so it is left`,
+    );
 }
 
 /** The flags that say which problem to read, for `solve` and `validate` alike. */

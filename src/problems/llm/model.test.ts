@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { isUserError, type UserError } from '../../core/errors.js';
 import { parseCsv } from '../../core/io.js';
 import { MAX_LAYERS, MAX_POOL_GPUS, parseConfig, readConfigDir } from './model.js';
+import { ROOFLINE_MODEL } from './perf/roofline.js';
 import { SEED_MODEL } from './perf/seed.js';
 
 const CONFIG = `parameter,value
@@ -140,6 +141,87 @@ describe('readConfigDir: pool prices and limits', () => {
     expect(read(withPool(pool(MAX_POOL_GPUS / 2), null)).gpuCount).toBe(MAX_POOL_GPUS);
     expect(() => read(withPool(pool(MAX_POOL_GPUS / 2 + 1), null))).toThrow(
       `the pool has ${MAX_POOL_GPUS + 1} GPUs, more than the ${MAX_POOL_GPUS} allowed in all`,
+    );
+  });
+});
+
+describe('readConfigDir: a pool the price list cannot price, or no pool at all', () => {
+  // The seed's list in brief: AWS has no L40 (only the L40S) and no A10 (only the A10G).
+  const list = `${HEADER}
+AWS,p4de.24xlarge,NVIDIA A100,8,80 GB HBM2e,$40.96
+AWS,g6e.4xlarge,NVIDIA L40S,1,48 GB GDDR6,$3.42
+AWS,g5.xlarge,NVIDIA A10G,1,24 GB GDDR6,$1.01
+Lambda,A10,NVIDIA A10,1,24 GB GDDR6,$0.75 per GPU
+`;
+  const read = (pool: string, options: Parameters<typeof readConfigDir>[1] = {}) => {
+    const root = layout(list, null);
+    writeFileSync(join(root, 'configs', 'pool', 'gpu_pool.csv'), pool);
+    return () =>
+      readConfigDir(join(root, 'configs', 'pool'), {
+        perfModel: ROOFLINE_MODEL,
+        generateNetwork: [400, 200],
+        ...options,
+      });
+  };
+  const medium = 'gpu_type,count,memory_gb\nA100,8,80\nL40,12,48\nA10,12,24\n';
+
+  it('names every unpriced type, the providers that offer each, and every fix', () => {
+    const message = failure(read(medium));
+    expect(message).toMatch(
+      /gpu_pool\.csv: no price for GPU types "L40" \(48 GB, line 3\), "A10" \(24 GB, line 4\): \S+cloud_instances_specs\.csv has no AWS offer for them \(--perf-model roofline prices a GPU type only by an offer of that exact GPU model with the same memory\); no other provider offers L40; Lambda offers A10\./,
+    );
+    expect(message).toMatch(
+      /To price them: add a dollar_per_hour column to gpu_pool\.csv with your prices, name another price list with --prices FILE, or use --perf-model seed, whose lookup takes the first AWS GPU model whose name contains the type \(L40 as "NVIDIA L40S", A10 as "NVIDIA A100"\)$/,
+    );
+    // No provider offers the L40: another provider is no fix, and is not offered as one.
+    expect(message).not.toMatch(/--cloud-provider/);
+  });
+
+  it('offers the providers that price every unpriced type, and never a price of its own', () => {
+    const message = failure(
+      read('gpu_type,count,memory_gb,dollar_per_hour\nA100,8,80,\nA10,12,24,\n'),
+    );
+    expect(message).toMatch(/no price for GPU type "A10" \(24 GB, line 3\)/);
+    expect(message).toMatch(
+      /To price it: fill the dollar_per_hour cells of gpu_pool\.csv with your prices, name another price list with --prices FILE, pick a provider that offers it with --cloud-provider \(Lambda\), or use --perf-model seed/,
+    );
+    expect(read(medium, { perfModel: SEED_MODEL })().types.map((t) => t.usdPerHour)).toEqual([
+      40.96 / 8,
+      3.42,
+      40.96 / 8,
+    ]);
+  });
+
+  it('refuses an unknown --cloud-provider up front, even for a pool with its own prices', () => {
+    const priced = 'gpu_type,count,memory_gb,dollar_per_hour\nA100,8,80,4\n';
+    expect(read(priced)().types[0]!.usdPerHour).toBe(4);
+    expect(failure(read(priced, { cloudProvider: 'aws' }))).toMatch(
+      /^--cloud-provider: unknown provider "aws"; \S+cloud_instances_specs\.csv has AWS, Lambda; did you mean "AWS"\?$/,
+    );
+    expect(failure(read(priced, { cloudProvider: 'Azzure' }))).toMatch(
+      /unknown provider "Azzure"; \S+ has AWS, Lambda$/,
+    );
+  });
+
+  it('says AWS is only the default when the list has no AWS offers', () => {
+    const root = layout(`${HEADER}\nLambda,A10,NVIDIA A10,1,24 GB GDDR6,$0.75 per GPU\n`, null);
+    writeFileSync(
+      join(root, 'configs', 'pool', 'gpu_pool.csv'),
+      'gpu_type,count,memory_gb\nA10,12,24\n',
+    );
+    const dir = join(root, 'configs', 'pool');
+    const options = { perfModel: ROOFLINE_MODEL, generateNetwork: [400, 200] as [number, number] };
+    expect(failure(() => readConfigDir(dir, options))).toMatch(
+      /^--cloud-provider: unknown provider "AWS"; \S+ has Lambda \(AWS is the default\); name the provider to price from with --cloud-provider$/,
+    );
+    expect(readConfigDir(dir, { ...options, cloudProvider: 'Lambda' }).types[0]!.usdPerHour).toBe(
+      0.75,
+    );
+  });
+
+  it('refuses a gpu_pool.csv with a header and no rows, naming that file', () => {
+    expect(failure(read('gpu_type,count,memory_gb\n'))).toMatch(
+      /gpu_pool\.csv: lists no GPUs \(only its header\); add a row gpu_type,count,memory_gb\[,dollar_per_hour\] for each GPU type/,
     );
   });
 });

@@ -4,9 +4,16 @@ import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import { readCsvFile, readJsonFile, type CsvTable } from '../../core/io.js';
 import { nearMiss } from '../../core/near-miss.js';
-import { formatPath } from '../../core/schema.js';
+import { formatPath, parseWith } from '../../core/schema.js';
 import { ROOFLINE_MODEL } from './perf/roofline.js';
-import { MAX_USD_PER_HOUR, readPriceList } from './prices.js';
+import { SEED_MODEL } from './perf/seed.js';
+import {
+  listedProviders,
+  MAX_USD_PER_HOUR,
+  readPriceList,
+  seedOffer,
+  unknownProvider,
+} from './prices.js';
 import type { PerfModel } from './perf/types.js';
 import { usdPerMillionTokens } from './score.js';
 import { parseDecimal } from '../../core/decimal.js';
@@ -219,6 +226,11 @@ export function parseConfig(table: CsvTable, path: string): LlmConfig {
 export interface ReadOptions {
   /** Generated network: INTRA GB/s within a GPU type, INTER across types (10000 on the diagonal). */
   generateNetwork?: [number, number];
+  /**
+   * The provider whose offers price the pool (`--cloud-provider`, default AWS), spelt exactly as
+   * in the price list's `Cloud Provider` column; when given, it is checked against the list up
+   * front, whether or not the pool needs a price.
+   */
   cloudProvider?: string;
   /**
    * The `cloud_instances_specs.csv` to price from (`--prices`); by default the first found in
@@ -245,18 +257,44 @@ export function findPriceList(dir: string): string | undefined {
  */
 export const MAX_POOL_GPUS = 4096;
 
+/** The provider prices come from when `--cloud-provider` is not given, as in the seed. */
+const DEFAULT_CLOUD_PROVIDER = 'AWS';
+
 /** Read a config directory exactly as the seed lays it out. */
 export function readConfigDir(dir: string, options: ReadOptions = {}): LlmProblem {
   const config = parseConfig(readCsvFile(join(dir, 'config.csv')), join(dir, 'config.csv'));
   const poolPath = join(dir, 'gpu_pool.csv');
   const pool = readCsvFile(poolPath);
   const cloudPath = options.cloudInstancesFile ?? findPriceList(dir);
-  // A list named with --prices is always read and checked; one found by the seed's layout only
-  // when a row of the pool needs it.
-  let list = options.cloudInstancesFile ? readPriceList(options.cloudInstancesFile) : undefined;
+  const provider = options.cloudProvider ?? DEFAULT_CLOUD_PROVIDER;
+  let table: CsvTable | undefined;
+  // The list, read once and checked, and its provider checked: a misspelt provider is named as
+  // such rather than blamed on a missing price.
+  const list = cloudPath
+    ? {
+        path: cloudPath,
+        table: (): CsvTable => {
+          table ??= readPriceList(cloudPath);
+          const unknown = unknownProvider(table, cloudPath, provider);
+          if (unknown)
+            throw new UserError(
+              options.cloudProvider === undefined
+                ? `${unknown} (${DEFAULT_CLOUD_PROVIDER} is the default); name the provider to price from with --cloud-provider`
+                : unknown,
+              undefined,
+              '--cloud-provider',
+            );
+          return table;
+        },
+      }
+    : null;
+  // A list named with --prices is always read and checked, and one to take --cloud-provider's
+  // offers from; one found by the seed's layout otherwise only when a row of the pool needs it.
+  if (options.cloudInstancesFile) table = readPriceList(options.cloudInstancesFile);
+  if (list && options.cloudProvider !== undefined) list.table();
   const types = parsePool(pool, poolPath, options.perfModel ?? ROOFLINE_MODEL, {
-    list: cloudPath ? () => (list ??= readPriceList(cloudPath)) : null,
-    provider: options.cloudProvider ?? 'AWS',
+    list,
+    provider,
   });
   const gpuCount = types.reduce((a, t) => a + t.count, 0);
   if (gpuCount > MAX_POOL_GPUS)
@@ -280,15 +318,26 @@ export function readConfigDir(dir: string, options: ReadOptions = {}): LlmProble
 
 /** Where prices come from for a pool row without a `dollar_per_hour`: a price list, at one provider. */
 export interface PriceSource {
-  /** The price list, read and checked when a row first needs it; null when there is none. */
-  list: (() => CsvTable) | null;
+  /**
+   * The price list's path, and its table, read and checked (its provider too) when a row first
+   * needs it; null when there is none.
+   */
+  list: { path: string; table: () => CsvTable } | null;
   provider: string;
+}
+
+/** A pool row that gives no price and that the price list does not price either. */
+interface Unpriced {
+  name: string;
+  memoryGb: number;
+  line: number;
 }
 
 /**
  * `gpu_pool.csv`: GPU types `perf` can rate, each with a price: its own `dollar_per_hour` (a
  * number >= 0), or, where that column is absent or the cell empty (as the seed reads it), the
- * price list's. Every other cell is checked strictly; errors name the line and column.
+ * price list's. Every other cell is checked strictly; errors name the line and column. Rows the
+ * list cannot price are refused together, in one message that says how to price them.
  */
 export function parsePool(
   table: CsvTable,
@@ -304,9 +353,15 @@ export function parsePool(
         path,
       );
   }
+  if (table.rows.length === 0)
+    throw new UserError(
+      'lists no GPUs (only its header); add a row gpu_type,count,memory_gb[,dollar_per_hour] for each GPU type of the pool',
+      path,
+    );
   const lines = new Map<string, number>();
+  const unpriced: Unpriced[] = [];
   let firstId = 0;
-  return table.rows.map((row) => {
+  const types = table.rows.map((row) => {
     const at = `line ${row.line}`;
     /** The cell of column `name`, and where it is, for messages. */
     const cell = (name: string): [string, string] => [
@@ -355,28 +410,73 @@ export function parsePool(
           path,
           givenAt,
         );
-    } else {
-      const list = prices.list?.();
-      usdPerHour = list && perf.price(list, prices.provider, name, memoryGb);
+    } else if (prices.list) {
+      usdPerHour = perf.price(prices.list.table(), prices.provider, name, memoryGb);
     }
-    if (usdPerHour === undefined || usdPerHour === null) {
-      const listed = prices.list
-        ? `cloud_instances_specs.csv lists no ${prices.provider} price for "${name}" with ${memoryGb} GB`
-        : 'no cloud_instances_specs.csv in the config folder or the two above it';
-      const own =
-        col('dollar_per_hour') >= 0
-          ? 'fill its dollar_per_hour cell'
-          : 'add a dollar_per_hour column';
-      throw new UserError(
-        `no price for GPU type "${name}" (${listed}): ${own}, name a price list with --prices FILE, or pick its provider with --cloud-provider`,
-        path,
-        givenAt,
-      );
-    }
-    const type = { name, count, memoryGb, usdPerHour, firstId };
+    if (usdPerHour === undefined) unpriced.push({ name, memoryGb, line: row.line });
+    // NaN stands for a missing price only until the refusal below: such a pool is never returned.
+    const type = { name, count, memoryGb, usdPerHour: usdPerHour ?? NaN, firstId };
     firstId += count;
     return type;
   });
+  if (unpriced.length)
+    throw new UserError(unpricedMessage(unpriced, col('dollar_per_hour') >= 0, perf, prices), path);
+  return types;
+}
+
+/**
+ * Why `unpriced` rows have no price, and every way to give them one: the pool's own column, another
+ * list, another provider (naming those that offer each type), or the seed's looser lookup
+ * (naming the offer it would take for each type). Prices are never made up.
+ */
+function unpricedMessage(
+  unpriced: readonly Unpriced[],
+  hasColumn: boolean,
+  perf: PerfModel,
+  prices: PriceSource,
+): string {
+  const these = unpriced.length === 1 ? 'it' : 'them';
+  const rows = unpriced.map((u) => `"${u.name}" (${u.memoryGb} GB, line ${u.line})`);
+  const head = `no price for GPU type${unpriced.length === 1 ? '' : 's'} ${rows.join(', ')}`;
+  const own = hasColumn
+    ? 'fill the dollar_per_hour cells of gpu_pool.csv with your prices'
+    : 'add a dollar_per_hour column to gpu_pool.csv with your prices';
+  if (!prices.list)
+    return `${head}: the pool gives none and there is no cloud_instances_specs.csv in the config folder or the two above it. To price ${these}: ${own}, or name a price list with --prices FILE`;
+  const table = prices.list.table();
+  const { provider } = prices;
+  const others = listedProviders(table).filter((p) => p !== provider);
+  const offeredAt = unpriced.map((u) =>
+    others.filter((p) => perf.price(table, p, u.name, u.memoryGb) !== undefined),
+  );
+  const elsewhere = unpriced.map((u, k) => {
+    const at = offeredAt[k]!;
+    return at.length
+      ? `${at.join(', ')} offer${at.length === 1 ? 's' : ''} ${u.name}`
+      : `no other provider offers ${u.name}`;
+  });
+  const fixes = [own, 'name another price list with --prices FILE'];
+  // Another provider is a fix only where it offers every one of them.
+  const covering = others.filter((p) => offeredAt.every((at) => at.includes(p)));
+  if (covering.length)
+    fixes.push(
+      `pick a provider that offers ${these} with --cloud-provider (${covering.join(', ')})`,
+    );
+  const seedOffers = unpriced.map((u) =>
+    SEED_MODEL.gpuProblem(u.name, u.memoryGb) === null
+      ? seedOffer(table, provider, u.name)
+      : undefined,
+  );
+  if (perf.name !== SEED_MODEL.name && seedOffers.every((o) => o !== undefined))
+    fixes.push(
+      `use --perf-model seed, whose lookup takes the first ${provider} GPU model whose name contains the type (${unpriced
+        .map((u, k) => `${u.name} as "${seedOffers[k]!.gpuModel}"`)
+        .join(', ')})`,
+    );
+  return (
+    `${head}: ${prices.list.path} has no ${provider} offer for ${these} (--perf-model ${perf.name} ${perf.priceRule}); ` +
+    `${elsewhere.join('; ')}. To price ${these}: ${fixes.slice(0, -1).join(', ')}, or ${fixes.at(-1)!}`
+  );
 }
 
 export function generatedNetwork(
@@ -431,20 +531,26 @@ export function batchSizes(config: LlmConfig): number[] {
 const MAX_SOLUTION_FILE_BYTES = 16 * 1024 * 1024;
 const layerNumber = z.number().int().min(1).max(1_000_000);
 
+/** A field of the seed's `solution_with_tp.json` that no check reads (the seed's own records). */
+const unread = z.unknown().optional();
+
 /**
  * `solution_with_tp.json`, as the seed solver and `llm solve --out` write it: the fields a
- * placement is made of (others are ignored). GPU ids are the pool's global ids, in the order of
+ * placement is made of, beside the other fields those two write (accepted, not read). Any other
+ * key is refused, naming the field it seems to misspell: a misspelt optional field (`gpu_id`)
+ * would otherwise be silently left unchecked. GPU ids are the pool's global ids, in the order of
  * `gpu_pool.csv`'s rows.
  */
-const solutionFileSchema = z.object({
-  solution: z.object({
+const solutionFileSchema = z.strictObject({
+  config: unread,
+  solution: z.strictObject({
     batch_size: z.number().int().min(1).max(1_000_000),
     throughput_tokens_per_sec: z.number().min(0).max(1e15),
     cost_per_hour: z.number().min(0).max(1e12),
     cost_per_token: z.number().min(0).max(1e6).optional(),
     gpu_assignments: z
       .array(
-        z.object({
+        z.strictObject({
           gpu_type: z.string().min(1),
           global_gpu_ids: z.array(z.number().int().min(0).max(10_000_000)).min(1).max(1024),
           /** The same GPUs counted within their type from 0; checked against the pool when given. */
@@ -452,9 +558,19 @@ const solutionFileSchema = z.object({
           tp_degree: z.number().int().min(1).max(1024),
           start_layer: layerNumber,
           end_layer: layerNumber,
+          partition_id: unread,
+          segment_size: unread,
+          throughput: unread,
         }),
       )
       .max(1024),
+    objective_value: unread,
+    total_runtime_hours: unread,
+    meets_cost_threshold: unread,
+    tp_configuration: unread,
+    network_connections: unread,
+    solve_status: unread,
+    num_pipeline_stages: unread,
   }),
 });
 
@@ -475,12 +591,7 @@ export function readSolutionFile(
       path,
       'solution',
     );
-  const parsed = solutionFileSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw new UserError(issue.message, path, formatPath(issue.path));
-  }
-  const s = parsed.data.solution;
+  const s = parseWith(solutionFileSchema, data, path).solution;
   const gpuIdMismatches = s.gpu_assignments.flatMap((a, k) => {
     const type = types.find((t) => t.name === a.gpu_type);
     const globals = a.gpu_ids?.map((id) => id + (type?.firstId ?? 0));

@@ -1,7 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import type { UserError } from '../../core/errors.js';
 import { parseCsv } from '../../core/io.js';
-import { checkPriceList, listedPrice, parsePriceCell, seedPrice } from './prices.js';
+import {
+  checkPriceList,
+  listedPrice,
+  listedProviders,
+  parsePriceCell,
+  seedOffer,
+  seedPrice,
+  unknownProvider,
+} from './prices.js';
 
 /** Rows of the seed's price list, in its column layout. */
 const LIST = parseCsv(
@@ -25,6 +33,34 @@ describe('prices from cloud_instances_specs.csv', () => {
     expect(seedPrice(LIST, 'AWS', 'L40')).toBe(3.42);
     expect(seedPrice(LIST, 'AWS', 'B200')).toBe(150 / 8);
     expect(seedPrice(LIST, 'AWS', 'T4')).toBeUndefined();
+  });
+
+  it('seed: names the offer that priced a type, the A100 for the A10 included', () => {
+    expect(seedOffer(LIST, 'AWS', 'A10')).toEqual({
+      gpuModel: 'NVIDIA A100',
+      usdPerHour: 32.77 / 8,
+    });
+    expect(seedOffer(LIST, 'AWS', 'L40')).toEqual({ gpuModel: 'NVIDIA L40S', usdPerHour: 3.42 });
+    expect(seedOffer(LIST, 'Nebius', 'A100')).toBeUndefined();
+  });
+
+  it('lists each provider once, in the order of its first row', () => {
+    expect(listedProviders(LIST)).toEqual(['AWS', 'CoreWeave', 'Nebius']);
+  });
+
+  it('matches a provider exactly, as the seed does, and names a near miss', () => {
+    expect(unknownProvider(LIST, 'list.csv', 'AWS')).toBeNull();
+    expect(unknownProvider(LIST, 'list.csv', 'aws')).toBe(
+      'unknown provider "aws"; list.csv has AWS, CoreWeave, Nebius; did you mean "AWS"?',
+    );
+    expect(unknownProvider(LIST, 'list.csv', 'Corewave')).toMatch(/did you mean "CoreWeave"\?$/);
+    expect(unknownProvider(LIST, 'list.csv', 'Oracle')).toBe(
+      'unknown provider "Oracle"; list.csv has AWS, CoreWeave, Nebius',
+    );
+    const empty = parseCsv('Cloud Provider,GPU Model\n', 'empty.csv');
+    expect(unknownProvider(empty, 'empty.csv', 'AWS')).toBe(
+      'unknown provider "AWS"; empty.csv lists no offers',
+    );
   });
 
   it('listed: the exact GPU model and memory, per-GPU prices as given, the cheapest offer', () => {

@@ -1,5 +1,6 @@
 import { UserError } from '../../core/errors.js';
 import { readCsvFile, type CsvTable } from '../../core/io.js';
+import { nearMiss } from '../../core/near-miss.js';
 
 /** One offer of `cloud_instances_specs.csv` at one provider. */
 interface Offer {
@@ -86,6 +87,31 @@ export function readPriceList(path: string): CsvTable {
   return checkPriceList(readCsvFile(path), path);
 }
 
+/** The `Cloud Provider` cells of a price list, each once, in the order of their first rows. */
+export function listedProviders(table: CsvTable): string[] {
+  const column = table.header.indexOf('Cloud Provider');
+  return [...new Set(table.rows.map((row) => row.cells[column]?.trim() ?? ''))].filter(
+    (provider) => provider !== '',
+  );
+}
+
+/**
+ * Why the price list at `path` has no offers of `provider`, or null when it has some. Providers
+ * match exactly, case included, as the seed selects them (`provider == cloud_provider`): "aws"
+ * is no provider of the seed's list, and is refused with "did you mean "AWS"?" rather than read
+ * as AWS, so that what evoplace prices is what the seed would.
+ */
+export function unknownProvider(table: CsvTable, path: string, provider: string): string | null {
+  const providers = listedProviders(table);
+  if (providers.includes(provider)) return null;
+  if (providers.length === 0) return `unknown provider "${provider}"; ${path} lists no offers`;
+  const meant = nearMiss(provider, providers);
+  return (
+    `unknown provider "${provider}"; ${path} has ${providers.join(', ')}` +
+    (meant ? `; did you mean "${meant}"?` : '')
+  );
+}
+
 function offers(table: CsvTable, provider: string): Offer[] {
   const col = (name: string): number => table.header.indexOf(name);
   const [p, m, c, mem, price] = PRICE_LIST_COLUMNS.map(col) as [
@@ -115,15 +141,26 @@ function cellPrice(text: string): number {
  * The seed's price lookup, quirks included: per (provider, GPU model string) the instance price
  * divided by its GPU count (later rows overwrite earlier ones but keep the first key's position),
  * then the first model string that merely contains `gpuType` (so A10 gets the A100's price).
+ * Gives that model string with its price, for messages that say which offer priced a type.
  */
-export function seedPrice(table: CsvTable, provider: string, gpuType: string): number | undefined {
+export function seedOffer(
+  table: CsvTable,
+  provider: string,
+  gpuType: string,
+): { gpuModel: string; usdPerHour: number } | undefined {
   const prices = new Map<string, number>();
   for (const o of offers(table, provider)) {
     const price = cellPrice(o.priceText);
     if (Number.isFinite(price) && o.gpuCount > 0) prices.set(o.gpuModel, price / o.gpuCount);
   }
-  for (const [model, price] of prices) if (model.includes(gpuType)) return price;
+  for (const [gpuModel, usdPerHour] of prices)
+    if (gpuModel.includes(gpuType)) return { gpuModel, usdPerHour };
   return undefined;
+}
+
+/** The seed's price of one `gpuType` GPU at `provider` (see `seedOffer`). */
+export function seedPrice(table: CsvTable, provider: string, gpuType: string): number | undefined {
+  return seedOffer(table, provider, gpuType)?.usdPerHour;
 }
 
 /**

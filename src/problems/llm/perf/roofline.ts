@@ -247,6 +247,7 @@ export const ROOFLINE_MODEL: PerfModel = {
     return typeof found === 'string' ? found : null;
   },
   price: listedPrice,
+  priceRule: 'prices a GPU type only by an offer of that exact GPU model with the same memory',
   // Segment quantization only shrank the seed's MILP; the exact frontier needs no such device.
   stageSizes: () => null,
   atBatch,

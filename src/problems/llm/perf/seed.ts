@@ -109,6 +109,7 @@ export const SEED_MODEL: PerfModel = {
       ? null
       : `unknown GPU type "${gpuType}"; known: ${Object.keys(SEED_GPU_TABLE).join(', ')}`,
   price: (list, provider, gpuType) => seedPrice(list, provider, gpuType),
+  priceRule: 'prices a GPU type by the first GPU model whose name contains it',
   stageSizes: quantizedSizes,
   atBatch: (problem, batch) => ({
     layerRange: (type, tp) => layerRange(problem.config, problem.types[type]!.memoryGb, tp, batch),

@@ -32,6 +32,8 @@ export interface PerfModel {
    * when the list has none.
    */
   price(list: CsvTable, provider: string, gpuType: string, memoryGb: number): number | undefined;
+  /** How `price` matches an offer, as messages about a missing price complete "prices …". */
+  readonly priceRule: string;
   /** Stage sizes (layers) allowed by the config, or null when any size is. */
   stageSizes(config: LlmConfig): number[] | null;
   atBatch(problem: LlmProblem, batch: number): BatchPerf;
