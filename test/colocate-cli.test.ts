@@ -116,7 +116,28 @@ describe('evoplace colocate (CLI)', () => {
     [['colocate', 'solve', 'BAD_FIELD'], 'problem "x" (#0): vllm.maxModelLen'],
     [['colocate', 'solve', EXAMPLE, '--solver', 'magic'], '--solver'],
     [['colocate', 'check', EXAMPLE, '--utilization', '2', '--whisper', 'base'], '--utilization'],
-    [['colocate', 'check', EXAMPLE, '--utilization', '0.5', '--whisper', 'huge'], 'whisperSize'],
+    // The flags' mistakes name the flag typed, not the field it sets.
+    [
+      ['colocate', 'check', EXAMPLE, '--utilization', '0.5', '--whisper', 'huge'],
+      'error: --whisper: expected one of tiny, base, small, medium, large-v3, got "huge"\n',
+    ],
+    [
+      ['colocate', 'check', EXAMPLE, '--utilization', '0.5', '--whisper', 'Base'],
+      '--whisper: expected one of tiny, base, small, medium, large-v3, got "Base"; did you mean "base"?',
+    ],
+    [
+      ['colocate', 'check', EXAMPLE, '--utilization', '0', '--whisper', 'base'],
+      'error: --utilization: expected a number above 0 and at most 1, got 0\n',
+    ],
+    [
+      ['colocate', 'check', EXAMPLE, '--utilization', 'most', '--whisper', 'base'],
+      '--utilization: expected a number above 0 and at most 1, got "most"',
+    ],
+    [['colocate', 'solve', 'VLLM_KEY'], 'problem #0: vLLM: unknown field; did you mean "vllm"?'],
+    [
+      ['colocate', 'solve', 'GPU_CASE'],
+      'problem #0: gpu: expected a GPU name (A10G, L4, L40S, A100-40GB, A100-80GB, H100-SXM, RTX-4090, T4) or {memGib, bandwidthGBps}, got "a10g"; did you mean "A10G"?',
+    ],
     [['colocate', 'check', EXAMPLE], '--utilization U --whisper SIZE'],
     [['colocate', 'bench', '--count', '0'], '--count'],
     [['colocate', 'frobnicate'], 'unknown command'],
@@ -135,6 +156,8 @@ describe('evoplace colocate (CLI)', () => {
     const hostile: Record<string, string> = {
       DEEP: '['.repeat(100_000) + ']'.repeat(100_000),
       HUGE: JSON.stringify(problem).replace('{', '{"otherProcessesGib": 1e400, '),
+      VLLM_KEY: JSON.stringify({ ...problem, vllm: undefined, vLLM: problem.vllm }),
+      GPU_CASE: JSON.stringify({ ...problem, gpu: 'a10g' }),
       TWINS: JSON.stringify([
         { ...problem, id: 'a' },
         { ...problem, id: 'a' },

@@ -140,7 +140,7 @@ describe('evoplace prism (CLI)', () => {
     [
       'zero-gpus.json',
       JSON.stringify({ ...good, gpus: { count: 0, memGb: 80 } }),
-      /gpus\.count must be at least 1/,
+      /gpus\.count: expected a whole number of GPUs from 1 to 100000, got 0/,
     ],
     [
       'dupes.json',
@@ -160,7 +160,40 @@ describe('evoplace prism (CLI)', () => {
     [
       'huge-number.json',
       JSON.stringify({ ...good, gpus: { count: 2, memGb: 1e308 } }),
-      /memGb must be <= 1000000/,
+      /gpus\.memGb: expected memory in GB, above 0 and at most 1000000, got 1e\+308/,
+    ],
+    [
+      'gpu-group.json',
+      JSON.stringify({ ...good, gpus: [{ memGb: 80 }, { count: 2.5, memGb: 80 }] }),
+      /instance "g" \(#0\): gpus\[1\]\.count: expected a whole number of GPUs from 1 to 100000, got 2\.5/,
+    ],
+    [
+      'gpu-mem.json',
+      JSON.stringify({ ...good, gpus: [{ memGb: '80' }] }),
+      /gpus\[0\]\.memGb: expected memory in GB, above 0 and at most 1000000, got "80"/,
+    ],
+    [
+      'gpu-near-miss.json',
+      JSON.stringify({ ...good, gpus: [{ memGb: 80 }, { memgb: 40 }] }),
+      /gpus\[1\]\.memgb: unknown field "memgb"; did you mean "memGb"\?/,
+    ],
+    [
+      'both-names.json',
+      JSON.stringify({
+        ...good,
+        models: [...good.models, { ...good.models[0], name: 'd', req_rate: 2 }],
+      }),
+      /models\[3\]: "req_rate" and "reqRate" are the same field; give it once/,
+    ],
+    [
+      'empty-id.json',
+      JSON.stringify({ ...good, id: '' }),
+      /instance "" \(#0\): id: must not be empty/,
+    ],
+    [
+      'max-moves.json',
+      JSON.stringify({ ...good, current: [0, 1, 1], max_moves: 1.5 }),
+      /maxMoves: expected maxMoves as a whole number ≥ 0 \(how many models may change GPU\), got 1\.5/,
     ],
     ['deep.json', '['.repeat(5000) + ']'.repeat(5000), /nests 5000 levels deep/],
   ];

@@ -1,3 +1,4 @@
+import { parseDecimal } from '../core/decimal.js';
 import { UserError } from '../core/errors.js';
 import { MAX_SEED } from '../core/rng.js';
 import { formatTable } from '../core/table.js';
@@ -6,7 +7,7 @@ import { printColocateBenchmark, runColocateBenchmark } from '../problems/coloca
 import type { ColocationMetrics } from '../problems/colocate/evaluate.js';
 import { generateColocateProblems } from '../problems/colocate/generate.js';
 import {
-  parseColocateSolution,
+  colocateSolutionSchema,
   readColocateProblemsFile,
   type ColocateSolution,
 } from '../problems/colocate/model.js';
@@ -16,7 +17,7 @@ import {
   solveColocation,
 } from '../problems/colocate/solvers/index.js';
 import { validateColocation, type ColocateReport } from '../problems/colocate/validate.js';
-import { choiceFlag, intFlag, listFlag, numberFlag, parseCommand, runCommandOf } from './args.js';
+import { choiceFlag, intFlag, listFlag, parseCommand, runCommandOf } from './args.js';
 import { formatNumber, printJson, say } from './output.js';
 
 export const COLOCATE_HELP = `evoplace colocate — split one GPU's memory between vLLM and Whisper without running out
@@ -138,13 +139,7 @@ function checkCommand(argv: string[]): number {
   const { values, positionals } = parsed;
   if (values.utilization === undefined || values.whisper === undefined)
     throw new UserError('give the configuration: --utilization U --whisper SIZE', 'colocate check');
-  const solution = parseColocateSolution(
-    {
-      gpuMemoryUtilization: numberFlag(values, 'utilization', 0, 0, 1),
-      whisperSize: values.whisper,
-    },
-    'colocate check flags',
-  );
+  const solution = configurationFromFlags(values);
   const problems = readColocateProblemsFile(positionals[0]!);
   const reports = problems.map((problem) => ({
     id: problem.id,
@@ -170,6 +165,26 @@ function checkCommand(argv: string[]): number {
     for (const { id, report } of reports) for (const error of report.errors) say(`${id}: ${error}`);
   }
   return reports.every(({ report }) => report.valid) ? 0 : 3;
+}
+
+/** The solution field each `check` flag gives: a refusal names the flag the user typed. */
+const CHECK_FLAGS: Record<keyof ColocateSolution, string> = {
+  gpuMemoryUtilization: 'utilization',
+  whisperSize: 'whisper',
+};
+
+/** The configuration `check` judges, from --utilization and --whisper. */
+function configurationFromFlags(values: Record<string, unknown>): ColocateSolution {
+  const utilization = parseDecimal(String(values.utilization));
+  const result = colocateSolutionSchema.safeParse({
+    // Text that is no number is shown as typed.
+    gpuMemoryUtilization: Number.isNaN(utilization) ? values.utilization : utilization,
+    whisperSize: values.whisper,
+  });
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  const field = issue.path[0] as keyof ColocateSolution;
+  throw new UserError(issue.message, undefined, `--${CHECK_FLAGS[field]}`);
 }
 
 function generateCommand(argv: string[]): number {

@@ -79,7 +79,11 @@ describe('colocation input', () => {
     ],
     [
       withVllm({ model: { ...custom, numLayers: undefined } }),
-      'vllm.model.numLayers: expected numLayers as a finite number',
+      'vllm.model.numLayers: missing; expected numLayers as a finite number',
+    ],
+    [
+      withVllm({ model: { ...custom, numLayers: 'x' } }),
+      'vllm.model.numLayers: expected numLayers as a finite number, got "x"',
     ],
     [
       { ...ok, gpu: { memGib: 24, bandwidthGBps: Number.POSITIVE_INFINITY } },
@@ -98,6 +102,39 @@ describe('colocation input', () => {
     ],
     [{ ...ok, gpu: 'B200' }, 'gpu: expected a GPU name (A10G, L4,'],
     [withVllm({ model: 'GPT-5' }), 'vllm.model: expected a model name (Llama-3.1-8B,'],
+    // A value one of the format's names but for case or a letter or two: the name meant.
+    [
+      { ...ok, whisper: { size: 'Base' } },
+      'whisper.size: expected one of tiny, base, small, medium, large-v3, got "Base"; did you mean "base"?',
+    ],
+    [{ ...ok, gpu: 'a10g' }, 'or {memGib, bandwidthGBps}, got "a10g"; did you mean "A10G"?'],
+    [withVllm({ model: 'qwen2.5-7b' }), 'got "qwen2.5-7b"; did you mean "Qwen2.5-7B"?'],
+    [
+      withVllm({ kvCacheDtype: 'FP8' }),
+      'vllm.kvCacheDtype: expected one of auto, fp8, got "FP8"; did you mean "fp8"?',
+    ],
+    // Inside a custom model, the mistake itself rather than "a name or {...}".
+    [
+      withVllm({ model: { ...custom, weightsGib: undefined, paramsBillion: 7, dtype: 'BF16' } }),
+      'vllm.model.dtype: expected one of bf16, fp16, fp8, int8, int4, got "BF16"; did you mean "bf16"?',
+    ],
+    [
+      withVllm({ model: { ...custom, name: undefined, nme: 'x' } }),
+      'vllm.model.nme: unknown field; did you mean "name"?',
+    ],
+    [
+      withVllm({ model: { ...custom, name: '' } }),
+      'vllm.model.name: the model name must not be empty',
+    ],
+    [
+      { ...ok, gpu: { memGib: 24, bandwidthGBps: 600, name: 3 } },
+      'gpu.name: expected the GPU name as text, got 3',
+    ],
+    [withVllm({ enforceEager: 'true' }), 'vllm.enforceEager: expected true or false, got "true"'],
+    [{ ...ok, vllm: undefined }, 'vllm: missing; expected vllm as {model, maxModelLen, ...}'],
+    [{ ...ok, vLLM: ok.vllm, vllm: undefined }, 'vLLM: unknown field; did you mean "vllm"?'],
+    [{ ...ok, whisper: 'base' }, 'whisper: expected whisper as {size}, got "base"'],
+    [[ok], 'expected the colocation input as {gpu, vllm, whisper, ...}, got [{"gpu"'],
   ])('rejects %j with the field named', (data, message) => {
     expect(problemOf(data)).toContain(message);
   });

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { readJsonFile } from '../../core/io.js';
 import { parseIdentifiedList, parseWith } from '../../core/schema.js';
+import {
+  choice,
+  count,
+  finite,
+  isMemoryShare,
+  memoryShare,
+  nonNegative,
+  positive,
+  section,
+  text,
+  trueOrFalse,
+} from './fields.js';
 import { COLOCATE_GPU_NAMES } from './gpus.js';
 import { COLOCATE_MODEL_NAMES } from './llm-models.js';
 import { WHISPER_SIZES } from './whisper.js';
@@ -23,38 +35,8 @@ export const DEFAULT_MAX_NUM_SEQS = 256;
 /** vLLM's default KV-cache block size, tokens. */
 export const DEFAULT_BLOCK_SIZE = 16;
 
-/** Far above any device's GiB or GB/s, small enough to keep sums exact. */
-const MAX_VALUE = 1e6;
-const MAX_COUNT = 1e8;
-
-/**
- * A finite number. Checked by a refinement rather than z.number(): inside a union (a catalogue
- * name or a custom object) zod reports a failed refinement of the object's field, where a failed
- * type check would only give the union's generic message. Typed as a number schema for callers.
- */
-const finite = (field: string) =>
-  z.unknown().refine((v) => typeof v === 'number' && Number.isFinite(v), {
-    error: `expected ${field} as a finite number`,
-  }) as unknown as z.ZodType<number, number>;
-
-const positive = (field: string) =>
-  finite(field)
-    .refine((v) => v > 0, { error: `${field} must be > 0` })
-    .refine((v) => v <= MAX_VALUE, { error: `${field} must be <= ${MAX_VALUE}` });
-
-const nonNegative = (field: string) =>
-  finite(field)
-    .refine((v) => v >= 0, { error: `${field} must be >= 0` })
-    .refine((v) => v <= MAX_VALUE, { error: `${field} must be <= ${MAX_VALUE}` });
-
-const count = (field: string, min: number) =>
-  finite(field)
-    .refine(Number.isInteger, { error: `${field} must be an integer` })
-    .refine((v) => v >= min, { error: `${field} must be >= ${min}` })
-    .refine((v) => v <= MAX_COUNT, { error: `${field} must be <= ${MAX_COUNT}` });
-
 const customGpuSchema = z.strictObject({
-  name: z.string().min(1).max(200).default('custom'),
+  name: text('the GPU name').default('custom'),
   memGib: positive('memGib'),
   bandwidthGBps: positive('bandwidthGBps'),
 });
@@ -64,12 +46,12 @@ export const CUSTOM_MODEL_DTYPE_BYTES = { bf16: 2, fp16: 2, fp8: 1, int8: 1, int
 
 const customModelSchema = z
   .strictObject({
-    name: z.string().min(1, { error: 'model name must not be empty' }).max(200),
+    name: text('the model name'),
     weightsGib: positive('weightsGib').optional(),
     paramsBillion: positive('paramsBillion').optional(),
-    dtype: z
-      .enum(Object.keys(CUSTOM_MODEL_DTYPE_BYTES) as [keyof typeof CUSTOM_MODEL_DTYPE_BYTES])
-      .optional(),
+    dtype: choice(
+      Object.keys(CUSTOM_MODEL_DTYPE_BYTES) as (keyof typeof CUSTOM_MODEL_DTYPE_BYTES)[],
+    ).optional(),
     numLayers: count('numLayers', 1),
     numKvHeads: count('numKvHeads', 1),
     headDim: count('headDim', 1),
@@ -87,34 +69,46 @@ const customModelSchema = z
     }
   });
 
-const vllmSchema = z.strictObject({
-  model: z.union([z.enum(COLOCATE_MODEL_NAMES), customModelSchema], {
-    error: `expected a model name (${COLOCATE_MODEL_NAMES.join(', ')}) or {name, weightsGib | paramsBillion + dtype, numLayers, numKvHeads, headDim}`,
-  }),
-  gpuMemoryUtilization: finite('gpuMemoryUtilization').refine((v) => v > 0 && v <= 1, {
+const MODEL_EXPECTED = `expected a model name (${COLOCATE_MODEL_NAMES.join(', ')}) or {name, weightsGib | paramsBillion + dtype, numLayers, numKvHeads, headDim}`;
+
+const vllmShape = {
+  model: z.union(
+    [choice(COLOCATE_MODEL_NAMES, MODEL_EXPECTED, 'text or object'), customModelSchema],
+    {
+      error: MODEL_EXPECTED,
+    },
+  ),
+  gpuMemoryUtilization: finite('gpuMemoryUtilization').refine(isMemoryShare, {
     error: 'gpuMemoryUtilization must be in (0, 1]',
   }),
   maxModelLen: count('maxModelLen', 1),
   blockSize: count('blockSize', 1).default(DEFAULT_BLOCK_SIZE),
   maxNumSeqs: count('maxNumSeqs', 1).default(DEFAULT_MAX_NUM_SEQS),
-  kvCacheDtype: z.enum(['auto', 'fp8']).default('auto'),
-  enforceEager: z.boolean().default(false),
+  kvCacheDtype: choice(['auto', 'fp8']).default('auto'),
+  enforceEager: trueOrFalse().default(false),
   activationPeakGib: nonNegative('activationPeakGib').optional(),
   nonTorchGib: nonNegative('nonTorchGib').optional(),
   cudaGraphGib: nonNegative('cudaGraphGib').optional(),
-});
+};
+const VLLM_EXPECTED = 'expected vllm as {model, maxModelLen, ...}';
+const vllmSchema = section(vllmShape, VLLM_EXPECTED);
 
-const loadSchema = z.strictObject({
-  llmConcurrentRequests: count('llmConcurrentRequests', 0).default(1),
-  /** Defaults to DEFAULT_CONTEXT_TOKENS, or maxModelLen when that is shorter. */
-  llmContextTokens: count('llmContextTokens', 1).optional(),
-  whisperConcurrentRequests: count('whisperConcurrentRequests', 0).default(1),
-});
+const loadSchema = section(
+  {
+    llmConcurrentRequests: count('llmConcurrentRequests', 0).default(1),
+    /** Defaults to DEFAULT_CONTEXT_TOKENS, or maxModelLen when that is shorter. */
+    llmContextTokens: count('llmContextTokens', 1).optional(),
+    whisperConcurrentRequests: count('whisperConcurrentRequests', 0).default(1),
+  },
+  'expected load as {llmConcurrentRequests, llmContextTokens, whisperConcurrentRequests}',
+);
 
 /** What a configuration and a problem share: the device, its other tenants and the load. */
+const GPU_EXPECTED = `expected a GPU name (${COLOCATE_GPU_NAMES.join(', ')}) or {memGib, bandwidthGBps}`;
+
 const sharedFields = {
-  gpu: z.union([z.enum(COLOCATE_GPU_NAMES), customGpuSchema], {
-    error: `expected a GPU name (${COLOCATE_GPU_NAMES.join(', ')}) or {memGib, bandwidthGBps}`,
+  gpu: z.union([choice(COLOCATE_GPU_NAMES, GPU_EXPECTED, 'text or object'), customGpuSchema], {
+    error: GPU_EXPECTED,
   }),
   load: loadSchema.prefault({}),
   /** Memory already held on the device by processes outside the two services. */
@@ -123,9 +117,7 @@ const sharedFields = {
   safetyMarginGib: nonNegative('safetyMarginGib').default(SAFETY_MARGIN_GIB),
 };
 
-const whisperSizeSchema = z.enum(WHISPER_SIZES, {
-  error: `expected one of ${WHISPER_SIZES.join(', ')}`,
-});
+const whisperSizeSchema = choice(WHISPER_SIZES);
 
 /** The load's context length cannot exceed what vLLM admits. */
 function contextWithinModelLen(
@@ -157,12 +149,14 @@ function withContextTokens<
 }
 
 /** One GPU shared by a vLLM server and a Whisper model, with an optional load. */
-export const colocationInputSchema = z
-  .strictObject({
+export const colocationInputSchema = section(
+  {
     ...sharedFields,
     vllm: vllmSchema,
-    whisper: z.strictObject({ size: whisperSizeSchema }),
-  })
+    whisper: section({ size: whisperSizeSchema }, 'expected whisper as {size}'),
+  },
+  'expected the colocation input as {gpu, vllm, whisper, ...}',
+)
   .superRefine(contextWithinModelLen)
   .transform(withContextTokens);
 
@@ -185,55 +179,68 @@ export const VLLM_DEFAULT_UTILIZATION = 0.9;
 /** The grid a problem's memory share is chosen on unless it says otherwise (vLLM users set two decimals). */
 export const DEFAULT_UTILIZATION_STEP = 0.01;
 
-const requirementsSchema = z.strictObject({
-  /** Full-length sequences vLLM must hold at once (its capacity, capped by maxNumSeqs). */
-  minCapacity: count('minCapacity', 1).default(1),
-  /** The least accurate Whisper allowed: word error rate on LibriSpeech test-clean, %. */
-  maxWhisperWerPercent: positive('maxWhisperWerPercent').optional(),
-});
+const requirementsSchema = section(
+  {
+    /** Full-length sequences vLLM must hold at once (its capacity, capped by maxNumSeqs). */
+    minCapacity: count('minCapacity', 1).default(1),
+    /** The least accurate Whisper allowed: word error rate on LibriSpeech test-clean, %. */
+    maxWhisperWerPercent: positive('maxWhisperWerPercent').optional(),
+  },
+  'expected requirements as {minCapacity, maxWhisperWerPercent}',
+);
 
 /**
  * The colocate problem: one GPU, vLLM's settings except its memory share (the decision), the
  * Whisper sizes to choose from (the other decision), and what a configuration must meet.
  */
-export const colocateProblemSchema = z
-  .strictObject({
-    id: z.string().min(1).max(200).optional(),
+export const colocateProblemSchema = section(
+  {
+    id: text('the problem id').optional(),
     ...sharedFields,
-    vllm: vllmSchema.omit({ gpuMemoryUtilization: true }).extend({
-      gpuMemoryUtilization: z
-        .never({
-          error:
-            'the memory share is what the solver chooses; leave gpuMemoryUtilization out (colocate check --utilization U judges one)',
-        })
-        .optional(),
-    }),
-    whisper: z.strictObject({
-      sizes: z
-        .array(whisperSizeSchema)
-        .min(1, { error: 'give at least one Whisper size to choose from' })
-        .refine((sizes) => new Set(sizes).size === sizes.length, {
-          error: 'each Whisper size may be listed once',
-        }),
-    }),
+    vllm: section(
+      {
+        ...vllmShape,
+        gpuMemoryUtilization: z
+          .never({
+            error:
+              'the memory share is what the solver chooses; leave gpuMemoryUtilization out (colocate check --utilization U judges one)',
+          })
+          .optional(),
+      },
+      VLLM_EXPECTED,
+    ),
+    whisper: section(
+      {
+        sizes: z
+          .array(whisperSizeSchema)
+          .min(1, { error: 'give at least one Whisper size to choose from' })
+          .refine((sizes) => new Set(sizes).size === sizes.length, {
+            error: 'each Whisper size may be listed once',
+          }),
+      },
+      'expected whisper as {sizes: [...]}',
+    ),
     requirements: requirementsSchema.prefault({}),
     /** `--gpu-memory-utilization` is chosen on multiples of this. */
     utilizationStep: finite('utilizationStep')
       .refine((v) => v >= 0.001 && v <= 0.5, { error: 'utilizationStep must be in [0.001, 0.5]' })
       .default(DEFAULT_UTILIZATION_STEP),
-  })
+  },
+  'expected a problem as {id, gpu, vllm, whisper, ...}',
+)
   .superRefine(contextWithinModelLen)
   .transform(withContextTokens);
 
 export type ColocateProblem = z.infer<typeof colocateProblemSchema> & { id: string };
 
 /** A configuration of a problem: vLLM's memory share and Whisper's size. */
-export const colocateSolutionSchema = z.strictObject({
-  gpuMemoryUtilization: finite('gpuMemoryUtilization').refine((v) => v > 0 && v <= 1, {
-    error: 'gpuMemoryUtilization must be in (0, 1]',
-  }),
-  whisperSize: whisperSizeSchema,
-});
+export const colocateSolutionSchema = section(
+  {
+    gpuMemoryUtilization: memoryShare(),
+    whisperSize: whisperSizeSchema,
+  },
+  'expected a configuration as {gpuMemoryUtilization, whisperSize}',
+);
 export type ColocateSolution = z.infer<typeof colocateSolutionSchema>;
 
 /** The configuration `solution` makes of `problem`, as the co-location model takes it. */
@@ -259,9 +266,4 @@ export function parseColocateProblems(data: unknown, source: string): ColocatePr
 
 export function readColocateProblemsFile(path: string): ColocateProblem[] {
   return parseColocateProblems(readJsonFile(path), path);
-}
-
-/** Check a solution given as data (a file's content); errors name `source` and the field. */
-export function parseColocateSolution(data: unknown, source: string): ColocateSolution {
-  return parseWith(colocateSolutionSchema, data, source);
 }

@@ -56,6 +56,14 @@ describe('colocate problems', () => {
     [{ ...a10g, vllm: { ...a10g.vllm, maxNumSeq: 4 } }, 'vllm.maxNumSeq: unknown field'],
     [{ ...a10g, load: { whisperRequests: 2 } }, 'load.whisperRequests: unknown field'],
     [[], 'the file holds no problem'],
+    [
+      { ...a10g, whisper: { sizes: ['tiny', 'Small'] } },
+      'whisper.sizes[1]: expected one of tiny, base, small, medium, large-v3, got "Small"; did you mean "small"?',
+    ],
+    [{ ...a10g, whisper: undefined }, 'whisper: missing; expected whisper as {sizes: [...]}'],
+    [{ ...a10g, id: '' }, 'problem "" (#0): id: the problem id must not be empty'],
+    [{ ...a10g, requirements: [] }, 'requirements: expected requirements as {minCapacity'],
+    [7, 'problem #0: expected a problem as {id, gpu, vllm, whisper, ...}, got 7'],
   ])('rejects a bad problem with the file, the problem and the field (%#)', (data, message) => {
     const text = problemText(data);
     expect(text).toContain('p.json');

@@ -35,6 +35,24 @@ describe('prism instance format', () => {
     expect(toProblem(hetero[0]!).load[0]).toBe(0.5);
   });
 
+  it('reads a pool of GPU groups, count defaulting to 1', () => {
+    const [a] = parseInstances(
+      { ...ok, gpus: [{ count: 2, memGb: 40 }, { memGb: 141 }] },
+      'g.json',
+    );
+    expect(a!.gpuMemGb).toEqual([40, 40, 141]);
+  });
+
+  it('reads max_moves as maxMoves; a limit of at least every model is none', () => {
+    const [a] = parseInstances({ ...ok, current: [0, 1], max_moves: 1 }, 'in.json');
+    expect(a!.maxMoves).toBe(1);
+    expect(toProblem(a!).maxMoves).toBe(1);
+    for (const maxMoves of [2, 1e300]) {
+      const [b] = parseInstances({ ...ok, current: [0, 1], maxMoves }, 'in.json');
+      expect(toProblem(b!).maxMoves).toBe(Infinity);
+    }
+  });
+
   it('round-trips through the file form', () => {
     const [a] = parseInstances({ ...ok, current: [0, 1], maxMoves: 1 }, 'in.json');
     expect(parseInstances(toInstanceFile(a!), 'again.json')[0]).toEqual(a);
@@ -92,7 +110,76 @@ describe('prism instance format', () => {
       'models[0].sizeGb: sizeGb must be <= 1000000',
     ],
     [{ ...ok, models: [{ name: 'm0', sizeGb: 1, slo: 1 }] }, 'models[0].reqRate'],
-    [{ ...ok, gpus: { count: 0, memGb: 80 } }, 'gpus.count must be at least 1'],
+    [
+      { ...ok, gpus: { count: 0, memGb: 80 } },
+      'gpus.count: expected a whole number of GPUs from 1 to 100000, got 0',
+    ],
+    [
+      { ...ok, gpus: { count: 2.5, memGb: 80 } },
+      'gpus.count: expected a whole number of GPUs from 1 to 100000, got 2.5',
+    ],
+    [{ ...ok, gpus: { memGb: 80 } }, 'gpus.count: missing; expected a whole number of GPUs'],
+    [
+      { ...ok, gpus: [{ memGb: 80 }, { count: 2.5, memGb: 80 }] },
+      'gpus[1].count: expected a whole number of GPUs from 1 to 100000, got 2.5',
+    ],
+    [
+      { ...ok, gpus: [{ memGb: 80 }, { memGb: '80' }] },
+      'gpus[1].memGb: expected memory in GB, above 0 and at most 1000000, got "80"',
+    ],
+    [
+      {
+        ...ok,
+        gpus: [
+          { count: 60_000, memGb: 80 },
+          { count: 60_000, memGb: 80 },
+        ],
+      },
+      'gpus: 120000 GPUs in all; at most 100000 GPUs',
+    ],
+    [{ ...ok, gpus: [80, 80] }, 'gpus: expected gpus as {"count", "memGb"} or a list of'],
+    // A key one of ours but for case or underscores, at every level of the instance.
+    [
+      { ...ok, gpus: [{ memGb: 80 }, { memgb: 80 }] },
+      'gpus[1].memgb: unknown field "memgb"; did you mean "memGb"?',
+    ],
+    [
+      { ...ok, gpus: { count: 2, memGb: 80, Count: 3 } },
+      'gpus.Count: unknown field "Count"; did you mean "count"?',
+    ],
+    [
+      { id: 'a', gpuNum: 2, models: ok.models },
+      'gpuNum: unknown field "gpuNum"; did you mean "gpu_num"?',
+    ],
+    [
+      { ...ok, models: [{ ...ok.models[0], Model_Size: 3 }] },
+      'models[0].Model_Size: unknown field "Model_Size"; did you mean "model_size"?',
+    ],
+    // One field under both its names: one value would silently win.
+    [
+      { ...ok, models: [ok.models[0], { ...ok.models[1], req_rate: 9 }] },
+      'instance "a" (#0): models[1]: "req_rate" and "reqRate" are the same field; give it once',
+    ],
+    [
+      { ...ok, current: [0, 0], maxMoves: 1, max_moves: 2 },
+      'instance "a" (#0): "max_moves" and "maxMoves" are the same field; give it once',
+    ],
+    [
+      { ...ok, id: '' },
+      'instance "" (#0): id: must not be empty; give the instance a name, or leave id out',
+    ],
+    [{ ...ok, id: 1.5 }, 'id: expected id as text or a whole number, got 1.5'],
+    [
+      { ...ok, current: [0, 0], maxMoves: 1.5 },
+      'maxMoves: expected maxMoves as a whole number ≥ 0 (how many models may change GPU), got 1.5',
+    ],
+    [
+      { ...ok, current: [0, 0], max_moves: -1 },
+      'maxMoves: expected maxMoves as a whole number ≥ 0',
+    ],
+    [{ ...ok, current: [0, 0], maxMoves: '1' }, 'got "1"'],
+    [{ ...ok, models: [5] }, 'models[0]: expected a model as {name, sizeGb, reqRate, slo}, got 5'],
+    ['x', 'instance #0: expected an instance as {id, gpus, models}, got "x"'],
     [{ ...ok, gpus: [] }, 'gpus must list at least one GPU'],
     [
       { ...ok, models: [ok.models[0], ok.models[0]] },

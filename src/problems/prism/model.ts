@@ -19,112 +19,175 @@ export const MAX_MODELS_TIMES_GPUS = 1e9;
 /** GPU memory assumed when a seed-format instance gives `gpu_num` without `gpu_mem_gb`. */
 export const SEED_GPU_MEM_GB = 80;
 
+/** How a message shows a value it refuses: as the JSON had it, cut short. */
+function shown(value: unknown): string {
+  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** A zod error message: `expected <what>, got <value>`, or `missing; expected <what>`. */
+const expected =
+  (what: string) =>
+  (issue: { input?: unknown }): string =>
+    issue.input === undefined
+      ? `missing; expected ${what}`
+      : `expected ${what}, got ${shown(issue.input)}`;
+
 const finite = (what: string) =>
-  z.number({ error: `expected ${what} as a finite number` }).refine(Number.isFinite, {
-    error: `expected ${what} as a finite number`,
+  z.number({ error: expected(`${what} as a finite number`) }).refine(Number.isFinite, {
+    error: expected(`${what} as a finite number`),
   });
 
-const memGb = finite('memory in GB')
-  .refine((v) => v > 0, { error: 'memGb must be > 0' })
-  .refine((v) => v <= MAX_MEM_GB, { error: `memGb must be <= ${MAX_MEM_GB}` });
+/**
+ * A number field checked by one refinement, not by z.number(): zod explains a union's failure
+ * only when exactly one form fails without aborting, and a failed type check aborts (`gpus`).
+ */
+const numberIn = (what: string, accepts: (v: number) => boolean) =>
+  z.unknown().refine((v) => typeof v === 'number' && accepts(v), {
+    error: expected(what),
+  }) as unknown as z.ZodType<number, number>;
+
+const memGb = numberIn(
+  `memory in GB, above 0 and at most ${MAX_MEM_GB}`,
+  (v) => v > 0 && v <= MAX_MEM_GB,
+);
+
+const gpuCount = numberIn(
+  `a whole number of GPUs from 1 to ${MAX_GPUS}`,
+  (v) => Number.isInteger(v) && v >= 1 && v <= MAX_GPUS,
+);
 
 const gpuIndex = z.number().int({ error: 'expected a GPU index (an integer)' });
 
-const modelSchema = z.object({
-  name: z
-    .string({ error: 'expected the model name as a string' })
-    .min(1, { error: 'model name must not be empty' })
-    .max(200, { error: 'model name must be at most 200 characters' }),
-  sizeGb: finite('sizeGb')
-    .refine((v) => v > 0, { error: 'sizeGb must be > 0 (a model occupies memory)' })
-    .refine((v) => v <= MAX_MEM_GB, { error: `sizeGb must be <= ${MAX_MEM_GB}` }),
-  reqRate: finite('reqRate')
-    .refine((v) => v >= 0, { error: 'reqRate must be >= 0' })
-    .refine((v) => v <= MAX_RATE, { error: `reqRate must be <= ${MAX_RATE}` }),
-  slo: finite('slo')
-    .refine((v) => v >= MIN_SLO, { error: `slo must be >= ${MIN_SLO}` })
-    .refine((v) => v <= MAX_RATE, { error: `slo must be <= ${MAX_RATE}` }),
-});
+const modelSchema = z.object(
+  {
+    name: z
+      .string({ error: expected('the model name as text') })
+      .min(1, { error: 'model name must not be empty' })
+      .max(200, { error: 'model name must be at most 200 characters' }),
+    sizeGb: finite('sizeGb')
+      .refine((v) => v > 0, { error: 'sizeGb must be > 0 (a model occupies memory)' })
+      .refine((v) => v <= MAX_MEM_GB, { error: `sizeGb must be <= ${MAX_MEM_GB}` }),
+    reqRate: finite('reqRate')
+      .refine((v) => v >= 0, { error: 'reqRate must be >= 0' })
+      .refine((v) => v <= MAX_RATE, { error: `reqRate must be <= ${MAX_RATE}` }),
+    slo: finite('slo')
+      .refine((v) => v >= MIN_SLO, { error: `slo must be >= ${MIN_SLO}` })
+      .refine((v) => v <= MAX_RATE, { error: `slo must be <= ${MAX_RATE}` }),
+  },
+  { error: expected('a model as {name, sizeGb, reqRate, slo}') },
+);
 
+/**
+ * The pool: one group `{count, memGb}`, or a list of groups whose `count` defaults to 1. Either
+ * form's own mistake is reported (`gpus[1].memGb: expected memory in GB ...`) because every
+ * field is a refinement (`numberIn`); a value that is neither form gets the union's message.
+ */
 const gpusSchema = z.union(
   [
-    z.object({
-      count: z
-        .number()
-        .int({ error: 'gpus.count must be an integer' })
-        .min(1, { error: 'gpus.count must be at least 1' })
-        .max(MAX_GPUS, { error: `gpus.count must be at most ${MAX_GPUS}` }),
-      memGb,
-    }),
+    z.object({ count: gpuCount, memGb }),
     z
-      .array(z.object({ memGb }))
+      .array(z.object({ count: gpuCount.default(1), memGb }))
       .min(1, { error: 'gpus must list at least one GPU' })
       .max(MAX_GPUS, { error: `at most ${MAX_GPUS} GPUs` }),
   ],
-  { error: 'expected gpus as {"count", "memGb"} or a list of {"memGb"}' },
+  { error: 'expected gpus as {"count", "memGb"} or a list of {"memGb", "count" (default 1)}' },
 );
 
-/** The seed's snake_case names, accepted beside ours (DESIGN §5). */
+/** The seed's snake_case names for our fields, accepted beside ours (DESIGN §5). */
+const INSTANCE_ALIASES: Record<string, string> = { max_moves: 'maxMoves' };
 const MODEL_ALIASES: Record<string, string> = {
   model_name: 'name',
   model_size: 'sizeGb',
   req_rate: 'reqRate',
 };
 
+/** Every name each object of an instance accepts: ours, and the seed's (`gpu_num`). */
+const INSTANCE_FIELDS = [
+  'id',
+  'gpus',
+  'models',
+  'current',
+  'maxMoves',
+  'gpu_num',
+  'gpu_mem_gb',
+  ...Object.keys(INSTANCE_ALIASES),
+];
+const MODEL_FIELDS = ['name', 'sizeGb', 'reqRate', 'slo', ...Object.keys(MODEL_ALIASES)];
+const GPU_FIELDS = ['count', 'memGb'];
+
+type Fields = Record<string, unknown>;
+type Path = (string | number)[];
+
+const isFields = (value: unknown): value is Fields =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** One object of a raw instance: where it is, its fields, and the names it accepts. */
+interface RawObject {
+  path: Path;
+  fields: Fields;
+  names: readonly string[];
+}
+
+/** The objects of a raw instance: itself, its models and its GPUs. */
+function objectsOf(raw: Fields): RawObject[] {
+  const found: RawObject[] = [{ path: [], fields: raw, names: INSTANCE_FIELDS }];
+  const listed = (key: string, names: readonly string[]) => (item: unknown, i: number) => {
+    if (isFields(item)) found.push({ path: [key, i], fields: item, names });
+  };
+  if (Array.isArray(raw.models)) raw.models.forEach(listed('models', MODEL_FIELDS));
+  if (Array.isArray(raw.gpus)) raw.gpus.forEach(listed('gpus', GPU_FIELDS));
+  else if (isFields(raw.gpus)) found.push({ path: ['gpus'], fields: raw.gpus, names: GPU_FIELDS });
+  return found;
+}
+
+/**
+ * Refuse what unknown-field tolerance would otherwise let through silently, in every object of
+ * the instance: a key that is one of its names but for case or underscores (`maxmoves`,
+ * `memgb`), ignored while the user believes it applies; and one field under both its names
+ * (`req_rate` beside `reqRate`), where one value would silently win.
+ */
+function refuseAmbiguousFields(raw: Fields, ctx: z.RefinementCtx): void {
+  for (const { path, fields, names } of objectsOf(raw)) {
+    for (const key of Object.keys(fields)) {
+      const field = nearMiss(key, names, 0);
+      if (field)
+        ctx.addIssue({
+          code: 'custom',
+          path: [...path, key],
+          message: `unknown field "${key}"; did you mean "${field}"?`,
+        });
+    }
+    const aliases =
+      path.length === 0 ? INSTANCE_ALIASES : path[0] === 'models' ? MODEL_ALIASES : {};
+    for (const [alias, name] of Object.entries(aliases))
+      if (alias in fields && name in fields)
+        ctx.addIssue({
+          code: 'custom',
+          path,
+          message: `"${alias}" and "${name}" are the same field; give it once`,
+        });
+  }
+}
+
+/** `value` with each alias renamed to our name (refuseAmbiguousFields refused both at once). */
 function renameAliases(value: unknown, aliases: Record<string, string>): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  const out: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+  if (!isFields(value)) return value;
+  const out: Fields = { ...value };
   for (const [alias, name] of Object.entries(aliases)) {
-    if (alias in out && !(name in out)) out[name] = out[alias];
+    if (alias in out) {
+      out[name] = out[alias];
+      delete out[alias];
+    }
   }
   return out;
 }
 
-const INSTANCE_FIELDS = ['id', 'gpus', 'models', 'current', 'maxMoves'];
-const MODEL_FIELDS = ['name', 'sizeGb', 'reqRate', 'slo'];
-
-/**
- * A key that is one of `fields` but for case or underscores (`maxmoves`, `max_Moves`), which
- * would otherwise be ignored like any unknown key while the user believes it applies.
- */
-function misspelt(
-  record: Record<string, unknown>,
-  fields: readonly string[],
-): [string, string] | null {
-  for (const key of Object.keys(record)) {
-    if (key in MODEL_ALIASES || key === 'max_moves') continue;
-    const field = nearMiss(key, fields, 0);
-    if (field) return [key, field];
-  }
-  return null;
-}
-
-/** The misspelt fields of an instance and of its models (see `misspelt`), with their paths. */
-function misspeltFields(
-  raw: Record<string, unknown>,
-): { path: (string | number)[]; key: string; field: string }[] {
-  const found: { path: (string | number)[]; key: string; field: string }[] = [];
-  const top = misspelt(raw, INSTANCE_FIELDS);
-  if (top) found.push({ path: [top[0]], key: top[0], field: top[1] });
-  (Array.isArray(raw.models) ? raw.models : []).forEach((m: unknown, i) => {
-    if (typeof m !== 'object' || m === null) return;
-    const hit = misspelt(m as Record<string, unknown>, MODEL_FIELDS);
-    if (hit) found.push({ path: ['models', i, hit[0]], key: hit[0], field: hit[1] });
-  });
-  return found;
-}
-
-/** Accept `gpu_num` / `gpu_mem_gb` and snake_case model fields as the seed writes them. */
-function acceptSeedFields(value: unknown, ctx: z.RefinementCtx): unknown {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return value;
-  const raw = value as Record<string, unknown>;
-  for (const { path, key, field } of misspeltFields(raw))
-    ctx.addIssue({
-      code: 'custom',
-      path,
-      message: `unknown field "${key}"; did you mean "${field}"?`,
-    });
-  const out: Record<string, unknown> = { ...raw };
+/** Accept `gpu_num` / `gpu_mem_gb` and snake_case fields as the seed writes them. */
+function acceptSeedFields(raw: unknown, ctx: z.RefinementCtx): unknown {
+  if (!isFields(raw)) return raw;
+  refuseAmbiguousFields(raw, ctx);
+  const out = renameAliases(raw, INSTANCE_ALIASES) as Fields;
   // Two descriptions of the pool would leave one silently ignored.
   for (const seedField of ['gpu_num', 'gpu_mem_gb'])
     if ('gpus' in raw && seedField in raw)
@@ -155,23 +218,36 @@ function acceptSeedFields(value: unknown, ctx: z.RefinementCtx): unknown {
   if (Array.isArray(raw.models)) {
     out.models = raw.models.map((m) => renameAliases(m, MODEL_ALIASES));
   }
-  if (!('maxMoves' in raw) && 'max_moves' in raw) out.maxMoves = raw.max_moves;
   return out;
 }
 
-const instanceObjectSchema = z.object({
-  id: z.union([z.string().min(1).max(200), z.number().int()]).optional(),
-  gpus: gpusSchema,
-  models: z
-    .array(modelSchema, { error: 'expected models as a list of {name, sizeGb, reqRate, slo}' })
-    .max(MAX_MODELS, { error: `at most ${MAX_MODELS} models` }),
-  current: z.array(gpuIndex, { error: 'expected current as a list of GPU indices' }).optional(),
-  maxMoves: z
-    .number()
-    .int({ error: 'maxMoves must be an integer' })
-    .min(0, { error: 'maxMoves must be >= 0' })
-    .optional(),
-});
+const instanceObjectSchema = z.object(
+  {
+    id: z
+      .union(
+        [
+          z
+            .string()
+            .min(1, { error: 'must not be empty; give the instance a name, or leave id out' })
+            .max(200, { error: 'must be at most 200 characters' }),
+          z.number().int(),
+        ],
+        { error: expected('id as text or a whole number') },
+      )
+      .optional(),
+    gpus: gpusSchema,
+    models: z
+      .array(modelSchema, { error: 'expected models as a list of {name, sizeGb, reqRate, slo}' })
+      .max(MAX_MODELS, { error: `at most ${MAX_MODELS} models` }),
+    current: z.array(gpuIndex, { error: 'expected current as a list of GPU indices' }).optional(),
+    // Any whole number: a limit at or above the number of models is no limit (toProblem).
+    maxMoves: numberIn(
+      'maxMoves as a whole number ≥ 0 (how many models may change GPU)',
+      (v) => Number.isInteger(v) && v >= 0,
+    ).optional(),
+  },
+  { error: expected('an instance as {id, gpus, models}') },
+);
 
 /** One PRISM instance as a user writes it (either naming convention), checked and normalised. */
 export const instanceSchema = z
@@ -189,7 +265,17 @@ export const instanceSchema = z
       }
       seen.set(model.name, i);
     });
-    const gpuCount = Array.isArray(inst.gpus) ? inst.gpus.length : inst.gpus.count;
+    const gpuCount = Array.isArray(inst.gpus)
+      ? inst.gpus.reduce((sum, group) => sum + group.count, 0)
+      : inst.gpus.count;
+    if (gpuCount > MAX_GPUS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['gpus'],
+        message: `${gpuCount} GPUs in all; at most ${MAX_GPUS} GPUs`,
+      });
+      return;
+    }
     if (gpuCount * inst.models.length > MAX_MODELS_TIMES_GPUS) {
       ctx.addIssue({
         code: 'custom',
@@ -224,9 +310,9 @@ export const instanceSchema = z
   })
   .transform((inst) => ({
     id: inst.id === undefined ? undefined : String(inst.id),
-    gpuMemGb: Array.isArray(inst.gpus)
-      ? inst.gpus.map((g) => g.memGb)
-      : Array.from({ length: inst.gpus.count }, () => (inst.gpus as { memGb: number }).memGb),
+    gpuMemGb: (Array.isArray(inst.gpus) ? inst.gpus : [inst.gpus]).flatMap((group) =>
+      Array.from({ length: group.count }, () => group.memGb),
+    ),
     models: inst.models,
     current: inst.current,
     maxMoves: inst.maxMoves,
@@ -245,7 +331,8 @@ export interface PrismInstance {
 
 /**
  * The numeric form every solver works on: typed arrays indexed by model (`sizeGb`, `load` =
- * reqRate/slo) and by GPU (`memGb`). `maxMoves` is Infinity when moves are unlimited.
+ * reqRate/slo) and by GPU (`memGb`). `maxMoves` is Infinity when moves are unlimited (no limit,
+ * or one of at least every model).
  */
 export interface PrismProblem {
   gpuCount: number;
@@ -272,7 +359,11 @@ export function toProblem(instance: PrismInstance): PrismProblem {
     sizeGb,
     load,
     current: instance.current ? Int32Array.from(instance.current) : null,
-    maxMoves: instance.current ? (instance.maxMoves ?? Infinity) : Infinity,
+    // A limit of at least every model is none.
+    maxMoves:
+      instance.current && instance.maxMoves !== undefined && instance.maxMoves < n
+        ? instance.maxMoves
+        : Infinity,
   };
 }
 

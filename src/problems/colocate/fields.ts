@@ -1,0 +1,109 @@
+import { z } from 'zod';
+import { nearMiss } from '../../core/near-miss.js';
+
+/**
+ * Field schemas of the colocate formats, with messages in the user's terms: what was expected,
+ * what was given, and the value meant when the given one is a near miss (`"Base"` for `"base"`).
+ *
+ * Each checks its value with a refinement rather than a type check (z.number(), z.enum()): the
+ * catalogue-or-custom fields are unions, and zod explains a union's failure only when exactly one
+ * form fails without aborting, which a failed type check does. Each is typed as the schema of
+ * what it accepts, for callers.
+ */
+
+/** Far above any device's GiB or GB/s, small enough to keep sums exact. */
+const MAX_VALUE = 1e6;
+const MAX_COUNT = 1e8;
+
+/** How a message shows a value it refuses: as the JSON had it, cut short. */
+export function shown(value: unknown): string {
+  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/** `<expected>, got <value>`, or `missing; <expected>` for an absent field. */
+const refusal = (expected: string, input: unknown): string =>
+  input === undefined ? `missing; ${expected}` : `${expected}, got ${shown(input)}`;
+
+/** A value `accepts` takes, else `expected` (`expected a number above 0 ...`) and what came. */
+const checked = <T>(accepts: (value: unknown) => boolean, expected: string) =>
+  z.unknown().refine(accepts, {
+    error: (issue) => refusal(expected, issue.input),
+  }) as unknown as z.ZodType<T, T>;
+
+/** A finite number. */
+export const finite = (field: string) =>
+  checked<number>(
+    (v) => typeof v === 'number' && Number.isFinite(v),
+    `expected ${field} as a finite number`,
+  );
+
+export const positive = (field: string) =>
+  finite(field)
+    .refine((v) => v > 0, { error: `${field} must be > 0` })
+    .refine((v) => v <= MAX_VALUE, { error: `${field} must be <= ${MAX_VALUE}` });
+
+export const nonNegative = (field: string) =>
+  finite(field)
+    .refine((v) => v >= 0, { error: `${field} must be >= 0` })
+    .refine((v) => v <= MAX_VALUE, { error: `${field} must be <= ${MAX_VALUE}` });
+
+export const count = (field: string, min: number) =>
+  finite(field)
+    .refine(Number.isInteger, { error: `${field} must be an integer` })
+    .refine((v) => v >= min, { error: `${field} must be >= ${min}` })
+    .refine((v) => v <= MAX_COUNT, { error: `${field} must be <= ${MAX_COUNT}` });
+
+/** A share of the device's memory, as vLLM's `--gpu-memory-utilization` takes it. */
+export const isMemoryShare = (v: unknown): v is number => typeof v === 'number' && v > 0 && v <= 1;
+
+/** A share of the device's memory, refused as `expected a number above 0 and at most 1, got 0`. */
+export const memoryShare = () =>
+  checked<number>(isMemoryShare, 'expected a number above 0 and at most 1');
+
+/** Text of 1 to 200 characters: a name or an id. One refinement: a failed one does not stop the next. */
+export const text = (what: string) =>
+  z.unknown().refine((v) => typeof v === 'string' && v.length > 0 && v.length <= 200, {
+    error: ({ input }) =>
+      typeof input !== 'string'
+        ? refusal(`expected ${what} as text`, input)
+        : input.length === 0
+          ? `${what} must not be empty`
+          : `${what} must be at most 200 characters`,
+  }) as unknown as z.ZodType<string, string>;
+
+/** `true` or `false`. */
+export const trueOrFalse = () =>
+  checked<boolean>((v) => typeof v === 'boolean', 'expected true or false');
+
+/**
+ * The refusal of `value` where one of `names` was expected: `expected` (which lists them), what
+ * came, and the name meant when it is a near miss (case, underscores, a letter or two).
+ */
+export function unknownChoice(value: unknown, names: readonly string[], expected: string): string {
+  const meant = typeof value === 'string' ? nearMiss(value, names) : null;
+  return refusal(expected, value) + (meant ? `; did you mean "${meant}"?` : '');
+}
+
+/**
+ * One of `names`. `expected` says what was (`expected a GPU name (A10G, ...)`; by default `expected
+ * one of a, b`). `forms: 'text or object'` is for a union with an object form: a value that is not
+ * text then aborts, so that zod reports the object form's own mistake.
+ */
+export function choice<const T extends readonly string[]>(
+  names: T,
+  expected = `expected one of ${names.join(', ')}`,
+  forms: 'only' | 'text or object' = 'only',
+): z.ZodType<T[number], T[number]> {
+  const base: z.ZodType = forms === 'only' ? z.unknown() : z.string();
+  return base.refine((v) => names.includes(v as string), {
+    error: (issue) => unknownChoice(issue.input, names, expected),
+  }) as unknown as z.ZodType<T[number], T[number]>;
+}
+
+/** A strict object that says what it expected (`expected vllm as {model, ...}`) when absent or not one. */
+export function section<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
+  return z.strictObject(shape, {
+    error: (issue) => (issue.code === 'invalid_type' ? refusal(expected, issue.input) : undefined),
+  });
+}
