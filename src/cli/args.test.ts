@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { intFlag, numberFlag, parseFlags } from './args.js';
+import { choiceFlag, intFlag, listFlag, numberFlag, parseFlags } from './args.js';
 
 describe('flags', () => {
   it('reads a negative value after its flag, and leaves the range check to judge it', () => {
@@ -30,6 +30,19 @@ describe('flags', () => {
     expect(() => parseFlags('prism solve', ['--bogus'], {})).toThrow(
       'unknown option --bogus (a value that starts with "-" goes after "--"); see "evoplace prism solve --help"',
     );
+  });
+
+  it('names the choice a typo most likely meant', () => {
+    const solvers = ['greedy', 'headroom', 'search'] as const;
+    expect(() => choiceFlag({ solver: 'Headroom' }, 'solver', solvers, 'search')).toThrow(
+      'expected one of greedy, headroom, search, got "Headroom"; did you mean "headroom"?',
+    );
+    expect(() => choiceFlag({ solver: 'milp' }, 'solver', solvers, 'search')).toThrow(
+      /got "milp"$/,
+    );
+    expect(() =>
+      listFlag({ algos: 'deepseek,balnced' }, 'algos', ['deepseek', 'balanced'], []),
+    ).toThrow('got "deepseek,balnced"; did you mean "balanced"?');
   });
 
   it('names the option a typo most likely meant', () => {

@@ -155,7 +155,7 @@ export function choiceFlag<T extends string>(
   if (raw === undefined) return fallback;
   if (typeof raw !== 'string' || !(choices as readonly string[]).includes(raw)) {
     throw new UserError(
-      `expected one of ${choices.join(', ')}, got "${String(raw)}"`,
+      `expected one of ${choices.join(', ')}, got "${String(raw)}"${meaning(String(raw), choices)}`,
       undefined,
       `--${name}`,
     );
@@ -179,12 +179,18 @@ export function listFlag<T extends string>(
   const bad = items.find((item) => !(choices as readonly string[]).includes(item));
   if (bad !== undefined || items.length === 0) {
     throw new UserError(
-      `expected a comma-separated list of ${choices.join(', ')}, got "${String(raw)}"`,
+      `expected a comma-separated list of ${choices.join(', ')}, got "${String(raw)}"${meaning(bad ?? '', choices)}`,
       undefined,
       `--${name}`,
     );
   }
   return items as T[];
+}
+
+/** `; did you mean "x"?` when `given` is a near miss of one of `choices`, else nothing. */
+function meaning(given: string, choices: readonly string[]): string {
+  const meant = given === '' ? null : nearMiss(given, choices);
+  return meant ? `; did you mean "${meant}"?` : '';
 }
 
 /** `a, b or c`. */

@@ -46,6 +46,20 @@ export function parseWith<S extends z.ZodType>(
   throw new UserError(issue.message, source, fieldOf(formatPath(issue.path)));
 }
 
+/** How a message shows a value it refuses: as the JSON had it, cut short. */
+export function shownValue(value: unknown): string {
+  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+/**
+ * A refusal that shows what came: `<expected>, got <value>`, or `missing; <expected>` for an
+ * absent field (`expected` reads "expected memory in GB ...").
+ */
+export function refusalOf(expected: string, input: unknown): string {
+  return input === undefined ? `missing; ${expected}` : `${expected}, got ${shownValue(input)}`;
+}
+
 /** What parseWith says of a key a strict object does not have (the field names the key). */
 export const UNKNOWN_FIELD = 'unknown field; check its spelling, or remove it';
 

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { nearMiss } from '../../core/near-miss.js';
+import { refusalOf } from '../../core/schema.js';
 
 /**
  * Field schemas of the colocate formats, with messages in the user's terms: what was expected,
@@ -15,20 +16,10 @@ import { nearMiss } from '../../core/near-miss.js';
 const MAX_VALUE = 1e6;
 const MAX_COUNT = 1e8;
 
-/** How a message shows a value it refuses: as the JSON had it, cut short. */
-export function shown(value: unknown): string {
-  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
-/** `<expected>, got <value>`, or `missing; <expected>` for an absent field. */
-const refusal = (expected: string, input: unknown): string =>
-  input === undefined ? `missing; ${expected}` : `${expected}, got ${shown(input)}`;
-
 /** A value `accepts` takes, else `expected` (`expected a number above 0 ...`) and what came. */
 const checked = <T>(accepts: (value: unknown) => boolean, expected: string) =>
   z.unknown().refine(accepts, {
-    error: (issue) => refusal(expected, issue.input),
+    error: (issue) => refusalOf(expected, issue.input),
   }) as unknown as z.ZodType<T, T>;
 
 /** A finite number. */
@@ -66,7 +57,7 @@ export const text = (what: string) =>
   z.unknown().refine((v) => typeof v === 'string' && v.length > 0 && v.length <= 200, {
     error: ({ input }) =>
       typeof input !== 'string'
-        ? refusal(`expected ${what} as text`, input)
+        ? refusalOf(`expected ${what} as text`, input)
         : input.length === 0
           ? `${what} must not be empty`
           : `${what} must be at most 200 characters`,
@@ -82,7 +73,7 @@ export const trueOrFalse = () =>
  */
 export function unknownChoice(value: unknown, names: readonly string[], expected: string): string {
   const meant = typeof value === 'string' ? nearMiss(value, names) : null;
-  return refusal(expected, value) + (meant ? `; did you mean "${meant}"?` : '');
+  return refusalOf(expected, value) + (meant ? `; did you mean "${meant}"?` : '');
 }
 
 /**
@@ -104,6 +95,7 @@ export function choice<const T extends readonly string[]>(
 /** A strict object that says what it expected (`expected vllm as {model, ...}`) when absent or not one. */
 export function section<S extends z.core.$ZodLooseShape>(shape: S, expected: string) {
   return z.strictObject(shape, {
-    error: (issue) => (issue.code === 'invalid_type' ? refusal(expected, issue.input) : undefined),
+    error: (issue) =>
+      issue.code === 'invalid_type' ? refusalOf(expected, issue.input) : undefined,
   });
 }

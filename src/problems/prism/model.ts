@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { readJsonFile } from '../../core/io.js';
 import { nearMiss } from '../../core/near-miss.js';
-import { parseIdentifiedList } from '../../core/schema.js';
+import { parseIdentifiedList, refusalOf } from '../../core/schema.js';
 
 /** Largest GPU memory we accept, in GB: far above any device, small enough to stay exact. */
 export const MAX_MEM_GB = 1e6;
@@ -19,19 +19,11 @@ export const MAX_MODELS_TIMES_GPUS = 1e9;
 /** GPU memory assumed when a seed-format instance gives `gpu_num` without `gpu_mem_gb`. */
 export const SEED_GPU_MEM_GB = 80;
 
-/** How a message shows a value it refuses: as the JSON had it, cut short. */
-function shown(value: unknown): string {
-  const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
-  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
-}
-
 /** A zod error message: `expected <what>, got <value>`, or `missing; expected <what>`. */
 const expected =
   (what: string) =>
   (issue: { input?: unknown }): string =>
-    issue.input === undefined
-      ? `missing; expected ${what}`
-      : `expected ${what}, got ${shown(issue.input)}`;
+    refusalOf(`expected ${what}`, issue.input);
 
 const finite = (what: string) =>
   z.number({ error: expected(`${what} as a finite number`) }).refine(Number.isFinite, {
