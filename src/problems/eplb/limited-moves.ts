@@ -42,6 +42,7 @@ interface Change {
 }
 
 const NO_SLOT = -1;
+const MAX_STEPS_PER_SLOT = 4;
 
 /**
  * Improve one deployed layer with at most `budget` slot changes. deployed [replicas] and load
@@ -57,11 +58,14 @@ export function improveWithinBudget(
   budget: number,
 ): Int32Array {
   const layer = layerOf(deployed, load, gpus, locality ? gpus / nodes : gpus);
-  for (;;) {
+  // Each change lowers the heaviest GPU, so none repeats; the cap only bounds the time that
+  // changes of vanishing gain (reverts cost no copy) could take.
+  for (let step = 0; step < MAX_STEPS_PER_SLOT * deployed.length; step++) {
     const change = bestChange(layer, budget);
-    if (!change) return layer.slots;
+    if (!change) break;
     apply(layer, change);
   }
+  return layer.slots;
 }
 
 /** The starting state: the deployed layer's counts and GPU loads. */
