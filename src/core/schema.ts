@@ -28,22 +28,31 @@ export function parseWith<S extends z.ZodType>(
   if (hidden) throw new UserError(PROTOTYPE_KEY_REFUSED, source, fieldOf(formatPath(hidden)));
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const { issues } = result.error;
-  // A strict object's stray key is most often a misspelt field, which zod also reports as the
-  // field missing: name the stray key, and the field it seems to mean, before anything else.
+  const { message, path } = reportedIssue(schema, result.error.issues);
+  throw new UserError(message, source, fieldOf(formatPath(path)));
+}
+
+/**
+ * The one fault to report of a failed parse against `schema`: the first issue, except that a
+ * strict object's stray key is most often a misspelt field, which zod also reports as the field
+ * missing: then the stray key, with the field it seems to mean, comes first.
+ */
+export function reportedIssue(
+  schema: z.ZodType,
+  issues: readonly z.core.$ZodIssue[],
+): { message: string; path: PropertyKey[] } {
   const strays = issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => ({
           path: [...issue.path, key],
-          fix: fixFor(schema, issue.path, key),
+          message: fixFor(schema, issue.path, key),
         }))
       : [],
   );
-  const stray = strays.find((s) => s.fix !== UNKNOWN_FIELD) ?? strays[0];
-  if (stray && (stray.fix !== UNKNOWN_FIELD || issues[0]!.code === 'unrecognized_keys'))
-    throw new UserError(stray.fix, source, fieldOf(formatPath(stray.path)));
-  const issue = issues[0]!;
-  throw new UserError(issue.message, source, fieldOf(formatPath(issue.path)));
+  const stray = strays.find((s) => s.message !== UNKNOWN_FIELD) ?? strays[0];
+  if (stray && (stray.message !== UNKNOWN_FIELD || issues[0]!.code === 'unrecognized_keys'))
+    return stray;
+  return { message: issues[0]!.message, path: [...issues[0]!.path] };
 }
 
 /** How a message shows a value it refuses: as the JSON had it, cut short. */

@@ -32,8 +32,14 @@ describe('readYamlChecked', () => {
 
   it('names the parent line of a missing or unknown key', () => {
     expect(check('name: x\nbudget: {}\n')).toMatch(/^spec\.yaml:2: budget\.max_candidates: /);
-    expect(check('name: x\nbudget:\n  max_candidates: 3\n  typo: 1\n')).toMatch(
-      /^spec\.yaml:3: budget: /,
+    expect(check('name: x\nbudget:\n  max_candidates: 3\n  typo: 1\n')).toBe(
+      'spec.yaml:4: budget.typo: unknown field; check its spelling, or remove it',
+    );
+  });
+
+  it('names the field a misspelt key seems to mean, on its own line', () => {
+    expect(check('name: x\nbudget:\n  max_candidtes: 3\n')).toBe(
+      'spec.yaml:3: budget.max_candidtes: unknown field; did you mean "max_candidates"?',
     );
   });
 

@@ -2,7 +2,7 @@ import { LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { UserError } from './errors.js';
 import { overflowed, readTextFile, tooDeep, yamlData, yamlErrorText } from './io.js';
-import { formatPath, PROTOTYPE_KEY_REFUSED, prototypeKeyPath } from './schema.js';
+import { formatPath, PROTOTYPE_KEY_REFUSED, prototypeKeyPath, reportedIssue } from './schema.js';
 
 /** The line (1-based) where the value at `path` starts, else the nearest ancestor's line. */
 function lineOf(doc: Document, counter: LineCounter, path: readonly PropertyKey[]): number | null {
@@ -46,8 +46,8 @@ export function readYamlChecked<S extends z.ZodType>(path: string, schema: S): z
   if (hidden) refuse(PROTOTYPE_KEY_REFUSED, hidden);
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  return refuse(issue.message, issue.path);
+  const { message, path: at } = reportedIssue(schema, result.error.issues);
+  return refuse(message, at);
 }
 
 /**

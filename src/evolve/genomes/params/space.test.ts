@@ -51,6 +51,10 @@ describe('validateSpace', () => {
       "x.type: expected a parameter with type 'choice', 'int' or 'real'",
     ],
     [
+      { x: { type: 'choise', values: [1] } },
+      "x.type: expected a parameter with type 'choice', 'int' or 'real'; did you mean 'choice'?",
+    ],
+    [
       { x: { type: 'real', min: 0, max: 1, stpe: 0.1 } },
       'x.stpe: unknown field; did you mean "step"?',
     ],

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { parseWith } from '../../../core/schema.js';
+import { nearMiss } from '../../../core/near-miss.js';
 import { gridCount, gridValue, onGrid, stepOf } from './grid.js';
 import { valueKey } from './key.js';
 import { safetyProblem } from './safety.js';
@@ -70,9 +71,17 @@ export type NumericParam = IntParam | RealParam;
 export type ParamSpec = ChoiceParam | IntParam | RealParam;
 export type Safety = NonNullable<ParamSpec['safety']>;
 
+const PARAM_TYPES = ['choice', 'int', 'real'];
+
 const paramSpecSchema = z
   .discriminatedUnion('type', [choiceParamSchema, intParamSchema, realParamSchema], {
-    error: "expected a parameter with type 'choice', 'int' or 'real'",
+    error: (issue) => {
+      const input = issue.input as unknown;
+      const given =
+        typeof input === 'object' && input !== null ? (input as { type?: unknown }).type : input;
+      const meant = typeof given === 'string' ? nearMiss(given, PARAM_TYPES) : null;
+      return `expected a parameter with type 'choice', 'int' or 'real'${meant ? `; did you mean '${meant}'?` : ''}`;
+    },
   })
   .superRefine((spec, ctx) => {
     for (const problem of specProblems(spec)) ctx.addIssue({ code: 'custom', ...problem });
