@@ -35,6 +35,27 @@ export interface ChildOutcome {
   stderr: BoundedCapture;
 }
 
+/** What kills each child running now (its group and descendants), until it has exited. */
+const running = new Set<() => void>();
+let exitHooked = false;
+
+/**
+ * Have `kill` run if this process exits while the child runs: a child is in its own session, so
+ * nothing else would stop it when the engine quits (a second Ctrl-C, process.exit). Node runs
+ * 'exit' listeners on process.exit and at a normal end, not when a signal kills it outright,
+ * which is why a second Ctrl-C exits through process.exit (cli/signals.ts). Returns the undo.
+ */
+function killOnExit(kill: () => void): () => void {
+  if (!exitHooked) process.on('exit', killRunning);
+  exitHooked = true;
+  running.add(kill);
+  return () => running.delete(kill);
+}
+
+function killRunning(): void {
+  for (const kill of running) kill();
+}
+
 /**
  * Run a command in a new process group (session), capturing bounded output. At the timeout
  * the whole group gets SIGKILL (and `killDescendants` runs); after any exit both happen again,
@@ -61,6 +82,7 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     }
     options.killDescendants?.();
   };
+  const forget = killOnExit(killAll);
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -78,6 +100,7 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     let exit: { exitCode: number | null; signal: string | null; ms: number } | undefined;
     let drainTimer: NodeJS.Timeout | undefined;
     const finish = (): void => {
+      forget();
       clearTimeout(timer);
       clearTimeout(drainTimer);
       resolve({ ...exit!, timedOut, stdout, stderr });
