@@ -353,6 +353,53 @@ describe('evolve: a task directory reaches the evaluator as it is', () => {
   });
 });
 
+describe('evolve: an evaluator whose result files are malformed', () => {
+  it.each([
+    [
+      '{"combined_score": "5"}',
+      '{"correct": true}',
+      "the evaluator's results are malformed: results/metrics.json: combined_score: expected combined_score as a finite number",
+    ],
+    [
+      '{"combined_score": 1e400}',
+      '{"correct": true}',
+      'results/metrics.json: combined_score: expected combined_score as a finite number',
+    ],
+    [
+      '{"combined_score": 1,}',
+      '{"correct": true}',
+      'results/metrics.json: invalid JSON at line 1, column 22',
+    ],
+    [
+      '{"combined_score": 1}',
+      '{"correct": "yes"}',
+      'results/correct.json: correct: expected correct as true or false',
+    ],
+  ])('%s / %s: one line naming the file and the field', async (metrics, correct, reason) => {
+    const dir = mkdtempSync(join(tmpdir(), 'evoplace-task-'));
+    cpSync(fixture('shinka-task'), dir, { recursive: true });
+    writeFileSync(
+      join(dir, 'evaluate.py'),
+      [
+        'import os, sys',
+        'os.makedirs(sys.argv[1], exist_ok=True)',
+        `open(os.path.join(sys.argv[1], "metrics.json"), "w").write(${JSON.stringify(metrics)})`,
+        `open(os.path.join(sys.argv[1], "correct.json"), "w").write(${JSON.stringify(correct)})`,
+      ].join('\n'),
+    );
+    appendFileSync(join(dir, 'evolve.yaml'), 'evaluate: python3 evaluate.py {results}\n');
+    const task = externalTask(dir);
+    const record = await task.evaluate(task.initialProgram, {
+      timeoutMs: 20_000,
+      memoryMb: 512,
+      maxOutputBytes: 64 * 1024,
+    });
+    expect(record.correct).toBe(false);
+    expect(record.textFeedback).toContain(reason);
+    expect(record.textFeedback.split('\n')).toHaveLength(1);
+  });
+});
+
 describe('evolve: a task directory evolution could not use is refused before a run starts', () => {
   /** A copy of the shinka fixture with `change` applied. */
   const taskWith = (change: (dir: string) => void): string => {

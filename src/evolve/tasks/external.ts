@@ -4,7 +4,7 @@ import { basename, join, relative, resolve, sep } from 'node:path';
 import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import type { CaseSet } from '../../core/program-task.js';
-import { readFileBytes, readTextFile, readYamlFile } from '../../core/io.js';
+import { parseJson, readFileBytes, readTextFile, readYamlFile } from '../../core/io.js';
 import { isStrictlyInside, resolveInside } from '../../core/paths.js';
 import { parseWith } from '../../core/schema.js';
 import { findBlocks, markerLine } from '../genomes/program/blocks.js';
@@ -96,15 +96,20 @@ function linkedTaskFile(dir: string, path: string): Stats {
   return stat;
 }
 
+/** Where a ShinkaEvolve evaluator writes its results, relative to the sandbox. */
+const METRICS_FILE = 'results/metrics.json';
+const CORRECT_FILE = 'results/correct.json';
+
 /** metrics.json and correct.json as ShinkaEvolve evaluators write them. */
 const metricsSchema = z.object({
-  combined_score: z.number().finite(),
+  // Zod's number is finite: 1e400 (Infinity) fails this check too.
+  combined_score: z.number({ error: 'expected combined_score as a finite number' }),
   public: z.record(z.string(), z.unknown()).default({}),
   private: z.record(z.string(), z.unknown()).default({}),
   text_feedback: z.string().default(''),
 });
 const correctSchema = z.object({
-  correct: z.boolean(),
+  correct: z.boolean({ error: 'expected correct as true or false' }),
   error: z.string().nullable().default(null),
 });
 
@@ -113,14 +118,16 @@ function readResults(
   metricsText: string | null | undefined,
   correctText: string | null | undefined,
 ): Omit<EvaluationRecord, 'stdout' | 'stderr' | 'evalMs'> | string {
-  if (metricsText == null) return 'the evaluator wrote no results/metrics.json';
+  if (metricsText == null) return `the evaluator wrote no ${METRICS_FILE}`;
   let metrics: z.infer<typeof metricsSchema>;
   let correct: z.infer<typeof correctSchema> = { correct: true, error: null };
   try {
-    metrics = metricsSchema.parse(JSON.parse(metricsText));
-    if (correctText != null) correct = correctSchema.parse(JSON.parse(correctText));
+    metrics = parseWith(metricsSchema, parseJson(metricsText, METRICS_FILE), METRICS_FILE);
+    if (correctText != null)
+      correct = parseWith(correctSchema, parseJson(correctText, CORRECT_FILE), CORRECT_FILE);
   } catch (error) {
-    return `the evaluator's result files are malformed: ${(error as Error).message.slice(0, 300)}`;
+    if (!(error instanceof UserError)) throw error;
+    return `the evaluator's results are malformed: ${error.format()}`;
   }
   return {
     combinedScore: correct.correct ? metrics.combined_score : 0,
@@ -324,17 +331,14 @@ async function evaluateExternal(
   const result = await runSandboxed({
     argv: ['/bin/sh', '-c', `mkdir -p results && ${command}`],
     files: { ...files, [programFile]: code },
-    readBack: ['results/metrics.json', 'results/correct.json'],
+    readBack: [METRICS_FILE, CORRECT_FILE],
     timeoutMs: limits.timeoutMs,
     memoryMb: limits.memoryMb,
     maxOutputBytes: limits.maxOutputBytes,
   });
   const logs = { stdout: result.stdout, stderr: result.stderr, evalMs: result.ms };
   if (result.timedOut) return failedEvaluation('the evaluation ran past the time limit', logs);
-  const read = readResults(
-    result.files['results/metrics.json'],
-    result.files['results/correct.json'],
-  );
+  const read = readResults(result.files[METRICS_FILE], result.files[CORRECT_FILE]);
   if (typeof read === 'string') {
     const tail = result.stderr.trim().split('\n').slice(-6).join('\n');
     return failedEvaluation(tail ? `${read}; stderr:\n${tail}` : read, logs);
