@@ -199,10 +199,19 @@ describe('evoplace ui', () => {
       expect(frontier).toContain('batch 64');
       expect(frontier).toMatch(/A100 × \d \(layers 1–/);
       expect(frontier).not.toContain('<i>');
+      expect(frontier).toContain('performance model roofline');
     } finally {
       ui.child.kill('SIGTERM');
     }
     expect((await ui.done).code).toBe(0);
+    // The llm flags pick the performance model (and prices), as for llm solve.
+    const seeded = await startUi(config, '--perf-model', 'seed');
+    try {
+      expect(await (await fetch(`${seeded.url}llm/0`)).text()).toContain('performance model seed');
+    } finally {
+      seeded.ui.child.kill('SIGTERM');
+    }
+    expect((await seeded.ui.done).code).toBe(0);
   });
 
   it("replays an expert-load trace through every algorithm and maps each GPU's load", async () => {
@@ -262,6 +271,10 @@ describe('evoplace ui', () => {
         /notes\.txt: is neither a run database \(\.db\), a problem file \(\.json\) nor an llm config directory/,
       ],
       [[join(dir, 'nowhere')], /nowhere: no such file or directory/],
+      [
+        [join(dir, 'other.json'), '--prices', 'x.csv'],
+        /--prices: says how an llm config directory is rated and priced, and none was given/,
+      ],
       [[join(dir, 'missing.json')], /missing\.json/],
       [[join(dir, 'empty-config')], /empty-config.*config\.csv/],
       [[join(dir, 'absent.db')], /absent\.db: cannot open the run database/],

@@ -9,6 +9,7 @@ import {
   readConfigDir,
   readSolutionFile,
   type LlmProblem,
+  type ReadOptions,
 } from '../problems/llm/model.js';
 import {
   frontierCsv,
@@ -99,13 +100,36 @@ function writeOutputs(dir: string, problem: LlmProblem, answers: BatchAnswer[]):
     );
 }
 
+/** The flags that say how a pool is rated and priced: `solve`, `validate` and `ui`. */
+export const RATING_FLAGS = {
+  'cloud-provider': { type: 'string' },
+  prices: { type: 'string' },
+  'perf-model': { type: 'string' },
+} as const;
+
+/** The performance model and the price source that RATING_FLAGS name. */
+export function ratingFromFlags(values: Record<string, unknown>): {
+  perf: PerfModel;
+  options: ReadOptions;
+} {
+  const perf = PERF_MODELS[choiceFlag(values, 'perf-model', PERF_MODEL_NAMES, 'roofline')];
+  return {
+    perf,
+    options: {
+      perfModel: perf,
+      ...(typeof values['cloud-provider'] === 'string'
+        ? { cloudProvider: values['cloud-provider'] }
+        : {}),
+      ...(typeof values.prices === 'string' ? { cloudInstancesFile: values.prices } : {}),
+    },
+  };
+}
+
 /** The flags that say which problem to read, for `solve` and `validate` alike. */
 const PROBLEM_FLAGS = {
   'config-dir': { type: 'string' },
   'generate-network': { type: 'string' },
-  'cloud-provider': { type: 'string' },
-  prices: { type: 'string' },
-  'perf-model': { type: 'string' },
+  ...RATING_FLAGS,
 } as const;
 
 /** The problem and performance model the flags name. */
@@ -119,14 +143,10 @@ function problemFromFlags(
     values['generate-network'] === undefined
       ? undefined
       : positiveList(values['generate-network'], '--generate-network', 2);
-  const perf = PERF_MODELS[choiceFlag(values, 'perf-model', PERF_MODEL_NAMES, 'roofline')];
+  const { perf, options } = ratingFromFlags(values);
   const problem = readConfigDir(values['config-dir'], {
-    perfModel: perf,
+    ...options,
     ...(network ? { generateNetwork: [network[0]!, network[1]!] as [number, number] } : {}),
-    ...(typeof values['cloud-provider'] === 'string'
-      ? { cloudProvider: values['cloud-provider'] }
-      : {}),
-    ...(typeof values.prices === 'string' ? { cloudInstancesFile: values.prices } : {}),
   });
   return { problem, perf };
 }

@@ -8,7 +8,7 @@ import { Progress } from '../core/progress.js';
 import { parseColocateProblems, type ColocateProblem } from '../problems/colocate/model.js';
 import { DEFAULT_COLOCATE_SOLVER, solveColocation } from '../problems/colocate/solvers/index.js';
 import { batchSizes, readConfigDir, type LlmProblem } from '../problems/llm/model.js';
-import { PERF_MODELS } from '../problems/llm/perf/index.js';
+import type { PerfModel } from '../problems/llm/perf/types.js';
 import { DEFAULT_EMA_ALPHA, forecastLoad } from '../problems/eplb/forecast.js';
 import {
   checkShape,
@@ -34,6 +34,7 @@ import type { PrismSet } from '../web/pages/prism.js';
 import { createUiServer } from '../web/server.js';
 import { intFlag, parseFlags } from './args.js';
 import { CLUSTER_FLAGS, shapeFromFlags, windowFromFlags } from './eplb.js';
+import { RATING_FLAGS, ratingFromFlags } from './llm.js';
 import { printHelp, say } from './output.js';
 import { onStopSignal } from './signals.js';
 
@@ -41,12 +42,13 @@ export const UI_HELP = `evoplace ui — look at runs and placements in a browser
 
   evoplace ui FILE [FILE ...] [--port 8080] [--host 127.0.0.1]
               [--replicas R --groups G --nodes N --gpus M [--window 100]]   (for expert-load traces)
+              [--perf-model roofline|seed] [--prices FILE] [--cloud-provider AWS]  (for llm config dirs)
 
   FILE: a run database (.db: evolve run, experiment run); PRISM instances or colocate problems
   (.json, solved at start with each problem's default solver); a recorded expert-load trace
   (.json in vLLM's format, replayed through every eplb algorithm on the cluster the shape flags
-  describe); an llm config directory (its frontier at every batch size, under the roofline
-  performance model). Serves read-only pages until interrupted: runs, the score of every
+  describe); an llm config directory (its frontier at every batch size, under the performance
+  model and prices the llm flags name, as for llm solve). Serves read-only pages until interrupted: runs, the score of every
   program by generation, each program's code, diff, metrics, feedback and prompt; each PRISM
   instance's placement, KV-cache pressure per GPU and models per GPU; each colocate problem's
   configuration and where the GPU's memory goes; each trace's balance per algorithm and each
@@ -72,17 +74,13 @@ function solveColocate(path: string, problems: ColocateProblem[]): ColocateSet {
   return { path, solver: DEFAULT_COLOCATE_SOLVER, problems, results };
 }
 
-/** The performance model the dashboard rates llm pools with (llm solve's default). */
-const PERF_MODEL = 'roofline';
-
-/** The frontier of every batch size of an llm config directory. */
-function frontiers(path: string, problem: LlmProblem): LlmSet {
-  const perf = PERF_MODELS[PERF_MODEL];
+/** The frontier of every batch size of an llm config directory, under `perf`. */
+function frontiers(path: string, problem: LlmProblem, perf: PerfModel): LlmSet {
   const answers = batchSizes(problem.config).map((batchSize) => {
     const frontier = paretoFrontier(problem, batchSize, perf);
     return { batchSize, frontier, best: cheapestPerToken(frontier) };
   });
-  return { path, perfModel: PERF_MODEL, problem, answers };
+  return { path, perfModel: perf.name, problem, answers };
 }
 
 /**
@@ -189,6 +187,7 @@ export async function runUi(argv: string[]): Promise<number> {
     port: { type: 'string' },
     host: { type: 'string' },
     ...CLUSTER_FLAGS,
+    ...RATING_FLAGS,
     help: { type: 'boolean', short: 'h' },
   });
   if (values.help) {
@@ -203,6 +202,14 @@ export async function runUi(argv: string[]): Promise<number> {
   const kinds = positionals.map(kindOf);
   const port = intFlag(values, 'port', DEFAULT_PORT, 0, 65535);
   const host = typeof values.host === 'string' && values.host !== '' ? values.host : '127.0.0.1';
+  const rating = ratingFromFlags(values);
+  const ratingFlags = Object.keys(RATING_FLAGS).filter((flag) => values[flag] !== undefined);
+  if (ratingFlags.length > 0 && !kinds.includes('dir'))
+    throw new UserError(
+      'says how an llm config directory is rated and priced, and none was given; drop it or add the directory',
+      'ui',
+      ratingFlags.map((flag) => `--${flag}`).join(', '),
+    );
   const stores: RunStore[] = [];
   try {
     // Every file is read and checked before any time goes into solving.
@@ -240,12 +247,9 @@ export async function runUi(argv: string[]): Promise<number> {
       .map((f) => ({ path: f.path, instances: parseInstances(f.data, f.path) }));
     const llmDirs = positionals
       .filter((_, i) => kinds[i] === 'dir')
-      .map((path) => ({
-        path,
-        problem: readConfigDir(path, { perfModel: PERF_MODELS[PERF_MODEL] }),
-      }));
+      .map((path) => ({ path, problem: readConfigDir(path, rating.options) }));
     const colocate = colocateFiles.map((f) => solveColocate(f.path, f.problems));
-    const llm = llmDirs.map((d) => frontiers(d.path, d.problem));
+    const llm = llmDirs.map((d) => frontiers(d.path, d.problem, rating.perf));
     const eplb = traces.map((t) => replayTrace(t.path, t.windows, t.shape));
     const prism = prismFiles.map((f) => placePrism(f.path, f.instances));
     const server = createUiServer({ runs: stores, prism, colocate, llm, eplb });
