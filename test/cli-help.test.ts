@@ -26,6 +26,19 @@ describe('evoplace help and flags', () => {
     }
   });
 
+  it('names the command a typo most likely meant, without the whole help', () => {
+    const group = evoplace(['experimnt', 'list']);
+    expect(group.code).toBe(2);
+    expect(group.stderr).toBe(
+      'error: unknown command "experimnt"; did you mean "experiment"? (evoplace --help lists the commands)\n',
+    );
+    const command = evoplace(['evolve', 'staus']);
+    expect(command.code).toBe(2);
+    expect(command.stderr).toMatch(
+      /unknown command "evolve staus"; expected run, .*; did you mean "status"\?/,
+    );
+  });
+
   it('names the option a typo most likely meant', () => {
     const run = evoplace(['eplb', 'bench', '--jsno']);
     expect(run.code).toBe(2);

@@ -221,7 +221,7 @@ export function runCommandOf(
   const command = Object.hasOwn(commands, sub) ? commands[sub] : undefined;
   if (!command) {
     throw new UserError(
-      `unknown command "${group} ${sub}"; expected ${alternatives(Object.keys(commands))}`,
+      `unknown command "${group} ${sub}"; expected ${alternatives(Object.keys(commands))}${meaning(sub, Object.keys(commands))}`,
     );
   }
   return command(rest);

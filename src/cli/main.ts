@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { INTERNAL_ERROR_EXIT_CODE, isUserError } from '../core/errors.js';
 import { printHelp, say } from './output.js';
+import { nearMiss } from '../core/near-miss.js';
 
 /**
  * The command groups, each loaded when used: a group's dependencies (the LLM SDKs of `evolve`,
@@ -45,10 +46,17 @@ async function main(argv: string[]): Promise<number> {
     case '--version':
       process.stdout.write('evoplace 0.1.0\n');
       return 0;
-    default:
-      say(await help());
-      say(group === undefined ? '' : `\nerror: unknown command "${group}"`);
+    default: {
+      if (group === undefined) {
+        say(await help());
+        return 2;
+      }
+      const meant = nearMiss(group, Object.keys(GROUPS));
+      say(
+        `error: unknown command "${group}"${meant ? `; did you mean "${meant}"?` : ''} (evoplace --help lists the commands)`,
+      );
       return 2;
+    }
   }
 }
 

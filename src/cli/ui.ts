@@ -48,8 +48,9 @@ export const UI_HELP = `evoplace ui — look at runs and placements in a browser
   (.json, solved at start with each problem's default solver); a recorded expert-load trace
   (.json in vLLM's format, replayed through every eplb algorithm on the cluster the shape flags
   describe); an llm config directory (its frontier at every batch size, under the performance
-  model and prices the llm flags name, as for llm solve). Serves read-only pages until interrupted: runs, the score of every
-  program by generation, each program's code, diff, metrics, feedback and prompt; each PRISM
+  model and prices the llm flags name, as for llm solve). Serves read-only pages until
+  interrupted: runs, the score of every program by generation, each program's code, diff,
+  metrics, feedback and prompt; each PRISM
   instance's placement, KV-cache pressure per GPU and models per GPU; each colocate problem's
   configuration and where the GPU's memory goes; each trace's balance per algorithm and each
   GPU's load by layer; each llm pool's cost-throughput frontiers and cheapest placements. Pages
