@@ -27,6 +27,16 @@ describe('evoplace ui', () => {
           `experiment:gpu-colocation</td>\\s*<td>\\w+</td>\\s*<td class="num">${generations}</td>`,
         ),
       );
+      // Its pages show configurations and fitness, none of an evolve run's LLM columns.
+      const runPage = await (await fetch(`${url}db/0/runs/1`)).text();
+      expect(runPage).toMatch(/<td>gpu_memory_utilization=0\.\d+ · whisper_size=\w+<\/td>/);
+      expect(runPage).toContain('<th>why not</th>');
+      expect(runPage).not.toContain('<th class="num">island</th>');
+      const id = /\/db\/0\/runs\/1\/programs\/(\d+)/.exec(runPage)![1];
+      const candidate = await (await fetch(`${url}db/0/runs/1/programs/${id}`)).text();
+      expect(candidate).toContain(`<h1>Candidate ${id}</h1>`);
+      expect(candidate).toMatch(/<th>whisper_size<\/th>/);
+      expect(candidate).not.toContain('held-out');
     } finally {
       ui.child.kill('SIGTERM');
     }

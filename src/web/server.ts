@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { RunStore } from '../evolve/database/store.js';
+import { runKind, type RunStore } from '../evolve/database/store.js';
 import { escapeHtml, page, markup } from './html.js';
 import { colocateProblemPage, colocateSetPage, type ColocateSet } from './pages/colocate.js';
 import { eplbSetPage, type EplbSet } from './pages/eplb.js';
 import { indexPage } from './pages/index.js';
 import { llmSetPage, type LlmSet } from './pages/llm.js';
 import { prismInstancePage, prismSetPage, type PrismSet } from './pages/prism.js';
+import { candidatePage } from './pages/candidate.js';
 import { programPage } from './pages/program.js';
 import { runPage } from './pages/run.js';
 
@@ -77,9 +78,10 @@ function routes(sources: UiSources): [RegExp, Route][] {
         const s = store(db!);
         const run = s?.run(Number(runId));
         const program = run ? s!.programOfRun(run.id, Number(id)) : null;
-        return run && program
-          ? programPage(Number(db), run, program, s!.heldOutScores(run.id).get(program.id))
-          : null;
+        if (!run || !program) return null;
+        return runKind(run) === 'experiment'
+          ? candidatePage(Number(db), run, program)
+          : programPage(Number(db), run, program, s!.heldOutScores(run.id).get(program.id));
       },
     ],
   ];

@@ -2,7 +2,8 @@ import type { HeldOutRecord, ProgramRecord, RunRecord } from '../../evolve/datab
 import { figure, markup, page, type Html } from '../html.js';
 
 /** A block of text (code, a diff, a log) shown verbatim, or nothing when empty. */
-function block(title: string, text: string | null): Html | null {
+/** A titled preformatted block, or nothing when there is no text. */
+export function block(title: string, text: string | null): Html | null {
   return text
     ? markup`<h2>${title}</h2>
         <pre>${text}</pre>`

@@ -1,7 +1,9 @@
-import type { RunRecord, RunStore } from '../../evolve/database/store.js';
+import { runKind, type RunRecord, type RunStore } from '../../evolve/database/store.js';
 import type { HeldOutCheck } from '../../evolve/engine.js';
 import { scoreChart } from '../chart.js';
 import { figure, markup, page, trusted } from '../html.js';
+import { experimentRunPage } from './candidate.js';
+import { eventsSection } from './events.js';
 import { heldOutText } from './program.js';
 
 /** Seconds between reloads of the page of a run still going. */
@@ -9,6 +11,7 @@ const REFRESH_SECONDS = 5;
 
 /** One run: its score chart, every program in generation order, and its events. */
 export function runPage(store: RunStore, db: number, run: RunRecord): string {
+  if (runKind(run) === 'experiment') return experimentRunPage(store, db, run);
   const programs = store
     .summaries(run.id)
     .sort((a, b) => a.generation - b.generation || a.id - b.id);
@@ -31,14 +34,7 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
         <td class="num">$${figure(p.usd, 4)}</td>
       </tr>`,
   );
-  const events = store.events(run.id).map(
-    (e) =>
-      markup`<tr>
-        <td class="muted">${e.at}</td>
-        <td>${e.kind}</td>
-        <td>${e.message}</td>
-      </tr>`,
-  );
+
   const chart = scoreChart(
     programs.map((p) => {
       const h = heldOutScores.get(p.id);
@@ -82,13 +78,6 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
       </tr>
       ${rows}
     </table>
-    <h2>Events</h2>
-    ${
-      events.length
-        ? markup`<table>
-            ${events}
-          </table>`
-        : markup`<p class="muted">none</p>`
-    }`;
+    ${eventsSection(store, run.id)}`;
   return page(`run ${run.id}`, body, run.status === 'running' ? REFRESH_SECONDS : undefined);
 }
