@@ -451,6 +451,22 @@ describe('evolve: a task directory evolution could not use is refused before a r
     );
   });
 
+  it('a description or initial program missing or empty, said in words', () => {
+    const withYaml = (text: string): string =>
+      refusal(taskWith((d) => writeFileSync(join(d, 'evolve.yaml'), text)));
+    expect(withYaml('initial_program: initial.py\n')).toMatch(
+      /evolve\.yaml: description: missing; describe the problem for the LLM/,
+    );
+    expect(withYaml('description: ""\ninitial_program: initial.py\n')).toMatch(
+      /description: is empty; describe the problem/,
+    );
+    expect(withYaml('description: sort\n')).toMatch(
+      /initial_program: missing; name the program to start from/,
+    );
+    const empty = taskWith((d) => writeFileSync(join(d, 'initial.py'), '\n \n'));
+    expect(refusal(empty)).toMatch(/initial_program: \S*initial\.py is empty; write the program/);
+  });
+
   it('no evaluate.py for the default evaluate command', () => {
     const dir = taskWith((d) => rmSync(join(d, 'evaluate.py')));
     expect(refusal(dir)).toMatch(/evolve\.yaml.*evaluate.*no evaluate\.py/s);

@@ -286,7 +286,10 @@ describe('evoplace ui', () => {
         /--prices: says how an llm config directory is rated and priced, and none was given/,
       ],
       [[join(dir, 'missing.json')], /missing\.json/],
-      [[join(dir, 'empty-config')], /empty-config.*config\.csv/],
+      [
+        [join(dir, 'empty-config')],
+        /empty-config: is a folder without config\.csv, so not an llm config directory/,
+      ],
       [[join(dir, 'absent.db')], /absent\.db: cannot open the run database/],
       [[notDb], /not-a-db\.db: not a usable SQLite database/],
       [

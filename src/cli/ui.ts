@@ -1,6 +1,6 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
-import { basename, extname, resolve } from 'node:path';
+import { basename, extname, join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { readJsonFile } from '../core/io.js';
 import { RunStore } from '../evolve/database/store.js';
@@ -155,7 +155,14 @@ function kindOf(path: string): SourceKind {
   if (ext === '.db' || ext === '.json') return ext.slice(1) as SourceKind;
   const stats = statSync(path, { throwIfNoEntry: false });
   if (!stats) throw new UserError('no such file or directory', path);
-  if (stats.isDirectory()) return 'dir';
+  if (stats.isDirectory()) {
+    if (!existsSync(join(path, 'config.csv')))
+      throw new UserError(
+        'is a folder without config.csv, so not an llm config directory (config.csv, gpu_pool.csv, network_bandwidth.csv)',
+        path,
+      );
+    return 'dir';
+  }
   throw new UserError(
     'is neither a run database (.db), a problem file (.json) nor an llm config directory',
     path,

@@ -26,9 +26,18 @@ const MAX_TASK_FILES = 500;
 
 export const externalTaskSchema = z
   .object({
-    description: z.string().min(1).max(100_000),
+    description: z
+      .string({
+        error: 'missing; describe the problem for the LLM (what to optimise, what counts)',
+      })
+      .min(1, {
+        error: 'is empty; describe the problem for the LLM (what to optimise, what counts)',
+      })
+      .max(100_000),
     /** Path of the initial program, relative to the task directory. */
-    initial_program: z.string().min(1),
+    initial_program: z
+      .string({ error: 'missing; name the program to start from (say initial.py)' })
+      .min(1, { error: 'is empty; name the program to start from (say initial.py)' }),
     language: z.string().optional(),
     /** Shell command run in a copy of the task directory; {program} and {results} are replaced. */
     evaluate: z.string().min(1).default(SHINKA_COMMAND),
@@ -253,6 +262,7 @@ function evolvableProgram(path: string, language: Language, specPath: string): s
     throw new UserError(`${path} ${why}`, specPath, 'initial_program');
   };
   const code = textOf(path, refuse);
+  if (code.trim() === '') refuse('is empty; write the program to start from, with an EVOLVE-BLOCK');
   if (code.includes('\0')) refuse('is not a text file (it holds NUL bytes)');
   const blocks = findBlocks(code, language);
   if (!blocks.ok) refuse(`has invalid EVOLVE-BLOCK markers: ${blocks.reason}`);
