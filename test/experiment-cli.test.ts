@@ -189,7 +189,7 @@ describe('evoplace experiment run refuses what it can check before the run, leav
       'an invalid evaluator base',
       'gpu: A10G',
       'gpu: H999',
-      /spec\.yaml: evaluator\.base: gpu: expected a GPU name/,
+      /spec\.yaml:16: evaluator\.base\.gpu: expected a GPU name/,
     ],
     [
       'a search-space value the evaluator refuses',
@@ -219,13 +219,31 @@ describe('evoplace experiment run refuses what it can check before the run, leav
       'a metric the evaluator does not report',
       'stability: { direction: up',
       'stabilty: { direction: up',
-      /spec\.yaml:\d+: metrics\.stabilty: the colocate-model evaluator does not report "stabilty", so every candidate would fail; it reports capacity, kvCacheGib/,
+      /spec\.yaml:\d+: metrics\.stabilty: the colocate-model evaluator does not report "stabilty", so every candidate would fail; did you mean "stability"\? It reports capacity, kvCacheGib/,
     ],
     [
       'a "__proto__" parameter, which a record would drop',
       '  whisper_size:\n',
       '  __proto__: { type: choice, values: [1] }\n  whisper_size:\n',
       /spec\.yaml:\d+: search_space\.__proto__: the name "__proto__" is not allowed/,
+    ],
+    [
+      'a baseline value that is not one of the choices',
+      'seed: 0\n',
+      'seed: 0\nbaseline:\n  whisper_size: base\n  gpu_memory_utilization: 0.57\n',
+      /spec\.yaml:8: baseline\.gpu_memory_utilization: 0\.57 is not one of the values 0\.4, 0\.45, 0\.5, 0\.55, 0\.6$/m,
+    ],
+    [
+      'a baseline outside the safety bounds, which would never be evaluated',
+      'values: [tiny, base, small]',
+      'values: [tiny, base, small]\n    safety: { allowed: [tiny, base] }\nbaseline: { gpu_memory_utilization: 0.5, whisper_size: small }',
+      /spec\.yaml:\d+: baseline\.whisper_size: "small" is outside the safety bounds .*so the run would never evaluate it/,
+    ],
+    [
+      'a baseline key that is no parameter',
+      'seed: 0\n',
+      'seed: 0\nbaseline: { gpu_memory_utilization: 0.5, whisper_size: base, whisper_sise: base }\n',
+      /spec\.yaml:6: baseline\.whisper_sise: "whisper_sise" is not a parameter of search_space; did you mean "whisper_size"\?/,
     ],
     [
       'more elites than the population holds',
@@ -464,5 +482,190 @@ describe('experiment run stops on a signal between candidates', () => {
     expect(outcome.stoppedBy).toBe('interrupted');
     expect(outcome.candidates).toBeGreaterThan(0);
     expect(outcome.candidates).toBeLessThan(40);
+  }, 90_000);
+});
+
+/** A user spec `name.yaml` in `dir` from its lines. */
+function specFile(dir: string, name: string, lines: string[]): string {
+  const path = join(dir, `${name}.yaml`);
+  writeFileSync(path, lines.join('\n'));
+  return path;
+}
+
+describe('experiment run: mistakes in the evaluator settings', () => {
+  const live = (health: string, metric: string): string[] => [
+    'name: h1',
+    'search_space:',
+    '  x: { type: int, min: 0, max: 3 }',
+    'evaluator:',
+    '  kind: live',
+    '  apply: ["echo {x}"]',
+    '  restore: ["true"]',
+    '  health:',
+    `    url: ${health}`,
+    '  chat: { url: "http://127.0.0.1:1", model: m }',
+    'metrics:',
+    `  ${metric}: { direction: down, weight: 1, range: [0, 1000] }`,
+  ];
+
+  it("name the setting's own line and path", () => {
+    const dir = workDir();
+    const spec = specFile(dir, 'h1', live('localhost:8000', 'chatP50Ms'));
+    const result = evoplace(['experiment', 'run', spec, '--db', join(dir, 'x.db')], undefined, dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/h1\.yaml:9: evaluator\.health\.url: must be an http/);
+    expect(readdirSync(dir)).toEqual(['h1.yaml']);
+  });
+
+  it('a metric the live evaluator does not report, with the one meant', () => {
+    const dir = workDir();
+    const spec = specFile(dir, 'h1', live('http://127.0.0.1:1/health', 'chatP50ms'));
+    const result = evoplace(['experiment', 'run', spec, '--db', join(dir, 'x.db')], undefined, dir);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(
+      /h1\.yaml:12: metrics\.chatP50ms: the live evaluator does not report "chatP50ms", so every candidate would fail; did you mean "chatP50Ms"\?/,
+    );
+    expect(readdirSync(dir)).toEqual(['h1.yaml']);
+  });
+});
+
+describe('experiment run: an evaluator that fails every candidate', () => {
+  it('stops after the first generation with the first error, exit 4', () => {
+    const dir = workDir();
+    const spec = specFile(dir, 'broken', [
+      'name: broken',
+      'search_space:',
+      '  x: { type: int, min: 0, max: 9 }',
+      'evaluator: { kind: command, command: "echo no service on {x} >&2; exit 3" }',
+      'budget: { max_candidates: 20, max_generations: 5, population: 3 }',
+      'metrics:',
+      '  y: { direction: up, weight: 1, range: [0, 1] }',
+    ]);
+    const human = evoplace(['experiment', 'run', spec, '--db', join(dir, 'a.db')], undefined, dir);
+    expect(human.code, human.stderr).toBe(4);
+    expect(human.stderr).toMatch(/stopped: evaluator-failed after 3 candidates in 1 generations/);
+    expect(human.stderr).toMatch(
+      /the evaluator failed every candidate, so the run stopped \(exit 4\); the first error: the command exited with code 3; stderr ends: no service on \d/,
+    );
+    const json = evoplace(
+      ['experiment', 'run', spec, '--db', join(dir, 'b.db'), '--json'],
+      undefined,
+      dir,
+    );
+    expect(json.code).toBe(4);
+    expect(JSON.parse(json.stdout)).toMatchObject({
+      stoppedBy: 'evaluator-failed',
+      candidates: 3,
+      winner: null,
+      evaluatorError: expect.stringMatching(/exited with code 3/),
+    });
+  }, 60_000);
+});
+
+describe('experiment runs of several databases in one folder, and several runs of one', () => {
+  it('keep their candidate logs apart; status and export read the run --run names', () => {
+    const dir = workDir();
+    const run = (db: string, seed: number) => {
+      const result = evoplace(
+        [
+          'experiment',
+          'run',
+          'gpu-colocation',
+          '--db',
+          join(dir, db),
+          '--seed',
+          String(seed),
+          '--json',
+        ],
+        undefined,
+        dir,
+      );
+      expect(result.code, result.stderr).toBe(0);
+      return JSON.parse(result.stdout) as { runId: number; artefacts: string; candidates: number };
+    };
+    const a1 = run('a.db', 0);
+    const b1 = run('b.db', 1);
+    const a2 = run('a.db', 2);
+    expect([a1.runId, b1.runId, a2.runId]).toEqual([1, 1, 2]);
+    expect(a1.artefacts).toBe(join(dir, 'a-artefacts', 'gpu-colocation-1'));
+    expect(b1.artefacts).toBe(join(dir, 'b-artefacts', 'gpu-colocation-1'));
+    expect(a2.artefacts).toBe(join(dir, 'a-artefacts', 'gpu-colocation-2'));
+    expect(readdirSync(a1.artefacts)).toHaveLength(a1.candidates);
+    expect(readdirSync(b1.artefacts)).toHaveLength(b1.candidates);
+    const status = (...flags: string[]) =>
+      evoplace(
+        ['experiment', 'status', '--db', join(dir, 'a.db'), '--json', ...flags],
+        undefined,
+        dir,
+      );
+    expect(JSON.parse(status().stdout)).toMatchObject({ runId: 2, candidates: a2.candidates });
+    expect(JSON.parse(status('--run', '1').stdout)).toMatchObject({
+      runId: 1,
+      candidates: a1.candidates,
+    });
+    const exported = evoplace(
+      ['experiment', 'export', '--db', join(dir, 'a.db'), '--run', '1'],
+      undefined,
+      dir,
+    );
+    const rows = exported.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { runId: number });
+    expect(rows).toHaveLength(a1.candidates);
+    expect(new Set(rows.map((r) => r.runId))).toEqual(new Set([1]));
+    for (const command of ['status', 'export']) {
+      const missing = evoplace(
+        ['experiment', command, '--db', join(dir, 'a.db'), '--run', '3'],
+        undefined,
+        dir,
+      );
+      expect(missing.code).toBe(2);
+      expect(missing.stderr).toMatch(
+        /--run: .*a\.db holds no run 3; its runs: 1, 2 \(the default is the newest, 2\)/,
+      );
+      const bad = evoplace(
+        ['experiment', command, '--db', join(dir, 'a.db'), '--run', 'last'],
+        undefined,
+        dir,
+      );
+      expect(bad.code).toBe(2);
+      expect(bad.stderr).toMatch(/--run: expected an integer/);
+    }
+  }, 60_000);
+});
+
+describe('experiment run and Ctrl-C', () => {
+  it('says at once that it finishes the candidate in flight, keeps it, and stops: interrupted', async () => {
+    const dir = workDir();
+    const spec = specFile(dir, 'slow', [
+      'name: slow',
+      'search_space:',
+      '  x: { type: int, min: 0, max: 9 }',
+      // Marks its start, then waits for the test to let it finish.
+      'evaluator: { kind: command, command: "touch started; while [ ! -e finish ]; do sleep 0.05; done; echo \'{\\"y\\": 1}\'" }',
+      'budget: { max_candidates: 20, population: 3, candidate_timeout_sec: 120 }',
+      'metrics:',
+      '  y: { direction: up, weight: 1, range: [0, 1] }',
+    ]);
+    const run = startEvoplace(['experiment', 'run', spec, '--db', join(dir, 'exp.db')]);
+    const until = async (done: () => boolean): Promise<void> => {
+      const end = Date.now() + 60_000;
+      while (!done() && Date.now() < end) await new Promise((r) => setTimeout(r, 20));
+    };
+    let stderr = '';
+    run.child.stderr!.on('data', (d: string) => (stderr += d));
+    await until(() => existsSync(join(dir, 'started')));
+    run.child.kill('SIGINT');
+    // The message comes while the candidate is still in flight.
+    await until(() => stderr.includes('interrupted:'));
+    expect(stderr).toContain(
+      'interrupted: finishing the candidate in flight (Ctrl-C again to quit)',
+    );
+    writeFileSync(join(dir, 'finish'), '');
+    const result = await run.done;
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toMatch(/stopped: interrupted after 1 candidates/);
+    expect(result.stderr).not.toMatch(/stopped by/);
   }, 90_000);
 });

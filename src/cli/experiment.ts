@@ -1,6 +1,6 @@
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { MAX_SEED } from '../core/rng.js';
-import { dirname, join, normalize, resolve } from 'node:path';
+import { basename, dirname, join, normalize, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { withFieldLine } from '../core/yaml-located.js';
 import { formatTable } from '../core/table.js';
@@ -34,8 +34,8 @@ import { onStopSignal } from './signals.js';
 export const EXPERIMENT_HELP = `evoplace experiment — tune configurations by evolutionary search (D-REAM style)
 
   evoplace experiment run SPEC.yaml|NAME [--db FILE] [--seed S] [--json]
-  evoplace experiment status [--db FILE] [--state-dir DIR] [--json]
-  evoplace experiment export [--db FILE] [--out FILE.jsonl]
+  evoplace experiment status [--db FILE] [--run N] [--state-dir DIR] [--json]
+  evoplace experiment export [--db FILE] [--run N] [--out FILE.jsonl]
   evoplace experiment list
   evoplace experiment schema                    (the spec's JSON Schema)
   evoplace experiment apply PROMOTION.json [--state-dir DIR] [--json]
@@ -60,6 +60,17 @@ export function runExperimentCli(argv: string[]): number | Promise<number> {
 
 const DB: Options = { db: { type: 'string' } };
 const DEFAULT_DB = 'experiments.db';
+/** Exit code of a run stopped because its evaluator failed every candidate of the first generation. */
+const EVALUATOR_FAILED_EXIT_CODE = 4;
+
+/**
+ * Where one run keeps its candidates' logs: `<db name without .db>-artefacts/<spec name>-<run>/`
+ * beside the database, so that neither two runs nor two databases in one folder share a folder.
+ */
+function artefactsDirOf(dbPath: string, specName: string, runId: number): string {
+  const root = join(dirname(dbPath), `${basename(dbPath).replace(/\.db$/, '')}-artefacts`);
+  return join(root, `${specName}-${runId}`);
+}
 
 /**
  * The winner as a promotion file in the folder its settings file is relative to (the spec's
@@ -107,6 +118,12 @@ function discardRun(
 ): void {
   rmSync(artefactsDir, { recursive: true, force: true });
   if (created) {
+    try {
+      // The database's artefacts folder, made for this run: removed unless something else is in it.
+      rmdirSync(dirname(artefactsDir));
+    } catch {
+      // Not empty, or never made: left as it is.
+    }
     store.close();
     for (const suffix of ['', '-wal', '-shm', '-journal'])
       rmSync(`${store.path}${suffix}`, { force: true });
@@ -146,14 +163,17 @@ async function runCommand(argv: string[]): Promise<number> {
   try {
     store.checkHoldsOnly('experiment');
     const runId = store.createRun(`${EXPERIMENT_TASK_PREFIX}${spec.name}`, spec, spec.seed);
-    const artefactsDir = join(dirname(dbPath), `${spec.name}-${runId}-artefacts`);
+    const artefactsDir = artefactsDirOf(dbPath, spec.name, runId);
     const artefacts = new ArtefactStore(
       artefactsDir,
       spec.artefacts.max_count,
       spec.artefacts.max_bytes,
     );
     const controller = new AbortController();
-    const removeHandlers = onStopSignal(() => controller.abort());
+    const removeHandlers = onStopSignal(() => {
+      say('interrupted: finishing the candidate in flight (Ctrl-C again to quit)');
+      controller.abort();
+    });
     let outcome: ExperimentOutcome;
     try {
       outcome = await runExperiment({
@@ -173,6 +193,7 @@ async function runCommand(argv: string[]): Promise<number> {
       removeHandlers();
     }
     const promotionFile = promote(loaded, spec, outcome);
+    const code = outcome.evaluatorError === null ? 0 : EVALUATOR_FAILED_EXIT_CODE;
     if (parsed.values.json) {
       printJson({
         runId,
@@ -187,8 +208,10 @@ async function runCommand(argv: string[]): Promise<number> {
           metrics: outcome.winner.measurement.metrics,
         },
         promotionFile,
+        evaluatorError: outcome.evaluatorError,
+        artefacts: artefactsDir,
       });
-      return 0;
+      return code;
     }
     const top = [...outcome.candidates]
       .sort((a, b) => b.verdict.fitness - a.verdict.fitness)
@@ -204,7 +227,7 @@ async function runCommand(argv: string[]): Promise<number> {
       ),
     );
     say(
-      `stopped by ${outcome.stoppedBy} after ${outcome.candidates.length} candidates in ${outcome.generations} generations` +
+      `stopped: ${outcome.stoppedBy} after ${outcome.candidates.length} candidates in ${outcome.generations} generations` +
         (outcome.rejectedUnsafe
           ? `; ${outcome.rejectedUnsafe} outside the safety bounds not evaluated`
           : ''),
@@ -214,9 +237,14 @@ async function runCommand(argv: string[]): Promise<number> {
         ? `winner: ${JSON.stringify(outcome.winner.params)} (fitness ${outcome.winner.verdict.fitness.toFixed(4)})`
         : 'no qualified candidate',
     );
+    if (outcome.evaluatorError !== null)
+      say(
+        `the evaluator failed every candidate, so the run stopped (exit ${code}); the first error: ${outcome.evaluatorError}`,
+      );
+    if (artefacts.list().length > 0) say(`candidate logs: ${artefactsDir}`);
     if (promotionFile)
       say(`promotion written: ${promotionFile} (apply with "evoplace experiment apply")`);
-    return 0;
+    return code;
   } finally {
     if (!closed) store.close();
   }
@@ -226,11 +254,11 @@ function statusCommand(argv: string[]): number {
   const parsed = parseCommand(
     'experiment status',
     argv,
-    { ...DB, 'state-dir': { type: 'string' }, json: { type: 'boolean' } },
+    { ...DB, ...RUN, 'state-dir': { type: 'string' }, json: { type: 'boolean' } },
     EXPERIMENT_HELP,
   );
   if (!parsed) return 0;
-  const { store, run } = openLatestRun(parsed.values);
+  const { store, run } = openRun(parsed.values);
   try {
     const rows = store.programs(run.id);
     const best = store.best(run.id);
@@ -261,8 +289,29 @@ function statusCommand(argv: string[]): number {
   }
 }
 
-/** The run database of `--db` (default experiments.db) and its latest run. */
-function openLatestRun(values: Record<string, unknown>): { store: RunStore; run: RunRecord } {
+const RUN: Options = { run: { type: 'string' } };
+
+/**
+ * The run database of `--db` (default experiments.db) and its run `--run N`, by default the
+ * newest; a run it does not hold is refused, naming the runs it does.
+ */
+function openRun(values: Record<string, unknown>): { store: RunStore; run: RunRecord } {
+  const wanted = intFlag(values, 'run', 0, 1, Number.MAX_SAFE_INTEGER);
+  const { store, run: newest } = openNewestRun(values);
+  if (wanted === 0 || wanted === newest.id) return { store, run: newest };
+  const run = store.run(wanted);
+  if (run) return { store, run };
+  const ids = store.runs().map((r) => r.id);
+  store.close();
+  throw new UserError(
+    `${store.path} holds no run ${wanted}; its runs: ${ids.reverse().join(', ')} (the default is the newest, ${newest.id})`,
+    undefined,
+    '--run',
+  );
+}
+
+/** The run database of `--db` (default experiments.db) and its newest run. */
+function openNewestRun(values: Record<string, unknown>): { store: RunStore; run: RunRecord } {
   const dbPath = resolve(typeof values.db === 'string' ? values.db : DEFAULT_DB);
   const hint = 'run an experiment with "evoplace experiment run SPEC.yaml|NAME --db FILE"';
   if (!existsSync(dbPath))
@@ -273,16 +322,16 @@ function openLatestRun(values: Record<string, unknown>): { store: RunStore; run:
   return RunStore.openLatest(dbPath, 'experiment', hint);
 }
 
-/** Every candidate of the latest run, one JSON object per line. */
+/** Every candidate of one run (by default the newest), one JSON object per line. */
 function exportCommand(argv: string[]): number {
   const parsed = parseCommand(
     'experiment export',
     argv,
-    { ...DB, out: { type: 'string' } },
+    { ...DB, ...RUN, out: { type: 'string' } },
     EXPERIMENT_HELP,
   );
   if (!parsed) return 0;
-  const { store, run } = openLatestRun(parsed.values);
+  const { store, run } = openRun(parsed.values);
   try {
     const rows = store.programs(run.id).map((p) => ({
       runId: run.id,

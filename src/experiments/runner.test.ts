@@ -30,7 +30,12 @@ function newStore(spec: ExperimentSpec): { store: RunStore; runId: number; dir: 
   };
 }
 
-async function run(spec: ExperimentSpec, evaluator: Evaluator, clock?: Clock) {
+async function run(
+  spec: ExperimentSpec,
+  evaluator: Evaluator,
+  clock?: Clock,
+  signal?: AbortSignal,
+) {
   const { store, runId, dir } = newStore(spec);
   const artefacts = new ArtefactStore(
     join(dir, 'artefacts'),
@@ -45,6 +50,7 @@ async function run(spec: ExperimentSpec, evaluator: Evaluator, clock?: Clock) {
     artefacts,
     progress: () => undefined,
     clock,
+    signal,
   });
   return { outcome, store, runId, artefacts };
 }
@@ -213,8 +219,123 @@ describe('experiments: every budget stops the run', () => {
       search_space: { y: { type: 'choice', values: ['a', 'b', 'c'] } },
       budget: { max_candidates: 100, max_generations: 20, population: 2 },
     });
-    const exhausted = await run(tiny, toy);
+    const exhausted = await run(tiny, flat);
     expect(exhausted.outcome.stoppedBy).toBe('exhausted');
     expect(exhausted.outcome.candidates).toHaveLength(3);
+  });
+});
+
+describe('experiments: an evaluator that fails every candidate of the first generation', () => {
+  it('stops the run there, with the first error', async () => {
+    let calls = 0;
+    const broken: Evaluator = {
+      kind: 'broken',
+      evaluate: () =>
+        Promise.resolve({
+          metrics: {},
+          oom: false,
+          error: `connection refused (call ${++calls})`,
+          log: '',
+        }),
+    };
+    const { outcome, store, runId } = await run(toySpec(), broken);
+    expect(outcome.stoppedBy).toBe('evaluator-failed');
+    expect(outcome.evaluatorError).toBe('connection refused (call 1)');
+    expect(outcome.generations).toBe(1);
+    expect(outcome.candidates).toHaveLength(6);
+    expect(calls).toBe(6);
+    expect(store.run(runId)!.status).toBe('stopped');
+    expect(store.events(runId, 'error')[0]!.message).toMatch(/first error: connection refused/);
+  });
+
+  it('counts a missing metric as a failure too, but not an out-of-memory result', async () => {
+    const silent: Evaluator = {
+      kind: 'silent',
+      evaluate: () => Promise.resolve({ metrics: {}, oom: false, error: null, log: '' }),
+    };
+    const missing = await run(toySpec(), silent);
+    expect(missing.outcome.stoppedBy).toBe('evaluator-failed');
+    expect(missing.outcome.evaluatorError).toBe('the evaluator reported no metric "score"');
+    const oom: Evaluator = {
+      kind: 'oom',
+      evaluate: () => Promise.resolve({ metrics: {}, oom: true, error: null, log: '' }),
+    };
+    const spec = toySpec({ budget: { max_candidates: 12, max_generations: 6, population: 4 } });
+    const always = await run(spec, oom);
+    expect(always.outcome.stoppedBy).toBe('max-candidates');
+    expect(always.outcome.evaluatorError).toBeNull();
+    // A configuration that cannot start is a result about it, as an OOM is.
+    const cannotStart: Evaluator = {
+      kind: 'cannot-start',
+      evaluate: () =>
+        Promise.resolve({
+          metrics: {},
+          oom: false,
+          error: 'vLLM cannot start: no-kv-cache',
+          configurationError: true,
+          log: '',
+        }),
+    };
+    const refused = await run(spec, cannotStart);
+    expect(refused.outcome.stoppedBy).toBe('max-candidates');
+    expect(refused.outcome.evaluatorError).toBeNull();
+  });
+
+  it('goes on when one candidate of the first generation ran', async () => {
+    const mostlyBroken: Evaluator = {
+      kind: 'mostly-broken',
+      evaluate: (p, c) =>
+        Number(p.x) === 3
+          ? toy.evaluate(p, c)
+          : Promise.resolve({ metrics: {}, oom: false, error: 'boom', log: '' }),
+    };
+    const spec = toySpec({
+      baseline: { x: 3, y: 'a' },
+      budget: { max_candidates: 10, max_generations: 6, population: 4 },
+    });
+    const { outcome } = await run(spec, mostlyBroken);
+    expect(outcome.stoppedBy).toBe('max-candidates');
+    expect(outcome.winner?.params.x).toBe(3);
+  });
+});
+
+describe('experiments: a stop signal', () => {
+  it('reaches the evaluation in flight, whose cut-short candidate is not stored', async () => {
+    const stop = new AbortController();
+    let calls = 0;
+    const listening: Evaluator = {
+      kind: 'listening',
+      evaluate: (p, context) => {
+        if (++calls < 3) return toy.evaluate(p, context);
+        return new Promise<Measurement>((resolve) => {
+          context.signal!.addEventListener('abort', () =>
+            resolve({ metrics: {}, oom: false, error: 'the evaluation was stopped', log: '' }),
+          );
+          stop.abort();
+        });
+      },
+    };
+    const { outcome, store, runId } = await run(toySpec(), listening, undefined, stop.signal);
+    expect(outcome.stoppedBy).toBe('interrupted');
+    expect(outcome.evaluatorError).toBeNull();
+    expect(calls).toBe(3);
+    expect(outcome.candidates).toHaveLength(2);
+    expect(store.programs(runId)).toHaveLength(2);
+    expect(store.run(runId)!.status).toBe('stopped');
+  });
+
+  it('keeps a candidate whose evaluation finished in spite of the stop', async () => {
+    const stop = new AbortController();
+    const finishing: Evaluator = {
+      kind: 'finishing',
+      evaluate: (p, context) => {
+        stop.abort();
+        return toy.evaluate(p, context);
+      },
+    };
+    const { outcome, store, runId } = await run(toySpec(), finishing, undefined, stop.signal);
+    expect(outcome.stoppedBy).toBe('interrupted');
+    expect(outcome.candidates).toHaveLength(1);
+    expect(store.programs(runId)).toHaveLength(1);
   });
 });

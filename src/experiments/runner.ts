@@ -15,7 +15,14 @@ import { fitnessOf, type Verdict } from './fitness.js';
 import type { ExperimentSpec } from './spec.js';
 
 export type StopReason =
-  'max-generations' | 'max-candidates' | 'wall-clock' | 'plateau' | 'exhausted' | 'interrupted';
+  | 'max-generations'
+  | 'max-candidates'
+  | 'wall-clock'
+  | 'plateau'
+  | 'exhausted'
+  | 'interrupted'
+  /** Every candidate evaluated failed for an error (see evaluatorFailure). */
+  | 'evaluator-failed';
 
 export interface CandidateResult {
   id: number;
@@ -35,6 +42,8 @@ export interface ExperimentOutcome {
   rejectedUnsafe: number;
   /** The fittest qualified candidate (ties: the first evaluated), or null. */
   winner: CandidateResult | null;
+  /** When stopped by `evaluator-failed`: the first candidate's error; else null. */
+  evaluatorError: string | null;
 }
 
 /** Milliseconds since some fixed point: injectable so wall-clock budgets are testable. */
@@ -121,13 +130,33 @@ async function withDeadline(work: Promise<Measurement>, ms: number): Promise<Mea
 }
 
 /**
+ * Why the evaluator failed every candidate evaluated (the first one's reason), or null when
+ * one of them ran, ran out of memory or failed for its configuration's own sake (real results
+ * about those configurations), or none was evaluated. A whole generation failed so is an evaluator (or its service) that does not work:
+ * the rest of the budget would fail the same way.
+ */
+function evaluatorFailure(results: readonly CandidateResult[]): string | null {
+  const aboutConfiguration = (m: Measurement): boolean => m.oom || m.configurationError === true;
+  if (
+    results.length === 0 ||
+    results.some((r) => !r.verdict.disqualified || aboutConfiguration(r.measurement))
+  )
+    return null;
+  return results[0]!.verdict.reason;
+}
+
+/**
  * A D-REAM-style experiment done properly: a random first population within the safety
  * bounds; then per generation, evaluate each new configuration once (never twice, never an
  * unsafe one), score it (OOM or error ⇒ fitness 0, disqualified), keep the `survivors` fittest,
  * and breed the next generation by random k-way tournaments, crossover, mutation that always
  * changes the child, elitism and fresh random injection. Every budget is enforced: candidates,
- * generations, per-candidate and whole-run wall clock; a plateau or an exhausted space stops.
- * Each candidate is stored in the run database as it finishes.
+ * generations, per-candidate and whole-run wall clock; a plateau or an exhausted space stops,
+ * and so does a first generation whose every candidate failed (`evaluator-failed`). Each
+ * candidate is stored in the run database as it finishes. `signal` stops the run: the
+ * evaluation in flight gets it too (an evaluator that takes it ends at once), and a candidate
+ * whose evaluation the stop cut short (one that came back with an error) is not stored, since
+ * its failure says nothing about its configuration.
  */
 export async function runExperiment(args: {
   spec: ExperimentSpec;
@@ -183,6 +212,10 @@ export async function runExperiment(args: {
       seen.add(key);
       const timeoutMs = Math.min(spec.budget.candidate_timeout_sec * 1000, left);
       const measurement = await measure(evaluator, params, { timeoutMs, signal: args.signal });
+      if (args.signal?.aborted && measurement.error !== null) {
+        stoppedBy = 'interrupted';
+        break search;
+      }
       const verdict = fitnessOf(measurement, spec.metrics);
       const id = store.insertProgram(
         {
@@ -218,6 +251,10 @@ export async function runExperiment(args: {
           `fitness ${verdict.disqualified ? `0 (${verdict.reason})` : verdict.fitness.toFixed(4)}`,
       );
     }
+    if (evaluatorFailure(results) !== null) {
+      generation++;
+      break;
+    }
     const best = Math.max(...population.map((p) => p.fitness));
     if (best > bestFitness) {
       bestFitness = best;
@@ -246,6 +283,15 @@ export async function runExperiment(args: {
       eliteCount: spec.selector.elitism,
     });
   }
+  const evaluatorError = stoppedBy === 'interrupted' ? null : evaluatorFailure(results);
+  if (evaluatorError !== null) {
+    stoppedBy = 'evaluator-failed';
+    store.addEvent(
+      runId,
+      'error',
+      `the evaluator failed every candidate; the first error: ${evaluatorError}`,
+    );
+  }
   if (rejectedUnsafe > 0)
     store.addEvent(
       runId,
@@ -257,7 +303,10 @@ export async function runExperiment(args: {
     (best, r) => (best === null || r.verdict.fitness > best.verdict.fitness ? r : best),
     null,
   );
-  store.setStatus(runId, stoppedBy === 'interrupted' ? 'stopped' : 'finished');
+  store.setStatus(
+    runId,
+    stoppedBy === 'interrupted' || stoppedBy === 'evaluator-failed' ? 'stopped' : 'finished',
+  );
   return {
     runId,
     stoppedBy,
@@ -265,5 +314,6 @@ export async function runExperiment(args: {
     candidates: results,
     rejectedUnsafe,
     winner,
+    evaluatorError,
   };
 }

@@ -3,6 +3,7 @@ import { seedSchema } from '../core/rng.js';
 import { searchSpaceSchema } from '../evolve/genomes/params/index.js';
 import { applySchema } from './promotion/schema.js';
 import { relativePathProblem } from '../core/paths.js';
+import { baselineProblems } from './baseline.js';
 
 /**
  * How one metric turns into a score in [0, 1]: `up` and `down` scale linearly over `range`
@@ -144,14 +145,14 @@ export const experimentSpecSchema = z
         path: ['metrics'],
         message: 'metric weights must not all be 0',
       });
-    if (spec.baseline)
-      for (const param of Object.keys(spec.search_space))
-        if (!Object.hasOwn(spec.baseline, param))
-          ctx.addIssue({
-            code: 'custom',
-            path: ['baseline'],
-            message: `the baseline gives no value for "${param}"`,
-          });
+    const { baseline } = spec;
+    if (baseline)
+      for (const { key, message } of baselineProblems(baseline, spec.search_space))
+        ctx.addIssue({
+          code: 'custom',
+          path: Object.hasOwn(baseline, key) ? ['baseline', key] : ['baseline'],
+          message,
+        });
     for (const param of Object.keys(spec.promotion?.map ?? {}))
       if (!Object.hasOwn(spec.search_space, param))
         ctx.addIssue({

@@ -24,6 +24,8 @@ export interface ChildOptions {
    * with it, at the timeout and after the exit.
    */
   killDescendants?: () => void;
+  /** Stops the run: its abort kills the group as the timeout does (the caller gave up on it). */
+  signal?: AbortSignal;
 }
 
 export interface ChildOutcome {
@@ -83,6 +85,8 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     options.killDescendants?.();
   };
   const forget = killOnExit(killAll);
+  options.signal?.addEventListener('abort', killAll);
+  if (options.signal?.aborted) killAll();
   let timedOut = false;
   const timer = setTimeout(() => {
     timedOut = true;
@@ -101,6 +105,7 @@ export function runChild(options: ChildOptions): Promise<ChildOutcome> {
     let drainTimer: NodeJS.Timeout | undefined;
     const finish = (): void => {
       forget();
+      options.signal?.removeEventListener('abort', killAll);
       clearTimeout(timer);
       clearTimeout(drainTimer);
       resolve({ ...exit!, timedOut, stdout, stderr });

@@ -22,14 +22,15 @@ import {
  * report how it ended. Throws only for a bad spec (UserError) or a fault of ours; whatever the
  * program does (crash, loop, fork bomb, flood of output) comes back as a result.
  */
-export function runSandboxed(spec: SandboxSpec): Promise<SandboxResult> {
-  return runSandboxedWith(spec, sandboxCapabilities());
+export function runSandboxed(spec: SandboxSpec, signal?: AbortSignal): Promise<SandboxResult> {
+  return runSandboxedWith(spec, sandboxCapabilities(), signal);
 }
 
 /** runSandboxed with given capabilities: tests use it to exercise the fallbacks. */
 export async function runSandboxedWith(
   spec: SandboxSpec,
   capabilities: SandboxCapabilities,
+  signal?: AbortSignal,
 ): Promise<SandboxResult> {
   const valid = validateSpec(spec);
   const workdir = createWorkdir();
@@ -39,7 +40,7 @@ export async function runSandboxedWith(
       maxProcesses: valid.maxProcesses ?? DEFAULT_MAX_PROCESSES,
       memoryBytes: memoryLimitBytes(valid),
     });
-    return await runIn(valid, capabilities, workdir, cgroups);
+    return await runIn(valid, capabilities, workdir, cgroups, signal);
   } finally {
     await Promise.all(cgroups.map((cgroup) => cgroup.remove()));
     removeWorkdir(workdir.root);
@@ -52,6 +53,7 @@ async function runIn(
   capabilities: SandboxCapabilities,
   { root, dir }: Workdir,
   cgroups: readonly RunCgroup[],
+  signal: AbortSignal | undefined,
 ): Promise<SandboxResult> {
   writeFiles(dir, spec.files ?? {});
   let netGuardPath: string | null = null;
@@ -73,6 +75,7 @@ async function runIn(
     maxOutputBytes: spec.maxOutputBytes,
     killDescendants:
       cgroups.length > 0 ? () => cgroups.forEach((cgroup) => cgroup.killAll()) : undefined,
+    ...(signal ? { signal } : {}),
   });
   const readBack = readBackFiles(dir, spec.readBack ?? [], spec.maxOutputBytes);
   return {

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.js';
 import { loadExperiment } from '../load.js';
@@ -50,7 +51,7 @@ describe('makeEvaluator checks the search space against a colocate-model evaluat
   it('refuses an invalid base', () => {
     expect(
       refusal({ m: mem }, colocate({ m: 'vllm.gpuMemoryUtilization' }, { ...BASE, gpu: 'H999' })),
-    ).toMatch(/^spec\.yaml: evaluator\.base: gpu: expected a GPU name/);
+    ).toMatch(/^spec\.yaml: evaluator\.base\.gpu: expected a GPU name/);
   });
 
   it('refuses a value the evaluator does not accept, naming the parameter', () => {
@@ -153,6 +154,62 @@ describe('makeEvaluator checks the other evaluators', () => {
     expect(
       makeEvaluator(spec({ x }, { kind: 'command', command: 'run {x} ${HOME}' }), 's', '/').kind,
     ).toBe('command');
+  });
+});
+
+describe('makeEvaluator names the field of a mistake in the evaluator settings', () => {
+  const x = { type: 'int', min: 0, max: 3 } as const;
+  const live = {
+    kind: 'live',
+    apply: ['restart --x {x}'],
+    restore: ['restart --x 1'],
+    health: { url: 'http://127.0.0.1:1/health' },
+  };
+
+  it('from the top of the spec, so that the error can carry its line', () => {
+    expect(refusal({ x }, { ...live, health: { url: 'localhost:8000' } })).toMatch(
+      /^spec\.yaml: evaluator\.health\.url: must be an http/,
+    );
+    expect(refusal({ x }, { ...live, apply: [''] })).toMatch(
+      /^spec\.yaml: evaluator\.apply\[0\]: /,
+    );
+  });
+
+  it('live: a metric its settings cannot report, with the one it seems to misspell', () => {
+    const chat = { url: 'http://127.0.0.1:1', model: 'm' };
+    const withMetric = (metric: string, settings: object) =>
+      experimentSpecSchema.parse({
+        name: 'check',
+        search_space: { x },
+        evaluator: settings,
+        metrics: { [metric]: { direction: 'down', weight: 1, range: [0, 1000] } },
+      });
+    const refused = (metric: string, settings: object): string => {
+      try {
+        makeEvaluator(withMetric(metric, settings), 'spec.yaml', '/tmp');
+      } catch (error) {
+        if (error instanceof UserError) return error.format();
+        throw error;
+      }
+      throw new Error('expected a refusal');
+    };
+    expect(refused('chatP50ms', { ...live, chat })).toMatch(
+      /^spec\.yaml: metrics\.chatP50ms: the live evaluator does not report "chatP50ms", so every candidate would fail; did you mean "chatP50Ms"\? It reports healthyAfterMs, chatErrors, chatP50Ms/,
+    );
+    // A load or GPU probe the settings leave out reports nothing.
+    expect(refused('transcriptionP50Ms', { ...live, chat })).toMatch(
+      /it reports healthyAfterMs, chat/,
+    );
+    expect(refused('gpuUtilPercent', live)).toMatch(/it reports healthyAfterMs$/);
+    const all = {
+      ...live,
+      chat,
+      nvidiaSmi: {},
+      // Any small regular file will do as the audio clip: this one.
+      transcription: { ...chat, audioFile: fileURLToPath(import.meta.url) },
+    };
+    for (const metric of ['chatTokensPerSec', 'transcriptionP95Ms', 'gpuMemoryPercent'])
+      expect(makeEvaluator(withMetric(metric, all), 'spec.yaml', '/tmp').kind).toBe('live');
   });
 });
 

@@ -2,7 +2,11 @@ import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import { isUnknownField } from '../../core/schema.js';
 import type { Params } from '../../evolve/genomes/params/index.js';
-import { evaluateColocation, parseColocationInput } from '../../problems/colocate/index.js';
+import {
+  evaluateColocation,
+  parseColocationInput,
+  type ColocationInput,
+} from '../../problems/colocate/index.js';
 import type { Evaluator, Measurement } from './types.js';
 import { listed, valuesToTry, type CheckedSpec } from './values.js';
 
@@ -72,7 +76,18 @@ export function checkColocateParameters(
   spec: CheckedSpec,
   source: string,
 ): void {
-  const base = parseColocationInput(settings.base, `${source}: evaluator.base`);
+  let base: ColocationInput;
+  try {
+    base = parseColocationInput(settings.base);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    // Named from the top of the spec (evaluator.base.gpu), so the error gets that key's line.
+    throw new UserError(
+      error.message,
+      source,
+      `evaluator.base${error.field ? `.${error.field}` : ''}`,
+    );
+  }
   const space = spec.search_space;
   for (const param of Object.keys(space))
     if (!Object.hasOwn(settings.parameters, param))
@@ -175,6 +190,7 @@ export function colocateEvaluator(settings: ColocateEvaluatorSettings, source: s
           metrics: {},
           oom: false,
           error: `the colocate model refuses this configuration: ${error.format()}`,
+          configurationError: true,
           log: '',
         });
       }
@@ -193,6 +209,7 @@ export function colocateEvaluator(settings: ColocateEvaluatorSettings, source: s
         oom: m.oom,
         // vLLM refusing to start (no room for the KV cache) disqualifies as surely as an OOM.
         error: m.failed && !m.oom ? `vLLM cannot start: ${m.failure}` : null,
+        configurationError: m.failed && !m.oom,
         log: m.failed ? `failed: ${m.failure}` : `ok: ${JSON.stringify(m.memory)}`,
       });
     },

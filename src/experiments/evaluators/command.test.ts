@@ -106,6 +106,21 @@ describe('commandEvaluator', () => {
     expect(processes).not.toContain('sleep 29.5031');
   });
 
+  it('stops a command when the run is interrupted, killing it at once', async () => {
+    const controller = new AbortController();
+    const running = evaluatorFor('sleep 28.7113; echo "{\\"late\\": 1}"').evaluate(
+      {},
+      { timeoutMs: 60_000, signal: controller.signal },
+    );
+    setTimeout(() => controller.abort(), 300);
+    const measurement = await running;
+    // Killed, not run to its end (which would print metrics) nor timed out.
+    expect(measurement.error).toMatch(/killed by SIGKILL/);
+    expect(measurement.metrics).toEqual({});
+    const processes = spawnSync('ps', ['-eo', 'args'], { encoding: 'utf8' }).stdout;
+    expect(processes).not.toContain('sleep 28.7113');
+  });
+
   it('reports a crash with the end of stderr, and output without metrics', async () => {
     const crash = await evaluatorFor('echo boom >&2; exit 3').evaluate({}, context);
     expect(crash.error).toMatch(/exited with code 3; stderr ends: boom/);

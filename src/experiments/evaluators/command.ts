@@ -145,7 +145,7 @@ function failed(error: string): Measurement {
 /**
  * The `command` evaluator. `specDir` is the spec's folder, where the command starts. Never
  * throws: a bad placeholder, a timeout, a crash or unreadable output come back as `error`.
- * The command is not stopped by `context.signal` once started; its timeout bounds it.
+ * `context.signal` stops the command (its whole process group), as its timeout does.
  */
 export function commandEvaluator(settings: CommandEvaluatorSettings, specDir: string): Evaluator {
   return {
@@ -160,24 +160,27 @@ export function commandEvaluator(settings: CommandEvaluatorSettings, specDir: st
         return failed((error as Error).message);
       }
       try {
-        const result = await runSandboxed({
-          // `cd` first: the sandbox starts programs in their private temporary folder.
-          argv: [
-            '/bin/sh',
-            '-c',
-            'cd -- "$1" && exec /bin/sh -c "$2"',
-            'evoplace',
-            specDir,
-            command,
-          ],
-          env: { ...settings.env, EVOPLACE_SPEC_DIR: specDir },
-          network: settings.network,
-          // The user's own command, reading their files where they are.
-          filesystem: 'host',
-          timeoutMs: context.timeoutMs,
-          memoryMb: settings.memoryMb ?? NO_MEMORY_LIMIT_MB,
-          maxOutputBytes: MAX_OUTPUT_BYTES,
-        });
+        const result = await runSandboxed(
+          {
+            // `cd` first: the sandbox starts programs in their private temporary folder.
+            argv: [
+              '/bin/sh',
+              '-c',
+              'cd -- "$1" && exec /bin/sh -c "$2"',
+              'evoplace',
+              specDir,
+              command,
+            ],
+            env: { ...settings.env, EVOPLACE_SPEC_DIR: specDir },
+            network: settings.network,
+            // The user's own command, reading their files where they are.
+            filesystem: 'host',
+            timeoutMs: context.timeoutMs,
+            memoryMb: settings.memoryMb ?? NO_MEMORY_LIMIT_MB,
+            maxOutputBytes: MAX_OUTPUT_BYTES,
+          },
+          context.signal,
+        );
         return measurementOf(command, result);
       } catch (error) {
         return failed(`the command could not be run: ${(error as Error).message}`);

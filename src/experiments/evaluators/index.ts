@@ -1,5 +1,6 @@
-import type { ZodType } from 'zod';
+import type { z, ZodType } from 'zod';
 import { UserError } from '../../core/errors.js';
+import { nearMiss } from '../../core/near-miss.js';
 import { parseWith } from '../../core/schema.js';
 import type { ExperimentSpec } from '../spec.js';
 import {
@@ -27,18 +28,19 @@ export function makeEvaluator(spec: ExperimentSpec, specPath: string, specDir: s
   const evaluator = evaluatorOf(spec, specPath, specDir);
   const { reports } = evaluator;
   for (const metric of Object.keys(spec.metrics))
-    if (reports && !reports.includes(metric))
+    if (reports && !reports.includes(metric)) {
+      const meant = nearMiss(metric, reports);
       throw new UserError(
-        `the ${evaluator.kind} evaluator does not report "${metric}", so every candidate would fail; it reports ${reports.join(', ')}`,
+        `the ${evaluator.kind} evaluator does not report "${metric}", so every candidate would fail; ${meant ? `did you mean "${meant}"? It` : 'it'} reports ${reports.join(', ')}`,
         specPath,
         `metrics.${metric}`,
       );
+    }
   return evaluator;
 }
 
 function evaluatorOf(spec: ExperimentSpec, specPath: string, specDir: string): Evaluator {
-  const settings = <S extends ZodType>(schema: S) =>
-    parseWith(schema, spec.evaluator, specPath, 'evaluator');
+  const settings = <S extends ZodType>(schema: S) => evaluatorSettings(schema, spec, specPath);
   switch (spec.evaluator.kind) {
     case 'colocate-model': {
       const checked = settings(colocateEvaluatorSchema);
@@ -63,6 +65,24 @@ function evaluatorOf(spec: ExperimentSpec, specPath: string, specDir: string): E
       ]);
       return liveEvaluator(checked, specDir, specPath);
     }
+  }
+}
+
+/**
+ * The spec's `evaluator` checked by `schema`; a mistake names its field from the top of the
+ * spec (`evaluator.health.url`), so that the error gets the line of that very key.
+ */
+function evaluatorSettings<S extends ZodType>(
+  schema: S,
+  spec: ExperimentSpec,
+  specPath: string,
+): z.output<S> {
+  try {
+    return parseWith(schema, spec.evaluator, specPath);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    const field = error.field ? `evaluator.${error.field}` : 'evaluator';
+    throw new UserError(error.message, specPath, field);
   }
 }
 

@@ -131,6 +131,8 @@ describe('liveEvaluator', () => {
     });
     expect(m.metrics.gpuMemoryPercent).toBeCloseTo((100 * used) / GPU_TOTAL_MIB);
     expect(m.metrics.healthyAfterMs).toBeGreaterThan(0);
+    // All of them are in the list a spec's metrics are checked against.
+    expect(evaluatorWith().reports).toEqual(expect.arrayContaining(Object.keys(m.metrics)));
     expect(m.log).toMatch(/apply: \$ .*--mem 0.5 --whisper small/);
     expect(await health()).toEqual({ mem: 0.4, whisper: 'tiny', ready: true });
   });

@@ -4,6 +4,7 @@ import { readFileBytes } from '../../core/io.js';
 import { Semaphore } from '../../core/semaphore.js';
 import type { Params } from '../../evolve/genomes/params/index.js';
 import { evaluateLive, type LiveSetup } from './live/evaluate.js';
+import { liveMetrics } from './live/metrics.js';
 import type { Audio } from './live/openai-load.js';
 import type { LiveEvaluatorSettings } from './live/settings.js';
 import type { EvaluationContext, Evaluator, Measurement } from './types.js';
@@ -64,6 +65,7 @@ export function liveEvaluator(
   return {
     kind: 'live',
     enforcesDeadline: true,
+    reports: liveMetrics(settings),
     evaluate(params: Params, context: EvaluationContext): Promise<Measurement> {
       const end = performance.now() + context.timeoutMs;
       return oneAtATime.run(() => evaluateLive(setup, params, context, end));

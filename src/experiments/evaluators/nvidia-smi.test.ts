@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseComputeApps, parseGpuQuery, summariseGpu } from './nvidia-smi.js';
+import { GPU_METRICS, parseComputeApps, parseGpuQuery, summariseGpu } from './nvidia-smi.js';
 
 const fixture = (name: string): string =>
   readFileSync(new URL(`../../../test/fixtures/nvidia-smi/${name}`, import.meta.url), 'utf8');
@@ -100,6 +100,8 @@ describe('summariseGpu', () => {
       gpuUtilPeakPercent: 80,
       gpuProcesses: 2,
     });
+    // Every metric there is, so the list a spec is checked against must hold exactly these.
+    expect(Object.keys(summary.metrics).sort()).toEqual([...GPU_METRICS].sort());
   });
 
   it('calls the memory full when a probe sees used >= total', () => {

@@ -87,6 +87,16 @@ export interface GpuSample {
   apps: ComputeApp[] | null;
 }
 
+/** Every metric summariseGpu can give. */
+export const GPU_METRICS = [
+  'gpuMemoryUsedMib',
+  'gpuMemoryTotalMib',
+  'gpuMemoryPercent',
+  'gpuUtilPercent',
+  'gpuUtilPeakPercent',
+  'gpuProcesses',
+] as const;
+
 /** What the probes of one candidate say. */
 export interface GpuSummary {
   /**

@@ -8,6 +8,11 @@ export interface Measurement {
   oom: boolean;
   /** Anything else that went wrong (crash, timeout, unreadable output); null when it ran. */
   error: string | null;
+  /**
+   * The error is the configuration's own (vLLM cannot start with it, the model refuses it), not
+   * the evaluator failing to work: a result about it, as an OOM is.
+   */
+  configurationError?: boolean;
   /** Text worth keeping as the candidate's artefact (logs, probes), already bounded. */
   log: string;
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { loadMetrics, runLoad } from './load.js';
+import { liveMetrics } from './metrics.js';
+import { liveEvaluatorSchema } from './settings.js';
 
 describe('runLoad', () => {
   it('sends every request, never more than `concurrency` at once, and counts failures', async () => {
@@ -61,5 +63,28 @@ describe('loadMetrics', () => {
     expect(loadMetrics('transcription', { ...load, latenciesMs: [], wallMs: 0 })).toEqual({
       transcriptionErrors: 1,
     });
+  });
+
+  it('gives, with everything measured, exactly the metrics liveMetrics lists for a chat load', () => {
+    const load = {
+      latenciesMs: [10],
+      errors: 0,
+      firstError: null,
+      wallMs: 10,
+      busyMs: 10,
+      tokens: 8,
+    };
+    const settings = liveEvaluatorSchema.parse({
+      kind: 'live',
+      apply: ['true'],
+      restore: ['true'],
+      health: { url: 'http://127.0.0.1:1/health' },
+      chat: { url: 'http://127.0.0.1:1', model: 'm' },
+    });
+    expect(Object.keys(loadMetrics('chat', load)).sort()).toEqual(
+      liveMetrics(settings)
+        .filter((name) => name.startsWith('chat'))
+        .sort(),
+    );
   });
 });

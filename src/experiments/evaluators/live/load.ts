@@ -54,10 +54,21 @@ export async function runLoad(
   return result;
 }
 
+/** What follows a load's prefix in the names of its metrics (see loadMetrics). */
+export const LOAD_METRIC_SUFFIXES = [
+  'Errors',
+  'P50Ms',
+  'P95Ms',
+  'Concurrency',
+  'RequestsPerSec',
+] as const;
+/** The suffix of the one more metric of a load whose answers report tokens (chat's do). */
+export const TOKENS_METRIC_SUFFIX = 'TokensPerSec';
+
 /**
  * A load's metrics, named `<prefix>P50Ms`, `P95Ms` (successful requests only), `Errors`,
  * `Concurrency` (achieved: the mean number of requests in flight), `RequestsPerSec`
- * (successful) and, for chat, `chatTokensPerSec` (completion tokens).
+ * (successful) and, when the answers report tokens (chat's do), `TokensPerSec` (completion tokens).
  */
 export function loadMetrics(prefix: string, load: LoadResult): Record<string, number> {
   const metrics: Record<string, number> = { [`${prefix}Errors`]: load.errors };
@@ -68,7 +79,8 @@ export function loadMetrics(prefix: string, load: LoadResult): Record<string, nu
   if (load.wallMs > 0) {
     metrics[`${prefix}Concurrency`] = load.busyMs / load.wallMs;
     metrics[`${prefix}RequestsPerSec`] = (1000 * load.latenciesMs.length) / load.wallMs;
-    if (load.tokens > 0) metrics[`${prefix}TokensPerSec`] = (1000 * load.tokens) / load.wallMs;
+    if (load.tokens > 0)
+      metrics[`${prefix}${TOKENS_METRIC_SUFFIX}`] = (1000 * load.tokens) / load.wallMs;
   }
   return metrics;
 }
