@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { RunStore } from '../src/evolve/database/store.js';
 import { runEvolution } from '../src/evolve/engine.js';
 import { externalTask } from '../src/evolve/tasks/external.js';
+import type { EvaluationRecord } from '../src/evolve/task.js';
 import { heldOutTask, resolveTask } from '../src/evolve/tasks/index.js';
 import type { MockChatRequest } from './support/mock-llm-server.js';
 import { userErrorText } from './helpers.js';
@@ -324,29 +325,39 @@ describe('evolve: the budget', () => {
   });
 });
 
+/**
+ * The shinka fixture's initial program evaluated by an evaluate.py of `lines` (run as
+ * `python3 evaluate.py RESULTS_DIR`), with `files` added to the task directory.
+ */
+async function evaluateWith(
+  lines: string[],
+  files: Record<string, Buffer> = {},
+): Promise<EvaluationRecord> {
+  const dir = mkdtempSync(join(tmpdir(), 'evoplace-task-'));
+  cpSync(fixture('shinka-task'), dir, { recursive: true });
+  for (const [name, content] of Object.entries(files)) writeFileSync(join(dir, name), content);
+  writeFileSync(join(dir, 'evaluate.py'), ['import json, os, sys', ...lines].join('\n'));
+  appendFileSync(join(dir, 'evolve.yaml'), 'evaluate: python3 evaluate.py {results}\n');
+  const task = externalTask(dir);
+  return task.evaluate(task.initialProgram, {
+    timeoutMs: 20_000,
+    memoryMb: 512,
+    maxOutputBytes: 64 * 1024,
+  });
+}
+
 describe('evolve: a task directory reaches the evaluator as it is', () => {
   it('copies a data file that is not text byte for byte', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'evoplace-task-'));
-    cpSync(fixture('shinka-task'), dir, { recursive: true });
     const data = Buffer.from(Array.from({ length: 1024 }, (_, i) => (i * 7919) % 256));
-    writeFileSync(join(dir, 'weights.bin'), data);
-    writeFileSync(
-      join(dir, 'evaluate.py'),
+    const record = await evaluateWith(
       [
-        'import json, os, sys',
         'data = open("weights.bin", "rb").read()',
         'os.makedirs(sys.argv[1], exist_ok=True)',
         'json.dump({"combined_score": sum(data), "public": {"bytes": len(data)}}, open(os.path.join(sys.argv[1], "metrics.json"), "w"))',
         'json.dump({"correct": True}, open(os.path.join(sys.argv[1], "correct.json"), "w"))',
-      ].join('\n'),
+      ],
+      { 'weights.bin': data },
     );
-    appendFileSync(join(dir, 'evolve.yaml'), 'evaluate: python3 evaluate.py {results}\n');
-    const task = externalTask(dir);
-    const record = await task.evaluate(task.initialProgram, {
-      timeoutMs: 20_000,
-      memoryMb: 512,
-      maxOutputBytes: 64 * 1024,
-    });
     expect(record.correct).toBe(true);
     expect(record.public).toEqual({ bytes: 1024 });
     expect(record.combinedScore).toBe(data.reduce((sum, byte) => sum + byte, 0));
@@ -376,24 +387,11 @@ describe('evolve: an evaluator whose result files are malformed', () => {
       'results/correct.json: correct: expected correct as true or false',
     ],
   ])('%s / %s: one line naming the file and the field', async (metrics, correct, reason) => {
-    const dir = mkdtempSync(join(tmpdir(), 'evoplace-task-'));
-    cpSync(fixture('shinka-task'), dir, { recursive: true });
-    writeFileSync(
-      join(dir, 'evaluate.py'),
-      [
-        'import os, sys',
-        'os.makedirs(sys.argv[1], exist_ok=True)',
-        `open(os.path.join(sys.argv[1], "metrics.json"), "w").write(${JSON.stringify(metrics)})`,
-        `open(os.path.join(sys.argv[1], "correct.json"), "w").write(${JSON.stringify(correct)})`,
-      ].join('\n'),
-    );
-    appendFileSync(join(dir, 'evolve.yaml'), 'evaluate: python3 evaluate.py {results}\n');
-    const task = externalTask(dir);
-    const record = await task.evaluate(task.initialProgram, {
-      timeoutMs: 20_000,
-      memoryMb: 512,
-      maxOutputBytes: 64 * 1024,
-    });
+    const record = await evaluateWith([
+      'os.makedirs(sys.argv[1], exist_ok=True)',
+      `open(os.path.join(sys.argv[1], "metrics.json"), "w").write(${JSON.stringify(metrics)})`,
+      `open(os.path.join(sys.argv[1], "correct.json"), "w").write(${JSON.stringify(correct)})`,
+    ]);
     expect(record.correct).toBe(false);
     expect(record.textFeedback).toContain(reason);
     expect(record.textFeedback.split('\n')).toHaveLength(1);
