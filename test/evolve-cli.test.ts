@@ -109,6 +109,17 @@ describe('evoplace evolve (CLI)', () => {
     );
     run.child.kill('SIGKILL');
     await run.done;
+    // The database still says running; status says its process is gone and how to go on.
+    const dead = await startEvoplace(['evolve', 'status', '--db', killed], cliEnv).done;
+    expect(dead.stderr).toContain(
+      `running (process ${run.child.pid} gone): resume with "evoplace evolve resume --db ${killed}"`,
+    );
+    const deadJson = await startEvoplace(['evolve', 'status', '--db', killed, '--json'], cliEnv)
+      .done;
+    expect(JSON.parse(deadJson.stdout)).toMatchObject({
+      status: 'running',
+      process: { pid: run.child.pid, alive: false },
+    });
     const before = storedGenerations(killed);
     expect(before.length).toBeLessThan(9);
     const resumed = await startEvoplace(['evolve', 'resume', '--db', killed], cliEnv).done;
@@ -129,6 +140,7 @@ describe('evoplace evolve (CLI)', () => {
 
     const status = await startEvoplace(['evolve', 'status', '--db', killed, '--json'], cliEnv).done;
     expect(JSON.parse(status.stdout)).toMatchObject({
+      process: null,
       status: 'finished',
       generationsDone: 8,
       generations: 8,
@@ -166,6 +178,17 @@ describe('evoplace evolve (CLI)', () => {
       ],
       [['evolve', 'status', '--db', join(dir, 'absent.db')], /absent\.db/],
       [['evolve', 'run', '--task', 'prism', '--llm', 'openai:gpt-4.1'], /--db/],
+      // A budget cannot cap calls it has no price for.
+      [
+        [...runArgs(db, 2), '--budget-usd', '1'],
+        /--budget-usd: .*llm\.prices has none for http:\/\/127\.0\.0\.1:\d+\/v1#mock-coder .*--config FILE\.yaml, e\.g\. "llm: \{ prices:/,
+      ],
+      // What a run is cannot change on resume.
+      [
+        ['evolve', 'resume', '--db', db, '--llm', 'openai:gpt-4.1'],
+        /--llm is for "evolve run" only: a resumed run keeps the task, LLMs and settings \(--config\) it started with; resume takes --db, --generations, --budget-usd, --wall-clock-sec, --json, --redis, --queue/,
+      ],
+      [['evolve', 'resume', '--db', db, '--config', 'x.yaml'], /--config is for "evolve run" only/],
     ];
     for (const [args, message] of cases) {
       const result = await startEvoplace(args, cliEnv).done;
@@ -253,6 +276,40 @@ describe('evoplace evolve (CLI)', () => {
     expect(events).toEqual(['resumed with budgetUsd 0.06 → 1', 'resumed with generations 6 → 8']);
   }, 120_000);
 
+  it('an LLM that cannot be reached stops the run (exit 2), stopped and resumable, its generations not counted', async () => {
+    const dir = runDir();
+    const db = join(dir, 'unreachable.db');
+    const config = join(dir, 'no-retries.yaml');
+    writeFileSync(config, 'llm:\n  maxRetries: 0\n');
+    const args = [
+      'evolve',
+      'run',
+      '--task',
+      'prism',
+      '--db',
+      db,
+      '--llm',
+      'http://127.0.0.1:1/v1#x',
+    ];
+    const ran = await startEvoplace([...args, '--generations', '3', '--config', config], cliEnv)
+      .done;
+    expect(ran.code).toBe(2);
+    expect(ran.stderr).toMatch(/the LLM cannot be reached: .*evoplace evolve resume --db/);
+    expect(ran.stderr).not.toMatch(/\n\s+at /);
+    const status = await startEvoplace(['evolve', 'status', '--db', db, '--json'], cliEnv).done;
+    expect(JSON.parse(status.stdout)).toMatchObject({
+      status: 'stopped',
+      generationsDone: 0,
+      failedProposals: 0,
+      process: null,
+    });
+    // Still unreachable: the resume stops the same way, and still counts nothing as done.
+    const resumed = await startEvoplace(['evolve', 'resume', '--db', db], cliEnv).done;
+    expect(resumed.code).toBe(2);
+    expect(resumed.stderr).toMatch(/the LLM cannot be reached/);
+    expect(storedGenerations(db)).toEqual([0]);
+  }, 60_000);
+
   it('holdout: the run’s best programs scored again on held-out cases', async () => {
     server = await startMockLlmServer(prismScript());
     const db = join(runDir(), 'holdout.db');
@@ -324,6 +381,16 @@ describe('evoplace evolve (CLI)', () => {
     }
     const table = await startEvoplace(['evolve', 'holdout', '--db', db, '--top', '1'], cliEnv).done;
     expect(table.stderr).toMatch(/held-out score/);
+    // The run has no prices: a budget given on resume could cap nothing.
+    const budget = await startEvoplace(
+      ['evolve', 'resume', '--db', db, '--generations', '4', '--budget-usd', '1'],
+      cliEnv,
+    ).done;
+    expect(budget.code).toBe(2);
+    expect(budget.stderr).toMatch(/keeps the prices it started with: resume without --budget-usd/);
+    const events = RunStore.open(db);
+    expect(events.events(events.latestRun()!.id, 'limits')).toHaveLength(0);
+    events.close();
   }, 60_000);
 
   it('holdout: an external task without evaluate_holdout has no held-out cases (exit 2)', async () => {
@@ -344,6 +411,11 @@ describe('evoplace evolve (CLI)', () => {
       '--generations',
       '0',
     ];
+    // Held-out checks on a task without held-out cases: refused, nothing written.
+    const checks = await startEvoplace([...args, '--held-out-every', '1'], cliEnv).done;
+    expect(checks.code).toBe(2);
+    expect(checks.stderr).toMatch(/--held-out-every: the task has no held-out cases/);
+    expect(existsSync(db)).toBe(false);
     expect((await startEvoplace(args, cliEnv).done).code).toBe(0);
     const result = await startEvoplace(['evolve', 'holdout', '--db', db], cliEnv).done;
     expect(result.code).toBe(2);

@@ -2,9 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { evolveConfigSchema } from '../src/evolve/config.js';
+import { checkBudgetPrices, evolveConfigSchema, type EvolveConfig } from '../src/evolve/config.js';
 import { RunStore } from '../src/evolve/database/store.js';
-import { runEvolution } from '../src/evolve/engine.js';
+import { checkModels, runEvolution, type RunOutcome } from '../src/evolve/engine.js';
 import { requestKey } from '../src/evolve/proposal.js';
 import type { Task } from '../src/evolve/task.js';
 import { resolveTask } from '../src/evolve/tasks/index.js';
@@ -12,6 +12,32 @@ import { mockConfig, runDir, runTask, useRunResources } from './support/evolve-r
 import { prismScript } from './support/prism-script.js';
 
 const running = useRunResources();
+
+/**
+ * A new run of prism under `config`, kept open until the test ends, and a way to run (or resume)
+ * it that collects its progress lines.
+ */
+function prismRun(config: EvolveConfig): {
+  store: RunStore;
+  runId: number;
+  progress: string[];
+  go(): Promise<RunOutcome>;
+} {
+  const store = running.keep(RunStore.create(join(runDir(), 'run.db')));
+  const runId = store.createRun('prism', config, config.seed);
+  const progress: string[] = [];
+  const go = (): Promise<RunOutcome> =>
+    runEvolution({
+      task: resolveTask('prism'),
+      heldOut: resolveTask('prism', 'holdout'),
+      store,
+      runId,
+      config,
+      env: {},
+      hooks: { progress: (line) => progress.push(line), warn: () => undefined },
+    });
+  return { store, runId, progress, go };
+}
 
 describe('evolve: providers, memory, novelty, islands, concurrency', () => {
   it("runs on Anthropic's messages protocol", async () => {
@@ -47,10 +73,10 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
     const meta = store.latestMeta(run.runId)!;
     expect(meta.afterPrograms).toBe(4);
     expect(meta.insights).toBe('Pressure after placing helps.');
-    expect(readFileSync(join(dir, 'run-meta', 'recommendations.md'), 'utf8')).toContain(
+    expect(readFileSync(join(dir, 'run.db-meta', 'recommendations.md'), 'utf8')).toContain(
       'Try sorting by size',
     );
-    expect(existsSync(join(dir, 'run-meta', 'meta-00002.md'))).toBe(true);
+    expect(existsSync(join(dir, 'run.db-meta', 'meta-00002.md'))).toBe(true);
     const coder = server.requests.filter(
       (r) => (r.body as { model: string }).model === 'mock-coder',
     );
@@ -91,12 +117,98 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
     expect(store.latestRun()!.status).toBe('finished');
   });
 
-  it('an LLM that cannot be reached is said once, not found out later in status', async () => {
-    const server = await running.server(() => ({ status: 400 }));
-    const config = mockConfig(server.baseUrl, { generations: 3, llm: { maxRetries: 0 } });
+  it('a failed LLM call among replies is a failed proposal, said once, and the run goes on', async () => {
+    const script = prismScript();
+    let calls = 0;
+    // The 2nd call fails (a later reply shows it was transient), and so does the last one.
+    const server = await running.server((request) =>
+      ++calls === 2 || calls === 4 ? { status: 400 } : script(request),
+    );
+    const config = mockConfig(server.baseUrl, { generations: 4, llm: { maxRetries: 0 } });
     const run = await runTask(resolveTask('prism'), config);
-    running.keep(run.store);
+    const store = running.keep(run.store);
+    expect(run.outcome).toMatchObject({ stoppedBy: 'generations', generationsDone: 4 });
+    expect(store.latestRun()!.status).toBe('finished');
+    const failed = store.programs(run.runId).filter((p) => p.kind === 'failed');
+    expect(failed).toHaveLength(2);
+    expect(failed.every((p) => /the LLM call failed/.test(p.textFeedback))).toBe(true);
     expect(run.warnings.filter((w) => /calls to .*mock-coder fail/.test(w))).toHaveLength(1);
+  });
+
+  it('a model of the pool that always fails does not stop a run its other model answers', async () => {
+    const script = prismScript();
+    const server = await running.server((request) =>
+      request.model === 'mock-dead' ? { status: 500 } : script(request),
+    );
+    const config = mockConfig(server.baseUrl, {
+      generations: 6,
+      llm: {
+        models: [`${server.baseUrl}/v1#mock-coder`, `${server.baseUrl}/v1#mock-dead`],
+        maxRetries: 0,
+      },
+    });
+    const run = await runTask(resolveTask('prism'), config);
+    const store = running.keep(run.store);
+    expect(run.outcome).toMatchObject({ stoppedBy: 'generations', generationsDone: 6 });
+    const failed = store.programs(run.runId).filter((p) => p.kind === 'failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed.every((p) => p.model!.endsWith('#mock-dead'))).toBe(true);
+  });
+
+  for (const proposals of [1, 2])
+    it(`an LLM that keeps failing stops the run (stopped, exit 2) without counting those generations, at concurrency ${proposals}`, async () => {
+      const script = prismScript();
+      let failing = true;
+      const server = await running.server((request) =>
+        failing ? { status: 500 } : script(request),
+      );
+      const config = mockConfig(server.baseUrl, {
+        generations: 5,
+        concurrency: { proposals, evaluations: proposals },
+        llm: { maxRetries: 0 },
+      });
+      const { store, runId, go } = prismRun(config);
+      await expect(go()).rejects.toMatchObject({
+        exitCode: 2,
+        message: expect.stringMatching(
+          /the LLM cannot be reached: .*500.*evoplace evolve resume --db .*run\.db/,
+        ),
+      });
+      expect(store.latestRun()!.status).toBe('stopped');
+      expect(store.summaries(runId).map((p) => p.kind)).toEqual(['initial']);
+      expect(store.events(runId, 'llm-unreachable')).toHaveLength(1);
+      // Three generations in a row, and the one beside the third at concurrency 2.
+      const asked = server.requests.filter((r) => r.path === '/v1/chat/completions').length;
+      expect(asked).toBeGreaterThanOrEqual(3);
+      expect(asked).toBeLessThanOrEqual(2 + proposals);
+      // The LLM is back: a resume asks those generations again and finishes with none failed.
+      failing = false;
+      expect(await go()).toMatchObject({ stoppedBy: 'generations', generationsDone: 5 });
+      const programs = store.summaries(runId);
+      const feedback = store.programs(runId).map((p) => p.textFeedback);
+      expect(feedback.filter((f) => /the LLM call failed/.test(f))).toEqual([]);
+      expect(programs.map((p) => p.generation).sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 4, 5]);
+    });
+
+  it('a run shorter than the failures it takes to tell stops too when no call is answered', async () => {
+    const server = await running.server(() => ({ status: 500 }));
+    const config = mockConfig(server.baseUrl, { generations: 2, llm: { maxRetries: 0 } });
+    const { store, runId, go } = prismRun(config);
+    await expect(go()).rejects.toThrow(/the LLM cannot be reached/);
+    expect(store.summaries(runId)).toHaveLength(1);
+  });
+
+  it('prints each generation’s progress once, counting up, at concurrency 2 with held-out checks', async () => {
+    const server = await running.server(prismScript());
+    const config = mockConfig(server.baseUrl, {
+      generations: 6,
+      concurrency: { proposals: 2, evaluations: 2 },
+      evaluation: { timeoutSec: 20, memoryMb: 1024, maxOutputKb: 64, heldOutEvery: 1 },
+    });
+    const { progress, go } = prismRun(config);
+    await go();
+    const counts = progress.flatMap((l) => /^generation (\d+)\/6 /.exec(l)?.[1] ?? []);
+    expect(counts).toEqual(['1', '2', '3', '4', '5', '6']);
   });
 
   it('meta summaries and embeddings are paid from the budget, which they never pass', async () => {
@@ -116,6 +228,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
         maxTokens: 1000,
         embeddingModel: `${server.baseUrl}/v1#mock-embed`,
         prices: {
+          'mock-coder': { inputPerMTok: 0, outputPerMTok: 0 },
           'mock-meta': { inputPerMTok: 0, outputPerMTok: 1000 },
           'mock-embed': { inputPerMTok: 1, outputPerMTok: 0 },
         },
@@ -443,17 +556,55 @@ describe('evolve: the README', () => {
     const config = evolveConfigSchema.parse(settings);
     expect(Object.keys(settings).sort()).toEqual(Object.keys(config).sort());
     expect(Object.keys(settings.llm as object).sort()).toEqual(Object.keys(config.llm).sort());
+    // Its budget has the price of every model it names.
+    expect(config.budgetUsd).not.toBeNull();
+    expect(() => checkBudgetPrices(config)).not.toThrow();
   });
 });
 
 describe('evolve: prices', () => {
-  it('warns when a budget is set but a model has no price', async () => {
-    const server = await running.server(prismScript());
-    const run = await runTask(
-      resolveTask('prism'),
-      mockConfig(server.baseUrl, { generations: 1, budgetUsd: 1 }),
+  it('the README quick start gives the prices its --budget-usd needs', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const quickStart =
+      /cat > prices\.yaml <<'EOF'\n([\s\S]*?)\nEOF\n(evoplace evolve run [^\n]*\\\n[^\n]*)/.exec(
+        readme,
+      )!;
+    const file = parse(quickStart[1]!) as { llm: Record<string, unknown> };
+    const command = quickStart[2]!;
+    expect(command).toContain('--config prices.yaml');
+    const flag = (name: string): string => new RegExp(`--${name} (\\S+)`).exec(command)![1]!;
+    const config = evolveConfigSchema.parse({
+      ...file,
+      budgetUsd: Number(flag('budget-usd')),
+      llm: { ...file.llm, models: [flag('llm')] },
+    });
+    expect(config.budgetUsd).toBe(5);
+    expect(() => checkBudgetPrices(config)).not.toThrow();
+    expect(() => checkBudgetPrices({ ...config, llm: { ...config.llm, prices: {} } })).toThrow(
+      /openai:gpt-4\.1/,
     );
-    running.keep(run.store);
-    expect(run.warnings.some((w) => /no price for .*mock-coder/.test(w))).toBe(true);
+  });
+
+  it('refuses a budget over a model without a price before a run starts', async () => {
+    const server = await running.server(prismScript());
+    const config = mockConfig(server.baseUrl, { generations: 1, budgetUsd: 1 });
+    expect(() => checkModels(config, {})).toThrow(
+      /llm\.prices has none for http:\/\/127\.0\.0\.1:\d+\/v1#mock-coder/,
+    );
+    expect(server.requests).toHaveLength(0);
+    // A run stored before a budget needed prices still resumes, told that its calls count $0.
+    const warnings: string[] = [];
+    const store = running.keep(RunStore.create(join(runDir(), 'old.db')));
+    const runId = store.createRun('prism', config, config.seed);
+    const outcome = await runEvolution({
+      task: resolveTask('prism'),
+      store,
+      runId,
+      config,
+      env: {},
+      hooks: { progress: () => undefined, warn: (line) => warnings.push(line) },
+    });
+    expect(outcome.stoppedBy).toBe('generations');
+    expect(warnings.some((w) => /no price for .*mock-coder.* count as \$0/.test(w))).toBe(true);
   });
 });

@@ -7,8 +7,13 @@ import type { CaseSet } from '../core/program-task.js';
 import { formatTable } from '../core/table.js';
 import { readYamlFile } from '../core/io.js';
 import { parseWith } from '../core/schema.js';
-import { evaluationLimits, evolveConfigSchema, type EvolveConfig } from '../evolve/config.js';
-import { acquireRunLock } from '../evolve/database/lock.js';
+import {
+  checkBudgetPrices,
+  evaluationLimits,
+  evolveConfigSchema,
+  type EvolveConfig,
+} from '../evolve/config.js';
+import { acquireRunLock, runLockHolder, type LockHolder } from '../evolve/database/lock.js';
 import { RunStore, type RunRecord } from '../evolve/database/store.js';
 import type { RunOutcome } from '../evolve/engine.js';
 import { parseModelSpec } from '../evolve/llm/model-spec.js';
@@ -27,10 +32,12 @@ export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with L
                       [--redis URL [--queue NAME]] [--json]
       SPEC: openai:MODEL | anthropic:MODEL | http://HOST:PORT/v1#MODEL (OpenAI-compatible)
       --redis: evaluate on the workers of a BullMQ queue instead of this machine
+      --budget-usd: needs the price of every model in llm.prices (--config)
       --held-out-every N: score the best so far on the task's held-out cases every N generations
   evoplace evolve resume --db FILE [--generations N] [--budget-usd X] [--wall-clock-sec S]
                          [--redis URL [--queue NAME]] [--json]
-      continue a run after a crash, Ctrl-C or a limit; the flags raise the run's limits
+      continue a run after a crash, Ctrl-C, a limit or an unreachable LLM; the flags raise the
+      run's limits (its task, LLMs and settings stay those it started with)
   evoplace evolve worker --redis URL [--queue NAME] [--concurrency N] [--stall-seconds S]
       take evaluations from the queue until Ctrl-C (finishing the ones in hand); a job whose
       worker stops answering for S seconds (default 30) is taken again by another
@@ -85,7 +92,6 @@ function concurrencyFlag(raw: unknown): { proposals: number; evaluations: number
   return { proposals: numbers[0]!, evaluations: numbers[1]! };
 }
 
-/** The run's configuration: the YAML file (if any), then the flags on top, validated as one. */
 /** What a run may do, as flags: `run` sets them, `resume` may raise them. */
 const LIMITS: Options = {
   generations: { type: 'string' },
@@ -109,7 +115,8 @@ function limitFlags(values: Record<string, unknown>): Limits {
 /**
  * The run's configuration with new `limits` from `evolve resume`, stored (with a `limits` event
  * saying what changed) so that status and later resumes see them. Refuses limits the run has
- * already gone past: fewer generations than it holds, a budget it has already spent.
+ * already gone past (fewer generations than it holds, a budget it has already spent) and a
+ * budget over models the run has no price for.
  */
 function withNewLimits(
   store: RunStore,
@@ -132,6 +139,7 @@ function withNewLimits(
       '--budget-usd',
     );
   const updated = parseWith(evolveConfigSchema, { ...config, ...limits }, 'flags');
+  if (limits.budgetUsd != null) checkBudgetPrices(updated, true);
   const changes = (Object.keys(limits) as (keyof Limits)[])
     .filter((key) => updated[key] !== config[key])
     .map((key) => `${key} ${config[key] ?? 'none'} → ${updated[key]}`);
@@ -142,6 +150,7 @@ function withNewLimits(
   return updated;
 }
 
+/** The run's configuration: the YAML file (if any), then the flags on top, validated as one. */
 function buildConfig(values: Record<string, unknown>): EvolveConfig {
   const file = typeof values.config === 'string' ? resolve(values.config) : null;
   const base = (file ? readYamlFile(file) : {}) as Record<string, unknown>;
@@ -279,25 +288,22 @@ async function drive(
   return 0;
 }
 
+/** What `resume` takes: the run's database, new limits, the queue and the output's form. */
+const RESUME_OPTIONS: Options = { ...DB, ...LIMITS, json: { type: 'boolean' }, ...QUEUE };
+
+/** What only `run` takes: what the run is (task, LLMs, settings), fixed for its life. */
+const RUN_ONLY: Options = {
+  task: { type: 'string' },
+  llm: { type: 'string', multiple: true },
+  islands: { type: 'string' },
+  seed: { type: 'string' },
+  concurrency: { type: 'string' },
+  'held-out-every': { type: 'string' },
+  config: { type: 'string' },
+};
+
 async function runCommand(argv: string[]): Promise<number> {
-  const parsed = parseCommand(
-    'evolve run',
-    argv,
-    {
-      ...DB,
-      task: { type: 'string' },
-      llm: { type: 'string', multiple: true },
-      ...LIMITS,
-      islands: { type: 'string' },
-      seed: { type: 'string' },
-      concurrency: { type: 'string' },
-      'held-out-every': { type: 'string' },
-      config: { type: 'string' },
-      json: { type: 'boolean' },
-      ...QUEUE,
-    },
-    EVOLVE_HELP,
-  );
+  const parsed = parseCommand('evolve run', argv, { ...RESUME_OPTIONS, ...RUN_ONLY }, EVOLVE_HELP);
   if (!parsed) return 0;
   const { values } = parsed;
   const dbPath = requireDb(values, 'evolve run');
@@ -311,6 +317,17 @@ async function runCommand(argv: string[]): Promise<number> {
   const queue = await queueFlags(values);
   const taskName = isBuiltinTask(values.task) ? values.task : resolve(values.task);
   const task = await taskNamed(taskName);
+  if (config.evaluation.heldOutEvery > 0) {
+    const { heldOutTask } = await import('../evolve/tasks/index.js');
+    if (!heldOutTask(taskName))
+      throw new UserError(
+        'the task has no held-out cases to check the best program on (an external task ' +
+          'declares them with "evaluate_holdout" in evolve.yaml); leave out --held-out-every ' +
+          '(evaluation.heldOutEvery)',
+        'evolve run',
+        '--held-out-every',
+      );
+  }
   if (existsSync(dbPath))
     throw new UserError(
       statSync(dbPath).isDirectory()
@@ -345,13 +362,23 @@ function openRun(dbPath: string): { store: RunStore; run: RunRecord; config: Evo
 }
 
 async function resumeCommand(argv: string[]): Promise<number> {
+  // The flags of `run` are known here, to be refused with the reason rather than as unknown.
   const parsed = parseCommand(
     'evolve resume',
     argv,
-    { ...DB, ...LIMITS, json: { type: 'boolean' }, ...QUEUE },
+    { ...RESUME_OPTIONS, ...RUN_ONLY },
     EVOLVE_HELP,
   );
   if (!parsed) return 0;
+  const runOnly = Object.keys(RUN_ONLY).filter((flag) => parsed.values[flag] !== undefined);
+  if (runOnly.length)
+    throw new UserError(
+      `--${runOnly[0]} is for "evolve run" only: a resumed run keeps the task, LLMs and ` +
+        `settings (--config) it started with; resume takes ${Object.keys(RESUME_OPTIONS)
+          .map((flag) => `--${flag}`)
+          .join(', ')}`,
+      'evolve resume',
+    );
   const limits = limitFlags(parsed.values);
   const queue = await queueFlags(parsed.values);
   const { store, run, config: stored } = openRun(requireDb(parsed.values, 'evolve resume'));
@@ -376,6 +403,16 @@ async function resumeCommand(argv: string[]): Promise<number> {
   }
 }
 
+/**
+ * A run's status in words: a run marked `running` whose process is gone (killed, or a second
+ * Ctrl-C) says so and how to go on.
+ */
+function statusWords(run: RunRecord, holder: LockHolder | null, dbPath: string): string {
+  if (run.status !== 'running' || holder?.alive) return run.status;
+  const why = holder ? `process ${holder.pid} gone` : 'no process holds its lock';
+  return `running (${why}): resume with "evoplace evolve resume --db ${dbPath}"`;
+}
+
 function statusCommand(argv: string[]): number {
   const parsed = parseCommand(
     'evolve status',
@@ -395,10 +432,12 @@ function statusCommand(argv: string[]): number {
         bestScore: mine.length ? Math.max(...mine.map((p) => p.combinedScore)) : null,
       };
     });
+    const holder = runLockHolder(store.path);
     const status = {
       runId: run.id,
       task: run.task,
       status: run.status,
+      process: holder,
       generationsDone: new Set(
         programs.filter((p) => p.kind !== 'initial').map((p) => p.generation),
       ).size,
@@ -417,7 +456,7 @@ function statusCommand(argv: string[]): number {
     };
     if (parsed.values.json) printJson(status);
     else {
-      say(`run ${status.runId} · ${status.task} · ${status.status}`);
+      say(`run ${status.runId} · ${status.task} · ${statusWords(run, holder, store.path)}`);
       say(
         `generations ${status.generationsDone}/${status.generations} · programs ${status.programs} (${status.correct} correct, ${status.failedProposals} failed proposals)`,
       );

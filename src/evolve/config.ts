@@ -1,6 +1,8 @@
 import { z } from 'zod';
+import { UserError } from '../core/errors.js';
 import { seedSchema } from '../core/rng.js';
 import { parseModelSpec } from './llm/model-spec.js';
+import { hasPrice } from './llm/pricing.js';
 import { migrationSchema } from './population/migration.js';
 import { selectionSchema } from './population/selection.js';
 import type { EvaluationLimits } from './task.js';
@@ -134,4 +136,39 @@ export function evaluationLimits(config: EvolveConfig): EvaluationLimits {
     memoryMb: config.evaluation.memoryMb,
     maxOutputBytes: config.evaluation.maxOutputKb * 1024,
   };
+}
+
+/** Labels of every model a run may call and pay for: the pool, then the meta and embedding models. */
+export function runModelLabels(llm: LlmSettings): string[] {
+  const texts = [...llm.models, llm.metaModel, llm.embeddingModel].filter(
+    (text): text is string => text !== undefined,
+  );
+  return [...new Set(texts.map((text) => parseModelSpec(text).label))];
+}
+
+/** The models a run under a budget calls without a price in llm.prices ([] without a budget). */
+export function unpricedUnderBudget(config: EvolveConfig): string[] {
+  if (config.budgetUsd === null) return [];
+  return runModelLabels(config.llm).filter((label) => !hasPrice(config.llm.prices, label));
+}
+
+/**
+ * A budget caps only what it can price: with `budgetUsd` set, every model the run calls needs a
+ * price in `llm.prices` (an unpriced call would count as $0 and the budget would cap nothing).
+ * A user error naming the models and the fix; `resumed`: a resumed run, which keeps the prices it
+ * started with.
+ */
+export function checkBudgetPrices(config: EvolveConfig, resumed = false): void {
+  const unpriced = unpricedUnderBudget(config);
+  if (unpriced.length === 0) return;
+  const fix = resumed
+    ? 'a resumed run keeps the prices it started with: resume without --budget-usd, or start a new run with llm.prices in --config'
+    : `give prices in --config FILE.yaml, e.g. "llm: { prices: { '${unpriced[0]}': { inputPerMTok: 2, outputPerMTok: 8 } } }" ` +
+      "(USD per million tokens, from the provider's price list; 0 for a free local server)";
+  throw new UserError(
+    `a budget needs the price of every model the run calls, and llm.prices has none for ${unpriced.join(', ')} ` +
+      `(its calls would count as $0): ${fix}`,
+    undefined,
+    '--budget-usd',
+  );
 }

@@ -1,7 +1,11 @@
-import { dirname, join, basename } from 'node:path';
-import { isUserError } from '../core/errors.js';
+import { isUserError, UserError } from '../core/errors.js';
 import { Semaphore } from '../core/semaphore.js';
-import { evaluationLimits, type EvolveConfig } from './config.js';
+import {
+  checkBudgetPrices,
+  evaluationLimits,
+  unpricedUnderBudget,
+  type EvolveConfig,
+} from './config.js';
 import { WITHOUT_LINEAGE, type ProgramRecord, type RunStore } from './database/store.js';
 import { codeFingerprint } from './genomes/program/index.js';
 import {
@@ -9,16 +13,16 @@ import {
   ModelPool,
   createChatClient,
   createEmbeddingClient,
-  hasPrice,
   parseModelSpec,
   type ChatClient,
   type ClientOptions,
   type ModelOutcome,
   type ModelSpec,
 } from './llm/index.js';
+import { LlmOutage } from './llm/outage.js';
 import { metaRound } from './meta.js';
 import { planMigration } from './population/migration.js';
-import { embeddingKey, modelReward, runGeneration } from './proposal.js';
+import { embeddingKey, modelReward, runGeneration, type Unanswered } from './proposal.js';
 import { generationRng } from './question.js';
 import type { RunContext } from './run-context.js';
 import { evaluationFields, type Evaluation, type Task } from './task.js';
@@ -207,9 +211,11 @@ function makeClients(config: EvolveConfig, env: NodeJS.ProcessEnv): Map<string, 
 
 /**
  * Check that every model of `config` can be reached as configured (an API key where one is
- * needed, a valid base URL): a user error now, before a run database is written.
+ * needed, a valid base URL) and, under a budget, has a price: a user error now, before a run
+ * database is written.
  */
 export function checkModels(config: EvolveConfig, env: NodeJS.ProcessEnv = process.env): void {
+  checkBudgetPrices(config);
   makeClients(config, env);
   const embedding = config.llm.embeddingModel;
   if (embedding) {
@@ -318,6 +324,8 @@ function storedEmbeddings(store: RunStore, runId: number): Map<number, number[]>
  * are not yet in the database are proposed, evaluated and stored, `proposals` at a time and
  * `evaluations` evaluations at a time, until all are done, the budget or the wall-clock limit is
  * spent, or `signal` aborts. The database is the only state, so calling this again after a crash finishes the run.
+ * Throws a user error for a budget over unpriced models (before anything is asked) and, leaving
+ * the run `stopped`, for an LLM that cannot be reached (see LlmOutage).
  */
 export async function runEvolution(args: {
   task: Task;
@@ -336,15 +344,20 @@ export async function runEvolution(args: {
   clock?: () => number;
 }): Promise<RunOutcome> {
   const { task, store, runId, config, hooks } = args;
+  // `run` and a resume that sets a budget refuse unpriced models; only a run stored before
+  // prices were required gets here with some, and must still be resumable.
+  const unpriced = unpricedUnderBudget(config);
+  if (unpriced.length)
+    hooks.warn(
+      `no price for ${unpriced.join(', ')} in llm.prices (a run stored before a budget needed them): their calls count as $0 against its budget`,
+    );
   const env = args.env ?? process.env;
   const clients = makeClients(config, env);
   const labels = config.llm.models.map((m) => parseModelSpec(m).label);
   const embedSpec = config.llm.embeddingModel ? parseModelSpec(config.llm.embeddingModel) : null;
   const metaLabel = config.llm.metaModel ? parseModelSpec(config.llm.metaModel).label : null;
-  const metaFolder = join(
-    dirname(store.path),
-    `${basename(store.path).replace(/\.[^.]*$/, '')}-meta`,
-  );
+  // Meta notes as markdown beside the database: `<db>-meta/`.
+  const metaFolder = `${store.path}-meta`;
   const ctx: RunContext = {
     task,
     config,
@@ -368,11 +381,6 @@ export async function runEvolution(args: {
     recommendations: () => store.latestMeta(runId)?.recommendations || null,
   };
   store.setStatus(runId, 'running');
-  const unpriced = [...clients.keys()].filter((label) => !hasPrice(config.llm.prices, label));
-  if (unpriced.length && config.budgetUsd !== null)
-    hooks.warn(
-      `no price for ${unpriced.join(', ')} in llm.prices: their calls count as $0 against --budget-usd`,
-    );
   await ensureInitial(ctx);
   ctx.pool = ModelPool.fromHistory(labels, config.llm.temperatures, config.seed, poolHistory(ctx));
   const done = new Set(store.summaries(runId).map((p) => p.generation));
@@ -386,20 +394,60 @@ export async function runEvolution(args: {
   let budgetSpent = false;
   let timeUp = false;
   let metaRunning = false;
-  const report = (): void => {
-    const best = store.best(runId);
-    const finished = new Set(store.summaries(runId).map((p) => p.generation)).size - 1;
-    hooks.progress(
-      `generation ${finished}/${config.generations} · best ${best ? best.combinedScore.toPrecision(6) : '—'} · $${store.spentUsd(runId).toFixed(4)}`,
-    );
-  };
+  // Generations stored in this run, counted once each as they are stored: the progress line's.
+  let finished = [...done].filter((g) => g > 0).length;
   const metaDue = (): boolean => {
     if (!metaLabel || metaRunning) return false;
     const proposals = store.summaries(runId).filter((p) => p.kind === 'proposal').length;
     return proposals - (store.latestMeta(runId)?.afterPrograms ?? 0) >= config.llm.metaEvery;
   };
+  /** What follows a generation's program being stored: progress, migration, checks, meta notes. */
+  const afterStored = async (generation: number): Promise<void> => {
+    finished++;
+    const best = store.best(runId);
+    hooks.progress(
+      `generation ${finished}/${config.generations} · best ${best ? best.combinedScore.toPrecision(6) : '—'} · $${store.spentUsd(runId).toFixed(4)}`,
+    );
+    migrateIfDue(ctx, generation);
+    if (args.heldOut) await checkHeldOutIfDue(ctx, args.heldOut, generation, hooks);
+    checkWarnings(ctx);
+    if (!metaDue()) return;
+    metaRunning = true;
+    try {
+      await metaRound({
+        store,
+        runId,
+        client: clients.get(metaLabel!)!,
+        prices: ctx.prices,
+        budget: ctx.budget,
+        folder: metaFolder,
+        maxTokens: config.llm.maxTokens,
+      });
+    } catch (error) {
+      if (isUserError(error)) throw error;
+      ctx.warnOnce(
+        'meta-failed',
+        `the meta model failed (${(error as Error).message}); the run goes on without new notes`,
+      );
+    } finally {
+      metaRunning = false;
+    }
+  };
+  // Generations that got no reply from the LLM, held unstored until a reply shows whether the
+  // failure was transient (they are stored as failed) or the LLM is unreachable (they are not).
+  const outage = new LlmOutage<{ generation: number; unanswered: Unanswered }>(labels);
+  const unreachable = ({ model, error }: Unanswered): UserError => {
+    const message =
+      `the LLM cannot be reached: the generations since its last reply got none (${model}: ` +
+      `${error}); the run is stopped and they are not counted: check the model (--llm), its key ` +
+      `(llm.apiKeyEnv) and base URL (llm.baseUrls), then "evoplace evolve resume --db ` +
+      `${store.path}" asks them again`;
+    store.addEvent(runId, 'llm-unreachable', message);
+    return new UserError(message);
+  };
   // The first error a generation cannot turn into a stored program (a broken database, a user
-  // error): the other workers start nothing more, finish what they hold, and the run stops.
+  // error, an unreachable LLM): the other workers start nothing more, finish what they hold,
+  // and the run stops.
   let failure: { error: unknown } | null = null;
   const generations = async (): Promise<void> => {
     for (;;) {
@@ -410,37 +458,24 @@ export async function runEvolution(args: {
       }
       const generation = todo.shift();
       if (generation === undefined) return;
-      if (!(await runGeneration(ctx, generation))) {
+      const outcome = await runGeneration(ctx, generation);
+      if (outcome.kind === 'budget') {
         budgetSpent = true;
         todo.unshift(generation);
         return;
       }
-      migrateIfDue(ctx, generation);
-      if (args.heldOut) await checkHeldOutIfDue(ctx, args.heldOut, generation, hooks);
-      checkWarnings(ctx);
-      if (metaDue()) {
-        metaRunning = true;
-        try {
-          await metaRound({
-            store,
-            runId,
-            client: clients.get(metaLabel!)!,
-            prices: ctx.prices,
-            budget: ctx.budget,
-            folder: metaFolder,
-            maxTokens: config.llm.maxTokens,
-          });
-        } catch (error) {
-          if (isUserError(error)) throw error;
-          ctx.warnOnce(
-            'meta-failed',
-            `the meta model failed (${(error as Error).message}); the run goes on without new notes`,
-          );
-        } finally {
-          metaRunning = false;
-        }
+      if (outcome.kind === 'unanswered') {
+        if (outage.unanswered(outcome.model, { generation, unanswered: outcome }))
+          failure ??= { error: unreachable(outcome) };
+        continue;
       }
-      report();
+      // (After an outage is declared, the held generations stay unstored.)
+      if (!failure)
+        for (const held of outage.answered()) {
+          held.unanswered.store();
+          await afterStored(held.generation);
+        }
+      await afterStored(generation);
     }
   };
   const worker = async (): Promise<void> => {
@@ -451,6 +486,26 @@ export async function runEvolution(args: {
     }
   };
   await Promise.all(Array.from({ length: config.concurrency.proposals }, worker));
+  // Nothing left to ask and no reply this session at all: the LLM is unreachable, however
+  // short the run.
+  const noReply = !failure && todo.length === 0 && outage.unreachableAtEnd();
+  const held = outage.release();
+  if (noReply) failure = { error: unreachable(held.at(-1)!.unanswered) };
+  if (failure || todo.length > 0)
+    for (const h of held) {
+      // Not stored: a resumed run asks them again.
+      h.unanswered.withdraw();
+      todo.push(h.generation);
+    }
+  else
+    try {
+      for (const h of held) {
+        h.unanswered.store();
+        await afterStored(h.generation);
+      }
+    } catch (error) {
+      failure = { error };
+    }
   // (Set by the workers: the compiler cannot see it from here.)
   const failed = failure as { error: unknown } | null;
   if (failed) {

@@ -138,11 +138,30 @@ async function rejection(
 }
 
 /**
- * One generation: its question (see questionOf); ask the LLM (a failed patch goes back with
- * its reason, up to `patchAttempts` turns); evaluate the child in the sandbox; store it.
- * Returns false when the budget allows no new proposal.
+ * A generation whose LLM calls all failed, not yet stored: `store` keeps it as a failed proposal
+ * (a transient failure), `withdraw` drops it so that it is asked again (the LLM is unreachable).
  */
-export async function runGeneration(ctx: RunContext, generation: number): Promise<boolean> {
+export interface Unanswered {
+  kind: 'unanswered';
+  model: string;
+  /** Why the call failed. */
+  error: string;
+  store(): void;
+  withdraw(): void;
+}
+
+/** How a generation ended: its program stored, no proposal for want of budget, or no reply. */
+export type GenerationOutcome = { kind: 'stored' } | { kind: 'budget' } | Unanswered;
+
+/**
+ * One generation: its question (see questionOf); ask the LLM (a failed patch goes back with
+ * its reason, up to `patchAttempts` turns); evaluate the child in the sandbox; store it. A
+ * generation that got no reply at all is handed back unstored (see Unanswered).
+ */
+export async function runGeneration(
+  ctx: RunContext,
+  generation: number,
+): Promise<GenerationOutcome> {
   const { config, store, runId, task } = ctx;
   const question = questionOf(ctx, generation);
   const { island, parent, secondParent, inspirations, patchType, model, temperature, system } =
@@ -154,6 +173,7 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
   let accepted: Accepted | null = null;
   let vector: number[] | null = null;
   let reason = '';
+  let callError = '';
   while (usage.attempts < config.patchAttempts && !accepted) {
     const started = performance.now();
     let answer;
@@ -167,10 +187,12 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
     } catch (error) {
       if (isUserError(error)) throw error;
       usage.attempts++;
-      reason = `the LLM call failed: ${(error as Error).message}`;
+      callError = (error as Error).message;
+      reason = `the LLM call failed: ${callError}`;
       ctx.warnOnce(
         'llm-failed',
-        `calls to ${model} fail (${(error as Error).message}); each such generation is stored as failed`,
+        `calls to ${model} fail (${callError}); such a generation is stored as failed, and when ` +
+          'the LLM keeps failing the run stops',
       );
       break;
     } finally {
@@ -180,7 +202,7 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
       // The budget cannot hold this turn: no proposal at all, or a failed one after its turns.
       if (usage.attempts === 0) {
         ctx.pool.cancel(model);
-        return false;
+        return { kind: 'budget' };
       }
       reason = `the budget cannot hold another turn (${reason})`;
       break;
@@ -263,11 +285,22 @@ export async function runGeneration(ctx: RunContext, generation: number): Promis
       ...evaluationFields(evaluation),
     };
   }
-  const id = store.insertProgram(record, config.archiveSize);
-  if (accepted) ctx.pending.delete(record.fingerprint);
-  if (vector) ctx.embeddings.set(id, vector);
-  ctx.pool.record(model, modelReward(parent, record));
-  return true;
+  const keep = (): void => {
+    const id = store.insertProgram(record, config.archiveSize);
+    if (accepted) ctx.pending.delete(record.fingerprint);
+    if (vector) ctx.embeddings.set(id, vector);
+    ctx.pool.record(model, modelReward(parent, record));
+  };
+  if (replies.length === 0)
+    return {
+      kind: 'unanswered',
+      model,
+      error: callError,
+      store: keep,
+      withdraw: () => ctx.pool.cancel(model),
+    };
+  keep();
+  return { kind: 'stored' };
 }
 
 /** What a child taught the model pool: its improvement over its parent, if correct. */

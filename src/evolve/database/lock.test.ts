@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { acquireRunLock } from './lock.js';
+import { acquireRunLock, runLockHolder } from './lock.js';
 
 const dbPath = (): string => join(mkdtempSync(join(tmpdir(), 'evoplace-lock-')), 'run.db');
 
@@ -32,5 +32,18 @@ describe('the run lock', () => {
     const release = acquireRunLock(db);
     expect(readFileSync(`${db}.lock`, 'utf8')).toBe(String(process.pid));
     release();
+  });
+
+  it('names its holder and whether that process is alive', () => {
+    const db = dbPath();
+    expect(runLockHolder(db)).toBeNull();
+    const release = acquireRunLock(db);
+    expect(runLockHolder(db)).toEqual({ pid: process.pid, alive: true });
+    release();
+    const gone = Number(spawnSync('sh', ['-c', 'echo $$']).stdout.toString().trim());
+    writeFileSync(`${db}.lock`, String(gone));
+    expect(runLockHolder(db)).toEqual({ pid: gone, alive: false });
+    writeFileSync(`${db}.lock`, 'not a pid');
+    expect(runLockHolder(db)).toBeNull();
   });
 });

@@ -18,14 +18,36 @@ export function acquireRunLock(dbPath: string): () => void {
       return () => rmSync(path, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = Number(readFileSync(path, 'utf8').trim());
-      if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder))
+      const holder = runLockHolder(dbPath);
+      if (holder?.alive && holder.pid !== process.pid)
         throw new UserError(
-          `is being run by another evoplace process (pid ${holder}); wait for it or stop it first`,
+          `is being run by another evoplace process (pid ${holder.pid}); wait for it or stop it first`,
           dbPath,
         );
       rmSync(path, { force: true });
     }
   }
   throw new UserError(`cannot take the run lock ${path}; remove it if no run is going`, dbPath);
+}
+
+/** The process named in a run lock, and whether it is still alive on this machine. */
+export interface LockHolder {
+  pid: number;
+  alive: boolean;
+}
+
+/**
+ * Who holds the run lock of the database at `dbPath`: null when there is no lock (or it names no
+ * process). A holder that is not alive was killed while it drove the run.
+ */
+export function runLockHolder(dbPath: string): LockHolder | null {
+  let text: string;
+  try {
+    text = readFileSync(`${dbPath}.lock`, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw error;
+  }
+  const pid = Number(text.trim());
+  return Number.isInteger(pid) && pid > 0 ? { pid, alive: processAlive(pid) } : null;
 }

@@ -30,7 +30,7 @@ export function priceOf(prices: PriceTable, model: string): ModelPrice | null {
   return null;
 }
 
-/** False when the table has no price for `model`: its calls count as $0, which the engine should warn about. */
+/** False when the table has no price for `model`: its calls count as $0 (a run with a budget refuses it). */
 export function hasPrice(prices: PriceTable, model: string): boolean {
   return priceOf(prices, model) !== null;
 }
