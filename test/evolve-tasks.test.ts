@@ -499,7 +499,7 @@ describe('evolve: a task directory evolution could not use is refused before a r
       'def solve():\n    return 0.0\n',
       /has no EVOLVE-BLOCK.*"# EVOLVE-BLOCK-START"/,
     ],
-    ['an empty file', '', /has no EVOLVE-BLOCK/],
+    ['an empty file', '', /is empty; write the program to start from/],
     [
       'an unclosed block',
       '# EVOLVE-BLOCK-START\nx = 1\n',
