@@ -316,5 +316,13 @@ describe.skipIf(!HAS_REDIS)('evolve --redis (CLI)', () => {
       generationsDone: 2,
     });
     expect(log).toMatch(/^job \d+ \(prism\): score 21\.89/m);
+    // Resumed without --redis: it evaluates here, and says so.
+    const resumed = startEvoplace(['evolve', 'resume', '--db', db, '--generations', '3']);
+    const again = await resumed.done;
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toContain(
+      'note: this run evaluated on the workers of queue "cli-run" at redis://',
+    );
+    expect(again.stderr).toContain('it now evaluates on this machine');
   });
 });

@@ -253,8 +253,10 @@ async function drive(
   config: EvolveConfig,
   task: Task,
   via: Via,
+  queue: QueueAddress | null,
   json: boolean,
 ): Promise<number> {
+  await recordEvaluators(store, run, queue);
   const { heldOutTask } = await import('../evolve/tasks/index.js');
   const heldOutCases = heldOutTask(run.task);
   const heldOut = heldOutCases ? via(heldOutCases, run.task, 'holdout') : undefined;
@@ -286,6 +288,32 @@ async function drive(
         `best ${outcome.bestScore ?? '—'}, $${outcome.spentUsd.toFixed(4)}`,
     );
   return 0;
+}
+
+/**
+ * Record where this session evaluates (an `evaluators` event), and say so when a run that used
+ * a queue's workers now evaluates on this machine: a resume without --redis is no mistake, but
+ * most likely not meant.
+ */
+async function recordEvaluators(
+  store: RunStore,
+  run: RunRecord,
+  queue: QueueAddress | null,
+): Promise<void> {
+  const { displayUrl } = await import('../evolve/queue/protocol.js');
+  const before = store.events(run.id, 'evaluators').at(-1)?.data as
+    { queue: { url: string; name: string } | null } | undefined;
+  if (!queue && before?.queue)
+    say(
+      `note: this run evaluated on the workers of queue "${before.queue.name}" at ${before.queue.url}; it now evaluates on this machine (resume with --redis URL --queue ${before.queue.name} to keep the workers)`,
+    );
+  const where = queue ? { url: displayUrl(queue.url), name: queue.name } : null;
+  store.addEvent(
+    run.id,
+    'evaluators',
+    where ? `evaluating on queue "${where.name}" at ${where.url}` : 'evaluating on this machine',
+    { queue: where },
+  );
 }
 
 /** What `resume` takes: the run's database, new limits, the queue and the output's form. */
@@ -343,7 +371,7 @@ async function runCommand(argv: string[]): Promise<number> {
     try {
       store.createRun(taskName, config, config.seed);
       const run = store.latestRun()!;
-      return await drive(store, run, config, task, via, values.json === true);
+      return await drive(store, run, config, task, via, queue, values.json === true);
     } finally {
       release();
       store.close();
@@ -394,6 +422,7 @@ async function resumeCommand(argv: string[]): Promise<number> {
         withNewLimits(store, run, stored, limits),
         task,
         via,
+        queue,
         parsed.values.json === true,
       ),
     );
