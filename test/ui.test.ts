@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -40,6 +41,26 @@ describe('evoplace ui', () => {
     } finally {
       ui.child.kill('SIGTERM');
     }
+  });
+
+  it('says a running run whose process is gone is so, and stops reloading its page', async () => {
+    const db = runDatabase(join(dir, 'dead.db'));
+    // The pid of a process that has exited: the lock a killed run leaves names such a one.
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    }).stdout;
+    writeFileSync(`${db}.lock`, `${gone}\n`);
+    const { ui, url } = await startUi(db);
+    try {
+      const status = `running (process ${gone} gone: evolve resume continues it)`;
+      expect(await (await fetch(url)).text()).toContain(`<td>${status}</td>`);
+      const run = await (await fetch(`${url}db/0/runs/1`)).text();
+      expect(run).toContain(status);
+      expect(run).not.toContain('http-equiv="refresh"');
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+    expect((await ui.done).code).toBe(0);
   });
 
   it('serves the runs, a run and its programs, read-only, with what the LLM wrote escaped', async () => {

@@ -1,5 +1,6 @@
 import type { ProgramRecord, RunRecord, RunStore } from '../../evolve/database/store.js';
 import { scoreChart } from '../chart.js';
+import { runStatus } from './status.js';
 import { figure, markup, page, trusted, type Html } from '../html.js';
 import { eventsSection } from './events.js';
 import { block } from './program.js';
@@ -43,6 +44,7 @@ const qualified = (p: ProgramRecord): Html =>
  * run's LLM columns (island, patch, model, USD, held-out) apply.
  */
 export function experimentRunPage(store: RunStore, db: number, run: RunRecord): string {
+  const status = runStatus(store, run);
   const candidates = store
     .programs(run.id)
     .sort((a, b) => a.generation - b.generation || a.id - b.id);
@@ -72,7 +74,7 @@ export function experimentRunPage(store: RunStore, db: number, run: RunRecord): 
   );
   const body = markup`<h1>Run ${run.id}: ${run.task}</h1>
     <p>
-      ${run.status} · seed ${run.seed} · ${candidates.length} candidates · best fitness
+      ${status.text} · seed ${run.seed} · ${candidates.length} candidates · best fitness
       ${best ? markup`${link(best)}: ${figure(best.combinedScore)}` : '—'}
     </p>
     <h2>Fitness by generation</h2>
@@ -90,7 +92,7 @@ export function experimentRunPage(store: RunStore, db: number, run: RunRecord): 
       ${rows}
     </table>
     ${eventsSection(store, run.id)}`;
-  return page(`run ${run.id}`, body, run.status === 'running' ? REFRESH_SECONDS : undefined);
+  return page(`run ${run.id}`, body, status.live ? REFRESH_SECONDS : undefined);
 }
 
 /** One experiment candidate: its parameters, fitness, measurements and evaluation log. */

@@ -1,6 +1,7 @@
 import { runKind, type RunStore } from '../../evolve/database/store.js';
 import { basename } from 'node:path';
 import { runsChart, type RunSeries } from '../chart.js';
+import { runStatus } from './status.js';
 import { figure, markup, page, trusted, type Html } from '../html.js';
 import type { UiSources } from '../server.js';
 import { colocateSummaryRows } from './colocate.js';
@@ -20,7 +21,7 @@ function runRows(store: RunStore, db: number): Html[] {
     return markup`<tr>
       <td><a href="/db/${db}/runs/${run.id}">run ${run.id}</a></td>
       <td>${run.task}</td>
-      <td>${run.status}</td>
+      <td>${runStatus(store, run).text}</td>
       <td class="num">${generations}</td>
       <td class="num">${programs.length}</td>
       <td class="num">${figure(best?.combinedScore)}</td>

@@ -1,6 +1,7 @@
 import { runKind, type RunRecord, type RunStore } from '../../evolve/database/store.js';
 import type { HeldOutCheck } from '../../evolve/engine.js';
 import { scoreChart } from '../chart.js';
+import { runStatus } from './status.js';
 import { figure, markup, page, trusted } from '../html.js';
 import { experimentRunPage } from './candidate.js';
 import { eventsSection } from './events.js';
@@ -12,6 +13,7 @@ const REFRESH_SECONDS = 5;
 /** One run: its score chart, every program in generation order, and its events. */
 export function runPage(store: RunStore, db: number, run: RunRecord): string {
   if (runKind(run) === 'experiment') return experimentRunPage(store, db, run);
+  const status = runStatus(store, run);
   const programs = store
     .summaries(run.id)
     .sort((a, b) => a.generation - b.generation || a.id - b.id);
@@ -54,7 +56,7 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
   );
   const body = markup`<h1>Run ${run.id}: ${run.task}</h1>
     <p>
-      ${run.status} · seed ${run.seed} · ${programs.length} programs · best
+      ${status.text} · seed ${run.seed} · ${programs.length} programs · best
       ${best ? markup`<a href="/db/${db}/runs/${run.id}/programs/${best.id}">${figure(best.combinedScore)}</a>` : '—'}
       · spent $${figure(store.spentUsd(run.id), 4)}
       ${heldOut ? markup`· ${heldOut.message}` : ''}
@@ -79,5 +81,5 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
       ${rows}
     </table>
     ${eventsSection(store, run.id)}`;
-  return page(`run ${run.id}`, body, run.status === 'running' ? REFRESH_SECONDS : undefined);
+  return page(`run ${run.id}`, body, status.live ? REFRESH_SECONDS : undefined);
 }
