@@ -201,11 +201,18 @@ describe('evoplace evolve (CLI)', () => {
     writeFileSync(config, 'wallClockSec: -5\n');
     const negative = await startEvoplace([...runArgs(db, 2), '--config', config], cliEnv).done;
     expect(negative.code).toBe(2);
-    expect(negative.stderr).toMatch(/config\.yaml: wallClockSec/);
+    expect(negative.stderr).toMatch(/config\.yaml:1: wallClockSec/);
     writeFileSync(config, 'islands: 100\n');
     const bad = await startEvoplace([...runArgs(db, 2), '--config', config], cliEnv).done;
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/config\.yaml: islands/);
+    expect(bad.stderr).toMatch(/config\.yaml:1: islands/);
+    // A mistake deeper in the file is named with its line, and a misspelt provider is caught.
+    writeFileSync(config, 'seed: 3\nllm:\n  baseUrls:\n    opnai: http://127.0.0.1:9/v1\n');
+    const misspelt = await startEvoplace([...runArgs(db, 2), '--config', config], cliEnv).done;
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toMatch(
+      /config\.yaml:4: llm\.baseUrls\.opnai: names no provider or model of the run; did you mean "openai"\?/,
+    );
     // No key for the model: refused before the database is written.
     const keyless = await startEvoplace(
       ['evolve', 'run', '--task', 'prism', '--db', db, '--llm', 'openai:gpt-4.1'],

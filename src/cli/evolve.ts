@@ -7,6 +7,7 @@ import type { CaseSet } from '../core/program-task.js';
 import { formatTable } from '../core/table.js';
 import { readYamlFile } from '../core/io.js';
 import { parseWith } from '../core/schema.js';
+import { withFieldLine } from '../core/yaml-located.js';
 import {
   checkBudgetPrices,
   evaluationLimits,
@@ -188,7 +189,12 @@ function buildConfig(values: Record<string, unknown>): EvolveConfig {
         ? { ...evaluation, heldOutEvery }
         : evaluation;
   }
-  return parseWith(evolveConfigSchema, merged, file ?? 'flags');
+  try {
+    return parseWith(evolveConfigSchema, merged, file ?? 'flags');
+  } catch (error) {
+    // A mistake in the file gets the line of its field, as a spec's does.
+    throw file ? withFieldLine(error, file) : error;
+  }
 }
 
 /** The task of a run: a built-in one by name, or an external task's folder. */

@@ -37,3 +37,28 @@ describe('checkBudgetPrices', () => {
     );
   });
 });
+
+describe('llm.apiKeyEnv and llm.baseUrls', () => {
+  const refusal = (llm: Record<string, unknown>): string => {
+    const result = evolveConfigSchema.safeParse({ llm: { models: ['openai:gpt-4.1'], ...llm } });
+    return result.success
+      ? 'accepted'
+      : result.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+  };
+
+  it('take a provider or a model of the run as key', () => {
+    expect(refusal({ baseUrls: { openai: 'http://127.0.0.1:8000/v1' } })).toBe('accepted');
+    expect(refusal({ apiKeyEnv: { 'openai:gpt-4.1': 'MY_KEY', anthropic: 'A_KEY' } })).toBe(
+      'accepted',
+    );
+  });
+
+  it('refuse a key that names neither, which would send the calls to the paid API unchanged', () => {
+    expect(refusal({ baseUrls: { opnai: 'http://127.0.0.1:8000/v1' } })).toBe(
+      'llm.baseUrls.opnai: names no provider or model of the run; did you mean "openai"?',
+    );
+    expect(refusal({ apiKeyEnv: { mistral: 'KEY' } })).toMatch(
+      /^llm\.apiKeyEnv\.mistral: names no provider or model of the run; use a provider \(openai, anthropic\) or a model of llm\.models as written \(openai:gpt-4\.1\)$/,
+    );
+  });
+});

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 import { UserError } from '../core/errors.js';
 import { seedSchema } from '../core/rng.js';
-import { parseModelSpec } from './llm/model-spec.js';
+import { nearMiss } from '../core/near-miss.js';
+import { MODEL_PROVIDERS, parseModelSpec } from './llm/model-spec.js';
 import { hasPrice } from './llm/pricing.js';
 import { migrationSchema } from './population/migration.js';
 import { selectionSchema } from './population/selection.js';
@@ -48,7 +49,38 @@ export const llmSettingsSchema = z
     metaModel: modelSpecText.optional(),
     metaEvery: z.number().int().min(1).max(1e6).default(10),
   })
-  .strict();
+  .strict()
+  .superRefine((llm, ctx) => {
+    for (const field of ['apiKeyEnv', 'baseUrls'] as const)
+      for (const key of Object.keys(llm[field])) {
+        const problem = connectionKeyProblem(llm, key);
+        if (problem) ctx.addIssue({ code: 'custom', path: [field, key], message: problem });
+      }
+  });
+
+/**
+ * Why `key` of llm.apiKeyEnv or llm.baseUrls would never apply, or null: such a key names a
+ * provider or a model label of the run, and one naming neither (`opnai`) would leave the calls
+ * going to the provider's own paid API with its default key, the very thing it was meant to
+ * change.
+ */
+function connectionKeyProblem(
+  llm: Pick<LlmSettings, 'models' | 'metaModel' | 'embeddingModel'>,
+  key: string,
+): string | null {
+  let labels: string[];
+  try {
+    labels = runModelLabels(llm);
+  } catch {
+    return null; // A malformed model spec is reported on its own field.
+  }
+  const names = [...MODEL_PROVIDERS, ...labels];
+  if (names.includes(key)) return null;
+  const meant = nearMiss(key, names);
+  return meant
+    ? `names no provider or model of the run; did you mean "${meant}"?`
+    : `names no provider or model of the run; use a provider (${MODEL_PROVIDERS.join(', ')}) or a model of llm.models as written (${labels.join(', ')})`;
+}
 
 /** Everything that shapes a run; stored in the database so `resume` needs nothing else. */
 export const evolveConfigSchema = z
@@ -139,7 +171,9 @@ export function evaluationLimits(config: EvolveConfig): EvaluationLimits {
 }
 
 /** Labels of every model a run may call and pay for: the pool, then the meta and embedding models. */
-export function runModelLabels(llm: LlmSettings): string[] {
+export function runModelLabels(
+  llm: Pick<LlmSettings, 'models' | 'metaModel' | 'embeddingModel'>,
+): string[] {
   const texts = [...llm.models, llm.metaModel, llm.embeddingModel].filter(
     (text): text is string => text !== undefined,
   );

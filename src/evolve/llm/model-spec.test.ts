@@ -37,6 +37,7 @@ describe('parseModelSpec', () => {
   it.each([
     ['gpt-4.1', /unknown LLM "gpt-4.1": write openai:MODEL/],
     ['google:gemini', /unknown LLM "google:gemini"/],
+    ['opnai:gpt-4.1', /unknown LLM "opnai:gpt-4\.1": did you mean "openai:gpt-4\.1"\? write/],
     ['', /unknown LLM ""/],
     ['openai:', /needs a model name/],
     ['anthropic:claude sonnet', /needs a model name without spaces/],

@@ -1,4 +1,5 @@
 import { UserError } from '../../core/errors.js';
+import { nearMiss } from '../../core/near-miss.js';
 
 /**
  * Which LLM to call, as the user names it:
@@ -14,7 +15,8 @@ export interface ModelSpec {
   label: string;
 }
 
-const PROVIDERS = ['openai', 'anthropic'] as const;
+/** The providers a model spec may name before its colon. */
+export const MODEL_PROVIDERS = ['openai', 'anthropic'] as const;
 
 const FORMS =
   'write openai:MODEL, anthropic:MODEL or an OpenAI-compatible URL#MODEL ' +
@@ -24,9 +26,12 @@ export function parseModelSpec(text: string): ModelSpec {
   const trimmed = text.trim();
   if (/^https?:\/\//i.test(trimmed)) return parseUrlSpec(trimmed);
   const colon = trimmed.indexOf(':');
-  const provider = PROVIDERS.find((name) => name === trimmed.slice(0, colon).toLowerCase());
+  const provider = MODEL_PROVIDERS.find((name) => name === trimmed.slice(0, colon).toLowerCase());
   if (colon < 0 || provider === undefined) {
-    throw new UserError(`unknown LLM "${text}": ${FORMS}`);
+    const meant = colon > 0 ? nearMiss(trimmed.slice(0, colon), MODEL_PROVIDERS) : null;
+    throw new UserError(
+      `unknown LLM "${text}": ${meant ? `did you mean "${meant}${trimmed.slice(colon)}"? ` : ''}${FORMS}`,
+    );
   }
   const model = checkedModel(trimmed.slice(colon + 1), text);
   return { provider, model, baseUrl: null, label: `${provider}:${model}` };
