@@ -73,8 +73,9 @@ describe('built-in tasks: initial programs run in the sandbox and scored by thei
 
   it('a name that is not built in is read as a task directory', () => {
     expect(() => resolveTask('toString')).toThrow(
-      /neither a built-in task \(prism, eplb, llm, colocate\) nor a directory with evolve\.yaml/,
+      /neither a built-in task \(prism, eplb, llm, colocate\) nor a directory with evolve\.yaml$/,
     );
+    expect(() => resolveTask('/nowhere/prsim')).toThrow(/evolve\.yaml; did you mean "prism"\?$/);
   });
 
   it('a candidate that does not compile comes back with the line and reason', async () => {
