@@ -167,6 +167,20 @@ describe('evolve: the best program on held-out cases', () => {
     expect(store.events(run.runId, 'holdout')).toHaveLength(1);
   });
 
+  it('a run whose best is the initial program gives that score as the initial one too', async () => {
+    const server = await running.server(prismScript());
+    const heldOut = resolveTask('prism', 'holdout');
+    const run = await runTask(
+      resolveTask('prism'),
+      mockConfig(server.baseUrl, { generations: 0 }),
+      undefined,
+      heldOut,
+    );
+    running.keep(run.store);
+    expect(run.outcome.heldOut).not.toBeNull();
+    expect(run.outcome.heldOut!.initialScore).toBe(run.outcome.heldOut!.combinedScore);
+  });
+
   it('a program that memorised the run’s cases wins the run and is caught on held-out cases', async () => {
     // The exhaustive best of each of the run's problems, keyed by the input the program gets.
     const table = Object.fromEntries(

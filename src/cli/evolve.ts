@@ -499,7 +499,9 @@ function statusCommand(argv: string[]): number {
         `best ${status.bestScore ?? '—'} (initial ${status.initialScore ?? '—'}) · spent $${status.spentUsd.toFixed(4)}${status.budgetUsd !== null ? ` of $${status.budgetUsd}` : ''}`,
       );
       for (const i of islands)
-        say(`island ${i.island}: ${i.programs} programs, best ${i.bestScore ?? '—'}`);
+        say(
+          `island ${i.island}: ${i.programs} program${i.programs === 1 ? '' : 's'}, best ${i.bestScore ?? '—'}`,
+        );
       const lastCheck = store.events(run.id, 'holdout-check').at(-1);
       if (lastCheck) say(`held-out check ${lastCheck.message}`);
       const heldOut = store.events(run.id, 'holdout').at(-1);

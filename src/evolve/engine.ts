@@ -120,8 +120,12 @@ async function scoreHeldOut(
   if (stored) return stored;
   const e = await heldOutOf(ctx, heldOut, best);
   const initial = ctx.store.programs(ctx.runId).find((p) => p.kind === 'initial');
-  const initialRun =
-    initial && initial.id !== best.id ? await heldOutOf(ctx, heldOut, initial) : null;
+  // The best may be the initial program itself: its held-out score is then the initial one.
+  const initialRun = !initial
+    ? null
+    : initial.id === best.id
+      ? e
+      : await heldOutOf(ctx, heldOut, initial);
   const initialScore = initialRun ? (initialRun.correct ? initialRun.combinedScore : 0) : null;
   const score: HeldOutScore = {
     programId: best.id,
