@@ -65,6 +65,28 @@ describe('parseWith on a key a strict object does not have', () => {
     );
   });
 
+  it('names the allowed value a misspelt one seems to mean', () => {
+    const kinds = z.strictObject({ kind: z.enum(['colocate-model', 'prism-solver', 'live']) });
+    const refusalOf = (data: unknown): string => {
+      try {
+        parseWith(kinds, data, 'spec.yaml', 'evaluator');
+      } catch (error) {
+        if (error instanceof UserError) return error.format();
+        throw error;
+      }
+      return 'accepted';
+    };
+    expect(refusalOf({ kind: 'colocate-modle' })).toBe(
+      'spec.yaml: evaluator: kind: expected one of colocate-model, prism-solver, live, got "colocate-modle"; did you mean "colocate-model"?',
+    );
+    expect(refusalOf({ kind: 'shell' })).toBe(
+      'spec.yaml: evaluator: kind: expected one of colocate-model, prism-solver, live, got "shell"',
+    );
+    expect(refusalOf({})).toBe(
+      'spec.yaml: evaluator: kind: missing; expected one of colocate-model, prism-solver, live',
+    );
+  });
+
   it('says only "unknown field" when nothing is close, and keeps other faults first', () => {
     expect(refusal({ ...valid, colour: 'red' })).toBe(`in.json: colour: ${UNKNOWN_FIELD}`);
     expect(refusal({ ...valid, gpus: [{ memGb: 'x', colour: 1 }] })).toMatch(

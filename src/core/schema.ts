@@ -28,18 +28,21 @@ export function parseWith<S extends z.ZodType>(
   if (hidden) throw new UserError(PROTOTYPE_KEY_REFUSED, source, fieldOf(formatPath(hidden)));
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const { message, path } = reportedIssue(schema, result.error.issues);
+  const { message, path } = reportedIssue(schema, result.error.issues, data);
   throw new UserError(message, source, fieldOf(formatPath(path)));
 }
 
 /**
- * The one fault to report of a failed parse against `schema`: the first issue, except that a
- * strict object's stray key is most often a misspelt field, which zod also reports as the field
- * missing: then the stray key, with the field it seems to mean, comes first.
+ * The one fault to report of a failed parse of `data` against `schema`: the first issue, in
+ * words of ours where zod's are terse (a value not among the allowed ones names the one it
+ * seems to misspell), except that a strict object's stray key is most often a misspelt field,
+ * which zod also reports as the field missing: then the stray key, with the field it seems to
+ * mean, comes first.
  */
 export function reportedIssue(
   schema: z.ZodType,
   issues: readonly z.core.$ZodIssue[],
+  data: unknown,
 ): { message: string; path: PropertyKey[] } {
   const strays = issues.flatMap((issue) =>
     issue.code === 'unrecognized_keys'
@@ -52,7 +55,28 @@ export function reportedIssue(
   const stray = strays.find((s) => s.message !== UNKNOWN_FIELD) ?? strays[0];
   if (stray && (stray.message !== UNKNOWN_FIELD || issues[0]!.code === 'unrecognized_keys'))
     return stray;
-  return { message: issues[0]!.message, path: [...issues[0]!.path] };
+  const issue = issues[0]!;
+  return { message: messageOf(issue, data), path: [...issue.path] };
+}
+
+/** Zod's message of `issue`, or for a value not among the allowed ones, ours with "did you mean". */
+function messageOf(issue: z.core.$ZodIssue, data: unknown): string {
+  if (issue.code !== 'invalid_value' || !issue.values.every((v) => typeof v === 'string'))
+    return issue.message;
+  const allowed = issue.values as string[];
+  const given = valueAt(data, issue.path);
+  const meant = typeof given === 'string' ? nearMiss(given, allowed) : null;
+  return `${refusalOf(`expected one of ${allowed.join(', ')}`, given)}${meant ? `; did you mean "${meant}"?` : ''}`;
+}
+
+/** The value at `path` in parsed data, or undefined. */
+function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
+  let value = data;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<PropertyKey, unknown>)[key];
+  }
+  return value;
 }
 
 /** How a message shows a value it refuses: as the JSON had it, cut short. */

@@ -46,7 +46,7 @@ export function readYamlChecked<S extends z.ZodType>(path: string, schema: S): z
   if (hidden) refuse(PROTOTYPE_KEY_REFUSED, hidden);
   const result = schema.safeParse(data);
   if (result.success) return result.data;
-  const { message, path: at } = reportedIssue(schema, result.error.issues);
+  const { message, path: at } = reportedIssue(schema, result.error.issues, data);
   return refuse(message, at);
 }
 
