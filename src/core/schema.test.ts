@@ -90,7 +90,7 @@ describe('parseWith on a key a strict object does not have', () => {
   it('says only "unknown field" when nothing is close, and keeps other faults first', () => {
     expect(refusal({ ...valid, colour: 'red' })).toBe(`in.json: colour: ${UNKNOWN_FIELD}`);
     expect(refusal({ ...valid, gpus: [{ memGb: 'x', colour: 1 }] })).toMatch(
-      /^in\.json: gpus\[0\]\.memGb: Invalid input/,
+      /^in\.json: gpus\[0\]\.memGb: expected a number, got "x"$/,
     );
     expect(refusal(valid)).toBe('accepted');
   });

@@ -59,8 +59,18 @@ export function reportedIssue(
   return { message: messageOf(issue, data), path: [...issue.path] };
 }
 
-/** Zod's message of `issue`, or for a value not among the allowed ones, ours with "did you mean". */
+/**
+ * The message of `issue`: a schema's own, else ours where zod's default is terse: a value of
+ * the wrong type shows what came (`expected a number, got "80"`), and one not among the allowed
+ * values names the one it seems to misspell.
+ */
 function messageOf(issue: z.core.$ZodIssue, data: unknown): string {
+  // Zod's default wording; a schema's own message is kept as written.
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input'))
+    return refusalOf(
+      `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`,
+      valueAt(data, issue.path),
+    );
   if (issue.code !== 'invalid_value' || !issue.values.every((v) => typeof v === 'string'))
     return issue.message;
   const allowed = issue.values as string[];
@@ -68,6 +78,17 @@ function messageOf(issue: z.core.$ZodIssue, data: unknown): string {
   const meant = typeof given === 'string' ? nearMiss(given, allowed) : null;
   return `${refusalOf(`expected one of ${allowed.join(', ')}`, given)}${meant ? `; did you mean "${meant}"?` : ''}`;
 }
+
+/** How messages name the types zod expects. */
+const TYPE_NAMES: Partial<Record<string, string>> = {
+  number: 'a number',
+  int: 'an integer',
+  string: 'text',
+  boolean: 'true or false',
+  array: 'a list',
+  object: 'an object',
+  record: 'an object',
+};
 
 /** The value at `path` in parsed data, or undefined. */
 function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
