@@ -297,9 +297,9 @@ async function drive(
 }
 
 /**
- * Record where this session evaluates (an `evaluators` event), and say so when a run that used
- * a queue's workers now evaluates on this machine: a resume without --redis is no mistake, but
- * most likely not meant.
+ * Record where this session evaluates when it changes (an `evaluators` event), and say so when
+ * a run that used a queue's workers now evaluates on this machine: a resume without --redis is
+ * no mistake, but most likely not meant.
  */
 async function recordEvaluators(
   store: RunStore,
@@ -314,6 +314,7 @@ async function recordEvaluators(
       `note: this run evaluated on the workers of queue "${before.queue.name}" at ${before.queue.url}; it now evaluates on this machine (resume with --redis URL --queue ${before.queue.name} to keep the workers)`,
     );
   const where = queue ? { url: displayUrl(queue.url), name: queue.name } : null;
+  if (before && JSON.stringify(before.queue) === JSON.stringify(where)) return;
   store.addEvent(
     run.id,
     'evaluators',
