@@ -1,7 +1,8 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { parseDecimal } from '../core/decimal.js';
 import { UserError } from '../core/errors.js';
-import { nearMiss } from '../core/near-miss.js';
+import { didYouMean, nearMiss } from '../core/near-miss.js';
+import { unknownChoice } from '../core/schema.js';
 import { printHelp, say } from './output.js';
 
 export type Options = NonNullable<ParseArgsConfig['options']>;
@@ -155,7 +156,7 @@ export function choiceFlag<T extends string>(
   if (raw === undefined) return fallback;
   if (typeof raw !== 'string' || !(choices as readonly string[]).includes(raw)) {
     throw new UserError(
-      `expected one of ${choices.join(', ')}, got "${String(raw)}"${meaning(String(raw), choices)}`,
+      unknownChoice(raw, choices, `expected one of ${choices.join(', ')}`),
       undefined,
       `--${name}`,
     );
@@ -179,18 +180,12 @@ export function listFlag<T extends string>(
   const bad = items.find((item) => !(choices as readonly string[]).includes(item));
   if (bad !== undefined || items.length === 0) {
     throw new UserError(
-      `expected a comma-separated list of ${choices.join(', ')}, got "${String(raw)}"${meaning(bad ?? '', choices)}`,
+      `expected a comma-separated list of ${choices.join(', ')}, got "${String(raw)}"${didYouMean(bad ?? '', choices)}`,
       undefined,
       `--${name}`,
     );
   }
   return items as T[];
-}
-
-/** `; did you mean "x"?` when `given` is a near miss of one of `choices`, else nothing. */
-function meaning(given: string, choices: readonly string[]): string {
-  const meant = given === '' ? null : nearMiss(given, choices);
-  return meant ? `; did you mean "${meant}"?` : '';
 }
 
 /** `a, b or c`. */
@@ -221,7 +216,7 @@ export function runCommandOf(
   const command = Object.hasOwn(commands, sub) ? commands[sub] : undefined;
   if (!command) {
     throw new UserError(
-      `unknown command "${group} ${sub}"; expected ${alternatives(Object.keys(commands))}${meaning(sub, Object.keys(commands))}`,
+      `unknown command "${group} ${sub}"; expected ${alternatives(Object.keys(commands))}${didYouMean(sub, Object.keys(commands))}`,
     );
   }
   return command(rest);

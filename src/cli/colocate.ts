@@ -1,5 +1,6 @@
 import { parseDecimal } from '../core/decimal.js';
 import { UserError } from '../core/errors.js';
+import { parseWith } from '../core/schema.js';
 import { MAX_SEED } from '../core/rng.js';
 import { formatTable } from '../core/table.js';
 import { elapsedMs } from '../core/timing.js';
@@ -176,15 +177,21 @@ const CHECK_FLAGS: Record<keyof ColocateSolution, string> = {
 /** The configuration `check` judges, from --utilization and --whisper. */
 function configurationFromFlags(values: Record<string, unknown>): ColocateSolution {
   const utilization = parseDecimal(String(values.utilization));
-  const result = colocateSolutionSchema.safeParse({
+  const flags = {
     // Text that is no number is shown as typed.
     gpuMemoryUtilization: Number.isNaN(utilization) ? values.utilization : utilization,
     whisperSize: values.whisper,
-  });
-  if (result.success) return result.data;
-  const issue = result.error.issues[0]!;
-  const field = issue.path[0] as keyof ColocateSolution;
-  throw new UserError(issue.message, undefined, `--${CHECK_FLAGS[field]}`);
+  };
+  try {
+    return parseWith(colocateSolutionSchema, flags, 'colocate check');
+  } catch (error) {
+    if (!(error instanceof UserError) || !error.field) throw error;
+    throw new UserError(
+      error.message,
+      undefined,
+      `--${CHECK_FLAGS[error.field as keyof ColocateSolution]}`,
+    );
+  }
 }
 
 function generateCommand(argv: string[]): number {

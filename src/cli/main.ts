@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { INTERNAL_ERROR_EXIT_CODE, isUserError } from '../core/errors.js';
 import { printHelp, say } from './output.js';
-import { nearMiss } from '../core/near-miss.js';
+import { didYouMean } from '../core/near-miss.js';
 
 /**
  * The command groups, each loaded when used: a group's dependencies (the LLM SDKs of `evolve`,
@@ -51,9 +51,8 @@ async function main(argv: string[]): Promise<number> {
         say(await help());
         return 2;
       }
-      const meant = nearMiss(group, Object.keys(GROUPS));
       say(
-        `error: unknown command "${group}"${meant ? `; did you mean "${meant}"?` : ''} (evoplace --help lists the commands)`,
+        `error: unknown command "${group}"${didYouMean(group, Object.keys(GROUPS))} (evoplace --help lists the commands)`,
       );
       return 2;
     }

@@ -42,3 +42,12 @@ function editDistance(a: string, b: string, cap: number): number {
   }
   return Math.min(previous[b.length]!, cap);
 }
+
+/**
+ * `; did you mean "x"?` when `name` misspells one of `names` (see nearMiss), else '': the tail
+ * of a refusal. An empty name is no miss of anything.
+ */
+export function didYouMean(name: string, names: readonly string[]): string {
+  const meant = name === '' ? null : nearMiss(name, names);
+  return meant ? `; did you mean "${meant}"?` : '';
+}

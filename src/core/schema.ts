@@ -1,6 +1,6 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { UserError } from './errors.js';
-import { nearMiss } from './near-miss.js';
+import { didYouMean, nearMiss } from './near-miss.js';
 
 /** Render a zod issue path as `models[3].sizeGb`. */
 export function formatPath(path: readonly PropertyKey[]): string {
@@ -22,14 +22,32 @@ export function parseWith<S extends z.ZodType>(
   source: string,
   fieldPrefix = '',
 ): z.output<S> {
-  const fieldOf = (path: string): string | undefined =>
-    fieldPrefix && path ? `${fieldPrefix}: ${path}` : fieldPrefix || path || undefined;
   const hidden = prototypeKeyPath(data);
-  if (hidden) throw new UserError(PROTOTYPE_KEY_REFUSED, source, fieldOf(formatPath(hidden)));
+  if (hidden)
+    throw new UserError(PROTOTYPE_KEY_REFUSED, source, fieldOf(fieldPrefix, formatPath(hidden)));
+  return parseWithoutRecords(schema, data, source, fieldPrefix);
+}
+
+/**
+ * parseWith for a schema with no record (every key it keeps is a field it names, so a
+ * `__proto__` key cannot vanish into one): skips the look for such a key, a pass over every
+ * value, which a load matrix of millions of numbers would pay for nothing.
+ */
+export function parseWithoutRecords<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  source: string,
+  fieldPrefix = '',
+): z.output<S> {
   const result = schema.safeParse(data);
   if (result.success) return result.data;
   const { message, path } = reportedIssue(schema, result.error.issues, data);
-  throw new UserError(message, source, fieldOf(formatPath(path)));
+  throw new UserError(message, source, fieldOf(fieldPrefix, formatPath(path)));
+}
+
+/** A field as messages name it: `prefix: path`, either alone, or none. */
+function fieldOf(prefix: string, path: string): string | undefined {
+  return prefix && path ? `${prefix}: ${path}` : prefix || path || undefined;
 }
 
 /**
@@ -74,9 +92,7 @@ function messageOf(issue: z.core.$ZodIssue, data: unknown): string {
   if (issue.code !== 'invalid_value' || !issue.values.every((v) => typeof v === 'string'))
     return issue.message;
   const allowed = issue.values as string[];
-  const given = valueAt(data, issue.path);
-  const meant = typeof given === 'string' ? nearMiss(given, allowed) : null;
-  return `${refusalOf(`expected one of ${allowed.join(', ')}`, given)}${meant ? `; did you mean "${meant}"?` : ''}`;
+  return unknownChoice(valueAt(data, issue.path), allowed, `expected one of ${allowed.join(', ')}`);
 }
 
 /** How messages name the types zod expects. */
@@ -112,6 +128,26 @@ export function shownValue(value: unknown): string {
  */
 export function refusalOf(expected: string, input: unknown): string {
   return input === undefined ? `missing; ${expected}` : `${expected}, got ${shownValue(input)}`;
+}
+
+/**
+ * The refusal of `value` where one of `names` was expected: `expected` (which lists them), what
+ * came, and the name meant when it is a near miss (case, underscores, a letter or two).
+ */
+export function unknownChoice(value: unknown, names: readonly string[], expected: string): string {
+  return refusalOf(expected, value) + (typeof value === 'string' ? didYouMean(value, names) : '');
+}
+
+/**
+ * A value `accepts` takes, else `expected` (`expected a number above 0 ...`) and what came.
+ * One refinement of any input rather than a type check: zod explains a union's failure only when
+ * exactly one form fails without aborting, which a failed type check does. Typed as the schema
+ * of what it accepts, for callers.
+ */
+export function checked<T>(accepts: (value: unknown) => boolean, expected: string) {
+  return z.unknown().refine(accepts, {
+    error: (issue) => refusalOf(expected, issue.input),
+  }) as unknown as z.ZodType<T, T>;
 }
 
 /** What parseWith says of a key a strict object does not have (the field names the key). */

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { UserError } from '../../core/errors.js';
-import { nearMiss } from '../../core/near-miss.js';
+import { didYouMean } from '../../core/near-miss.js';
 import type { CaseSet, ProgramTaskSpec } from '../../core/program-task.js';
 import { colocateTask } from '../../problems/colocate/task.js';
 import { eplbTask } from '../../problems/eplb/task.js';
@@ -27,9 +27,9 @@ export const BUILTIN_TASKS: Record<BuiltinTaskName, (set: CaseSet) => ProgramTas
 export function resolveTask(name: string, set: CaseSet = 'run'): Task {
   if (isBuiltinTask(name)) return builtinTask(BUILTIN_TASKS[name](set));
   if (!existsSync(join(name, 'evolve.yaml'))) {
-    const meant = existsSync(name) ? null : nearMiss(basename(name), BUILTIN_TASK_NAMES);
+    const meant = existsSync(name) ? '' : didYouMean(basename(name), BUILTIN_TASK_NAMES);
     throw new UserError(
-      `is neither a built-in task (${BUILTIN_TASK_NAMES.join(', ')}) nor a directory with evolve.yaml${meant ? `; did you mean "${meant}"?` : ''}`,
+      `is neither a built-in task (${BUILTIN_TASK_NAMES.join(', ')}) nor a directory with evolve.yaml${meant}`,
       '--task',
       name,
     );

@@ -1,6 +1,5 @@
 import { z } from 'zod';
-import { nearMiss } from '../../core/near-miss.js';
-import { refusalOf } from '../../core/schema.js';
+import { checked, refusalOf, unknownChoice } from '../../core/schema.js';
 
 /**
  * Field schemas of the colocate formats, with messages in the user's terms: what was expected,
@@ -15,12 +14,6 @@ import { refusalOf } from '../../core/schema.js';
 /** Far above any device's GiB or GB/s, small enough to keep sums exact. */
 const MAX_VALUE = 1e6;
 const MAX_COUNT = 1e8;
-
-/** A value `accepts` takes, else `expected` (`expected a number above 0 ...`) and what came. */
-const checked = <T>(accepts: (value: unknown) => boolean, expected: string) =>
-  z.unknown().refine(accepts, {
-    error: (issue) => refusalOf(expected, issue.input),
-  }) as unknown as z.ZodType<T, T>;
 
 /** A finite number. */
 export const finite = (field: string) =>
@@ -66,15 +59,6 @@ export const text = (what: string) =>
 /** `true` or `false`. */
 export const trueOrFalse = () =>
   checked<boolean>((v) => typeof v === 'boolean', 'expected true or false');
-
-/**
- * The refusal of `value` where one of `names` was expected: `expected` (which lists them), what
- * came, and the name meant when it is a near miss (case, underscores, a letter or two).
- */
-export function unknownChoice(value: unknown, names: readonly string[], expected: string): string {
-  const meant = typeof value === 'string' ? nearMiss(value, names) : null;
-  return refusalOf(expected, value) + (meant ? `; did you mean "${meant}"?` : '');
-}
 
 /**
  * One of `names`. `expected` says what was (`expected a GPU name (A10G, ...)`; by default `expected

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { UserError } from '../../core/errors.js';
 import { readJsonFile } from '../../core/io.js';
 import { nearMiss } from '../../core/near-miss.js';
-import { parseWith } from '../../core/schema.js';
+import { parseWithoutRecords } from '../../core/schema.js';
 
 /**
  * Expert load of every MoE layer: `data[layer * experts + expert]` (tokens routed to it),
@@ -158,7 +158,7 @@ function refuseWithoutHistory(data: unknown, source: string): void {
 
 export function parseLoadHistory(data: unknown, source: string, window: number): LoadMatrix[] {
   refuseWithoutHistory(data, source);
-  const steps = parseWith(loadFileSchema, data, source).load_history;
+  const steps = parseWithoutRecords(loadFileSchema, data, source).load_history;
   const first = steps[0]!.logical_expert_load;
   const layers = first.length;
   const experts = first[0]?.length ?? 0;
@@ -240,7 +240,7 @@ export function readPlanFile(
   experts: number,
   replicas: number,
 ): Int32Array {
-  const plan = parseWith(
+  const plan = parseWithoutRecords(
     previousPlanSchema,
     readJsonFile(path, { maxBytes: MAX_LOAD_FILE_BYTES }),
     path,

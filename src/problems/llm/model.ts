@@ -267,30 +267,31 @@ export function readConfigDir(dir: string, options: ReadOptions = {}): LlmProble
   const pool = readCsvFile(poolPath);
   const cloudPath = options.cloudInstancesFile ?? findPriceList(dir);
   const provider = options.cloudProvider ?? DEFAULT_CLOUD_PROVIDER;
-  let table: CsvTable | undefined;
-  // The list, read once and checked, and its provider checked: a misspelt provider is named as
-  // such rather than blamed on a missing price.
+  // A list named with --prices is always read and checked; one found by the seed's layout only
+  // when needed.
+  const named = options.cloudInstancesFile ? readPriceList(options.cloudInstancesFile) : undefined;
+  /** The list with its provider checked: a misspelt provider is named as such, not blamed on a missing price. */
+  const withProvider = (table: CsvTable, path: string): CsvTable => {
+    const unknown = unknownProvider(table, path, provider);
+    if (unknown)
+      throw new UserError(
+        options.cloudProvider === undefined
+          ? `${unknown} (${DEFAULT_CLOUD_PROVIDER} is the default); name the provider to price from with --cloud-provider`
+          : unknown,
+        undefined,
+        '--cloud-provider',
+      );
+    return table;
+  };
+  let checked: CsvTable | undefined;
   const list = cloudPath
     ? {
         path: cloudPath,
-        table: (): CsvTable => {
-          table ??= readPriceList(cloudPath);
-          const unknown = unknownProvider(table, cloudPath, provider);
-          if (unknown)
-            throw new UserError(
-              options.cloudProvider === undefined
-                ? `${unknown} (${DEFAULT_CLOUD_PROVIDER} is the default); name the provider to price from with --cloud-provider`
-                : unknown,
-              undefined,
-              '--cloud-provider',
-            );
-          return table;
-        },
+        table: (): CsvTable =>
+          (checked ??= withProvider(named ?? readPriceList(cloudPath), cloudPath)),
       }
     : null;
-  // A list named with --prices is always read and checked, and one to take --cloud-provider's
-  // offers from; one found by the seed's layout otherwise only when a row of the pool needs it.
-  if (options.cloudInstancesFile) table = readPriceList(options.cloudInstancesFile);
+  // A provider given with --cloud-provider is checked whether or not the pool needs a price.
   if (list && options.cloudProvider !== undefined) list.table();
   const types = parsePool(pool, poolPath, options.perfModel ?? ROOFLINE_MODEL, {
     list,

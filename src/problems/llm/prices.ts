@@ -1,6 +1,6 @@
 import { UserError } from '../../core/errors.js';
 import { readCsvFile, type CsvTable } from '../../core/io.js';
-import { nearMiss } from '../../core/near-miss.js';
+import { didYouMean } from '../../core/near-miss.js';
 
 /** One offer of `cloud_instances_specs.csv` at one provider. */
 interface Offer {
@@ -105,11 +105,7 @@ export function unknownProvider(table: CsvTable, path: string, provider: string)
   const providers = listedProviders(table);
   if (providers.includes(provider)) return null;
   if (providers.length === 0) return `unknown provider "${provider}"; ${path} lists no offers`;
-  const meant = nearMiss(provider, providers);
-  return (
-    `unknown provider "${provider}"; ${path} has ${providers.join(', ')}` +
-    (meant ? `; did you mean "${meant}"?` : '')
-  );
+  return `unknown provider "${provider}"; ${path} has ${providers.join(', ')}${didYouMean(provider, providers)}`;
 }
 
 function offers(table: CsvTable, provider: string): Offer[] {

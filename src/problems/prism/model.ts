@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { readJsonFile } from '../../core/io.js';
 import { nearMiss } from '../../core/near-miss.js';
-import { parseIdentifiedList, refusalOf } from '../../core/schema.js';
+import { checked, parseIdentifiedList, refusalOf } from '../../core/schema.js';
 
 /** Largest GPU memory we accept, in GB: far above any device, small enough to stay exact. */
 export const MAX_MEM_GB = 1e6;
@@ -30,14 +30,9 @@ const finite = (what: string) =>
     error: expected(`${what} as a finite number`),
   });
 
-/**
- * A number field checked by one refinement, not by z.number(): zod explains a union's failure
- * only when exactly one form fails without aborting, and a failed type check aborts (`gpus`).
- */
+/** A number field checked by one refinement (see `checked`): the `gpus` union needs it. */
 const numberIn = (what: string, accepts: (v: number) => boolean) =>
-  z.unknown().refine((v) => typeof v === 'number' && accepts(v), {
-    error: expected(what),
-  }) as unknown as z.ZodType<number, number>;
+  checked<number>((v) => typeof v === 'number' && accepts(v), `expected ${what}`);
 
 const memGb = numberIn(
   `memory in GB, above 0 and at most ${MAX_MEM_GB}`,

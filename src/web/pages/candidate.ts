@@ -5,9 +5,6 @@ import { figure, markup, page, trusted, type Html } from '../html.js';
 import { eventsSection } from './events.js';
 import { block } from './program.js';
 
-/** Seconds between reloads of the page of a run still going. */
-const REFRESH_SECONDS = 5;
-
 /**
  * An experiment candidate's configuration, from its stored code (the canonical JSON of its
  * parameters): name → value, or null when the code is not such an object.
@@ -23,14 +20,16 @@ function parametersOf(p: ProgramRecord): Record<string, unknown> | null {
   }
 }
 
+/** A parameter's value as the pages show it: text as it is, anything else as JSON. */
+const valueText = (value: unknown): string =>
+  typeof value === 'string' ? value : JSON.stringify(value);
+
 /** `name=value · name=value`, as a table cell shows a configuration. */
 function parametersText(p: ProgramRecord): string {
   const params = parametersOf(p);
   return params
     ? Object.entries(params)
-        .map(
-          ([name, value]) => `${name}=${typeof value === 'string' ? value : JSON.stringify(value)}`,
-        )
+        .map(([name, value]) => `${name}=${valueText(value)}`)
         .join(' · ')
     : p.code;
 }
@@ -92,7 +91,7 @@ export function experimentRunPage(store: RunStore, db: number, run: RunRecord): 
       ${rows}
     </table>
     ${eventsSection(store, run.id)}`;
-  return page(`run ${run.id}`, body, status.live ? REFRESH_SECONDS : undefined);
+  return page(`run ${run.id}`, body, status.refreshSeconds);
 }
 
 /** One experiment candidate: its parameters, fitness, measurements and evaluation log. */
@@ -115,7 +114,7 @@ export function candidatePage(db: number, run: RunRecord, p: ProgramRecord): str
               ([name, value]) =>
                 markup`<tr>
                   <th>${name}</th>
-                  <td>${typeof value === 'string' ? value : JSON.stringify(value)}</td>
+                  <td>${valueText(value)}</td>
                 </tr>`,
             )
           : markup`<tr>

@@ -7,9 +7,6 @@ import { experimentRunPage } from './candidate.js';
 import { eventsSection } from './events.js';
 import { heldOutText } from './program.js';
 
-/** Seconds between reloads of the page of a run still going. */
-const REFRESH_SECONDS = 5;
-
 /** One run: its score chart, every program in generation order, and its events. */
 export function runPage(store: RunStore, db: number, run: RunRecord): string {
   if (runKind(run) === 'experiment') return experimentRunPage(store, db, run);
@@ -81,5 +78,5 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
       ${rows}
     </table>
     ${eventsSection(store, run.id)}`;
-  return page(`run ${run.id}`, body, status.live ? REFRESH_SECONDS : undefined);
+  return page(`run ${run.id}`, body, status.refreshSeconds);
 }

@@ -1,15 +1,24 @@
 import { runLockHolder } from '../../evolve/database/lock.js';
 import type { RunRecord, RunStore } from '../../evolve/database/store.js';
 
+/** Seconds between reloads of the page of a run still going. */
+const REFRESH_SECONDS = 5;
+
 /**
  * A run's status as the pages show it: a run still marked `running` whose process is gone (it
  * was killed, or quit on a second Ctrl-C) says so, as `evolve status` does, rather than look
- * alive; `live` is whether its page should keep reloading.
+ * alive; `refreshSeconds` is how often its page reloads (undefined: it does not).
  */
-export function runStatus(store: RunStore, run: RunRecord): { text: string; live: boolean } {
-  if (run.status !== 'running') return { text: run.status, live: false };
+export function runStatus(
+  store: RunStore,
+  run: RunRecord,
+): { text: string; refreshSeconds: number | undefined } {
+  if (run.status !== 'running') return { text: run.status, refreshSeconds: undefined };
   const holder = runLockHolder(store.path);
   return holder && !holder.alive
-    ? { text: `running (process ${holder.pid} gone: evolve resume continues it)`, live: false }
-    : { text: 'running', live: true };
+    ? {
+        text: `running (process ${holder.pid} gone: evolve resume continues it)`,
+        refreshSeconds: undefined,
+      }
+    : { text: 'running', refreshSeconds: REFRESH_SECONDS };
 }
