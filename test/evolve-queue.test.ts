@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EvaluationQueue } from '../src/evolve/queue/remote.js';
 import { queueAddress, type QueueAddress } from '../src/evolve/queue/protocol.js';
 import { TaskShelf } from '../src/evolve/queue/task-shelf.js';
-import type { EvaluationRecord } from '../src/evolve/task.js';
+import { RunStore } from '../src/evolve/database/store.js';
+import { EvaluationWithdrawn, type EvaluationRecord } from '../src/evolve/task.js';
 import { externalTasks, readExternalTask } from '../src/evolve/tasks/external.js';
 import { resolveTask } from '../src/evolve/tasks/index.js';
 import { evoplace, startEvoplace, type CliProcess } from './cli.js';
@@ -53,6 +54,40 @@ async function stopWorkers(workers: CliProcess[]): Promise<string[]> {
   for (const run of runs) expect(run, run.stderr).toMatchObject({ code: 0 });
   return runs.map((run) => run.stderr);
 }
+
+/** Wait until `count` jobs of the queue at `address` are in `state`. */
+async function untilJobs(address: QueueAddress, state: 'waiting' | 'active', count = 1) {
+  const inspect = new Queue(address.name, { connection: { url: address.url } });
+  try {
+    while ((await inspect.getJobCountByTypes(state)) < count)
+      await new Promise((r) => setTimeout(r, 50));
+  } finally {
+    await inspect.close();
+  }
+}
+
+/** How many jobs of the queue at `address` are waiting for a worker or held by one. */
+async function unfinishedJobs(address: QueueAddress): Promise<number> {
+  const inspect = new Queue(address.name, { connection: { url: address.url } });
+  try {
+    return await inspect.getJobCountByTypes('waiting', 'prioritized', 'delayed', 'active');
+  } finally {
+    await inspect.close();
+  }
+}
+
+/** A prism program that keeps its worker busy for 3 s on its first case, then answers wrongly. */
+const SLOW_PROGRAM = [
+  'let first = true;',
+  'export function place(instance: { models: unknown[] }): number[] {',
+  '  const until = Date.now() + (first ? 3000 : 0);',
+  '  first = false;',
+  '  while (Date.now() < until);',
+  '  return instance.models.map(() => 0);',
+  '}',
+].join('\n');
+
+const LIMITS = { timeoutMs: 20_000, memoryMb: 1024, maxOutputBytes: 1 << 20 };
 
 /** What a run stored of each program, without timings. */
 function stored(run: Awaited<ReturnType<typeof runTask>>) {
@@ -106,15 +141,14 @@ describe.skipIf(!HAS_REDIS)('evolve: evaluations on the workers of a Redis queue
     const queue = await EvaluationQueue.open(address, () => undefined);
     try {
       const task = queue.taskVia(resolveTask('prism'), 'prism');
-      const limits = { timeoutMs: 20_000, memoryMb: 1024, maxOutputBytes: 1 << 20 };
-      const result = await task.evaluate(task.initialProgram, limits);
+      const result = await task.evaluate(task.initialProgram, LIMITS);
       expect(result).toMatchObject({ correct: true });
       expect(result.combinedScore).toBeCloseTo(21.8916, 4);
       // The held-out cases travel as a case set: the worker scores on them, not the run's.
       const local = resolveTask('prism', 'holdout');
       const heldOut = queue.taskVia(local, 'prism', 'holdout');
-      expect((await heldOut.evaluate(heldOut.initialProgram, limits)).combinedScore).toBe(
-        (await local.evaluate(local.initialProgram, limits)).combinedScore,
+      expect((await heldOut.evaluate(heldOut.initialProgram, LIMITS)).combinedScore).toBe(
+        (await local.evaluate(local.initialProgram, LIMITS)).combinedScore,
       );
     } finally {
       await queue.close();
@@ -141,18 +175,8 @@ describe.skipIf(!HAS_REDIS)('evolve: evaluations on the workers of a Redis queue
     const [doomed] = await startWorkers(address, 1, stall);
     const queue = await EvaluationQueue.open(address, () => undefined);
     try {
-      const slow = [
-        'let first = true;',
-        'export function place(instance: { models: unknown[] }): number[] {',
-        '  const until = Date.now() + (first ? 3000 : 0);',
-        '  first = false;',
-        '  while (Date.now() < until);',
-        '  return instance.models.map(() => 0);',
-        '}',
-      ].join('\n');
       const task = queue.taskVia(resolveTask('prism'), 'prism');
-      const limits = { timeoutMs: 20_000, memoryMb: 1024, maxOutputBytes: 1 << 20 };
-      const result = task.evaluate(slow, limits);
+      const result = task.evaluate(SLOW_PROGRAM, LIMITS);
       // The only worker has the job; kill it (no goodbye), then start another.
       await new Promise((r) => setTimeout(r, 1000));
       doomed!.child.kill('SIGKILL');
@@ -173,8 +197,7 @@ describe.skipIf(!HAS_REDIS)('evolve: evaluations on the workers of a Redis queue
     const queue = await EvaluationQueue.open(address, (m) => warnings.push(m), 100);
     try {
       const task = queue.taskVia(resolveTask('prism'), 'prism');
-      const limits = { timeoutMs: 20_000, memoryMb: 1024, maxOutputBytes: 1 << 20 };
-      const result = task.evaluate(task.initialProgram, limits);
+      const result = task.evaluate(task.initialProgram, LIMITS);
       while (warnings.length === 0) await new Promise((r) => setTimeout(r, 50));
       await new Promise((r) => setTimeout(r, 300));
       expect(warnings).toEqual([
@@ -183,6 +206,51 @@ describe.skipIf(!HAS_REDIS)('evolve: evaluations on the workers of a Redis queue
       const workers = await startWorkers(address, 1);
       expect(await result).toMatchObject({ correct: true });
       await stopWorkers(workers);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('a stopped run withdraws the jobs no worker has taken, and never queues new ones', async () => {
+    const address = queueAddress(redis.url, 'withdrawn');
+    const queue = await EvaluationQueue.open(address, () => undefined);
+    try {
+      const task = queue.taskVia(resolveTask('prism'), 'prism');
+      const stop = new AbortController();
+      const result = task.evaluate(task.initialProgram, LIMITS, stop.signal);
+      await untilJobs(address, 'waiting');
+      stop.abort();
+      await expect(result).rejects.toBeInstanceOf(EvaluationWithdrawn);
+      await expect(task.evaluate(task.initialProgram, LIMITS, stop.signal)).rejects.toBeInstanceOf(
+        EvaluationWithdrawn,
+      );
+      expect(await unfinishedJobs(address)).toBe(0);
+    } finally {
+      await queue.close();
+    }
+  });
+
+  it('a job a worker holds when the run stops is waited for; withdrawn if its worker dies', async () => {
+    const address = queueAddress(redis.url, 'held-at-stop');
+    const stall = ['--stall-seconds', '1'];
+    const [worker] = await startWorkers(address, 1, stall);
+    const queue = await EvaluationQueue.open(address, () => undefined);
+    try {
+      const task = queue.taskVia(resolveTask('prism'), 'prism');
+      const finishing = new AbortController();
+      const finished = task.evaluate(SLOW_PROGRAM, LIMITS, finishing.signal);
+      await untilJobs(address, 'active');
+      finishing.abort();
+      expect((await finished).textFeedback).toMatch(/invalid placement/);
+      // The worker dies holding the next job: once its claim lapses, the job is withdrawn.
+      const orphaned = new AbortController();
+      const orphan = task.evaluate(SLOW_PROGRAM, LIMITS, orphaned.signal);
+      await untilJobs(address, 'active');
+      orphaned.abort();
+      worker!.child.kill('SIGKILL');
+      await worker!.done;
+      await expect(orphan).rejects.toBeInstanceOf(EvaluationWithdrawn);
+      expect(await unfinishedJobs(address)).toBe(0);
     } finally {
       await queue.close();
     }
@@ -197,16 +265,15 @@ describe.skipIf(!HAS_REDIS)('evolve: evaluations on the workers of a Redis queue
     rmSync(dir, { recursive: true });
     const workers = await startWorkers(address, 1);
     const queue = await EvaluationQueue.open(address, () => undefined);
-    const limits = { timeoutMs: 20_000, memoryMb: 1024, maxOutputBytes: 1 << 20 };
     const withoutTiming = ({ evalMs: _, ...rest }: EvaluationRecord) => rest;
     try {
       for (const cases of ['run', 'holdout'] as const) {
         const task = local[cases]!;
         const remote = queue.taskVia(task, dir, cases);
-        const there = await remote.evaluate(task.initialProgram, limits);
+        const there = await remote.evaluate(task.initialProgram, LIMITS);
         expect(there.correct, there.textFeedback).toBe(true);
         expect(withoutTiming(there)).toEqual(
-          withoutTiming(await task.evaluate(task.initialProgram, limits)),
+          withoutTiming(await task.evaluate(task.initialProgram, LIMITS)),
         );
       }
     } finally {
@@ -324,5 +391,60 @@ describe.skipIf(!HAS_REDIS)('evolve --redis (CLI)', () => {
       'note: this run evaluated on the workers of queue "cli-run" at redis://',
     );
     expect(again.stderr).toContain('it now evaluates on this machine');
+  });
+
+  it('Ctrl-C with no worker connected withdraws the queued evaluation; resume with a worker finishes', async () => {
+    const address = queueAddress(redis.url, 'cli-stop');
+    const server = await running.server(prismScript());
+    const db = join(mkdtempSync(join(tmpdir(), 'evoplace-queue-')), 'run.db');
+    const queueFlags = ['--redis', redis.url, '--queue', address.name];
+    /** Start `evolve ARGS` with no worker connected, and Ctrl-C it once a job waits. */
+    const interrupted = async (args: string[]) => {
+      const run = startEvoplace(['evolve', ...args, '--json', ...queueFlags]);
+      await untilJobs(address, 'waiting');
+      run.child.kill('SIGINT');
+      const stopped = await run.done;
+      expect(stopped.code, stopped.stderr).toBe(0);
+      expect(stopped.stderr).toContain('withdrew 1 queued evaluation that no worker had taken');
+      expect(await unfinishedJobs(address)).toBe(0);
+      return JSON.parse(stopped.stdout) as unknown;
+    };
+    /** `evolve resume` with a worker connected, to the end. */
+    const resumed = async () => {
+      const workers = await startWorkers(address, 1);
+      const run = await startEvoplace(['evolve', 'resume', '--db', db, '--json', ...queueFlags])
+        .done;
+      await stopWorkers(workers);
+      expect(run.code, run.stderr).toBe(0);
+      return JSON.parse(run.stdout) as unknown;
+    };
+    /** The status of the run and the generations of the programs it stored. */
+    const storedRun = () => {
+      const { store, run } = RunStore.openLatest(db, 'evolve', '');
+      try {
+        return { status: run.status, generations: store.programs(run.id).map((p) => p.generation) };
+      } finally {
+        store.close();
+      }
+    };
+    // The initial program's evaluation waits: withdrawn, nothing stored.
+    const llm = `${server.baseUrl}/v1#mock-coder`;
+    expect(
+      await interrupted(
+        `run --task prism --db ${db} --llm ${llm} --generations 1 --concurrency 1,1`.split(' '),
+      ),
+    ).toMatchObject({ stoppedBy: 'interrupted', generationsDone: 0 });
+    expect(storedRun()).toEqual({ status: 'stopped', generations: [] });
+    expect(await resumed()).toMatchObject({ stoppedBy: 'generations', generationsDone: 1 });
+    // Generation 2's evaluation waits: withdrawn, generation 2 not stored.
+    expect(await interrupted(['resume', '--db', db, '--generations', '3'])).toMatchObject({
+      stoppedBy: 'interrupted',
+      generationsDone: 1,
+    });
+    expect(storedRun()).toEqual({ status: 'stopped', generations: [0, 1] });
+    const asked = server.requests.length;
+    expect(await resumed()).toMatchObject({ stoppedBy: 'generations', generationsDone: 3 });
+    // Generation 2's reply was stored when it came: only generation 3 asks the LLM.
+    expect(server.requests.length).toBe(asked + 1);
   });
 });

@@ -25,7 +25,13 @@ import { planMigration } from './population/migration.js';
 import { embeddingKey, modelReward, runGeneration, type Unanswered } from './proposal.js';
 import { generationRng } from './question.js';
 import type { RunContext } from './run-context.js';
-import { evaluationFields, type Evaluation, type Task } from './task.js';
+import {
+  EvaluationWithdrawn,
+  evaluationFields,
+  withdrawnAsNull,
+  type Evaluation,
+  type Task,
+} from './task.js';
 import { runWarnings } from './warnings.js';
 
 export interface EngineHooks {
@@ -96,7 +102,7 @@ async function heldOutOf(
 ): Promise<Pick<Evaluation, 'combinedScore' | 'correct' | 'textFeedback'>> {
   const stored = ctx.store.heldOutScores(ctx.runId).get(program.id);
   if (stored) return stored;
-  const e = await ctx.evaluations.run(() => heldOut.evaluate(program.code, ctx.limits));
+  const e = await ctx.evaluate(heldOut, program.code);
   recordHeldOut(ctx.store, ctx.runId, program.id, e);
   return e;
 }
@@ -170,7 +176,9 @@ async function checkHeldOutIfDue(
   const checks = store.events(runId, 'holdout-check').map((e) => e.data as HeldOutCheck);
   const best = store.best(runId);
   if (!best || checks.some((c) => c.generation === generation)) return;
-  const scored = await heldOutOf(ctx, heldOut, best);
+  // A check the stop withdrew is skipped: the run goes on to stop.
+  const scored = await heldOutOf(ctx, heldOut, best).catch(withdrawnAsNull);
+  if (!scored) return;
   const check: HeldOutCheck = {
     generation,
     programId: best.id,
@@ -230,12 +238,13 @@ export function checkModels(config: EvolveConfig, env: NodeJS.ProcessEnv = proce
 
 /**
  * Evaluate and store the initial program as generation 0 on island 0, once per run; warn at
- * once when it is incorrect.
+ * once when it is incorrect. A stop that withdraws its evaluation leaves it for the resume.
  */
 async function ensureInitial(ctx: RunContext): Promise<void> {
   if (ctx.store.summaries(ctx.runId).some((p) => p.kind === 'initial')) return;
   const { task } = ctx;
-  const evaluation = await task.evaluate(task.initialProgram, ctx.limits);
+  const evaluation = await ctx.evaluate(task, task.initialProgram).catch(withdrawnAsNull);
+  if (!evaluation) return;
   ctx.store.insertProgram(
     {
       runId: ctx.runId,
@@ -362,6 +371,10 @@ export async function runEvolution(args: {
   const metaLabel = config.llm.metaModel ? parseModelSpec(config.llm.metaModel).label : null;
   // Meta notes as markdown beside the database: `<db>-meta/`.
   const metaFolder = `${store.path}-meta`;
+  const evaluations = new Semaphore(config.concurrency.evaluations);
+  const limits = evaluationLimits(config);
+  // Evaluations the stop withdrew before they started (jobs no worker had taken), told at the end.
+  let withdrawn = 0;
   const ctx: RunContext = {
     task,
     config,
@@ -380,8 +393,13 @@ export async function runEvolution(args: {
     pool: new ModelPool(labels, config.llm.temperatures, config.seed),
     budget: new Budget(config.budgetUsd, store.spentUsd(runId)),
     prices: config.llm.prices,
-    evaluations: new Semaphore(config.concurrency.evaluations),
-    limits: evaluationLimits(config),
+    evaluate: (evaluated, code) =>
+      evaluations
+        .run(() => evaluated.evaluate(code, limits, args.signal))
+        .catch((error: unknown) => {
+          if (error instanceof EvaluationWithdrawn) withdrawn++;
+          throw error;
+        }),
     recommendations: () => store.latestMeta(runId)?.recommendations || null,
   };
   store.setStatus(runId, 'running');
@@ -468,6 +486,10 @@ export async function runEvolution(args: {
         todo.unshift(generation);
         return;
       }
+      if (outcome.kind === 'withdrawn') {
+        todo.unshift(generation);
+        return;
+      }
       if (outcome.kind === 'unanswered') {
         if (outage.unanswered(outcome.model, { generation, unanswered: outcome }))
           failure ??= { error: unreachable(outcome) };
@@ -517,7 +539,7 @@ export async function runEvolution(args: {
     throw failed.error;
   }
   const remaining = todo.length;
-  const stoppedBy =
+  let stoppedBy: RunOutcome['stoppedBy'] =
     remaining === 0
       ? 'generations'
       : budgetSpent
@@ -525,6 +547,21 @@ export async function runEvolution(args: {
         : timeUp
           ? 'wall-clock'
           : 'interrupted';
+  // The held-out score comes last: a stop that withdraws its evaluation leaves the run stopped,
+  // and the resume scores it.
+  let heldOut: HeldOutScore | null = null;
+  if (stoppedBy === 'generations' && args.heldOut)
+    try {
+      heldOut = await scoreHeldOut(ctx, args.heldOut, hooks);
+    } catch (error) {
+      if (!(error instanceof EvaluationWithdrawn)) throw error;
+      stoppedBy = 'interrupted';
+    }
+  if (withdrawn > 0)
+    hooks.progress(
+      `withdrew ${withdrawn} queued evaluation${withdrawn === 1 ? '' : 's'} that no worker had ` +
+        'taken (not stored: evolve resume continues the run)',
+    );
   store.setStatus(runId, stoppedBy === 'generations' ? 'finished' : 'stopped');
   if (stoppedBy === 'budget') {
     // A resume that stops again at once (nothing new since the last stop) is no new event.
@@ -543,10 +580,6 @@ export async function runEvolution(args: {
     store.addEvent(runId, 'wall-clock', message);
     hooks.warn(message);
   }
-  const heldOut =
-    stoppedBy === 'generations' && args.heldOut
-      ? await scoreHeldOut(ctx, args.heldOut, hooks)
-      : null;
   return {
     stoppedBy,
     generationsDone: config.generations - remaining,

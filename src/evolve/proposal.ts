@@ -8,7 +8,7 @@ import { applyReply } from './patching.js';
 import { retryPrompt } from './prompts.js';
 import { questionOf } from './question.js';
 import type { RunContext } from './run-context.js';
-import { evaluationFields } from './task.js';
+import { evaluationFields, withdrawnAsNull } from './task.js';
 
 interface Accepted {
   code: string;
@@ -150,8 +150,12 @@ export interface Unanswered {
   withdraw(): void;
 }
 
-/** How a generation ended: its program stored, no proposal for want of budget, or no reply. */
-export type GenerationOutcome = { kind: 'stored' } | { kind: 'budget' } | Unanswered;
+/**
+ * How a generation ended: its program stored, no proposal for want of budget, its evaluation
+ * withdrawn (the run stopped before it started: nothing stored, a resume asks it again), or no reply.
+ */
+export type GenerationOutcome =
+  { kind: 'stored' } | { kind: 'budget' } | { kind: 'withdrawn' } | Unanswered;
 
 /**
  * One generation: its question (see questionOf); ask the LLM (a failed patch goes back with
@@ -275,7 +279,12 @@ export async function runGeneration(
     };
   } else {
     const code = accepted.code;
-    const evaluation = await ctx.evaluations.run(() => task.evaluate(code, ctx.limits));
+    const evaluation = await ctx.evaluate(task, code).catch(withdrawnAsNull);
+    if (!evaluation) {
+      ctx.pending.delete(codeFingerprint(code));
+      ctx.pool.cancel(model);
+      return { kind: 'withdrawn' };
+    }
     record = {
       ...base,
       kind: 'proposal',

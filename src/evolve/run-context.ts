@@ -1,8 +1,7 @@
-import type { Semaphore } from '../core/semaphore.js';
 import type { EvolveConfig } from './config.js';
 import type { RunStore } from './database/store.js';
 import type { Budget, ChatClient, EmbeddingClient, ModelPool, PriceTable } from './llm/index.js';
-import type { EvaluationLimits, Task } from './task.js';
+import type { EvaluationRecord, Task } from './task.js';
 
 /** Everything one generation needs; shared by the concurrent generations of a run. */
 export interface RunContext {
@@ -22,7 +21,10 @@ export interface RunContext {
   pool: ModelPool;
   budget: Budget;
   prices: PriceTable;
-  evaluations: Semaphore;
-  limits: EvaluationLimits;
+  /**
+   * Evaluate `code` as `task` under the run's limits, `concurrency.evaluations` at a time. Rejects
+   * with EvaluationWithdrawn when the run stops before the evaluation started (see Task.evaluate).
+   */
+  evaluate: (task: Task, code: string) => Promise<EvaluationRecord>;
   recommendations: () => string | null;
 }

@@ -38,7 +38,23 @@ export interface Task {
   /** File name the program is written to (its extension tells the language). */
   readonly programFile: string;
   readonly initialProgram: string;
-  evaluate(code: string, limits: EvaluationLimits): Promise<EvaluationRecord>;
+  /**
+   * `signal` aborts when the run stops: an evaluation that has not started by then (a job no
+   * worker has taken) is withdrawn, rejecting with EvaluationWithdrawn; one under way finishes
+   * within `limits`. Evaluations on this machine start at once: only the queue's can be withdrawn.
+   */
+  evaluate(code: string, limits: EvaluationLimits, signal?: AbortSignal): Promise<EvaluationRecord>;
+}
+
+/** An evaluation withdrawn before it started because the run stopped: it has no result to store. */
+export class EvaluationWithdrawn extends Error {
+  override readonly name = 'EvaluationWithdrawn';
+}
+
+/** null for an EvaluationWithdrawn (the caller stores nothing of it); any other error again. */
+export function withdrawnAsNull(error: unknown): null {
+  if (error instanceof EvaluationWithdrawn) return null;
+  throw error;
 }
 
 /** A failed evaluation: incorrect, scored 0, with the reason for the LLM. */

@@ -1,6 +1,11 @@
-import { Queue, QueueEvents } from 'bullmq';
+import { Queue, QueueEvents, type Job } from 'bullmq';
 import type { CaseSet } from '../../core/program-task.js';
-import type { EvaluationLimits, EvaluationRecord, Task } from '../task.js';
+import {
+  EvaluationWithdrawn,
+  type EvaluationLimits,
+  type EvaluationRecord,
+  type Task,
+} from '../task.js';
 import { externalTaskContent, type ExternalTaskContent } from '../tasks/external.js';
 import { connectionOf, ensureReachable, onceEach } from './connection.js';
 import {
@@ -16,11 +21,17 @@ const KEEP_COMPLETED_SECONDS = 3600;
 const KEEP_FAILED_SECONDS = 86_400;
 /** How often, by default, evaluations in flight check that some worker is there to take them. */
 const IDLE_CHECK_MS = 30_000;
+/**
+ * How often a stopped run tries again to withdraw a job a worker holds: its claim lapses when the
+ * worker dies (the worker's `--stall-seconds`), and the job is then withdrawn, not waited for.
+ */
+const WITHDRAW_RETRY_MS = 1000;
 
 /**
  * The engine's side of distributed evaluation: each evaluation becomes a BullMQ job that any
  * worker (`evoplace evolve worker`) on any machine may take; the engine waits for its result.
- * A job whose worker dies is taken again by another (BullMQ's stalled-job check).
+ * A job whose worker dies is taken again by another (BullMQ's stalled-job check). When the run
+ * stops, its jobs no worker has taken are withdrawn from the queue; those a worker holds finish.
  */
 export class EvaluationQueue {
   /** Has the user been told that jobs wait with no worker connected? (Once per stretch.) */
@@ -85,8 +96,8 @@ export class EvaluationQueue {
       language: task.language,
       programFile: task.programFile,
       initialProgram: task.initialProgram,
-      evaluate: async (code: string, limits: EvaluationLimits) =>
-        this.evaluate({ task: await reference(), cases, code, limits }),
+      evaluate: async (code: string, limits: EvaluationLimits, signal?: AbortSignal) =>
+        this.evaluate({ task: await reference(), cases, code, limits }, signal),
     };
   }
 
@@ -100,7 +111,8 @@ export class EvaluationQueue {
     return ref;
   }
 
-  private async evaluate(job: EvaluationJob): Promise<EvaluationRecord> {
+  private async evaluate(job: EvaluationJob, signal?: AbortSignal): Promise<EvaluationRecord> {
+    if (signal?.aborted) throw withdrawnEvaluation();
     const queued = await this.queue.add('evaluate', evaluationJobSchema.parse(job), {
       removeOnComplete: { age: KEEP_COMPLETED_SECONDS },
       removeOnFail: { age: KEEP_FAILED_SECONDS },
@@ -108,8 +120,9 @@ export class EvaluationQueue {
     let result: unknown;
     this.inFlight++;
     try {
-      result = await queued.waitUntilFinished(this.events);
+      result = await this.resultOf(queued, signal);
     } catch (error) {
+      if (error instanceof EvaluationWithdrawn) throw error;
       throw new Error(
         `evaluation job ${queued.id} failed on its worker: ${(error as Error).message}`,
         { cause: error },
@@ -121,6 +134,50 @@ export class EvaluationQueue {
     if (!parsed.success)
       throw new Error(`evaluation job ${queued.id} came back malformed: ${parsed.error.message}`);
     return parsed.data;
+  }
+
+  /**
+   * What `job`'s worker sends back. Once `signal` aborts, the job is withdrawn as soon as no
+   * worker holds it (at once when none has taken it; when its worker dies, once its claim
+   * lapses), rejecting with EvaluationWithdrawn; a job a worker holds is waited for, as an
+   * evaluation on this machine is, within its limits.
+   */
+  private resultOf(job: Job, signal: AbortSignal | undefined): Promise<unknown> {
+    const finished = job.waitUntilFinished(this.events);
+    if (!signal) return finished;
+    return new Promise((resolve, reject) => {
+      let over = false;
+      let retry: NodeJS.Timeout | undefined;
+      const end = (): void => {
+        over = true;
+        clearTimeout(retry);
+        signal.removeEventListener('abort', withdraw);
+      };
+      const withdraw = (): void => {
+        // Redis unreachable for a moment: try again, as for a job a worker holds.
+        void this.withdraw(job)
+          .catch(() => false)
+          .then((gone) => {
+            if (over) return;
+            if (!gone) retry = setTimeout(withdraw, WITHDRAW_RETRY_MS);
+            else {
+              end();
+              reject(withdrawnEvaluation());
+            }
+          });
+      };
+      // A withdrawn job's wait ends only when the queue closes, rejected: unheard by then.
+      finished.then(resolve, reject).finally(end);
+      if (signal.aborted) withdraw();
+      else signal.addEventListener('abort', withdraw, { once: true });
+    });
+  }
+
+  /** Take `job` off the queue unless a worker holds it or it is done (its result is on its way). */
+  private async withdraw(job: Job): Promise<boolean> {
+    const state = await job.getState();
+    if (state === 'completed' || state === 'failed') return false;
+    return (await this.queue.remove(job.id!)) === 1;
   }
 
   /** A run whose jobs wait with nobody to take them looks stuck: say why, once until a worker comes. */
@@ -139,4 +196,9 @@ export class EvaluationQueue {
     await this.events.close();
     await this.queue.close();
   }
+}
+
+/** The error of an evaluation withdrawn before a worker took it. */
+function withdrawnEvaluation(): EvaluationWithdrawn {
+  return new EvaluationWithdrawn('the run stopped before a worker took the evaluation');
 }
