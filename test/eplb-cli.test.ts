@@ -154,7 +154,7 @@ describe('evoplace eplb (CLI)', () => {
   it.each([
     [
       ['--replicas', '16', '--groups', '4', '--nodes', '2', '--gpus', '8'],
-      /16 replicas cannot hold 32 experts/,
+      /^error: --replicas: 16 replicas cannot hold 32 experts/,
     ],
     [
       ['--replicas', '40', '--groups', '3', '--nodes', '1', '--gpus', '8'],
@@ -168,7 +168,10 @@ describe('evoplace eplb (CLI)', () => {
       ['--replicas', 'many', '--groups', '4', '--nodes', '2', '--gpus', '8'],
       /--replicas: expected an integer/,
     ],
-    [['--groups', '4', '--nodes', '2', '--gpus', '8'], /--replicas is required/],
+    [
+      ['--groups', '4', '--nodes', '2', '--gpus', '8'],
+      /^error: --replicas is required; the cluster's shape takes all four: --replicas R --groups G/,
+    ],
     // A shape that would take gigabytes and hours is refused before any planning.
     [
       ['--replicas', '1000000', '--groups', '4', '--nodes', '1', '--gpus', '1000000'],
@@ -180,6 +183,15 @@ describe('evoplace eplb (CLI)', () => {
     expect(run.stdout).toBe('');
     expect(run.stderr).toMatch(message);
     expect(run.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('a trace given without --load is answered with the usage that names --load', () => {
+    const run = evoplace(['eplb', 'bench', trace, ...shapeArgs]);
+    expect(run.code).toBe(2);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toMatch(
+      /unexpected argument ".*trace\.json"; usage: evoplace eplb bench --load FILE --replicas R --groups G --nodes N --gpus M \[options\]/,
+    );
   });
 
   it('generate refuses a trace too large to write', () => {

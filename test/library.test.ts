@@ -12,4 +12,15 @@ describe('library entry point', () => {
     const shape = { replicas: 4, groups: 2, nodes: 2, gpus: 2 };
     expect(evoplace.checkPlan(evoplace.REBALANCERS.balanced(load, shape), shape, true)).toEqual([]);
   });
+
+  it('milp before HiGHS is loaded names the export that loads it', async () => {
+    const [instance] = evoplace.generatePrismInstances('seed', 1, 42);
+    const problem = evoplace.toProblem(instance!);
+    const options = { seed: 0, timeLimitMs: 10_000 };
+    expect(() => evoplace.solvePrism('milp', problem, options)).toThrow(
+      "await preparePrismSolvers(['milp'])",
+    );
+    await evoplace.preparePrismSolvers(['milp']);
+    expect(evoplace.solvePrism('milp', problem, options).proven).toBe(true);
+  });
 });

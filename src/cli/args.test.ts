@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { choiceFlag, intFlag, listFlag, numberFlag, parseFlags } from './args.js';
+import { choiceFlag, intFlag, listFlag, numberFlag, parseCommand, parseFlags } from './args.js';
 
 describe('flags', () => {
   it('reads a negative value after its flag, and leaves the range check to judge it', () => {
@@ -27,8 +27,25 @@ describe('flags', () => {
   });
 
   it('names an unknown option with balanced quotes', () => {
-    expect(() => parseFlags('prism solve', ['--bogus'], {})).toThrow(
-      'unknown option --bogus (a value that starts with "-" goes after "--"); see "evoplace prism solve --help"',
+    expect(() => parseFlags('prism solve', ['-x'], {})).toThrow(
+      'unknown option -x (a value that starts with "-" goes after "--"); see "evoplace prism solve --help"',
+    );
+  });
+
+  it('answers a long option like none of its own with the options the command takes', () => {
+    const options = { family: { type: 'string' }, help: { type: 'boolean' } } as const;
+    expect(() => parseFlags('prism generate', ['--json'], options)).toThrow(
+      'unknown option --json (this command takes --family); see "evoplace prism generate --help"',
+    );
+  });
+
+  it('quotes the usage of a command given arguments it does not take', () => {
+    const usage = 'evoplace eplb bench --load FILE [options]';
+    expect(() => parseCommand('eplb bench', ['trace.json'], {}, '', 0, usage)).toThrow(
+      `unexpected argument "trace.json"; usage: ${usage}; see "evoplace eplb bench --help"`,
+    );
+    expect(() => parseCommand('prism solve', ['a', 'b'], {}, '', 1)).toThrow(
+      'expected 1 argument(s), got 2;',
     );
   });
 

@@ -34,16 +34,22 @@ export function parseFlags<O extends Options>(
 
 /**
  * parseArgs's complaint; an unknown option's own text ends in an unbalanced quote, and says
- * nothing of the option a typo (`--jsno`) most likely meant.
+ * nothing of the option a typo (`--jsno`) most likely meant. A long option that resembles none
+ * (`--json` where a command writes JSON anyway) gets the options the command does take; only a
+ * short one (`-x`, often a value or file name that starts with "-") gets the hint about "--".
  */
 function complaint(error: Error & { code?: string }, names: string[]): string {
   const unknown = /^Unknown option '([^']*)'/.exec(error.message);
   if (error.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || !unknown) return error.message;
   const option = unknown[1]!;
-  const meant = option.startsWith('--') ? nearMiss(option.slice(2), names) : null;
-  return meant
-    ? `unknown option ${option} (did you mean --${meant}?)`
-    : `unknown option ${option} (a value that starts with "-" goes after "--")`;
+  if (!option.startsWith('--'))
+    return `unknown option ${option} (a value that starts with "-" goes after "--")`;
+  const meant = nearMiss(option.slice(2), names);
+  if (meant) return `unknown option ${option} (did you mean --${meant}?)`;
+  const taken = names.filter((name) => name !== 'help').map((name) => `--${name}`);
+  return taken.length
+    ? `unknown option ${option} (this command takes ${alternatives(taken)})`
+    : `unknown option ${option} (this command takes none)`;
 }
 
 /**
@@ -90,8 +96,8 @@ export function parseCommand(
     const what =
       positionals === 0
         ? `unexpected argument "${parsed.positionals[0]}"`
-        : `expected ${positionals} argument(s)`;
-    throw new UserError(`${what}; usage: ${usage}`, command);
+        : `expected ${positionals} argument(s), got ${parsed.positionals.length}`;
+    throw new UserError(`${what}; usage: ${usage}; see "evoplace ${command} --help"`, command);
   }
   return parsed;
 }

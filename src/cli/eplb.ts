@@ -53,6 +53,13 @@ export const CLUSTER_FLAGS: Options = {
   window: { type: 'string' },
 };
 
+/** The flags every cluster needs, as usage lines and messages quote them. */
+const SHAPE_USAGE = '--replicas R --groups G --nodes N --gpus M';
+
+/** How a command that replays a trace on a cluster is called (quoted when it is miscalled). */
+const traceUsage = (command: string): string =>
+  `evoplace eplb ${command} --load FILE ${SHAPE_USAGE} [options]`;
+
 const SHAPE_FLAGS: Options = {
   load: { type: 'string' },
   ...CLUSTER_FLAGS,
@@ -83,13 +90,13 @@ export function shapeFromFlags(values: Record<string, unknown>): Shape {
   };
 }
 
-/** Windows of steps a trace is summed into unless --window says otherwise. */
 /**
  * Loads a generated trace may hold (steps × layers × experts): four times DeepSeek-V3's 600
  * steps, so that the JSON written stays well within what one string can hold.
  */
 const MAX_TRACE_CELLS = 4 * 600 * 58 * 256;
 
+/** Windows of steps a trace is summed into unless --window says otherwise. */
 export function windowFromFlags(values: Record<string, unknown>): number {
   return intFlag(values, 'window', 100, 1, 1_000_000);
 }
@@ -100,7 +107,10 @@ function readInputs(
   command: string,
 ): { windows: LoadMatrix[]; shape: Shape } {
   if (typeof values.load !== 'string')
-    throw new UserError('--load FILE is required', `eplb ${command}`);
+    throw new UserError(
+      `--load FILE is required; usage: ${traceUsage(command)}`,
+      `eplb ${command}`,
+    );
   const shape = shapeFromFlags(values);
   const windows = readLoadHistory(values.load, windowFromFlags(values));
   checkShape(shape, windows[0]!.layers, windows[0]!.experts);
@@ -109,7 +119,9 @@ function readInputs(
 
 function required(values: Record<string, unknown>, name: string, max: number): number {
   if (values[name] === undefined)
-    throw new UserError(`--${name} is required`, undefined, `--${name}`);
+    throw new UserError(
+      `--${name} is required; the cluster's shape takes all four: ${SHAPE_USAGE}`,
+    );
   return intFlag(values, name, 0, 1, max);
 }
 
@@ -149,6 +161,8 @@ function rebalanceCommand(argv: string[]): number {
       'max-moves': { type: 'string' },
     },
     EPLB_HELP,
+    0,
+    traceUsage('rebalance'),
   );
   if (!parsed) return 0;
   const { values } = parsed;
@@ -220,6 +234,8 @@ function benchCommand(argv: string[]): number {
     argv,
     { ...SHAPE_FLAGS, algos: { type: 'string' }, 'max-moves': { type: 'string' } },
     EPLB_HELP,
+    0,
+    traceUsage('bench'),
   );
   if (!parsed) return 0;
   const { values } = parsed;

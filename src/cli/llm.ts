@@ -163,6 +163,8 @@ function solveCommand(argv: string[]): number {
       json: { type: 'boolean' },
     },
     LLM_HELP,
+    0,
+    'evoplace llm solve --config-dir DIR [options]',
   );
   if (!parsed) return 0;
   const { values } = parsed;
@@ -253,6 +255,8 @@ function validateCommand(argv: string[]): number {
     argv,
     { ...PROBLEM_FLAGS, solution: { type: 'string' }, json: { type: 'boolean' } },
     LLM_HELP,
+    0,
+    'evoplace llm validate --config-dir DIR --solution FILE [options]',
   );
   if (!parsed) return 0;
   const { values } = parsed;

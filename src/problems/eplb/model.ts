@@ -60,9 +60,10 @@ export const MAX_SLOTS = 1 << 20;
 
 /**
  * Check that a shape fits a load matrix of `layers` × `experts`: the divisibility DeepSeek's
- * EPLB relies on, and the limits above.
+ * EPLB relies on, and the limits above. A refusal names the flag; `where`, when given, the file
+ * the flags were checked against.
  */
-export function checkShape(shape: Shape, layers: number, experts: number, where = 'flags'): void {
+export function checkShape(shape: Shape, layers: number, experts: number, where?: string): void {
   const fail = (field: string, message: string): never => {
     throw new UserError(message, where, field);
   };

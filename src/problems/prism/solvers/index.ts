@@ -39,6 +39,7 @@ export async function prepareSolvers(names: readonly SolverName[]): Promise<void
 
 export function solve(name: SolverName, problem: PrismProblem, options: SolveOptions): SolveResult {
   if (name !== 'milp') return SOLVERS[name](problem, options);
-  if (!milp) throw new Error("the milp solver needs prepareSolvers(['milp']) first");
+  // Only a library caller can get here: the CLI prepares what it runs. Name the export it sees.
+  if (!milp) throw new Error("the milp solver needs await preparePrismSolvers(['milp']) first");
   return milp(problem, options);
 }
