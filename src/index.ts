@@ -16,7 +16,9 @@ export {
   solve as solvePrism,
   prepareSolvers as preparePrismSolvers,
   SOLVER_NAMES,
+  type SolveOptions,
   type SolveResult,
+  type SolverName as PrismSolverName,
 } from './problems/prism/solvers/index.js';
 export { solveBatch as solvePrismBatch } from './problems/prism/batch.js';
 

@@ -23,4 +23,13 @@ describe('library entry point', () => {
     await evoplace.preparePrismSolvers(['milp']);
     expect(evoplace.solvePrism('milp', problem, options).proven).toBe(true);
   });
+
+  it('refuses a solver name it does not have (plain JavaScript has no type to stop it)', () => {
+    const [instance] = evoplace.generatePrismInstances('seed', 1, 42);
+    const problem = evoplace.toProblem(instance!);
+    const misspelt = 'exakt' as evoplace.PrismSolverName;
+    expect(() => evoplace.solvePrism(misspelt, problem, { seed: 0, timeLimitMs: 100 })).toThrow(
+      'unknown prism solver "exakt"; expected one of greedy, fast, search, exact, milp',
+    );
+  });
 });

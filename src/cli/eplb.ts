@@ -32,6 +32,7 @@ import {
   runCommandOf,
 } from './args.js';
 import { printJson, say } from './output.js';
+import { counted } from '../core/plural.js';
 
 export const EPLB_HELP = `evoplace eplb — balance MoE expert replicas across GPUs and nodes
 
@@ -197,7 +198,7 @@ function rebalanceCommand(argv: string[]): number {
     return 0;
   }
   say(
-    `${algo}: ${plan.layers} layers × ${plan.experts} experts on ${plan.replicas} slots, ${ms.toFixed(2)} ms`,
+    `${algo}: ${counted(plan.layers, 'layer')} × ${counted(plan.experts, 'expert')} on ${counted(plan.replicas, 'slot')}, ${ms.toFixed(2)} ms`,
   );
   if (previous) say(movesLine(movedReplicas(previous, plan), shape.replicas));
   say(

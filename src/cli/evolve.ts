@@ -24,6 +24,7 @@ import { BUILTIN_TASK_NAMES, isBuiltinTask } from '../evolve/tasks/names.js';
 import { intFlag, numberFlag, parseCommand, type Options, runCommandOf } from './args.js';
 import { onStopSignal } from './signals.js';
 import { printJson, say, writeJsonLines } from './output.js';
+import { counted } from '../core/plural.js';
 
 export const EVOLVE_HELP = `evoplace evolve — evolve placement programs with LLM-written patches
 
@@ -500,9 +501,7 @@ function statusCommand(argv: string[]): number {
         `best ${status.bestScore ?? '—'} (initial ${status.initialScore ?? '—'}) · spent $${status.spentUsd.toFixed(4)}${status.budgetUsd !== null ? ` of $${status.budgetUsd}` : ''}`,
       );
       for (const i of islands)
-        say(
-          `island ${i.island}: ${i.programs} program${i.programs === 1 ? '' : 's'}, best ${i.bestScore ?? '—'}`,
-        );
+        say(`island ${i.island}: ${counted(i.programs, 'program')}, best ${i.bestScore ?? '—'}`);
       const lastCheck = store.events(run.id, 'holdout-check').at(-1);
       if (lastCheck) say(`held-out check ${lastCheck.message}`);
       const heldOut = store.events(run.id, 'holdout').at(-1);

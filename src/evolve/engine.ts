@@ -33,6 +33,7 @@ import {
   type Task,
 } from './task.js';
 import { runWarnings } from './warnings.js';
+import { counted } from '../core/plural.js';
 
 export interface EngineHooks {
   /** One line of progress (the CLI prints it on stderr). */
@@ -559,7 +560,7 @@ export async function runEvolution(args: {
     }
   if (withdrawn > 0)
     hooks.progress(
-      `withdrew ${withdrawn} queued evaluation${withdrawn === 1 ? '' : 's'} that no worker had ` +
+      `withdrew ${counted(withdrawn, 'queued evaluation')} that no worker had ` +
         'taken (not stored: evolve resume continues the run)',
     );
   store.setStatus(runId, stoppedBy === 'generations' ? 'finished' : 'stopped');

@@ -151,6 +151,19 @@ describe('prism instance format', () => {
       { id: 'a', gpuNum: 2, models: ok.models },
       'gpuNum: unknown field "gpuNum"; did you mean "gpu_num"?',
     ],
+    // A letter or two off (one in a short key), silently ignored before.
+    [
+      { ...ok, current: [0, 0], maxMove: 0 },
+      'maxMove: unknown field "maxMove"; did you mean "maxMoves"?',
+    ],
+    [
+      { ...ok, gpus: [{ memGib: 80 }] },
+      'gpus[0].memGib: unknown field "memGib"; did you mean "memGb"?',
+    ],
+    [
+      { ...ok, models: [{ ...ok.models[0], reqRat: 3 }] },
+      'models[0].reqRat: unknown field "reqRat"; did you mean "reqRate"?',
+    ],
     [
       { ...ok, models: [{ ...ok.models[0], Model_Size: 3 }] },
       'models[0].Model_Size: unknown field "Model_Size"; did you mean "model_size"?',

@@ -129,15 +129,21 @@ function objectsOf(raw: Fields): RawObject[] {
 }
 
 /**
+ * Letters a key may be off one of our names and still be refused as its misspelling: one in a
+ * short key (so that a seed file's own short keys read as they are), two from six letters on.
+ */
+const typoEdits = (key: string): number => (key.length >= 6 ? 2 : 1);
+
+/**
  * Refuse what unknown-field tolerance would otherwise let through silently, in every object of
- * the instance: a key that is one of its names but for case or underscores (`maxmoves`,
- * `memgb`), ignored while the user believes it applies; and one field under both its names
- * (`req_rate` beside `reqRate`), where one value would silently win.
+ * the instance: a key that misspells one of its names (`maxMove`, `maxmoves`, `memGib`), ignored
+ * while the user believes it applies; and one field under both its names (`req_rate` beside
+ * `reqRate`), where one value would silently win.
  */
 function refuseAmbiguousFields(raw: Fields, ctx: z.RefinementCtx): void {
   for (const { path, fields, names } of objectsOf(raw)) {
     for (const key of Object.keys(fields)) {
-      const field = nearMiss(key, names, 0);
+      const field = nearMiss(key, names, typoEdits(key));
       if (field)
         ctx.addIssue({
           code: 'custom',

@@ -2,6 +2,7 @@ import { findBlocks, findBlocksInLines, markerKind } from './blocks.js';
 import { fenceTags, type Language } from './language.js';
 import { lineStarts } from './lines.js';
 import { patchFailure, type PatchResult } from './patch-result.js';
+import { counted } from '../../../core/plural.js';
 
 /** A fenced code block of a markdown reply: its info-string tag (lower case) and its text. */
 interface Fence {
@@ -79,9 +80,8 @@ export function spliceBlocks(parent: string, rewritten: string, language: Langua
   const expected = parentBlocks.blocks.length;
   const got = rewriteBlocks.blocks.length;
   if (got !== expected) {
-    const plural = (n: number) => `${n} EVOLVE-BLOCK${n === 1 ? '' : 's'}`;
     return patchFailure(
-      `the rewritten program has ${plural(got)} but the current program has ${plural(expected)}; ` +
+      `the rewritten program has ${counted(got, 'EVOLVE-BLOCK')} but the current program has ${counted(expected, 'EVOLVE-BLOCK')}; ` +
         'keep every EVOLVE-BLOCK-START / EVOLVE-BLOCK-END marker line',
     );
   }

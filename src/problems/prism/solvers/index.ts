@@ -5,9 +5,15 @@ import { solveFast } from './fast.js';
 import { solveGreedy } from './greedy.js';
 import { createMilpSolver } from './milp.js';
 import { solveSearch } from './search.js';
-import type { SolveOptions, SolveResult, Solver, SolverName } from './types.js';
+import {
+  SOLVER_NAMES,
+  type SolveOptions,
+  type SolveResult,
+  type Solver,
+  type SolverName,
+} from './types.js';
 
-export { SOLVER_NAMES } from './types.js';
+export { SOLVER_NAMES };
 export type { SolveOptions, SolveResult, Solver, SolverName } from './types.js';
 
 const SOLVERS: Record<Exclude<SolverName, 'milp'>, Solver> = {
@@ -38,6 +44,11 @@ export async function prepareSolvers(names: readonly SolverName[]): Promise<void
 }
 
 export function solve(name: SolverName, problem: PrismProblem, options: SolveOptions): SolveResult {
+  // A library caller in plain JavaScript has no type to stop a misspelt name.
+  if (!SOLVER_NAMES.includes(name))
+    throw new Error(
+      `unknown prism solver ${JSON.stringify(name)}; expected one of ${SOLVER_NAMES.join(', ')}`,
+    );
   if (name !== 'milp') return SOLVERS[name](problem, options);
   // Only a library caller can get here: the CLI prepares what it runs. Name the export it sees.
   if (!milp) throw new Error("the milp solver needs await preparePrismSolvers(['milp']) first");
