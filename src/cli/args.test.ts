@@ -26,6 +26,21 @@ describe('flags', () => {
       expect(numberFlag({ a: raw }, 'a', 0, -1e9, 1e9)).toBe(value);
   });
 
+  it('refuses a flag given twice with different values, and accepts a repeat of the same', () => {
+    const options = { replicas: { type: 'string' }, json: { type: 'boolean' } } as const;
+    expect(() =>
+      parseFlags('eplb bench', ['--replicas', '288', '--replicas=300'], options),
+    ).toThrow('--replicas is given twice ("288", then "300"); give it once');
+    expect(
+      parseFlags('eplb bench', ['--replicas', '288', '--replicas', '288'], options).values,
+    ).toEqual({ replicas: '288' });
+    expect(parseFlags('eplb bench', ['--json', '--json'], options).values).toEqual({ json: true });
+    const many = { llm: { type: 'string', multiple: true } } as const;
+    expect(parseFlags('evolve run', ['--llm', 'a', '--llm', 'b'], many).values).toEqual({
+      llm: ['a', 'b'],
+    });
+  });
+
   it('names an unknown option with balanced quotes', () => {
     expect(() => parseFlags('prism solve', ['-x'], {})).toThrow(
       'unknown option -x (a value that starts with "-" goes after "--"); see "evoplace prism solve --help"',

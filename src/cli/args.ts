@@ -13,22 +13,48 @@ export function parseFlags<O extends Options>(
   argv: string[],
   options: O,
 ): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+  let parsed;
   try {
-    const parsed = parseArgs({
+    parsed = parseArgs({
       args: attachNegativeValues(argv, options),
       options,
       allowPositionals: true,
       strict: true,
+      tokens: true,
     });
-    return {
-      values: parsed.values as Record<string, string | boolean | undefined>,
-      positionals: parsed.positionals,
-    };
   } catch (error) {
     throw new UserError(
       `${complaint(error as Error, Object.keys(options))}; see "evoplace ${command} --help"`,
       command,
     );
+  }
+  refuseRepeats(command, parsed.tokens, options);
+  return {
+    values: parsed.values as Record<string, string | boolean | undefined>,
+    positionals: parsed.positionals,
+  };
+}
+
+/**
+ * A flag given twice with different values (`--replicas 288 ... --replicas 300`): parseArgs
+ * keeps the last silently, and the user may have meant either. The same value twice is harmless;
+ * a flag that takes several (`--llm`) is not a repeat.
+ */
+function refuseRepeats(
+  command: string,
+  tokens: ReturnType<typeof parseArgs>['tokens'] = [],
+  options: Options,
+): void {
+  const seen = new Map<string, string | undefined>();
+  for (const token of tokens) {
+    if (token.kind !== 'option' || options[token.name]?.multiple) continue;
+    const earlier = seen.get(token.name);
+    if (seen.has(token.name) && earlier !== token.value)
+      throw new UserError(
+        `--${token.name} is given twice (${JSON.stringify(earlier)}, then ${JSON.stringify(token.value)}); give it once`,
+        command,
+      );
+    seen.set(token.name, token.value);
   }
 }
 

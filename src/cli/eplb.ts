@@ -285,7 +285,7 @@ function generateCommand(argv: string[]): number {
   if (steps * layers * experts > MAX_TRACE_CELLS)
     throw new UserError(
       `${steps} steps × ${layers} layers × ${experts} experts is more than the ${MAX_TRACE_CELLS} ` +
-        'loads a generated trace may hold; generate fewer steps and join the files',
+        'loads a generated trace may hold; ask for fewer steps, layers or experts',
       undefined,
       '--steps',
     );
