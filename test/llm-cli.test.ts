@@ -98,6 +98,28 @@ describe('evoplace llm solve (CLI)', () => {
     expect(out.bestBatchSize).toBe(32);
   });
 
+  it('reads a network whose every line ends in a comma, as the other CSV files', () => {
+    const pool = 'gpu_type,count,memory_gb,dollar_per_hour\nA100,2,80,4\n';
+    const matrix = ',gpu_0,gpu_1\ngpu_0,10000,300\ngpu_1,300,10000\n';
+    const solve = (name: string, network: string) =>
+      evoplace([
+        'llm',
+        'solve',
+        '--config-dir',
+        configDir(name, { 'gpu_pool.csv': pool, 'network_bandwidth.csv': network }),
+        '--perf-model',
+        'seed',
+        '--json',
+      ]);
+    const plain = solve('network-plain', matrix);
+    const commas = solve('network-commas', matrix.replace(/\n/g, ',\n'));
+    expect(commas.stderr).toBe('');
+    expect(commas.code).toBe(0);
+    const best = (run: { stdout: string }) =>
+      (JSON.parse(run.stdout) as SolveJson).batches.map((b) => b.best);
+    expect(best(commas)).toEqual(best(plain));
+  });
+
   it.each([
     [
       'mis-sized matrix',
@@ -310,6 +332,19 @@ describe('evoplace llm solve (CLI)', () => {
       {},
       ['--generate-network', '300,100', '--batch-sizes', '0,32'],
       /--batch-sizes: expected a list of comma-separated positive integers/,
+    ],
+    [
+      // Under seed the memory names no catalogue GPU, so nothing else would refuse it.
+      'memory in MB',
+      { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,8,81920,4\n' },
+      ['--generate-network', '300,100', '--perf-model', 'seed'],
+      /gpu_pool\.csv: line 2, column 3 \(memory_gb\): 81920 GB is more than any GPU holds \(at most 2048 GB\); is it in MB\? \(81920 MB = 80 GB\)/,
+    ],
+    [
+      'element size in bits',
+      { 'config.csv': CONFIG.replace('bytes_per_element,2', 'bytes_per_element,16') },
+      ['--generate-network', '300,100', '--perf-model', 'seed'],
+      /config\.csv: line \d+, bytes_per_element: bytes_per_element 16 is more than any number format takes \(fp64 takes 8\); is it in bits\? \(16 bits = 2 bytes\)/,
     ],
   ])('%s: one clear line, exit 2', (name, files, args, message) => {
     const dir = configDir(name.replace(/ /g, '-'), files);
@@ -597,28 +632,51 @@ describe('evoplace llm validate', () => {
     [
       'an overstated throughput',
       { throughput_tokens_per_sec: 4000 },
-      /throughputTokensPerSec 4000/,
+      /solution\.throughput_tokens_per_sec: 4000; these stages run at 3806\.57/,
+    ],
+    [
+      'a price other than the pool’s',
+      { cost_per_hour: 1 },
+      /solution\.cost_per_hour: 1; the pool's prices give 16\.385/,
+    ],
+    [
+      'a cost per token other than its price and throughput give',
+      { cost_per_token: 2e-6 },
+      /solution\.cost_per_token: 0\.000002; solution\.cost_per_hour and solution\.throughput_tokens_per_sec give 0\.00000119566651/,
+    ],
+    [
+      'a TP degree other than its GPUs',
+      { gpu_assignments: [{ ...assignment, tp_degree: 8 }] },
+      /solution\.gpu_assignments\[0\]\.tp_degree: 8, but global_gpu_ids names 4 GPUs/,
+    ],
+    [
+      'a GPU type not in the pool',
+      { gpu_assignments: [{ ...assignment, gpu_type: 'H100' }] },
+      /solution\.gpu_assignments\[0\]\.gpu_type: "H100" is not a GPU type of the pool/,
     ],
     [
       'a GPU twice',
       { gpu_assignments: [{ ...assignment, global_gpu_ids: [0, 1, 2, 2] }] },
-      /GPU 2 is used twice/,
+      /solution\.gpu_assignments\[0\]\.global_gpu_ids: GPU 2 is used twice/,
     ],
     [
       'gpu_ids that name other GPUs than global_gpu_ids',
       { gpu_assignments: [{ ...assignment, gpu_ids: [4, 5, 6, 7] }] },
       // A100s are the pool's first type here: their ids within the type are the global ones.
-      /stage 1: gpu_ids \[4,5,6,7\] are A100 GPUs \[4,5,6,7\] of the pool, but global_gpu_ids says \[0,1,2,3\]/,
+      /solution\.gpu_assignments\[0\]\.gpu_ids: \[4,5,6,7\] are A100 GPUs \[4,5,6,7\] of the pool, but global_gpu_ids says \[0,1,2,3\]/,
     ],
     [
       'layers left out',
       { gpu_assignments: [{ ...assignment, end_layer: 30 }] },
-      /the stages end at layer 30, not 32/,
+      /solution\.gpu_assignments\[0\]\.end_layer: 30; the stages must end at the model's last layer, 32 \(num_decoder_layers\)/,
     ],
-  ])('rejects %s with exit 3, saying why', (_, change, message) => {
+  ])('rejects %s with exit 3, saying why in the file’s names', (_, change, message) => {
     const run = validate({ ...published, solution: { ...published.solution, ...change } });
     expect(run.code).toBe(3);
+    expect(run.stderr).toMatch(/^invalid \(\d+\): \S+solution-\d+\.json\n/);
     expect(run.stderr).toMatch(message);
+    // Never the names of evoplace's own placement (usdPerHour, stages[0], gpuIds, ...).
+    expect(run.stderr).not.toMatch(/usdPer|throughputTokens|stages\[|gpuIds|gpuType|Layer\b/);
   });
 
   it('accepts what llm solve --out wrote, under either performance model', () => {

@@ -8,6 +8,7 @@ import {
   batchSizes,
   readConfigDir,
   readSolutionFile,
+  SOLUTION_FILE_TERMS,
   type LlmProblem,
   type ReadOptions,
 } from '../problems/llm/model.js';
@@ -267,12 +268,18 @@ function validateCommand(argv: string[]): number {
     values.solution,
     problem.types,
   );
-  const errors = [...gpuIdMismatches, ...validatePlacement(problem, perf, batchSize, placement)];
+  const errors = [
+    ...gpuIdMismatches,
+    ...validatePlacement(problem, perf, batchSize, placement, SOLUTION_FILE_TERMS),
+  ];
   if (values.json) printJson({ valid: errors.length === 0, batchSize, errors });
   else if (errors.length === 0)
     say(
       `valid: batch ${batchSize}, ${placement.stages.length} stage(s), $${formatNumber(placement.usdPerHour)}/h`,
     );
-  else say(`invalid (${errors.length}):\n${errors.map((e) => `  ${e}`).join('\n')}`);
+  else
+    say(
+      `invalid (${errors.length}): ${values.solution}\n${errors.map((e) => `  ${e}`).join('\n')}`,
+    );
   return errors.length === 0 ? 0 : INVALID_SOLUTION_EXIT_CODE;
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { deviceMemoryTooLarge, MAX_DEVICE_MEMORY_GB } from '../../core/device-memory.js';
 import { checked, refusalOf, unknownChoice } from '../../core/schema.js';
 
 /**
@@ -11,7 +12,7 @@ import { checked, refusalOf, unknownChoice } from '../../core/schema.js';
  * what it accepts, for callers.
  */
 
-/** Far above any device's GiB or GB/s, small enough to keep sums exact. */
+/** Far above any device's GB/s or any count of billions of parameters, small enough to keep sums exact. */
 const MAX_VALUE = 1e6;
 const MAX_COUNT = 1e8;
 
@@ -22,15 +23,23 @@ export const finite = (field: string) =>
     `expected ${field} as a finite number`,
   );
 
-export const positive = (field: string) =>
+/** A number > 0, or >= 0 with `orZero`, at most `max`; a larger one is refused with `tooLarge`'s words. */
+const bounded = (field: string, orZero: boolean, max: number, tooLarge: (v: number) => string) =>
   finite(field)
-    .refine((v) => v > 0, { error: `${field} must be > 0` })
-    .refine((v) => v <= MAX_VALUE, { error: `${field} must be <= ${MAX_VALUE}` });
+    .refine((v) => (orZero ? v >= 0 : v > 0), {
+      error: `${field} must be ${orZero ? '>=' : '>'} 0`,
+    })
+    .refine((v) => v <= max, { error: ({ input }) => tooLarge(input as number) });
 
-export const nonNegative = (field: string) =>
-  finite(field)
-    .refine((v) => v >= 0, { error: `${field} must be >= 0` })
-    .refine((v) => v <= MAX_VALUE, { error: `${field} must be <= ${MAX_VALUE}` });
+export const positive = (field: string) =>
+  bounded(field, false, MAX_VALUE, () => `${field} must be <= ${MAX_VALUE}`);
+
+/**
+ * GiB of one device's memory (the device's, a model's, a process's): > 0, or >= 0 with
+ * `orZero`, and at most what any GPU holds, so that MiB typed as GiB is refused as such.
+ */
+export const deviceGib = (field: string, orZero = false) =>
+  bounded(field, orZero, MAX_DEVICE_MEMORY_GB, (v) => deviceMemoryTooLarge(v, 'GiB')!);
 
 export const count = (field: string, min: number) =>
   finite(field)

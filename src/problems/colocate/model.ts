@@ -4,10 +4,10 @@ import { parseIdentifiedList, parseWith } from '../../core/schema.js';
 import {
   choice,
   count,
+  deviceGib,
   finite,
   isMemoryShare,
   memoryShare,
-  nonNegative,
   positive,
   section,
   text,
@@ -37,7 +37,7 @@ export const DEFAULT_BLOCK_SIZE = 16;
 
 const customGpuSchema = z.strictObject({
   name: text('the GPU name').default('custom'),
-  memGib: positive('memGib'),
+  memGib: deviceGib('memGib'),
   bandwidthGBps: positive('bandwidthGBps'),
 });
 
@@ -47,7 +47,7 @@ export const CUSTOM_MODEL_DTYPE_BYTES = { bf16: 2, fp16: 2, fp8: 1, int8: 1, int
 const customModelSchema = z
   .strictObject({
     name: text('the model name'),
-    weightsGib: positive('weightsGib').optional(),
+    weightsGib: deviceGib('weightsGib').optional(),
     paramsBillion: positive('paramsBillion').optional(),
     dtype: choice(
       Object.keys(CUSTOM_MODEL_DTYPE_BYTES) as (keyof typeof CUSTOM_MODEL_DTYPE_BYTES)[],
@@ -86,9 +86,9 @@ const vllmShape = {
   maxNumSeqs: count('maxNumSeqs', 1).default(DEFAULT_MAX_NUM_SEQS),
   kvCacheDtype: choice(['auto', 'fp8']).default('auto'),
   enforceEager: trueOrFalse().default(false),
-  activationPeakGib: nonNegative('activationPeakGib').optional(),
-  nonTorchGib: nonNegative('nonTorchGib').optional(),
-  cudaGraphGib: nonNegative('cudaGraphGib').optional(),
+  activationPeakGib: deviceGib('activationPeakGib', true).optional(),
+  nonTorchGib: deviceGib('nonTorchGib', true).optional(),
+  cudaGraphGib: deviceGib('cudaGraphGib', true).optional(),
 };
 const VLLM_EXPECTED = 'expected vllm as {model, maxModelLen, ...}';
 const vllmSchema = section(vllmShape, VLLM_EXPECTED);
@@ -112,9 +112,9 @@ const sharedFields = {
   }),
   load: loadSchema.prefault({}),
   /** Memory already held on the device by processes outside the two services. */
-  otherProcessesGib: nonNegative('otherProcessesGib').default(0),
-  cudaContextGib: nonNegative('cudaContextGib').default(CUDA_CONTEXT_GIB),
-  safetyMarginGib: nonNegative('safetyMarginGib').default(SAFETY_MARGIN_GIB),
+  otherProcessesGib: deviceGib('otherProcessesGib', true).default(0),
+  cudaContextGib: deviceGib('cudaContextGib', true).default(CUDA_CONTEXT_GIB),
+  safetyMarginGib: deviceGib('safetyMarginGib', true).default(SAFETY_MARGIN_GIB),
 };
 
 const whisperSizeSchema = choice(WHISPER_SIZES);

@@ -36,7 +36,29 @@ describe('colocate problems', () => {
     [{ ...a10g, whisper: { sizes: ['huge'] } }, 'whisper.sizes[0]: expected one of tiny'],
     [{ ...a10g, utilizationStep: 0 }, 'utilizationStep must be in [0.001, 0.5]'],
     [{ ...a10g, otherProcessesGib: -1 }, 'otherProcessesGib must be >= 0'],
-    [{ ...a10g, otherProcessesGib: 1e300 }, 'otherProcessesGib must be <= 1000000'],
+    [
+      { ...a10g, otherProcessesGib: 1e300 },
+      'otherProcessesGib: 1e+300 GiB is more than any GPU holds (at most 2048 GiB)',
+    ],
+    // MiB typed as GiB: a 24 GiB device, a 16 GiB model, 4 GiB of another tenant.
+    [
+      { ...a10g, gpu: { memGib: 24576, bandwidthGBps: 600 } },
+      'gpu.memGib: 24576 GiB is more than any GPU holds (at most 2048 GiB); is it in MiB? (24576 MiB = 24 GiB)',
+    ],
+    [
+      { ...a10g, otherProcessesGib: 4096 },
+      'otherProcessesGib: 4096 GiB is more than any GPU holds (at most 2048 GiB); is it in MiB? (4096 MiB = 4 GiB)',
+    ],
+    [
+      {
+        ...a10g,
+        vllm: {
+          ...a10g.vllm,
+          model: { name: 'm', weightsGib: 16384, numLayers: 32, numKvHeads: 8, headDim: 128 },
+        },
+      },
+      'vllm.model.weightsGib: 16384 GiB is more than any GPU holds (at most 2048 GiB); is it in MiB? (16384 MiB = 16 GiB)',
+    ],
     [
       { ...a10g, requirements: { minCapacity: 0 } },
       'requirements.minCapacity: minCapacity must be >= 1',

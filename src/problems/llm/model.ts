@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
+import { deviceMemoryTooLarge } from '../../core/device-memory.js';
 import { UserError } from '../../core/errors.js';
 import { readCsvFile, readJsonFile, type CsvTable } from '../../core/io.js';
 import { nearMiss } from '../../core/near-miss.js';
@@ -49,6 +50,11 @@ const atMostLayers = (what: string) =>
   z.number().max(MAX_LAYERS, {
     error: (issue) => `${what} must be <= ${MAX_LAYERS}, got ${String(issue.input)}`,
   });
+/**
+ * The most bytes an element of the model may take: fp64's 8, the widest format a model is stored
+ * in. More is the width in bits (16 for bf16), which would make every transfer 8× too slow.
+ */
+const MAX_BYTES_PER_ELEMENT = 8;
 const fraction = (what: string) =>
   num(what).pipe(
     z
@@ -82,7 +88,13 @@ export const configSchema = z
       z.number().positive({ error: 'layer_weight_memory_gb must be > 0' }),
     ),
     bytes_per_element: num('bytes_per_element').pipe(
-      z.number().positive({ error: 'bytes_per_element must be > 0' }),
+      z
+        .number()
+        .positive({ error: 'bytes_per_element must be > 0' })
+        .max(MAX_BYTES_PER_ELEMENT, {
+          error: ({ input }) =>
+            `bytes_per_element ${String(input)} is more than any number format takes (fp64 takes ${MAX_BYTES_PER_ELEMENT}); is it in bits? (${String(input)} bits = ${Number(input) / 8} bytes)`,
+        }),
     ),
     enable_segment_quantization: bool('enable_segment_quantization').default(false),
     max_pipeline_stages: positiveInt('max_pipeline_stages').pipe(
@@ -156,6 +168,41 @@ export interface Placement {
   usdPerMillionTokens: number;
   stages: Stage[];
 }
+
+/**
+ * What messages about a placement call its parts: the names of what it was read from, so that a
+ * message about a user's file names the file's fields. `stage(k)` is the k-th stage (0-based);
+ * the others are field names, those of a stage relative to it. A stated cost per token is
+ * `costPerToken` for `tokens` tokens.
+ */
+export interface PlacementTerms {
+  stages: string;
+  stage: (k: number) => string;
+  gpuType: string;
+  tp: string;
+  gpuIds: string;
+  startLayer: string;
+  endLayer: string;
+  usdPerHour: string;
+  throughput: string;
+  costPerToken: string;
+  tokens: number;
+}
+
+/** Placement's own names, as `llm solve --json` prints a placement and the library takes one. */
+export const PLACEMENT_TERMS: PlacementTerms = {
+  stages: 'stages',
+  stage: (k) => `stages[${k}]`,
+  gpuType: 'gpuType',
+  tp: 'tp',
+  gpuIds: 'gpuIds',
+  startLayer: 'startLayer',
+  endLayer: 'endLayer',
+  usdPerHour: 'usdPerHour',
+  throughput: 'throughputTokensPerSec',
+  costPerToken: 'usdPerMillionTokens',
+  tokens: 1e6,
+};
 
 /** A placement problem: the model and batch settings, the pool, and bandwidth [gpus × gpus] in GB/s. */
 export interface LlmProblem {
@@ -399,6 +446,8 @@ export function parsePool(
         path,
         memoryAt,
       );
+    const slip = deviceMemoryTooLarge(memoryGb, 'GB');
+    if (slip) throw new UserError(slip, path, memoryAt);
     const unknown = perf.gpuProblem(name, memoryGb);
     if (unknown) throw new UserError(unknown, path, at);
     const [givenText, givenAt] = col('dollar_per_hour') >= 0 ? cell('dollar_per_hour') : ['', at];
@@ -496,8 +545,22 @@ export function generatedNetwork(
   return bw;
 }
 
+/**
+ * The table without its last column when every line ends in a comma (an empty last cell on every
+ * line, the header's included): the other CSV readers ignore such a column, having no name for it;
+ * this one counts columns, so it drops it to read the same file the same way.
+ */
+function withoutTrailingCommas(table: CsvTable): CsvTable {
+  const lines = [table.header, ...table.rows.map((row) => row.cells)];
+  if (table.header.length < 2 || lines.some((cells) => cells.at(-1)!.trim() !== '')) return table;
+  return {
+    header: table.header.slice(0, -1),
+    rows: table.rows.map((row) => ({ ...row, cells: row.cells.slice(0, -1) })),
+  };
+}
+
 function readNetwork(path: string, gpuCount: number): Float64Array {
-  const table = readCsvFile(path);
+  const table = withoutTrailingCommas(readCsvFile(path));
   const size = table.rows.length;
   if (size !== gpuCount || table.header.length - 1 !== gpuCount) {
     throw new UserError(
@@ -575,6 +638,21 @@ const solutionFileSchema = z.strictObject({
   }),
 });
 
+/** The names of `solution_with_tp.json`, for messages about a placement read from one. */
+export const SOLUTION_FILE_TERMS: PlacementTerms = {
+  stages: 'solution.gpu_assignments',
+  stage: (k) => `solution.gpu_assignments[${k}]`,
+  gpuType: 'gpu_type',
+  tp: 'tp_degree',
+  gpuIds: 'global_gpu_ids',
+  startLayer: 'start_layer',
+  endLayer: 'end_layer',
+  usdPerHour: 'solution.cost_per_hour',
+  throughput: 'solution.throughput_tokens_per_sec',
+  costPerToken: 'solution.cost_per_token',
+  tokens: 1,
+};
+
 /**
  * Read a `solution_with_tp.json` as a placement at its batch size; errors name the field. With
  * the pool's `types`, `gpuIdMismatches` says where a stage's `gpu_ids` (ids within its type,
@@ -598,7 +676,7 @@ export function readSolutionFile(
     const globals = a.gpu_ids?.map((id) => id + (type?.firstId ?? 0));
     return type && globals && JSON.stringify(globals) !== JSON.stringify(a.global_gpu_ids)
       ? [
-          `stage ${k + 1}: gpu_ids ${JSON.stringify(a.gpu_ids)} are ${a.gpu_type} GPUs ${JSON.stringify(globals)} of the pool, but global_gpu_ids says ${JSON.stringify(a.global_gpu_ids)}`,
+          `${SOLUTION_FILE_TERMS.stage(k)}.gpu_ids: ${JSON.stringify(a.gpu_ids)} are ${a.gpu_type} GPUs ${JSON.stringify(globals)} of the pool, but global_gpu_ids says ${JSON.stringify(a.global_gpu_ids)}`,
         ]
       : [];
   });

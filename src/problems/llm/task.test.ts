@@ -96,7 +96,9 @@ describe('llm task: the strict scorer, against the exact optimum', () => {
     expect(scoreLlmAnswers(cases, only(k, 'cheap'))).toMatchObject({ correct: false });
     expect(scoreLlmAnswers(cases, only(k, []))).toMatchObject({ correct: false });
     // Layers that do not add up to the model's.
-    expect(scoreLlmAnswers(cases, only(k, [{ ...o }])).textFeedback).toMatch(/end at layer/);
+    expect(scoreLlmAnswers(cases, only(k, [{ ...o }])).textFeedback).toMatch(
+      /must end at the model's last layer/,
+    );
     // More GPUs of one type than the pool has.
     const type = input.gpuTypes.find((t) => t.name === o.gpuType)!;
     const tooMany = Array.from({ length: type.count + 1 }, () => ({

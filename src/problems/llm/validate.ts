@@ -1,5 +1,11 @@
 import { slowestLink, typeLinks } from './links.js';
-import type { LlmProblem, Placement, Stage } from './model.js';
+import {
+  PLACEMENT_TERMS,
+  type LlmProblem,
+  type Placement,
+  type PlacementTerms,
+  type Stage,
+} from './model.js';
 import type { BatchPerf, PerfModel } from './perf/types.js';
 import { TP_DEGREES, usdPerMillionTokens, withinBudgets } from './score.js';
 
@@ -34,19 +40,22 @@ function stageErrors(
   stage: Stage,
   k: number,
   type: number,
+  terms: PlacementTerms,
 ): string[] {
-  const at = `stages[${k}]`;
-  if (type < 0) return [`${at}: GPU type "${stage.gpuType}" is not in the pool`];
+  const at = terms.stage(k);
+  if (type < 0) return [`${at}.${terms.gpuType}: "${stage.gpuType}" is not a GPU type of the pool`];
   const errors: string[] = [];
   const t = problem.types[type]!;
   if (!TP_DEGREES.includes(stage.tp))
-    errors.push(`${at}: TP degree ${stage.tp} is not one of ${TP_DEGREES.join(', ')}`);
+    errors.push(`${at}.${terms.tp}: ${stage.tp} is not one of ${TP_DEGREES.join(', ')}`);
   if (stage.gpuIds.length !== stage.tp)
-    errors.push(`${at}: TP ${stage.tp} on ${stage.gpuIds.length} GPUs`);
+    errors.push(
+      `${at}.${terms.tp}: ${stage.tp}, but ${terms.gpuIds} names ${stage.gpuIds.length} GPUs`,
+    );
   for (const id of stage.gpuIds) {
     if (!Number.isInteger(id) || id < t.firstId || id >= t.firstId + t.count)
       errors.push(
-        `${at}: GPU ${id} is not a ${t.name} (those are ${t.firstId}…${t.firstId + t.count - 1})`,
+        `${at}.${terms.gpuIds}: GPU ${id} is not a ${t.name} (those are ${t.firstId}…${t.firstId + t.count - 1})`,
       );
   }
   const layers = stage.endLayer - stage.startLayer + 1;
@@ -67,7 +76,8 @@ function stageErrors(
 
 /**
  * The strict checker of an answer at batch size `batch` under the performance model `perf`:
- * every reason it is not a valid placement (none when it is). Stages must cover layers 1 … N in
+ * every reason it is not a valid placement (none when it is), its parts named by `terms` (those
+ * of the file it was read from). Stages must cover layers 1 … N in
  * order, each a TP group of distinct GPUs of its own type, no GPU in two stages, no more stages
  * than max_pipeline_stages, each stage's layers fitting its GPUs' memory and the segment sizes;
  * consecutive stages on links the seed's percentile filter keeps (where it applies, see
@@ -80,41 +90,54 @@ export function validatePlacement(
   perf: PerfModel,
   batch: number,
   placement: Placement,
+  terms: PlacementTerms = PLACEMENT_TERMS,
 ): string[] {
   const { stages } = placement;
   const c = problem.config;
-  if (stages.length === 0) return ['no stages'];
+  if (stages.length === 0) return [`${terms.stages}: no stages`];
   const errors: string[] = [];
   if (stages.length > c.max_pipeline_stages)
-    errors.push(`${stages.length} stages, more than max_pipeline_stages ${c.max_pipeline_stages}`);
+    errors.push(
+      `${terms.stages}: ${stages.length} stages, more than max_pipeline_stages ${c.max_pipeline_stages}`,
+    );
   const rated = perf.atBatch(problem, batch);
   const types = stages.map((s) => typeOf(problem, s));
   const used = new Set<number>();
   let nextLayer = 1;
   stages.forEach((stage, k) => {
-    if (stage.startLayer !== nextLayer || stage.endLayer < stage.startLayer)
+    const at = terms.stage(k);
+    if (stage.startLayer !== nextLayer)
       errors.push(
-        `stages[${k}]: layers ${stage.startLayer}…${stage.endLayer}; the stage must start at layer ${nextLayer}`,
+        `${at}.${terms.startLayer}: ${stage.startLayer}; the stage must start at layer ${nextLayer}${k === 0 ? '' : `, after the previous stage's ${terms.endLayer} ${nextLayer - 1}`}`,
+      );
+    if (stage.endLayer < stage.startLayer)
+      errors.push(
+        `${at}.${terms.endLayer}: ${stage.endLayer}, before ${terms.startLayer} ${stage.startLayer}`,
       );
     nextLayer = stage.endLayer + 1;
-    errors.push(...stageErrors(problem, perf, rated, stage, k, types[k]!));
+    errors.push(...stageErrors(problem, perf, rated, stage, k, types[k]!, terms));
     for (const id of stage.gpuIds) {
-      if (used.has(id)) errors.push(`stages[${k}]: GPU ${id} is used twice`);
+      if (used.has(id)) errors.push(`${at}.${terms.gpuIds}: GPU ${id} is used twice`);
       used.add(id);
     }
   });
   if (nextLayer !== c.num_decoder_layers + 1)
-    errors.push(`the stages end at layer ${nextLayer - 1}, not ${c.num_decoder_layers}`);
+    errors.push(
+      `${terms.stage(stages.length - 1)}.${terms.endLayer}: ${nextLayer - 1}; the stages must end at the model's last layer, ${c.num_decoder_layers} (num_decoder_layers)`,
+    );
   const allowed = typeLinks(problem);
   for (let k = 1; k < stages.length && allowed; k++) {
     const [a, b] = [types[k - 1]!, types[k]!];
     if (a >= 0 && b >= 0 && !allowed[a]![b])
       errors.push(
-        `stages[${k - 1}] → stages[${k}]: the ${stages[k - 1]!.gpuType} → ${stages[k]!.gpuType} link is below the bandwidth percentile`,
+        `${terms.stage(k - 1)} → ${terms.stage(k)}: the ${stages[k - 1]!.gpuType} → ${stages[k]!.gpuType} link is below the bandwidth percentile`,
       );
   }
   if (errors.length > 0) return errors;
-  return [...claimErrors(problem, rated, placement, types), ...budgetErrors(problem, placement)];
+  return [
+    ...claimErrors(problem, rated, placement, types, terms),
+    ...budgetErrors(problem, placement),
+  ];
 }
 
 /** The stated figures against the recomputed ones (for a placement whose stages are valid). */
@@ -123,6 +146,7 @@ function claimErrors(
   rated: BatchPerf,
   placement: Placement,
   types: readonly number[],
+  terms: PlacementTerms,
 ): string[] {
   const errors: string[] = [];
   const usdPerHour = placement.stages.reduce(
@@ -130,7 +154,9 @@ function claimErrors(
     0,
   );
   if (!close(placement.usdPerHour, usdPerHour))
-    errors.push(`usdPerHour ${placement.usdPerHour}; the pool's prices give ${usdPerHour}`);
+    errors.push(
+      `${terms.usdPerHour}: ${placement.usdPerHour}; the pool's prices give ${usdPerHour}`,
+    );
   const slowestStage = Math.min(
     ...placement.stages.map((s, k) =>
       rated.stageTokensPerSec(
@@ -144,12 +170,14 @@ function claimErrors(
   const throughput = rated.endToEndTokensPerSec(slowestStage, placement.stages.length);
   if (placement.throughputTokensPerSec > throughput * (1 + RELATIVE_TOLERANCE))
     errors.push(
-      `throughputTokensPerSec ${placement.throughputTokensPerSec}; these stages run at ${throughput}`,
+      `${terms.throughput}: ${placement.throughputTokensPerSec}; these stages run at ${throughput}`,
     );
   const perMillion = usdPerMillionTokens(placement.usdPerHour, placement.throughputTokensPerSec);
+  /** $ per million tokens as `terms.costPerToken` states it: $ per `terms.tokens` tokens. */
+  const stated = (usd: number): number => Number(((usd * terms.tokens) / 1e6).toPrecision(15));
   if (!close(placement.usdPerMillionTokens, perMillion))
     errors.push(
-      `usdPerMillionTokens ${placement.usdPerMillionTokens}; its $/h and throughput give ${perMillion}`,
+      `${terms.costPerToken}: ${stated(placement.usdPerMillionTokens)}; ${terms.usdPerHour} and ${terms.throughput} give ${stated(perMillion)}`,
     );
   return errors;
 }
