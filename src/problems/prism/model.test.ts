@@ -107,7 +107,20 @@ describe('prism instance format', () => {
     ],
     [
       { ...ok, models: [{ ...ok.models[0], sizeGb: 1e300 }] },
-      'models[0].sizeGb: sizeGb must be <= 1000000',
+      'models[0].sizeGb: 1e+300 GB is more than any GPU holds (at most 2048 GB)',
+    ],
+    // MB typed as GB: no GPU holds that much, so it is refused with the likely reading.
+    [
+      { ...ok, models: [{ ...ok.models[0], sizeGb: 16384 }] },
+      'models[0].sizeGb: 16384 GB is more than any GPU holds (at most 2048 GB); is it in MB? (16384 MB = 16 GB)',
+    ],
+    [
+      { ...ok, gpus: { count: 2, memGb: 81920 } },
+      'gpus.memGb: 81920 GB is more than any GPU holds (at most 2048 GB); is it in MB? (81920 MB = 80 GB)',
+    ],
+    [
+      { id: 'a', gpu_num: 2, gpu_mem_gb: 81920, models: ok.models },
+      'gpus.memGb: 81920 GB is more than any GPU holds',
     ],
     [{ ...ok, models: [{ name: 'm0', sizeGb: 1, slo: 1 }] }, 'models[0].reqRate'],
     [
@@ -125,7 +138,7 @@ describe('prism instance format', () => {
     ],
     [
       { ...ok, gpus: [{ memGb: 80 }, { memGb: '80' }] },
-      'gpus[1].memGb: expected memory in GB, above 0 and at most 1000000, got "80"',
+      'gpus[1].memGb: expected memory in GB, above 0, got "80"',
     ],
     [
       {

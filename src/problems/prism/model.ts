@@ -2,9 +2,7 @@ import { z } from 'zod';
 import { readJsonFile } from '../../core/io.js';
 import { nearMiss } from '../../core/near-miss.js';
 import { checked, parseIdentifiedList, refusalOf } from '../../core/schema.js';
-
-/** Largest GPU memory we accept, in GB: far above any device, small enough to stay exact. */
-export const MAX_MEM_GB = 1e6;
+import { deviceMemoryTooLarge, MAX_DEVICE_MEMORY_GB } from '../../core/device-memory.js';
 /** Largest request rate or SLO we accept: beyond it, figures lose meaning and precision. */
 export const MAX_RATE = 1e9;
 /** Smallest SLO we accept: with rates up to MAX_RATE, a model's load stays finite. */
@@ -34,10 +32,16 @@ const finite = (what: string) =>
 const numberIn = (what: string, accepts: (v: number) => boolean) =>
   checked<number>((v) => typeof v === 'number' && accepts(v), `expected ${what}`);
 
-const memGb = numberIn(
-  `memory in GB, above 0 and at most ${MAX_MEM_GB}`,
-  (v) => v > 0 && v <= MAX_MEM_GB,
-);
+/**
+ * A GPU's memory in GB: a number above 0, and no more than any GPU holds (MB typed as GB is
+ * refused as such). One refinement, like numberIn, so that the `gpus` union reports it.
+ */
+const memGb = z.unknown().superRefine((value, ctx) => {
+  const tooLarge = typeof value === 'number' ? deviceMemoryTooLarge(value, 'GB') : null;
+  if (typeof value !== 'number' || !(value > 0))
+    ctx.addIssue({ code: 'custom', message: refusalOf('expected memory in GB, above 0', value) });
+  else if (tooLarge) ctx.addIssue({ code: 'custom', message: tooLarge });
+}) as unknown as z.ZodType<number, number>;
 
 const gpuCount = numberIn(
   `a whole number of GPUs from 1 to ${MAX_GPUS}`,
@@ -54,7 +58,10 @@ const modelSchema = z.object(
       .max(200, { error: 'model name must be at most 200 characters' }),
     sizeGb: finite('sizeGb')
       .refine((v) => v > 0, { error: 'sizeGb must be > 0 (a model occupies memory)' })
-      .refine((v) => v <= MAX_MEM_GB, { error: `sizeGb must be <= ${MAX_MEM_GB}` }),
+      // No GPU holds a larger model: such a size is a unit slip (MB for GB), not a model.
+      .refine((v) => v <= MAX_DEVICE_MEMORY_GB, {
+        error: (issue) => deviceMemoryTooLarge(issue.input as number, 'GB')!,
+      }),
     reqRate: finite('reqRate')
       .refine((v) => v >= 0, { error: 'reqRate must be >= 0' })
       .refine((v) => v <= MAX_RATE, { error: `reqRate must be <= ${MAX_RATE}` }),
