@@ -19,7 +19,9 @@ export interface ReplayOptions {
  * One algorithm replayed over a trace: plan on windows ≤ i, score on window i + 1. Each plan is
  * aligned to the one before (and move-limited), as a serving engine would deploy it.
  */
-export interface ReplayResult extends ReplayOptions {
+export interface ReplayResult extends Omit<ReplayOptions, 'emaAlpha'> {
+  /** The `ema` forecast's weight; null under the other forecasts, which it does not weigh. */
+  emaAlpha: number | null;
   rebalances: number;
   /** Mean balancedness on the next window (what serving feels). */
   outOfSample: Balancedness;
@@ -76,6 +78,7 @@ export function replay(
   }
   return {
     ...options,
+    emaAlpha: options.forecast === 'ema' ? options.emaAlpha : null,
     rebalances: outOfSample.length,
     outOfSample: meanBalancedness(outOfSample),
     inSample: meanBalancedness(inSample),

@@ -87,6 +87,8 @@ describe('eplb balanced: better balance than the reference out of sample', () =>
       done.push(d),
     );
     expect(result.invariantErrors).toBe(0);
+    // The weight is reported only for the forecast it weighs.
+    expect(result.emaAlpha).toBe(forecast === 'ema' ? 0.5 : null);
     expect(done).toEqual(Array.from({ length: windows.length - 1 }, (_, i) => i + 1));
     return result.outOfSample.perGpu;
   };
