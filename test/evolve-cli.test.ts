@@ -1,12 +1,14 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
 import { RunStore } from '../src/evolve/database/store.js';
 import { resolveTask } from '../src/evolve/tasks/index.js';
-import { startEvoplace } from './cli.js';
-import { runDir } from './support/evolve-run.js';
+import { MAIN, ROOT, startEvoplace, type CliRun } from './cli.js';
+import { mockConfig, runDir } from './support/evolve-run.js';
 import { startMockLlmServer, type MockLlmServer } from './support/mock-llm-server.js';
 import { prismScript } from './support/prism-script.js';
 
@@ -430,4 +432,67 @@ describe('evoplace evolve (CLI)', () => {
       /evolve\.yaml: declares no held-out cases: add "evaluate_holdout/,
     );
   }, 60_000);
+});
+
+describe('evolve resume and holdout, experiment run: a database this user cannot write', () => {
+  /**
+   * The CLI as a user who cannot write what a test made read-only: root may write anything, so
+   * where the tests run as root it runs as nobody (whose way in the folders is opened).
+   */
+  const asUser = (args: string[]): CliRun => {
+    const root = process.getuid?.() === 0;
+    const command = root
+      ? ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups', process.execPath]
+      : [process.execPath];
+    const run = spawnSync(command[0]!, [...command.slice(1), MAIN, ...args], {
+      encoding: 'utf8',
+      env: cliEnv,
+    });
+    return { code: run.status ?? -1, stdout: run.stdout, stderr: run.stderr };
+  };
+
+  it.each([
+    ['the file', (db: string) => chmodSync(db, 0o444), /run\.db: cannot be written; /],
+    [
+      'its folder',
+      (db: string) => {
+        chmodSync(db, 0o666);
+        chmodSync(dirname(db), 0o555);
+      },
+      /run\.db: is in a folder that cannot be written \(.*\); /,
+    ],
+  ])('%s read-only: refused before anything runs, exit 2', (_, lock, message) => {
+    const dir = runDir();
+    chmodSync(tmpdir(), 0o711);
+    chmodSync(dir, 0o755);
+    const db = join(dir, 'run.db');
+    const store = RunStore.create(db);
+    store.createRun('prism', mockConfig('http://127.0.0.1:9'), 1);
+    store.close();
+    // An experiment spec of its own (without promotion, which writes beside the spec).
+    const specDir = runDir();
+    chmodSync(specDir, 0o755);
+    const spec = join(specDir, 'spec.yaml');
+    const builtIn = readFileSync(join(ROOT, 'experiments/gpu-colocation.yaml'), 'utf8');
+    writeFileSync(spec, builtIn.slice(0, builtIn.indexOf('promotion:')));
+    lock(db);
+    for (const command of [
+      ['evolve', 'resume'],
+      ['evolve', 'holdout'],
+      ['experiment', 'run', spec],
+    ]) {
+      const result = asUser([...command, '--db', db]);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toMatch(message);
+      expect(result.stderr).toMatch(/make (it|its folder) writable, or copy the database/);
+      expect(result.stderr).not.toMatch(/\n\s+at /);
+    }
+    // Reading needs SQLite's -shm beside the database: where it cannot be made, said so.
+    const status = asUser(['evolve', 'status', '--db', db]);
+    if (status.code !== 0) {
+      expect(status.code, status.stderr).toBe(2);
+      expect(status.stderr).toMatch(/run\.db: cannot be opened where it is: SQLite keeps files/);
+    }
+    chmodSync(dir, 0o755);
+  });
 });

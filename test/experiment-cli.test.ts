@@ -418,6 +418,26 @@ describe('a run database keeps one kind of run', () => {
   });
 });
 
+describe('experiment status and export of a database edited by hand', () => {
+  it("name the database and the candidate's broken parameters, exit 2 (was a stack trace)", () => {
+    const dir = workDir();
+    const db = join(dir, 'exp.db');
+    const run = evoplace(['experiment', 'run', 'gpu-colocation', '--db', db], undefined, dir);
+    expect(run.code, run.stderr).toBe(0);
+    const edit = new Database(db);
+    edit.exec('UPDATE programs SET code = \'{"gpu_memory_utilization": 0.5\'');
+    edit.close();
+    for (const command of ['status', 'export']) {
+      const result = evoplace(['experiment', command, '--db', db], undefined, dir);
+      expect(result.code, result.stderr).toBe(2);
+      expect(result.stderr).toBe(
+        `error: ${db}: not a usable run database: a row's code is not JSON as evoplace writes it ` +
+          "(invalid JSON at line 1, column 31: expected ',' or '}' after a property value, found the end of the file)\n",
+      );
+    }
+  });
+});
+
 describe('experiment apply: a state directory that cannot hold acknowledgements, exit 2', () => {
   it.each([
     ['a file', (dir: string) => join(dir, 'p.promotion.json')],

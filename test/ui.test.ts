@@ -289,6 +289,19 @@ describe('evoplace ui', () => {
     expect(badShape.stderr).toContain('trace.json');
   });
 
+  it('stops cleanly on Ctrl-C sent the moment it prints its address, every time', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'evoplace-ui-'));
+    const db = runDatabase(join(dir, 'run.db'));
+    // The handler was installed just after the address was printed: a quick script won the race.
+    for (let attempt = 0; attempt < 12; attempt++) {
+      const ui = startEvoplace(['ui', db, '--port', '0']);
+      ui.child.stderr!.on('data', (chunk: Buffer) => {
+        if (chunk.toString().includes('http://')) ui.child.kill('SIGINT');
+      });
+      expect(await ui.done, `attempt ${attempt}`).toMatchObject({ code: 0 });
+    }
+  }, 60_000);
+
   it('refuses what it cannot serve: one clear line, exit 2', async () => {
     const notDb = join(dir, 'not-a-db.db');
     writeFileSync(join(dir, 'notes.txt'), 'a note');

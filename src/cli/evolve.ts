@@ -14,7 +14,12 @@ import {
   evolveConfigSchema,
   type EvolveConfig,
 } from '../evolve/config.js';
-import { acquireRunLock, runLockHolder, type LockHolder } from '../evolve/database/lock.js';
+import {
+  acquireRunLock,
+  requireWritableRun,
+  runLockHolder,
+  type LockHolder,
+} from '../evolve/database/lock.js';
 import { RunStore, type RunRecord } from '../evolve/database/store.js';
 import type { RunOutcome } from '../evolve/engine.js';
 import { parseModelSpec } from '../evolve/llm/model-spec.js';
@@ -387,14 +392,27 @@ async function runCommand(argv: string[]): Promise<number> {
   });
 }
 
-/** The stored run and its configuration (validated again: the file may be old or edited). */
-function openRun(dbPath: string): { store: RunStore; run: RunRecord; config: EvolveConfig } {
+/**
+ * The stored run and its configuration (validated again: the file may be old or edited);
+ * `adding`: for a command that adds to the run, refused unless this process may write it.
+ */
+function openRun(
+  dbPath: string,
+  adding = false,
+): { store: RunStore; run: RunRecord; config: EvolveConfig } {
+  if (adding) requireWritableRun(dbPath);
   const { store, run } = RunStore.openLatest(
     dbPath,
     'evolve',
     'start one with "evoplace evolve run"',
   );
-  return { store, run, config: parseWith(evolveConfigSchema, run.config, dbPath, 'runs.config') };
+  try {
+    if (adding) store.requireIntact();
+    return { store, run, config: parseWith(evolveConfigSchema, run.config, dbPath, 'runs.config') };
+  } catch (error) {
+    store.close();
+    throw error;
+  }
 }
 
 async function resumeCommand(argv: string[]): Promise<number> {
@@ -417,7 +435,7 @@ async function resumeCommand(argv: string[]): Promise<number> {
     );
   const limits = limitFlags(parsed.values);
   const queue = await queueFlags(parsed.values);
-  const { store, run, config: stored } = openRun(requireDb(parsed.values, 'evolve resume'));
+  const { store, run, config: stored } = openRun(requireDb(parsed.values, 'evolve resume'), true);
   let release: (() => void) | null = null;
   try {
     release = acquireRunLock(store.path);
@@ -578,15 +596,17 @@ async function workerCommand(argv: string[]): Promise<number> {
     resolveTask,
     log: (line) => say(line),
   });
-  say(
-    `worker: taking evaluations from queue "${queue.name}" at ${displayUrl(queue.url)}, ${concurrency} at a time (Ctrl-C to stop)`,
-  );
-  await new Promise<void>((done) =>
+  // Listening for Ctrl-C before saying so (see the ui's address).
+  const stopped = new Promise<void>((done) =>
     onStopSignal(() => {
       say('worker: finishing the evaluations in hand');
       done();
     }),
   );
+  say(
+    `worker: taking evaluations from queue "${queue.name}" at ${displayUrl(queue.url)}, ${concurrency} at a time (Ctrl-C to stop)`,
+  );
+  await stopped;
   await worker.close();
   say('worker: stopped');
   return 0;
@@ -606,7 +626,7 @@ async function holdoutCommand(argv: string[]): Promise<number> {
   if (!parsed) return 0;
   const top = intFlag(parsed.values, 'top', 5, 1, 1000);
   const queue = await queueFlags(parsed.values);
-  const { store, run, config } = openRun(requireDb(parsed.values, 'evolve holdout'));
+  const { store, run, config } = openRun(requireDb(parsed.values, 'evolve holdout'), true);
   try {
     const heldOut = await taskNamed(run.task, 'holdout');
     const { recordHeldOut } = await import('../evolve/engine.js');

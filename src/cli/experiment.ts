@@ -4,7 +4,13 @@ import { basename, dirname, join, normalize, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { withFieldLine } from '../core/yaml-located.js';
 import { formatTable } from '../core/table.js';
-import { EXPERIMENT_TASK_PREFIX, RunStore, type RunRecord } from '../evolve/database/store.js';
+import {
+  EXPERIMENT_TASK_PREFIX,
+  parseColumn,
+  RunStore,
+  type RunRecord,
+} from '../evolve/database/store.js';
+import { requireWritableRun } from '../evolve/database/lock.js';
 import { ArtefactStore } from '../experiments/artefacts.js';
 import { makeEvaluator, type Evaluator } from '../experiments/evaluators/index.js';
 import { experimentJsonSchema } from '../experiments/json-schema.js';
@@ -158,9 +164,11 @@ async function runCommand(argv: string[]): Promise<number> {
   }
   const dbPath = resolve(typeof parsed.values.db === 'string' ? parsed.values.db : DEFAULT_DB);
   const created = !existsSync(dbPath);
+  requireWritableRun(dbPath);
   const store = RunStore.create(dbPath);
   let closed = false;
   try {
+    store.requireIntact();
     store.checkHoldsOnly('experiment');
     const runId = store.createRun(`${EXPERIMENT_TASK_PREFIX}${spec.name}`, spec, spec.seed);
     const artefactsDir = artefactsDirOf(dbPath, spec.name, runId);
@@ -269,7 +277,7 @@ function statusCommand(argv: string[]): number {
       status: run.status,
       candidates: rows.length,
       disqualified: rows.filter((r) => !r.correct).length,
-      best: best && { params: JSON.parse(best.code) as unknown, fitness: best.combinedScore },
+      best: best && { params: candidateParams(best.code, store), fitness: best.combinedScore },
       promotions: acks,
     };
     if (parsed.values.json) printJson(status);
@@ -310,6 +318,11 @@ function openRun(values: Record<string, unknown>): { store: RunStore; run: RunRe
   );
 }
 
+/** A candidate's parameters, which an experiment run stores as its program's code (JSON). */
+function candidateParams(code: string, store: RunStore): unknown {
+  return parseColumn(code, 'code', store.path);
+}
+
 /** The run database of `--db` (default experiments.db) and its newest run. */
 function openNewestRun(values: Record<string, unknown>): { store: RunStore; run: RunRecord } {
   const dbPath = resolve(typeof values.db === 'string' ? values.db : DEFAULT_DB);
@@ -337,7 +350,7 @@ function exportCommand(argv: string[]): number {
       runId: run.id,
       generation: p.generation,
       candidate: p.slot,
-      params: JSON.parse(p.code) as unknown,
+      params: candidateParams(p.code, store),
       metrics: p.publicMetrics,
       fitness: p.combinedScore,
       disqualified: !p.correct,

@@ -262,10 +262,15 @@ export async function runUi(argv: string[]): Promise<number> {
     const prism = prismFiles.map((f) => placePrism(f.path, f.instances));
     const server = createUiServer({ runs: stores, prism, colocate, llm, eplb });
     const bound = await listen(server, port, host);
+    // Listening for Ctrl-C before the address is out: a script that stops the ui as soon as it
+    // reads it would otherwise kill it by the signal, now and then.
+    const stopped = new Promise<void>((done) =>
+      onStopSignal(() => void server.close(() => done())),
+    );
     say(
       `evoplace ui: http://${host.includes(':') ? `[${host}]` : host}:${bound}/ (Ctrl-C to stop)`,
     );
-    await new Promise<void>((stopped) => onStopSignal(() => void server.close(() => stopped())));
+    await stopped;
     return 0;
   } finally {
     for (const store of stores) store.close();

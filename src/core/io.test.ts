@@ -51,6 +51,22 @@ describe('core io', () => {
     );
   });
 
+  it('refuses any malformed JSON as a user error, even where its keys are broken', () => {
+    // A key with a bad escape, and a key after a stray bracket: the pre-parse scan once threw.
+    for (const text of ['{"a\\\u0001": 1}', '{"a":1,]"b":1}', '{"\\'])
+      expect(userError(() => parseJson(text, 'x.json')).message).toMatch(/^invalid JSON at/);
+    fc.assert(
+      fc.property(fc.string({ unit: fc.constantFrom(...'{}[],:"\\a1 \u0001') }), (text) => {
+        try {
+          parseJson(text, 'x.json');
+        } catch (error) {
+          expect(error).toBeInstanceOf(UserError);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
   it('refuses deeply nested JSON before parsing it', () => {
     const deep = '['.repeat(100_000) + ']'.repeat(100_000);
     expect(userError(() => parseJson(deep, 'deep.json')).message).toMatch(/nests 100000 levels/);

@@ -263,7 +263,8 @@ interface JsonScan {
  * the first key an object gives twice (JSON.parse silently keeps the last, so a field given
  * twice, one copy misspelt or stale, would lose the other without a word). Tracks a set of keys
  * only for objects, so load matrices of millions of numbers cost one comparison per character.
- * Meant for text JSON.parse accepts; on other text its findings are unspecified.
+ * Meant for text JSON.parse accepts; on other text its findings are unspecified, but it never
+ * throws: it runs first, and JSON.parse then names what is wrong with the text.
  */
 function scanJson(text: string): JsonScan {
   // One entry per open bracket: the keys seen so far in an object, null for an array.
@@ -282,11 +283,11 @@ function scanJson(text: string): JsonScan {
           i++;
         }
       }
-      if (!expectKey || duplicate) continue;
+      const keys = open[open.length - 1];
+      if (!expectKey || duplicate || !keys) continue;
       expectKey = false;
-      const raw = text.slice(start, i + 1);
-      const key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
-      const keys = open[open.length - 1]!;
+      const key = keyText(text.slice(start, i + 1), escaped);
+      if (key === null) continue;
       if (keys.has(key)) duplicate = { key, position: start };
       keys.add(key);
     } else if (code === 123 || code === 91) {
@@ -300,6 +301,16 @@ function scanJson(text: string): JsonScan {
     }
   }
   return { depth: max, duplicate };
+}
+
+/** The key a quoted JSON string `raw` spells, or null where its escapes are malformed. */
+function keyText(raw: string, escaped: boolean): string | null {
+  if (!escaped) return raw.slice(1, -1);
+  try {
+    return JSON.parse(raw) as string;
+  } catch {
+    return null;
+  }
 }
 
 /**

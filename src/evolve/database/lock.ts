@@ -1,4 +1,13 @@
-import { openSync, readFileSync, rmSync, writeSync, closeSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
+import { dirname } from 'node:path';
 import { UserError } from '../../core/errors.js';
 import { processAlive } from '../../core/process-alive.js';
 
@@ -28,6 +37,30 @@ export function acquireRunLock(dbPath: string): () => void {
     }
   }
   throw new UserError(`cannot take the run lock ${path}; remove it if no run is going`, dbPath);
+}
+
+/**
+ * Refuse, before it is opened, a run database this process cannot write, for a command that
+ * adds to its run: SQLite opens such a file read-only without a word, and the first write (a
+ * generation's program, a held-out score) would fail mid-command. The folder too: it holds the
+ * lock and SQLite's -wal and -shm.
+ */
+export function requireWritableRun(dbPath: string): void {
+  for (const [path, what] of [
+    [dbPath, 'it'],
+    [dirname(dbPath), 'its folder'],
+  ] as const)
+    try {
+      accessSync(path, constants.W_OK);
+    } catch (error) {
+      // One that is missing is the opener's to report.
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw new UserError(
+        `${what === 'it' ? 'cannot be written' : `is in a folder that cannot be written (${path})`}; ` +
+          `this command writes to the database (and SQLite beside it: -wal, -shm): make ${what} writable, or copy the database somewhere that is`,
+        dbPath,
+      );
+    }
 }
 
 /** The process named in a run lock, and whether it is still alive on this machine. */

@@ -181,7 +181,7 @@ export function openDatabase(path: string, create: boolean): Database.Database {
     // Opening to read must not turn an empty file into a database.
     if (version === 0 && !create)
       throw new UserError(`${path}: holds no run database (empty); start a run first`);
-    if (version > SCHEMA_VERSION || (version > 0 && !upgradable(version)))
+    if (version > SCHEMA_VERSION || (version !== 0 && !upgradable(version)))
       throw new UserError(
         `${path}: run database version ${version}, this evoplace reads version ${SCHEMA_VERSION}` +
           (version > SCHEMA_VERSION
@@ -196,12 +196,57 @@ export function openDatabase(path: string, create: boolean): Database.Database {
       db.exec(DDL);
       db.pragma(`user_version = ${SCHEMA_VERSION}`);
     } else migrate(db, version);
+    const missing = missingColumn(db);
+    if (missing)
+      throw new UserError(
+        `${path}: not a usable run database: ${missing} is missing (edited or damaged); start a new run`,
+      );
     return db;
   } catch (error) {
     db.close();
     if (error instanceof UserError) throw error;
+    if ((error as { code?: string }).code?.startsWith('SQLITE_READONLY'))
+      throw new UserError(
+        `${path}: cannot be opened where it is: SQLite keeps files beside a run database (-wal, -shm), even to read it, and the database or its folder cannot be written; make them writable, or copy the database somewhere that is`,
+      );
     throw new UserError(`${path}: not a usable SQLite database (${(error as Error).message})`);
   }
+}
+
+/** Each table of DDL and its columns, as SQLite reports them. */
+type Tables = Map<string, Set<string>>;
+
+function tablesOf(db: Database.Database): Tables {
+  const names = db
+    .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+    .pluck()
+    .all() as string[];
+  const columns = db.prepare('SELECT name FROM pragma_table_info(?)').pluck();
+  return new Map(names.map((name) => [name, new Set(columns.all(name) as string[])]));
+}
+
+/** The tables of this version, made once from DDL itself, so the check cannot drift from it. */
+let expectedTables: Tables | null = null;
+
+/**
+ * The first table or column (`table runs`, `column events.data`) this version's queries need
+ * and the database lacks, or null: a table dropped or altered by hand would otherwise fail
+ * the first query that reads it, in SQLite's words and mid-command.
+ */
+function missingColumn(db: Database.Database): string | null {
+  if (!expectedTables) {
+    const model = new Database(':memory:');
+    model.exec(DDL);
+    expectedTables = tablesOf(model);
+    model.close();
+  }
+  const actual = tablesOf(db);
+  for (const [table, columns] of expectedTables) {
+    const found = actual.get(table);
+    if (!found) return `table ${table}`;
+    for (const column of columns) if (!found.has(column)) return `column ${table}.${column}`;
+  }
+  return null;
 }
 
 /** Whether MIGRATIONS lead from `version` to SCHEMA_VERSION. */

@@ -134,7 +134,45 @@ describe('RunStore', () => {
     expect(() => store.latestRun()).toThrow(
       /not a usable run database: a row's config is not JSON/,
     );
+    // Nesting no run writes is refused before anything walks it (it once overflowed the stack).
+    const deep = '['.repeat(100_000) + ']'.repeat(100_000);
+    store.db.prepare('UPDATE runs SET config = ?').run(deep);
+    expect(() => store.latestRun()).toThrow(/a row's config .*nests 100000 levels deep/);
     store.close();
+  });
+
+  it('finds damage that SQLite would otherwise find only on a write, before one', () => {
+    const path = join(dir(), 'run.db');
+    const store = RunStore.create(path);
+    store.createRun('prism', {}, 1);
+    store.requireIntact();
+    store.close();
+    // The header's count of free pages (bytes 36-39), as a flipped bit would leave it.
+    const bytes = readFileSync(path);
+    bytes[39] = 0xff;
+    writeFileSync(path, bytes);
+    const damaged = RunStore.open(path);
+    expect(damaged.runs()).toHaveLength(1);
+    expect(() => damaged.requireIntact()).toThrow(
+      /^is damaged \(SQLite's check: .*[Ff]reelist.*\); recover what it holds with "sqlite3 FILE \.recover"/,
+    );
+    damaged.close();
+  });
+
+  it('refuses a database missing a table or column of its version, naming which', () => {
+    const path = join(dir(), 'run.db');
+    RunStore.create(path).close();
+    for (const [sql, missing] of [
+      ['ALTER TABLE events DROP COLUMN data', 'column events.data'],
+      ['DROP TABLE runs', 'table runs'],
+    ]) {
+      const db = new Database(path);
+      db.exec(sql!);
+      db.close();
+      expect(() => RunStore.open(path)).toThrow(
+        `not a usable run database: ${missing} is missing (edited or damaged); start a new run`,
+      );
+    }
   });
 
   it('keeps the latest held-out score of each program, per run', () => {
@@ -219,5 +257,9 @@ describe('RunStore', () => {
     future.pragma('user_version = 99');
     future.close();
     expect(() => RunStore.open(path)).toThrow(/version 99/);
+    const negative = new Database(path);
+    negative.pragma('user_version = -1');
+    negative.close();
+    expect(() => RunStore.open(path)).toThrow(/version -1, .* too old to migrate/);
   });
 });

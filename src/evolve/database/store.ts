@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
 import { UserError } from '../../core/errors.js';
+import { parseJson } from '../../core/io.js';
 import { openDatabase } from './schema.js';
 
 /** How a program entered the run. `failed`: a generation whose proposal produced nothing to evaluate. */
@@ -189,12 +190,20 @@ function fromRow<T>(row: Row, path: string): T {
   return record as T;
 }
 
-/** A JSON column's value; a database edited by hand (or broken) is the user's to fix. */
-function parseColumn(value: unknown, column: string, path: string): unknown {
+/**
+ * A JSON column's value; a database edited by hand (or broken) is the user's to fix. Read as
+ * files are (parseJson): nesting deeper than anything we write would overflow the stack of
+ * whatever walks it next.
+ */
+export function parseColumn(value: unknown, column: string, path: string): unknown {
   try {
-    return JSON.parse(value as string);
-  } catch {
-    throw new UserError(`not a usable run database: a row's ${column} is not JSON`, path);
+    return parseJson(String(value), column);
+  } catch (error) {
+    if (!(error instanceof UserError)) throw error;
+    throw new UserError(
+      `not a usable run database: a row's ${column} is not JSON as evoplace writes it (${error.message})`,
+      path,
+    );
   }
 }
 
@@ -261,6 +270,24 @@ export class RunStore {
     if (other)
       throw new UserError(
         `holds ${runKind(other)} runs; a database keeps one kind of run, so give --db a new file for ${kind} runs`,
+        this.path,
+      );
+  }
+
+  /**
+   * Refuse a damaged database before a command adds to it: SQLite finds some damage (a wrong
+   * count of free pages) only when it writes, which would fail the command halfway.
+   */
+  requireIntact(): void {
+    let found: string;
+    try {
+      found = String(this.db.pragma('quick_check(1)', { simple: true }));
+    } catch (error) {
+      found = (error as Error).message;
+    }
+    if (found !== 'ok')
+      throw new UserError(
+        `is damaged (SQLite's check: ${found.replace(/\s*\n\s*/g, ' ')}); recover what it holds with "sqlite3 FILE .recover", or start a new run`,
         this.path,
       );
   }
