@@ -41,6 +41,16 @@ describe('flags', () => {
     });
   });
 
+  it('says in our words that a flag needs a value, or that a switch takes none', () => {
+    const options = { port: { type: 'string' }, json: { type: 'boolean' } } as const;
+    expect(() => parseFlags('ui', ['--port'], options)).toThrow(
+      '--port needs a value (--port VALUE); see "evoplace ui --help"',
+    );
+    expect(() => parseFlags('ui', ['--json=yes'], options)).toThrow(
+      '--json is a switch and takes no value (write --json alone); see "evoplace ui --help"',
+    );
+  });
+
   it('names an unknown option with balanced quotes', () => {
     expect(() => parseFlags('prism solve', ['-x'], {})).toThrow(
       'unknown option -x (a value that starts with "-" goes after "--"); see "evoplace prism solve --help"',

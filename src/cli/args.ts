@@ -65,6 +65,12 @@ function refuseRepeats(
  * short one (`-x`, often a value or file name that starts with "-") gets the hint about "--".
  */
 function complaint(error: Error & { code?: string }, names: string[]): string {
+  const valueless = /^Option '(?:-\w, )?(-[^ ']+)(?: <value>)?' argument missing/.exec(
+    error.message,
+  );
+  if (valueless) return `${valueless[1]} needs a value (${valueless[1]} VALUE)`;
+  const unwanted = /^Option '(?:-\w, )?(-[^ ']+)' does not take an argument/.exec(error.message);
+  if (unwanted) return `${unwanted[1]} is a switch and takes no value (write ${unwanted[1]} alone)`;
   const unknown = /^Unknown option '([^']*)'/.exec(error.message);
   if (error.code !== 'ERR_PARSE_ARGS_UNKNOWN_OPTION' || !unknown) return error.message;
   const option = unknown[1]!;

@@ -28,6 +28,46 @@ describe('parseWith', () => {
   });
 });
 
+describe('parseWith on a value out of its bounds', () => {
+  const limits = z.object({
+    islands: z.number().int().min(1).max(64),
+    rate: z.number().gt(0).optional(),
+    models: z.array(z.string()).max(2).optional(),
+    name: z.string().min(2).optional(),
+    top: z.number().int().max(5).optional(),
+  });
+  const refusalOf = (data: unknown): string => {
+    try {
+      parseWith(limits, data, 'evolve.yaml');
+    } catch (error) {
+      if (error instanceof UserError) return error.format();
+      throw error;
+    }
+    return 'accepted';
+  };
+
+  it("says the bound in our words, with what came, and the field's own bound first", () => {
+    expect(refusalOf({ islands: 1000 })).toBe(
+      'evolve.yaml: islands: expected at most 64, got 1000',
+    );
+    expect(refusalOf({ islands: 0 })).toBe('evolve.yaml: islands: expected at least 1, got 0');
+    // zod's safe-integer check comes first; the field's own bound is what to write.
+    expect(refusalOf({ islands: 2 ** 53 + 1 })).toBe(
+      'evolve.yaml: islands: expected at most 64, got 9007199254740992',
+    );
+    expect(refusalOf({ islands: 2, rate: 0 })).toBe('evolve.yaml: rate: expected above 0, got 0');
+    expect(refusalOf({ islands: 2, models: ['a', 'b', 'c'] })).toBe(
+      'evolve.yaml: models: expected at most 2 items, got 3',
+    );
+    expect(refusalOf({ islands: 2, name: 'a' })).toBe(
+      'evolve.yaml: name: expected at least 2 characters, got 1',
+    );
+    // A schema's own message is kept as written.
+    const own = z.object({ n: z.number().max(3, { error: 'n must be <= 3 (three lanes)' }) });
+    expect(() => parseWith(own, { n: 4 }, 'x.json')).toThrow('n must be <= 3 (three lanes)');
+  });
+});
+
 describe('parseWith on a key a strict object does not have', () => {
   const gpu = z.strictObject({ memGb: z.number(), count: z.number().int().default(1) });
   const instance = z.strictObject({

@@ -73,8 +73,60 @@ export function reportedIssue(
   const stray = strays.find((s) => s.message !== UNKNOWN_FIELD) ?? strays[0];
   if (stray && (stray.message !== UNKNOWN_FIELD || issues[0]!.code === 'unrecognized_keys'))
     return stray;
-  const issue = issues[0]!;
+  const issue = issues.find((i) => !outrangedBy(i, issues)) ?? issues[0]!;
   return { message: messageOf(issue, data), path: [...issue.path] };
+}
+
+/**
+ * Is `issue` zod's safe-integer bound on a field that has a bound of its own among `issues`?
+ * zod checks the first before the second (2⁵³ + 1 "must be <= 9007199254740991" where the
+ * field takes at most 64): the field's own says what to write.
+ */
+function outrangedBy(issue: z.core.$ZodIssue, issues: readonly z.core.$ZodIssue[]): boolean {
+  return (
+    (issue.code === 'too_big' || issue.code === 'too_small') &&
+    issue.origin === 'int' &&
+    issues.some(
+      (other) =>
+        other !== issue &&
+        other.code === issue.code &&
+        other.path.length === issue.path.length &&
+        other.path.every((key, k) => key === issue.path[k]),
+    )
+  );
+}
+
+/** How a bound's message names what it counts, by zod's `origin`. */
+const BOUNDED_UNITS: Partial<Record<string, string>> = {
+  array: ' items',
+  set: ' items',
+  string: ' characters',
+  file: ' bytes',
+};
+
+/** A bound in our words: `expected at most 64, got 1000`, `expected above 0, got 0`. */
+function boundMessage(
+  issue: z.core.$ZodIssue & { code: 'too_big' | 'too_small' },
+  data: unknown,
+): string {
+  const limit = issue.code === 'too_big' ? issue.maximum : issue.minimum;
+  const side =
+    issue.code === 'too_big'
+      ? issue.inclusive === false
+        ? 'below'
+        : 'at most'
+      : issue.inclusive === false
+        ? 'above'
+        : 'at least';
+  const value = valueAt(data, issue.path);
+  const units = BOUNDED_UNITS[issue.origin];
+  const size =
+    units === undefined
+      ? value
+      : Array.isArray(value) || typeof value === 'string'
+        ? value.length
+        : value;
+  return refusalOf(`expected ${side} ${String(limit)}${units ?? ''}`, size);
 }
 
 /**
@@ -89,6 +141,11 @@ function messageOf(issue: z.core.$ZodIssue, data: unknown): string {
       `expected ${TYPE_NAMES[issue.expected] ?? issue.expected}`,
       valueAt(data, issue.path),
     );
+  if (
+    (issue.code === 'too_big' && issue.message.startsWith('Too big')) ||
+    (issue.code === 'too_small' && issue.message.startsWith('Too small'))
+  )
+    return boundMessage(issue, data);
   if (issue.code !== 'invalid_value' || !issue.values.every((v) => typeof v === 'string'))
     return issue.message;
   const allowed = issue.values as string[];
