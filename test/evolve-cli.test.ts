@@ -285,7 +285,7 @@ describe('evoplace evolve (CLI)', () => {
     expect(events).toEqual(['resumed with budgetUsd 0.06 → 1', 'resumed with generations 6 → 8']);
   }, 120_000);
 
-  it('an LLM that cannot be reached stops the run (exit 2), stopped and resumable, its generations not counted', async () => {
+  it('an LLM that cannot be reached stops the run (exit 4, a service failed), stopped and resumable, its generations not counted', async () => {
     const dir = runDir();
     const db = join(dir, 'unreachable.db');
     const config = join(dir, 'no-retries.yaml');
@@ -302,7 +302,7 @@ describe('evoplace evolve (CLI)', () => {
     ];
     const ran = await startEvoplace([...args, '--generations', '3', '--config', config], cliEnv)
       .done;
-    expect(ran.code).toBe(2);
+    expect(ran.code).toBe(4);
     expect(ran.stderr).toMatch(/the LLM cannot be reached: .*evoplace evolve resume --db/);
     expect(ran.stderr).not.toMatch(/\n\s+at /);
     const status = await startEvoplace(['evolve', 'status', '--db', db, '--json'], cliEnv).done;
@@ -314,7 +314,7 @@ describe('evoplace evolve (CLI)', () => {
     });
     // Still unreachable: the resume stops the same way, and still counts nothing as done.
     const resumed = await startEvoplace(['evolve', 'resume', '--db', db], cliEnv).done;
-    expect(resumed.code).toBe(2);
+    expect(resumed.code).toBe(4);
     expect(resumed.stderr).toMatch(/the LLM cannot be reached/);
     expect(storedGenerations(db)).toEqual([0]);
   }, 60_000);

@@ -1,7 +1,7 @@
 import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { MAX_SEED } from '../core/rng.js';
 import { basename, dirname, join, normalize, resolve } from 'node:path';
-import { UserError } from '../core/errors.js';
+import { SERVICE_FAILED_EXIT_CODE, UserError } from '../core/errors.js';
 import { withFieldLine } from '../core/yaml-located.js';
 import { formatTable } from '../core/table.js';
 import {
@@ -66,8 +66,6 @@ export function runExperimentCli(argv: string[]): number | Promise<number> {
 
 const DB: Options = { db: { type: 'string' } };
 const DEFAULT_DB = 'experiments.db';
-/** Exit code of a run stopped because its evaluator failed every candidate of the first generation. */
-const EVALUATOR_FAILED_EXIT_CODE = 4;
 
 /**
  * Where one run keeps its candidates' logs: `<db name without .db>-artefacts/<spec name>-<run>/`
@@ -201,7 +199,7 @@ async function runCommand(argv: string[]): Promise<number> {
       removeHandlers();
     }
     const promotionFile = promote(loaded, spec, outcome);
-    const code = outcome.evaluatorError === null ? 0 : EVALUATOR_FAILED_EXIT_CODE;
+    const code = outcome.evaluatorError === null ? 0 : SERVICE_FAILED_EXIT_CODE;
     if (parsed.values.json) {
       printJson({
         runId,

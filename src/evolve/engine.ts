@@ -1,4 +1,4 @@
-import { isUserError, UserError } from '../core/errors.js';
+import { isUserError, ServiceError } from '../core/errors.js';
 import { Semaphore } from '../core/semaphore.js';
 import {
   checkBudgetPrices,
@@ -459,14 +459,14 @@ export async function runEvolution(args: {
   // Generations that got no reply from the LLM, held unstored until a reply shows whether the
   // failure was transient (they are stored as failed) or the LLM is unreachable (they are not).
   const outage = new LlmOutage<{ generation: number; unanswered: Unanswered }>(labels);
-  const unreachable = ({ model, error }: Unanswered): UserError => {
+  const unreachable = ({ model, error }: Unanswered): ServiceError => {
     const message =
       `the LLM cannot be reached: the generations since its last reply got none (${model}: ` +
       `${error}); the run is stopped and they are not counted: check the model (--llm), its key ` +
       `(llm.apiKeyEnv) and base URL (llm.baseUrls), then "evoplace evolve resume --db ` +
       `${store.path}" asks them again`;
     store.addEvent(runId, 'llm-unreachable', message);
-    return new UserError(message);
+    return new ServiceError(message);
   };
   // The first error a generation cannot turn into a stored program (a broken database, a user
   // error, an unreachable LLM): the other workers start nothing more, finish what they hold,
