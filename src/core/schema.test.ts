@@ -55,6 +55,9 @@ describe('parseWith on a value out of its bounds', () => {
     expect(refusalOf({ islands: 2 ** 53 + 1 })).toBe(
       'evolve.yaml: islands: expected at most 64, got 9007199254740992',
     );
+    expect(refusalOf(parseYaml('islands: !!binary aGVsbG8=\n', 'evolve.yaml'))).toBe(
+      'evolve.yaml: islands: expected a number, got binary data (5 bytes)',
+    );
     expect(refusalOf({ islands: 2, rate: 0 })).toBe('evolve.yaml: rate: expected above 0, got 0');
     expect(refusalOf({ islands: 2, models: ['a', 'b', 'c'] })).toBe(
       'evolve.yaml: models: expected at most 2 items, got 3',

@@ -175,6 +175,8 @@ function valueAt(data: unknown, path: readonly PropertyKey[]): unknown {
 
 /** How a message shows a value it refuses: as the JSON had it, cut short. */
 export function shownValue(value: unknown): string {
+  // YAML's !!binary: its bytes as JSON would be a list of numbers.
+  if (value instanceof Uint8Array) return `binary data (${value.length} bytes)`;
   const text = typeof value === 'number' ? String(value) : (JSON.stringify(value) ?? String(value));
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
