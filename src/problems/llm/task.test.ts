@@ -96,8 +96,9 @@ describe('llm task: the strict scorer, against the exact optimum', () => {
     expect(scoreLlmAnswers(cases, only(k, 'cheap'))).toMatchObject({ correct: false });
     expect(scoreLlmAnswers(cases, only(k, []))).toMatchObject({ correct: false });
     // Layers that do not add up to the model's.
-    expect(scoreLlmAnswers(cases, only(k, [{ ...o }])).textFeedback).toMatch(
-      /must end at the model's last layer/,
+    // Told in the names of the input the program was given, not GPU ids or layer numbers.
+    expect(scoreLlmAnswers(cases, only(k, [{ ...o }])).textFeedback).toContain(
+      `the stages hold ${o.layers} layers in all; the model has ${input.layers} (layers)`,
     );
     // More GPUs of one type than the pool has.
     const type = input.gpuTypes.find((t) => t.name === o.gpuType)!;
@@ -106,6 +107,33 @@ describe('llm task: the strict scorer, against the exact optimum', () => {
       tp: o.tp,
       layers: o.layers,
     }));
-    expect(scoreLlmAnswers(cases, only(k, tooMany)).correct).toBe(false);
+    const crowded = scoreLlmAnswers(cases, only(k, tooMany));
+    expect(crowded.correct).toBe(false);
+    expect(crowded.textFeedback).toMatch(
+      tooMany.length > input.maxStages
+        ? new RegExp(`${tooMany.length} stages; at most maxStages \\(${input.maxStages}\\)`)
+        : new RegExp(`the stages (hold|use)`),
+    );
+    expect(crowded.textFeedback).not.toMatch(/gpuIds|endLayer|startLayer/);
+    // Two stages that hold the model but need more GPUs of their type than the pool has.
+    const overBooked = cases.flatMap((c, i) =>
+      c.input.maxStages < 2
+        ? []
+        : c.input.options.flatMap((a) =>
+            c.input.options
+              .filter(
+                (b) =>
+                  b.gpuType === a.gpuType &&
+                  a.layers + b.layers === c.input.layers &&
+                  a.tp + b.tp > c.input.gpuTypes.find((t) => t.name === a.gpuType)!.count,
+              )
+              .map((b) => ({ i, stages: [a, b] })),
+          ),
+    )[0]!;
+    const pool = cases[overBooked.i]!.input.gpuTypes;
+    const t = pool.findIndex((type) => type.name === overBooked.stages[0]!.gpuType);
+    expect(scoreLlmAnswers(cases, only(overBooked.i, overBooked.stages)).textFeedback).toContain(
+      `the stages use ${overBooked.stages[0]!.tp + overBooked.stages[1]!.tp} GPUs of ${pool[t]!.name}; gpuTypes[${t}].count is ${pool[t]!.count}`,
+    );
   });
 });

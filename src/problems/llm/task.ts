@@ -90,9 +90,42 @@ function placementOf(c: LlmCase, answer: unknown): Placement | string {
     picks.push(option);
   }
   if (picks.length === 0) return 'no stages';
+  const fault = pipelineFault(c.input, answer as { gpuType: string; tp: number; layers: number }[]);
+  if (fault) return fault;
   const placement = toPlacement(c.problem, picks, ROOFLINE_MODEL.atBatch(c.problem, c.batch));
   const errors = validatePlacement(c.problem, ROOFLINE_MODEL, c.batch, placement);
   return errors.length ? errors.slice(0, 3).join('; ') : placement;
+}
+
+/**
+ * What is wrong with a pipeline of stages each among the options, in the names of the input the
+ * program was given (the full check that follows speaks of GPU ids and layer numbers, which it
+ * never sees); null when nothing is.
+ */
+function pipelineFault(
+  input: LlmTaskInput,
+  stages: readonly { gpuType: string; tp: number; layers: number }[],
+): string | null {
+  if (stages.length > input.maxStages)
+    return `${stages.length} stages; at most maxStages (${input.maxStages})`;
+  const layers = stages.reduce((sum, stage) => sum + stage.layers, 0);
+  if (layers !== input.layers)
+    return `the stages hold ${layers} layers in all; the model has ${input.layers} (layers)`;
+  for (const [t, type] of input.gpuTypes.entries()) {
+    const used = stages.reduce(
+      (sum, stage) => sum + (stage.gpuType === type.name ? stage.tp : 0),
+      0,
+    );
+    if (used > type.count)
+      return `the stages use ${used} GPUs of ${type.name}; gpuTypes[${t}].count is ${type.count}`;
+  }
+  const typeIndex = (name: string): number => input.gpuTypes.findIndex((t) => t.name === name);
+  for (let k = 1; k < stages.length && input.typeLinks; k++) {
+    const [a, b] = [typeIndex(stages[k - 1]!.gpuType), typeIndex(stages[k]!.gpuType)];
+    if (!input.typeLinks[a]![b])
+      return `stages[${k - 1}] → stages[${k}]: typeLinks[${a}][${b}] is false (${stages[k - 1]!.gpuType} may not feed ${stages[k]!.gpuType})`;
+  }
+  return null;
 }
 
 /**
