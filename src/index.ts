@@ -41,6 +41,8 @@ export { replay } from './problems/eplb/replay.js';
 export { readConfigDir, type LlmProblem, type Placement } from './problems/llm/model.js';
 export { cheapestPerToken, choose, paretoFrontier } from './problems/llm/solvers/frontier.js';
 export { validatePlacement as validateLlmPlacement } from './problems/llm/validate.js';
+export { usdPerMillionTokens } from './problems/llm/score.js';
+export { generateLlmProblems, syntheticPool } from './problems/llm/generate.js';
 export { PERF_MODELS, PERF_MODEL_NAMES, type PerfModel } from './problems/llm/perf/index.js';
 
 export { evaluateColocation, type ColocationMetrics } from './problems/colocate/evaluate.js';

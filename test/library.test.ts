@@ -24,6 +24,20 @@ describe('library entry point', () => {
     expect(evoplace.solvePrism('milp', problem, options).proven).toBe(true);
   });
 
+  it('generates, solves and prices an llm problem through the public API', () => {
+    const [generated] = evoplace.generateLlmProblems(1, 7);
+    const { problem, batch } = generated!;
+    const perf = evoplace.PERF_MODELS.roofline;
+    const best = evoplace.cheapestPerToken(evoplace.paretoFrontier(problem, batch, perf));
+    if (!best) throw new Error('seed 7 gives a problem with a placement');
+    expect(evoplace.validateLlmPlacement(problem, perf, batch, best)).toEqual([]);
+    expect(evoplace.usdPerMillionTokens(best.usdPerHour, best.throughputTokensPerSec)).toBeCloseTo(
+      best.usdPerMillionTokens,
+      9,
+    );
+    expect(evoplace.syntheticPool().gpuCount).toBe(1024);
+  });
+
   it('refuses a solver name it does not have (plain JavaScript has no type to stop it)', () => {
     const [instance] = evoplace.generatePrismInstances('seed', 1, 42);
     const problem = evoplace.toProblem(instance!);
