@@ -156,7 +156,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
   });
 
   for (const proposals of [1, 2])
-    it(`an LLM that keeps failing stops the run (stopped, exit 2) without counting those generations, at concurrency ${proposals}`, async () => {
+    it(`an LLM that keeps failing stops the run (stopped, exit 4: a service failed) without counting those generations, at concurrency ${proposals}`, async () => {
       const script = prismScript();
       let failing = true;
       const server = await running.server((request) =>
@@ -169,7 +169,7 @@ describe('evolve: providers, memory, novelty, islands, concurrency', () => {
       });
       const { store, runId, go } = prismRun(config);
       await expect(go()).rejects.toMatchObject({
-        exitCode: 2,
+        exitCode: 4,
         message: expect.stringMatching(
           /the LLM cannot be reached: .*500.*evoplace evolve resume --db .*run\.db/,
         ),
