@@ -1,19 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { UserError } from './errors.js';
+import { userErrorText } from '../../test/helpers.js';
 import { parseYaml } from './io.js';
 import { seedSchema } from './rng.js';
 import { fieldsAt, parseWith, UNKNOWN_FIELD } from './schema.js';
 
-const refusal = (data: unknown): string => {
-  try {
-    parseWith(z.record(z.string(), z.unknown()), data, 'spec.yaml', 'search_space');
-  } catch (error) {
-    if (error instanceof UserError) return error.format();
-    throw error;
-  }
-  return 'accepted';
-};
+/** What parseWith says of data against `schema`, read from `source` ('accepted' if nothing). */
+const refusalBy =
+  (schema: z.ZodType, source: string, prefix?: string) =>
+  (data: unknown): string =>
+    userErrorText(() => parseWith(schema, data, source, prefix));
+
+const refusal = refusalBy(z.record(z.string(), z.unknown()), 'spec.yaml', 'search_space');
 
 describe('parseWith', () => {
   it('refuses a "__proto__" key, which a record would drop without a word, naming its path', () => {
@@ -36,15 +34,7 @@ describe('parseWith on a value out of its bounds', () => {
     name: z.string().min(2).optional(),
     top: z.number().int().max(5).optional(),
   });
-  const refusalOf = (data: unknown): string => {
-    try {
-      parseWith(limits, data, 'evolve.yaml');
-    } catch (error) {
-      if (error instanceof UserError) return error.format();
-      throw error;
-    }
-    return 'accepted';
-  };
+  const refusalOf = refusalBy(limits, 'evolve.yaml');
 
   it("says the bound in our words, with what came, and the field's own bound first", () => {
     expect(refusalOf({ islands: 1000 })).toBe(
@@ -82,15 +72,7 @@ describe('parseWith on a key a strict object does not have', () => {
     ]),
     next: z.lazy(() => z.strictObject({ steps: z.number() })).transform((v) => v.steps),
   });
-  const refusal = (data: unknown): string => {
-    try {
-      parseWith(instance, data, 'in.json');
-    } catch (error) {
-      if (error instanceof UserError) return error.format();
-      throw error;
-    }
-    return 'accepted';
-  };
+  const refusal = refusalBy(instance, 'in.json');
   const valid = { pools: {}, solver: { kind: 'milp', timeLimit: 1 }, next: { steps: 2 } };
 
   it('names the field a misspelt key seems to mean, before the field it leaves missing', () => {
@@ -110,15 +92,7 @@ describe('parseWith on a key a strict object does not have', () => {
 
   it('names the allowed value a misspelt one seems to mean', () => {
     const kinds = z.strictObject({ kind: z.enum(['colocate-model', 'prism-solver', 'live']) });
-    const refusalOf = (data: unknown): string => {
-      try {
-        parseWith(kinds, data, 'spec.yaml', 'evaluator');
-      } catch (error) {
-        if (error instanceof UserError) return error.format();
-        throw error;
-      }
-      return 'accepted';
-    };
+    const refusalOf = refusalBy(kinds, 'spec.yaml', 'evaluator');
     expect(refusalOf({ kind: 'colocate-modle' })).toBe(
       'spec.yaml: evaluator: kind: expected one of colocate-model, prism-solver, live, got "colocate-modle"; did you mean "colocate-model"?',
     );
