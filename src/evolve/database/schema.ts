@@ -185,7 +185,7 @@ export function openDatabase(path: string, create: boolean): Database.Database {
       throw new UserError(
         `${path}: run database version ${version}, this evoplace reads version ${SCHEMA_VERSION}` +
           (version > SCHEMA_VERSION
-            ? '; a newer evoplace made it: upgrade evoplace to read it'
+            ? '; a newer evoplace made it (upgrade evoplace to read it), or its header is damaged'
             : '; it is too old to migrate: start a new run'),
       );
     // Only now, with the file known to be ours (or ours to make), is anything written to it.

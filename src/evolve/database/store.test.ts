@@ -256,7 +256,9 @@ describe('RunStore', () => {
     const future = new Database(path);
     future.pragma('user_version = 99');
     future.close();
-    expect(() => RunStore.open(path)).toThrow(/version 99/);
+    expect(() => RunStore.open(path)).toThrow(
+      /version 99, .*a newer evoplace made it \(upgrade evoplace to read it\), or its header is damaged/,
+    );
     const negative = new Database(path);
     negative.pragma('user_version = -1');
     negative.close();
