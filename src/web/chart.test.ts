@@ -12,8 +12,17 @@ describe('web score chart', () => {
     expect(svg.match(/<circle/g)).toHaveLength(4);
     // One hollow dot for the incorrect program.
     expect(svg.match(/fill="none" stroke="#b3261e"/g)).toHaveLength(1);
-    // Scores 0.5 … 2 map to y 204 … 36; generations 0 … 3 to x 36 … 684.
-    expect(svg).toContain('<path d="M36.0,148.0 H684.0 V36.0 H684.0"');
+    // Scores 0.5 … 2 map to y 204 … 36; generations 0 … 3 to x 64 … 684.
+    expect(svg).toContain('<path d="M64.0,148.0 H684.0 V36.0 H684.0"');
+    // The scores of the axis's ends right-aligned left of it, clear of the first dot; the
+    // generations under the row of incorrect programs (y 222).
+    expect(svg).toContain('<text x="58" y="40.0" font-size="11" text-anchor="end">2</text>');
+    expect(svg).toContain('<text x="58" y="208.0" font-size="11" text-anchor="end">0.5</text>');
+    expect(svg).toContain('<text x="684" y="238" font-size="11" text-anchor="middle">3</text>');
+    // A legend of what is drawn, under the chart.
+    expect(svg).toMatch(
+      /<text x="64" y="254"[^>]*>.*program.*incorrect, at the bottom.*best so far/,
+    );
   });
 
   it('draws a square per held-out score, on the same scale, hollow at the bottom when incorrect', () => {
@@ -24,9 +33,9 @@ describe('web score chart', () => {
     ]);
     expect(svg.match(/<rect/g)).toHaveLength(2);
     expect(svg).toContain('held-out cases');
-    // Scores 0.5 … 2 (the held-out 0.5 included) map to y 204 … 36; generation 0 at x 36.
-    expect(svg).toContain('<rect x="33.0" y="201.0" width="6" height="6" fill="#c26401"/>');
-    expect(svg).toContain('<rect x="357.0" y="219" width="6" height="6" fill="none"');
+    // Scores 0.5 … 2 (the held-out 0.5 included) map to y 204 … 36; generation 0 at x 64.
+    expect(svg).toContain('<rect x="61.0" y="201.0" width="6" height="6" fill="#c26401"/>');
+    expect(svg).toContain('<rect x="371.0" y="219" width="6" height="6" fill="none"');
     expect(scoreChart([{ generation: 0, score: 1, correct: true }])).not.toContain('held-out');
   });
 
@@ -41,11 +50,11 @@ describe('web score chart', () => {
       { generation: 3, score: 0, correct: false },
     ]);
     // Scores 0.5 … 2 (the check's 0.5 included) map to y 204 … 36; generations 0 … 4 to
-    // x 36 … 684. In generation order; the broken check at the bottom (y 222).
+    // x 64 … 684. In generation order; the broken check at the bottom (y 222).
     expect(svg).toContain(
-      '<path d="M360.0,148.0 H522.0 V222 H684.0 V204.0" fill="none" stroke="#c26401"',
+      '<path d="M374.0,148.0 H529.0 V222 H684.0 V204.0" fill="none" stroke="#c26401"',
     );
-    expect(svg).toContain('- - held-out, best so far');
+    expect(svg).toContain('<tspan fill="#c26401">- -</tspan> held-out, best so far');
     expect(scoreChart(points)).not.toContain('held-out');
   });
 
@@ -87,8 +96,13 @@ describe('web score chart', () => {
       { label: 'none correct', points: [{ generation: 1, score: 9, correct: false }] },
     ]);
     expect(svg.match(/<path/g)).toHaveLength(2);
-    // Scores 0.5 … 2 over both runs map to y 204 … 36; generations 0 … 4 to x 36 … 684.
-    expect(svg).toContain('<path d="M36.0,148.0 H360.0 V36.0 H684.0" fill="none" stroke="#0b57d0"');
+    // Scores 0.5 … 2 over both runs map to y 204 … 36; generations 0 … 4 to x 64 … 684.
+    expect(svg).toContain('<path d="M64.0,148.0 H374.0 V36.0 H684.0" fill="none" stroke="#0b57d0"');
+    // A line of legend per run under the chart (it ends at 240), clear of the lines.
+    expect(
+      [...svg.matchAll(/<text x="64" y="(\d+)" font-size="11">/g)].map((m) => Number(m[1])),
+    ).toEqual([254, 268, 282]);
+    expect(svg).toContain('height="286"');
     expect(svg).toContain('<path d="M684.0,204.0 H684.0" fill="none" stroke="#c26401"');
     expect(svg).toContain('&lt;b&gt;a&lt;/b&gt;');
     expect(svg).not.toContain('<b>');

@@ -15,10 +15,18 @@ export interface ScorePoint {
 const WIDTH = 720;
 const HEIGHT = 240;
 const PAD = 36;
+/** The left margin of the charts with a y axis: room for a value label right-aligned beside it. */
+const LEFT = 64;
+/** The height of a line of legend under a chart. */
+const LINE = 14;
 
 const round = (v: number): string => v.toFixed(1);
 
-/** Generations along x (0 … `lastGeneration`) and scores up y (`scores`' range), with the axis drawn. */
+/**
+ * Generations along x (0 … `lastGeneration`) and scores up y (`scores`' range), with the axis
+ * drawn and labelled: the scores of its ends beside it, the generations under it, below the row
+ * where incorrect programs sit.
+ */
 interface ScoreFrame {
   x(generation: number): number;
   y(score: number): number;
@@ -26,17 +34,34 @@ interface ScoreFrame {
   svg: string;
 }
 
+/** A value on a y axis, right-aligned in the left margin at height `at`. */
+const valueLabel = (at: number, value: number): string =>
+  `<text x="${LEFT - 6}" y="${round(at + 4)}" font-size="11" text-anchor="end">${Number(value.toPrecision(5))}</text>`;
+
+/** Legend `lines` (trusted SVG text content) under a chart whose drawing ends at `top`. */
+const legendUnder = (top: number, lines: readonly string[]): string =>
+  lines
+    .map((text, i) => `<text x="${LEFT}" y="${top + LINE * (i + 1)}" font-size="11">${text}</text>`)
+    .join('');
+
+/** A coloured legend mark (a dot, a line, a square) before the words it stands for. */
+const key = (colour: string, mark: string, words: string): string =>
+  `<tspan fill="${colour}">${mark}</tspan> ${words}`;
+
 function scoreFrame(scores: readonly number[], lastGeneration: number): ScoreFrame {
   const [low, high] = scores.length ? [Math.min(...scores), Math.max(...scores)] : [0, 1];
   const span = high - low || Math.abs(high) || 1;
-  const x = (g: number): number => PAD + ((WIDTH - 2 * PAD) * g) / lastGeneration;
+  const x = (g: number): number => LEFT + ((WIDTH - LEFT - PAD) * g) / lastGeneration;
   const y = (s: number): number => HEIGHT - PAD - ((HEIGHT - 2 * PAD) * (s - low)) / span;
+  const under = (at: number, text: string | number): string =>
+    `<text x="${at}" y="${HEIGHT - 2}" font-size="11" text-anchor="middle">${text}</text>`;
   const svg = [
-    `<line x1="${PAD}" y1="${HEIGHT - PAD}" x2="${WIDTH - PAD}" y2="${HEIGHT - PAD}" stroke="#999"/>`,
-    `<text x="${PAD}" y="${HEIGHT - 8}" font-size="11">generation 0</text>`,
-    `<text x="${WIDTH - PAD}" y="${HEIGHT - 8}" font-size="11" text-anchor="end">${lastGeneration}</text>`,
-    `<text x="4" y="${round(y(high))}" font-size="11">${Number(high.toPrecision(5))}</text>`,
-    `<text x="4" y="${round(y(low))}" font-size="11">${Number(low.toPrecision(5))}</text>`,
+    `<line x1="${LEFT}" y1="${HEIGHT - PAD}" x2="${WIDTH - PAD}" y2="${HEIGHT - PAD}" stroke="#999"/>`,
+    under(LEFT, 0),
+    under((LEFT + WIDTH - PAD) / 2, 'generation'),
+    under(WIDTH - PAD, lastGeneration),
+    valueLabel(y(high), high),
+    valueLabel(y(low), low),
   ].join('');
   return { x, y, svg };
 }
@@ -65,8 +90,8 @@ function bestSoFarLine(
   return `<path d="${steps.join(' ')}" fill="none" stroke="${colour}" stroke-width="2"/>`;
 }
 
-const svgOf = (label: string, body: string): string =>
-  `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(label)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}">${body}</svg>`;
+const svgOf = (label: string, body: string, height = HEIGHT): string =>
+  `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(label)}" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}">${body}</svg>`;
 
 /**
  * Lineage edges between correct programs, parent to child, in grey; those on the way to the best
@@ -120,8 +145,8 @@ function heldOutCurve(checks: readonly HeldOutCheckPoint[], frame: ScoreFrame): 
  * bottom), a line from each correct program's correct parent (the way to the best program in
  * green), the best correct score so far as a step line, each held-out score a square beside
  * its program's dot (hollow at the bottom when the program broke a rule there) and, with
- * `checks`, the best-so-far's held-out score at each check as a dashed step line. Drawn from
- * numbers only.
+ * `checks`, the best-so-far's held-out score at each check as a dashed step line; a legend of
+ * what is drawn under it. Drawn from numbers only.
  */
 export function scoreChart(
   points: readonly ScorePoint[],
@@ -150,17 +175,27 @@ export function scoreChart(
       ? `<rect x="${round(x(h.generation) - 3)}" y="${round(y(h.score) - 3)}" width="6" height="6" fill="#c26401"/>`
       : `<rect x="${round(x(h.generation) - 3)}" y="${HEIGHT - PAD / 2 - 3}" width="6" height="6" fill="none" stroke="#c26401"/>`,
   );
-  const legendLine = (y: number, text: string): string =>
-    `<text x="${WIDTH - PAD}" y="${y}" font-size="11" text-anchor="end" fill="#c26401">${text}</text>`;
-  const legend =
-    (heldOut.length ? legendLine(14, '■ held-out cases') : '') +
-    (checks.length ? legendLine(heldOut.length ? 28 : 14, '- - held-out, best so far') : '');
   const line = bestSoFarLine(points, frame, lastGeneration, '#1b6e3a');
   const edges = lineageEdges(correct, frame);
+  const legend = [
+    [
+      key('#0b57d0', '●', 'program'),
+      correct.length < points.length ? key('#b3261e', '○', 'incorrect, at the bottom') : '',
+      line ? key('#1b6e3a', '—', 'best so far') : '',
+      edges ? key('#c8c8c8', '╱', 'from its parent (to the best in green)') : '',
+    ],
+    [
+      heldOut.length ? key('#c26401', '■', 'held-out cases') : '',
+      checks.length ? key('#c26401', '- -', 'held-out, best so far') : '',
+    ],
+  ]
+    .map((keys) => keys.filter(Boolean).join(' · '))
+    .filter(Boolean);
   const curve = heldOutCurve(checks, frame);
   return svgOf(
     'score by generation',
-    `${frame.svg}${edges}${line}${curve}${dots.join('')}${squares.join('')}${legend}`,
+    `${frame.svg}${edges}${line}${curve}${dots.join('')}${squares.join('')}${legendUnder(HEIGHT, legend)}`,
+    HEIGHT + LINE * legend.length + 4,
   );
 }
 
@@ -175,7 +210,8 @@ const SERIES_COLOURS = ['#0b57d0', '#c26401', '#1b6e3a', '#b3261e', '#6f42c1', '
 
 /**
  * An SVG comparing runs of one task: each run's best score so far by generation as a step line
- * of its own colour, on one scale, with a legend of the labels (escaped).
+ * of its own colour, on one scale, with a legend of the labels (escaped) under it, a line each,
+ * clear of the lines however many runs there are.
  */
 export function runsChart(series: readonly RunSeries[]): string {
   const all = series.flatMap((s) => s.points);
@@ -184,13 +220,11 @@ export function runsChart(series: readonly RunSeries[]): string {
   const frame = scoreFrame(scores, lastGeneration);
   const colour = (i: number): string => SERIES_COLOURS[i % SERIES_COLOURS.length]!;
   const lines = series.map((s, i) => bestSoFarLine(s.points, frame, lastGeneration, colour(i)));
-  const legend = series.map(
-    (s, i) =>
-      `<text x="${PAD + 8}" y="${14 + 13 * i}" font-size="11" fill="${colour(i)}">— ${escapeXml(s.label)}</text>`,
-  );
+  const legend = series.map((s, i) => key(colour(i), '—', escapeXml(s.label)));
   return svgOf(
     'best score by generation, per run',
-    `${frame.svg}${lines.join('')}${legend.join('')}`,
+    `${frame.svg}${lines.join('')}${legendUnder(HEIGHT, legend)}`,
+    HEIGHT + LINE * legend.length + 4,
   );
 }
 
@@ -210,19 +244,19 @@ const BAR_HEIGHT = 160;
 export function barChart(bars: readonly Bar[], caption: string): string {
   const finite = bars.map((b) => b.value).filter(Number.isFinite);
   const top = Math.max(...finite, 0) || 1;
-  const width = Math.max(WIDTH, bars.length * 24 + 2 * PAD);
-  const step = (width - 2 * PAD) / Math.max(1, bars.length);
+  const width = Math.max(WIDTH, bars.length * 24 + LEFT + PAD);
+  const step = (width - LEFT - PAD) / Math.max(1, bars.length);
   const worst = Math.max(...bars.map((b) => b.value), 0);
   const rects = bars.map((b, i) => {
     const h = Number.isFinite(b.value)
       ? ((BAR_HEIGHT - 2 * PAD) * b.value) / top
       : BAR_HEIGHT - 2 * PAD;
-    const x = PAD + i * step;
+    const x = LEFT + i * step;
     const fill = b.value === worst ? '#b3261e' : '#0b57d0';
     const label = escapeXml(b.label);
     return `<rect x="${x.toFixed(1)}" y="${(BAR_HEIGHT - PAD - h).toFixed(1)}" width="${(step * 0.8).toFixed(1)}" height="${h.toFixed(1)}" fill="${fill}"><title>${label}: ${Number.isFinite(b.value) ? Number(b.value.toPrecision(6)) : '∞'}</title></rect><text x="${(x + step * 0.4).toFixed(1)}" y="${BAR_HEIGHT - PAD + 14}" font-size="10" text-anchor="middle">${label}</text>`;
   });
-  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(caption)}" viewBox="0 0 ${width.toFixed(0)} ${BAR_HEIGHT}" width="${width.toFixed(0)}" height="${BAR_HEIGHT}"><line x1="${PAD}" y1="${BAR_HEIGHT - PAD}" x2="${(width - PAD).toFixed(0)}" y2="${BAR_HEIGHT - PAD}" stroke="#999"/>${rects.join('')}<text x="4" y="${PAD}" font-size="11">${Number(top.toPrecision(5))}</text></svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(caption)}" viewBox="0 0 ${width.toFixed(0)} ${BAR_HEIGHT}" width="${width.toFixed(0)}" height="${BAR_HEIGHT}"><line x1="${LEFT}" y1="${BAR_HEIGHT - PAD}" x2="${(width - PAD).toFixed(0)}" y2="${BAR_HEIGHT - PAD}" stroke="#999"/>${rects.join('')}${valueLabel(PAD, top)}${valueLabel(BAR_HEIGHT - PAD, 0)}</svg>`;
 }
 
 /** Legend entries per line under a stacked bar. */
@@ -275,15 +309,21 @@ export function heatmap(rows: readonly Float64Array[], caption: string): string 
     Array.from(
       row,
       (v, g) =>
-        `<rect x="${PAD + g * CELL}" y="${PAD + l * CELL}" width="${CELL - 1}" height="${CELL - 1}" fill="${shade(v)}"><title>layer ${l}, GPU ${g}: ${v.toFixed(3)} × the layer's mean</title></rect>`,
+        `<rect x="${LEFT + g * CELL}" y="${PAD + l * CELL}" width="${CELL - 1}" height="${CELL - 1}" fill="${shade(v)}"><title>layer ${l}, GPU ${g}: ${v.toFixed(3)} × the layer's mean</title></rect>`,
     ),
   );
-  const width = 2 * PAD + columns * CELL;
+  const width = LEFT + PAD + columns * CELL;
   const height = 2 * PAD + rows.length * CELL;
+  const layer = (l: number): string =>
+    `<text x="${LEFT - 6}" y="${PAD + l * CELL + 10}" font-size="11" text-anchor="end">layer ${l}</text>`;
+  const keyText = (line: number, text: string): string =>
+    `<text x="${LEFT + columns * CELL + 6}" y="${PAD + 10 + LINE * line}" font-size="11">${text}</text>`;
   const labels = [
-    `<text x="${PAD}" y="${PAD - 8}" font-size="11">GPU 0 … ${columns - 1} →</text>`,
-    `<text x="4" y="${PAD + 10}" font-size="11">layer 0</text>`,
-    `<text x="${PAD + columns * CELL + 6}" y="${PAD + 10}" font-size="11">hottest ${top.toFixed(2)} × mean</text>`,
+    `<text x="${LEFT}" y="${PAD - 8}" font-size="11">GPU 0 … ${columns - 1} →</text>`,
+    layer(0),
+    rows.length > 1 ? layer(rows.length - 1) : '',
+    keyText(0, `<tspan fill="${shade(top)}">■</tspan> hottest ${top.toFixed(2)} × mean`),
+    keyText(1, '□ at or below the mean'),
   ];
   return `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="${escapeXml(caption)}" viewBox="0 0 ${width + 140} ${height}" width="${width + 140}" height="${height}">${cells.join('')}${labels.join('')}</svg>`;
 }

@@ -58,7 +58,7 @@ export function experimentRunPage(store: RunStore, db: number, run: RunRecord): 
         <td>${parametersText(p)}</td>
         <td class="num">${figure(p.combinedScore)}</td>
         ${qualified(p)}
-        <td>${p.textFeedback}</td>
+        <td class="text">${p.textFeedback}</td>
       </tr>`,
   );
   const chart = scoreChart(
@@ -73,7 +73,7 @@ export function experimentRunPage(store: RunStore, db: number, run: RunRecord): 
   );
   const body = markup`<h1>Run ${run.id}: ${run.task}</h1>
     <p>
-      ${status.text} · seed ${run.seed} · ${candidates.length} candidates · best fitness
+      ${store.path} · ${status.text} · seed ${run.seed} · ${candidates.length} candidates · best fitness
       ${best ? markup`${link(best)}: ${figure(best.combinedScore)}` : '—'}
     </p>
     <h2>Fitness by generation</h2>
@@ -91,7 +91,7 @@ export function experimentRunPage(store: RunStore, db: number, run: RunRecord): 
       ${rows}
     </table>
     ${eventsSection(store, run.id)}`;
-  return page(`run ${run.id}`, body, status.refreshSeconds);
+  return page(`run ${run.id}: ${run.task}`, body, status.refreshSeconds);
 }
 
 /** One experiment candidate: its parameters, fitness, measurements and evaluation log. */
@@ -127,5 +127,5 @@ export function candidatePage(db: number, run: RunRecord, p: ProgramRecord): str
     <h2>Measurements</h2>
     <pre>${JSON.stringify({ metrics: p.publicMetrics, ...p.privateMetrics }, null, 2)}</pre>
     ${block('Evaluation log', p.stdout)} ${block('Evaluator error', p.stderr)}`;
-  return page(`candidate ${p.id}`, body);
+  return page(`candidate ${p.id} · run ${run.id}: ${run.task}`, body);
 }

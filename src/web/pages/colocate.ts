@@ -25,7 +25,7 @@ export function colocateSetPage(set: ColocateSet, i: number): string {
   const rows = set.results.map((r, k) => {
     const link = markup`<a href="/colocate/${i}/${k}">${set.problems[k]!.id}</a>`;
     if (!r.solution || !r.report)
-      return markup`<tr><td>${link}</td><td colspan="4" class="bad">no valid configuration: ${r.explanation}</td></tr>`;
+      return markup`<tr><td>${link}</td><td colspan="4" class="bad text">no valid configuration: ${r.explanation}</td></tr>`;
     return markup`<tr><td>${link}</td><td class="num">${r.solution.gpuMemoryUtilization}</td>
       <td>${r.solution.whisperSize}</td><td class="num">${r.report.metrics.capacity}</td>
       <td class="num">${figure(r.report.metrics.memory.headroomGib, 4)}</td></tr>`;

@@ -8,7 +8,7 @@ export function eventsSection(store: RunStore, runId: number): Html {
       markup`<tr>
         <td class="muted">${e.at}</td>
         <td>${e.kind}</td>
-        <td>${e.message}</td>
+        <td class="text">${e.message}</td>
       </tr>`,
   );
   return markup`<h2>Events</h2>

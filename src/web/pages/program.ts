@@ -1,13 +1,41 @@
+import { z } from 'zod';
 import type { HeldOutRecord, ProgramRecord, RunRecord } from '../../evolve/database/store.js';
 import { figure, markup, page, type Html } from '../html.js';
 
-/** A block of text (code, a diff, a log) shown verbatim, or nothing when empty. */
-/** A titled preformatted block, or nothing when there is no text. */
-export function block(title: string, text: string | null): Html | null {
+/**
+ * A block of text (a log, feedback, a prompt) shown verbatim under its title, its long lines
+ * wrapped; `code` (code, a diff) keeps its lines and scrolls. Nothing when there is no text.
+ */
+export function block(title: string, text: string | null, code = false): Html | null {
   return text
     ? markup`<h2>${title}</h2>
-        <pre>${text}</pre>`
+        <pre class="${code ? 'code' : null}">${text}</pre>`
     : null;
+}
+
+/** A prompt as proposal.ts stores it: the system prompt and the conversation sent. */
+const storedPrompt = z.object({
+  system: z.string(),
+  messages: z.array(z.object({ role: z.string(), content: z.string() })),
+});
+
+/**
+ * A stored prompt as it reads: each part under its role, its newlines as lines (the stored
+ * JSON is one line). Anything else as it is.
+ */
+export function promptText(prompt: string | null): string | null {
+  if (!prompt) return prompt;
+  let parsed;
+  try {
+    parsed = storedPrompt.safeParse(JSON.parse(prompt));
+  } catch {
+    return prompt;
+  }
+  if (!parsed.success) return prompt;
+  const { system, messages } = parsed.data;
+  return [{ role: 'system', content: system }, ...messages]
+    .map((m) => `── ${m.role} ──\n${m.content}`)
+    .join('\n\n');
 }
 
 /** A held-out score as the pages show it: the score, that a rule was broken, or `unscored`. */
@@ -56,7 +84,7 @@ export function programPage(
       </tr>
       <tr>
         <th>inspirations</th>
-        <td>${p.inspirationIds.map((id) => markup`${link(id)} `)}</td>
+        <td>${p.inspirationIds.length ? p.inspirationIds.map((id) => markup`${link(id)} `) : '—'}</td>
       </tr>
       <tr>
         <th>model</th>
@@ -75,8 +103,8 @@ export function programPage(
     ${block('Feedback', p.textFeedback)} ${block('Feedback on held-out cases', heldOut?.textFeedback ?? null)}
     <h2>Metrics</h2>
     <pre>${JSON.stringify({ public: p.publicMetrics, private: p.privateMetrics }, null, 2)}</pre>
-    ${block('Diff from the parent', p.diff)} ${block('Code', p.code)}
+    ${block('Diff from the parent', p.diff, true)} ${block('Code', p.code, true)}
     ${block('Standard output', p.stdout)} ${block('Standard error', p.stderr)}
-    ${block('Prompt', p.prompt)} ${block('Response', p.response)}`;
-  return page(`program ${p.id}`, body);
+    ${block('Prompt', promptText(p.prompt))} ${block('Response', p.response)}`;
+  return page(`program ${p.id} · run ${run.id}: ${run.task}`, body);
 }

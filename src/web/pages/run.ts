@@ -53,7 +53,7 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
   );
   const body = markup`<h1>Run ${run.id}: ${run.task}</h1>
     <p>
-      ${status.text} · seed ${run.seed} · ${programs.length} programs · best
+      ${store.path} · ${status.text} · seed ${run.seed} · ${programs.length} programs · best
       ${best ? markup`<a href="/db/${db}/runs/${run.id}/programs/${best.id}">${figure(best.combinedScore)}</a>` : '—'}
       · spent $${figure(store.spentUsd(run.id), 4)}
       ${heldOut ? markup`· ${heldOut.message}` : ''}
@@ -78,5 +78,5 @@ export function runPage(store: RunStore, db: number, run: RunRecord): string {
       ${rows}
     </table>
     ${eventsSection(store, run.id)}`;
-  return page(`run ${run.id}`, body, status.refreshSeconds);
+  return page(`run ${run.id}: ${run.task}`, body, status.refreshSeconds);
 }
