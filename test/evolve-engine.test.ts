@@ -140,7 +140,8 @@ describe('evolve: the best program on held-out cases', () => {
     expect(independent.combinedScore).not.toBe(best.combinedScore);
     const [event] = store.events(run.runId, 'holdout');
     expect(event!.message).toBe(
-      `best program ${best.id}: ${independent.combinedScore} on held-out cases (${best.combinedScore} on the run's)`,
+      // Six significant digits, as the dashboard shows scores.
+      `best program ${best.id}: ${Number(independent.combinedScore.toPrecision(6))} on held-out cases (${Number(best.combinedScore.toPrecision(6))} on the run's)`,
     );
     expect(event!.data).toEqual(run.outcome.heldOut);
     // Both scores are kept beside their programs, for the dashboard.

@@ -1,4 +1,5 @@
 import { isUserError, ServiceError } from '../core/errors.js';
+import { figure } from '../core/figure.js';
 import { Semaphore } from '../core/semaphore.js';
 import {
   checkBudgetPrices,
@@ -73,7 +74,7 @@ export interface HeldOutCheck {
 
 /** A held-out score as words: the score, or that the program broke a rule on those cases. */
 const heldOutFigure = (correct: boolean, score: number): string =>
-  correct ? String(score) : 'incorrect';
+  correct ? figure(score) : 'incorrect';
 
 /** Store a program's evaluation on the task's held-out cases (the dashboard shows it). */
 export function recordHeldOut(
@@ -144,14 +145,14 @@ async function scoreHeldOut(
   };
   const message =
     `best program ${best.id}: ${heldOutFigure(e.correct, e.combinedScore)} on held-out cases ` +
-    `(${best.combinedScore} on the run's)`;
+    `(${figure(best.combinedScore)} on the run's)`;
   ctx.store.addEvent(ctx.runId, 'holdout', message, score);
   hooks.progress(message);
   const heldOutScore = e.correct ? e.combinedScore : 0;
   if (initialScore !== null && heldOutScore < initialScore) {
     const warning =
       `the best program (${best.id}) scores ${heldOutFigure(e.correct, e.combinedScore)} on ` +
-      `held-out cases, below the initial program's ${initialScore}: it may have learned the ` +
+      `held-out cases, below the initial program's ${figure(initialScore)}: it may have learned the ` +
       "run's cases rather than the problem (see evolve holdout)";
     ctx.store.addEvent(ctx.runId, 'warning', warning, { code: 'overfit' });
     hooks.warn(warning);
@@ -190,7 +191,7 @@ async function checkHeldOutIfDue(
   const message =
     `after generation ${generation}, best program ${best.id}: ` +
     `${heldOutFigure(scored.correct, scored.combinedScore)} on held-out cases ` +
-    `(${best.combinedScore} on the run's)`;
+    `(${figure(best.combinedScore)} on the run's)`;
   store.addEvent(runId, 'holdout-check', message, check);
   hooks.progress(message);
 }
