@@ -37,6 +37,11 @@ describe('web score chart', () => {
     expect(svg).toContain('<rect x="61.0" y="201.0" width="6" height="6" fill="#c26401"/>');
     expect(svg).toContain('<rect x="371.0" y="219" width="6" height="6" fill="none"');
     expect(scoreChart([{ generation: 0, score: 1, correct: true }])).not.toContain('held-out');
+    // The legend names the dots as the page does.
+    expect(scoreChart([{ generation: 0, score: 1, correct: true }])).toContain('program');
+    const candidates = scoreChart([{ generation: 0, score: 1, correct: true }], [], 'candidate');
+    expect(candidates).toContain('candidate');
+    expect(candidates).not.toContain('program');
   });
 
   it("draws the held-out curve: the best-so-far's held-out score at each check, on the same scale", () => {

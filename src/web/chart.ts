@@ -146,11 +146,13 @@ function heldOutCurve(checks: readonly HeldOutCheckPoint[], frame: ScoreFrame): 
  * green), the best correct score so far as a step line, each held-out score a square beside
  * its program's dot (hollow at the bottom when the program broke a rule there) and, with
  * `checks`, the best-so-far's held-out score at each check as a dashed step line; a legend of
- * what is drawn under it. Drawn from numbers only.
+ * what is drawn under it, naming a dot `noun` (an experiment's are candidates). Drawn from
+ * numbers only.
  */
 export function scoreChart(
   points: readonly ScorePoint[],
   checks: readonly HeldOutCheckPoint[] = [],
+  noun = 'program',
 ): string {
   const correct = points.filter((p) => p.correct && Number.isFinite(p.score));
   const heldOut = points.flatMap((p) =>
@@ -179,7 +181,7 @@ export function scoreChart(
   const edges = lineageEdges(correct, frame);
   const legend = [
     [
-      key('#0b57d0', '●', 'program'),
+      key('#0b57d0', '●', noun),
       correct.length < points.length ? key('#b3261e', '○', 'incorrect, at the bottom') : '',
       line ? key('#1b6e3a', '—', 'best so far') : '',
       edges ? key('#c8c8c8', '╱', 'from its parent (to the best in green)') : '',

@@ -70,6 +70,7 @@ export function experimentRunPage(store: RunStore, db: number, run: RunRecord): 
       parentId: null,
     })),
     [],
+    'candidate',
   );
   const body = markup`<h1>Run ${run.id}: ${run.task}</h1>
     <p>
