@@ -474,7 +474,10 @@ describe('evoplace llm solve --out', () => {
     expect(readFileSync(join(out, 'frontier.csv'), 'utf8')).toMatch(
       /^batch_size,throughput_tokens_per_sec,/,
     );
-    expect(readFileSync(join(out, 'frontier.svg'), 'utf8')).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>\n$/);
+    const svg = readFileSync(join(out, 'frontier.svg'), 'utf8');
+    expect(svg).toMatch(/^<svg[^>]*>[\s\S]*<\/svg>\n$/);
+    // Scales to the box it is shown in (the dashboard's, a phone's), and says what it shows.
+    expect(svg).toMatch(/^<svg[^>]* role="img" aria-label="[^"]+" viewBox="0 0 \d+ \d+"/);
   });
 
   it('into a folder used before: this run’s output and the user’s files, no earlier batch', () => {

@@ -38,8 +38,8 @@ export function trusted(source: string): Html {
 /**
  * The pages' one style sheet. Text in a block wraps, code keeps its lines and scrolls; on a
  * phone a wide table scrolls inside its own box, a line a row but for its prose (`td.text`), and
- * a chart shrinks to the screen (one without a viewBox scrolls in `.scroll`), so that the page
- * itself never scrolls sideways.
+ * a chart (each has a viewBox) shrinks to the screen, so that the page itself never scrolls
+ * sideways.
  */
 const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 1.5rem auto; max-width: 72rem; padding: 0 1rem; color: #1d1d1f; overflow-wrap: break-word; }
@@ -47,7 +47,7 @@ h1 { font-size: 1.4rem; } h2 { font-size: 1.1rem; margin-top: 1.6rem; }
 table { border-collapse: collapse; width: 100%; } th, td { text-align: left; padding: .25rem .5rem; border-bottom: 1px solid #e3e3e8; }
 th { background: #f5f5f7; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
 pre { background: #f5f5f7; padding: .75rem; overflow-x: auto; font-size: 12px; white-space: pre-wrap; } pre.code { white-space: pre; }
-svg[viewBox] { max-width: 100%; height: auto; } .scroll { overflow-x: auto; }
+svg[viewBox] { max-width: 100%; height: auto; }
 @media (max-width: 48rem) { table { display: block; overflow-x: auto; } th, td { white-space: nowrap; } td.text { white-space: normal; min-width: 14rem; } }
 .bad { color: #b3261e; } .good { color: #1b6e3a; } .muted { color: #6e6e73; }
 nav { margin-bottom: 1rem; } a { color: #0b57d0; text-decoration: none; } a:hover { text-decoration: underline; }

@@ -154,7 +154,7 @@ export function frontierSvg(answers: BatchAnswer[]): string {
     return `<path d="${path}" fill="none" stroke="${colour}"/>${dots}${legend}`;
   });
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" font-family="sans-serif">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="cost against throughput, the frontier of each batch size" viewBox="0 0 ${w} ${h}" width="${w}" height="${h}" font-family="sans-serif">`,
     `<rect width="${w}" height="${h}" fill="white"/>`,
     `<line x1="${pad}" y1="${h - pad}" x2="${w - pad}" y2="${h - pad}" stroke="black"/>`,
     `<line x1="${pad}" y1="${pad}" x2="${pad}" y2="${h - pad}" stroke="black"/>`,

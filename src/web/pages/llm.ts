@@ -51,7 +51,7 @@ export function llmSetPage(set: LlmSet): string {
     <p>${c.num_decoder_layers} layers · ${set.problem.types.map((t) => `${t.count} × ${t.name}`).join(', ')} ·
       performance model ${set.perfModel}</p>
     <h2>Cost against throughput (each batch size's frontier; ringed: its cheapest per token)</h2>
-    <div class="scroll">${trusted(frontierSvg(set.answers))}</div>
+    ${trusted(frontierSvg(set.answers))}
     <h2>Cheapest per token, by batch size</h2>
     <table><tr><th class="num">batch</th><th class="num">frontier points</th><th class="num">tokens/s</th>
       <th class="num">$/h</th><th class="num">$/M tokens</th><th>stages</th></tr>${rows}</table>`;
