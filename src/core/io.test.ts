@@ -123,6 +123,13 @@ describe('core io', () => {
     );
   });
 
+  it('drops the unnamed column that lines ending in a comma make, and only that', () => {
+    expect(parseCsv('a,b,\n1,2,\n3,4,\n', 't.csv')).toEqual(parseCsv('a,b\n1,2\n3,4\n', 't.csv'));
+    // A named last column, or one with a value somewhere, stays.
+    expect(parseCsv('a,b\n1,\n', 't.csv').header).toEqual(['a', 'b']);
+    expect(parseCsv('a,b,\n1,2,\n3,4,x\n', 't.csv').header).toEqual(['a', 'b', '']);
+  });
+
   it('names the line of a YAML error, once', () => {
     expect(parseYaml('a: 1\nb: [1, 2]\n', 'y.yaml')).toEqual({ a: 1, b: [1, 2] });
     const message = userError(() => parseYaml('a: 1\n b: 2\n  - c', 'y.yaml')).format();

@@ -183,7 +183,9 @@ export interface CsvTable {
 
 /**
  * Parse RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF). Blank lines are skipped.
- * A row whose cell count differs from the header is an error naming its line.
+ * A row whose cell count differs from the header is an error naming its line. When every line,
+ * the header's included, ends in a comma, the empty last column they make is dropped: it has
+ * no name, and a reader that counts columns would count it.
  */
 export function parseCsv(text: string, source: string): CsvTable {
   const records = splitCsvRecords(text, source);
@@ -198,7 +200,17 @@ export function parseCsv(text: string, source: string): CsvTable {
       );
     }
   }
-  return { header, rows: records };
+  return withoutTrailingCommas({ header, rows: records });
+}
+
+/** The table without its last column when that column is empty on every line, header included. */
+function withoutTrailingCommas(table: CsvTable): CsvTable {
+  const lines = [table.header, ...table.rows.map((row) => row.cells)];
+  if (table.header.length < 2 || lines.some((cells) => cells.at(-1)!.trim() !== '')) return table;
+  return {
+    header: table.header.slice(0, -1),
+    rows: table.rows.map((row) => ({ ...row, cells: row.cells.slice(0, -1) })),
+  };
 }
 
 export function readCsvFile(path: string, limits: ReadLimits = {}): CsvTable {

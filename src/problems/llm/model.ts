@@ -545,22 +545,8 @@ export function generatedNetwork(
   return bw;
 }
 
-/**
- * The table without its last column when every line ends in a comma (an empty last cell on every
- * line, the header's included): the other CSV readers ignore such a column, having no name for it;
- * this one counts columns, so it drops it to read the same file the same way.
- */
-function withoutTrailingCommas(table: CsvTable): CsvTable {
-  const lines = [table.header, ...table.rows.map((row) => row.cells)];
-  if (table.header.length < 2 || lines.some((cells) => cells.at(-1)!.trim() !== '')) return table;
-  return {
-    header: table.header.slice(0, -1),
-    rows: table.rows.map((row) => ({ ...row, cells: row.cells.slice(0, -1) })),
-  };
-}
-
 function readNetwork(path: string, gpuCount: number): Float64Array {
-  const table = withoutTrailingCommas(readCsvFile(path));
+  const table = readCsvFile(path);
   const size = table.rows.length;
   if (size !== gpuCount || table.header.length - 1 !== gpuCount) {
     throw new UserError(
