@@ -688,3 +688,99 @@ describe('experiment run and Ctrl-C', () => {
     expect(processes).not.toContain('while [ ! -e finish ]');
   }, 90_000);
 });
+
+describe('experiment resume', () => {
+  /** A spec whose command evaluator takes a moment and marks each candidate it starts. */
+  const slowSpec = (dir: string, maxCandidates: number): string =>
+    specFile(dir, 'steady', [
+      'name: steady',
+      'seed: 4',
+      'search_space:',
+      '  x: { type: int, min: 0, max: 40 }',
+      `evaluator: { kind: command, command: "sleep 0.3; echo '{\\"y\\": {x}}'" }`,
+      `budget: { max_candidates: ${maxCandidates}, population: 3, max_generations: 10 }`,
+      'metrics:',
+      '  y: { direction: up, weight: 1, range: [0, 40] }',
+    ]);
+  const storedCodes = (db: string): string[] => {
+    const store = new Database(db, { readonly: true, fileMustExist: true });
+    try {
+      return (
+        store.prepare('SELECT code FROM programs ORDER BY id').all() as { code: string }[]
+      ).map((r) => r.code);
+    } finally {
+      store.close();
+    }
+  };
+
+  it('continues a killed run to the same candidates as a straight run, refusing a second driver', async () => {
+    const dir = workDir();
+    const spec = slowSpec(dir, 8);
+    const db = join(dir, 'exp.db');
+    const first = startEvoplace(['experiment', 'run', spec, '--db', db]);
+    const end = Date.now() + 60_000;
+    while (Date.now() < end && (!existsSync(db) || storedCodes(db).length < 3))
+      await new Promise((r) => setTimeout(r, 20));
+    // While it runs, a resume is refused: two processes would evaluate the same candidates.
+    const second = evoplace(['experiment', 'resume', spec, '--db', db]);
+    expect(second.code, second.stderr).toBe(2);
+    expect(second.stderr).toMatch(/run 1 is being run by another evoplace process \(pid \d+\)/);
+    first.child.kill('SIGKILL');
+    await first.done;
+    const kept = storedCodes(db).length;
+    expect(kept).toBeGreaterThanOrEqual(3);
+    expect(kept).toBeLessThan(8);
+
+    const status = evoplace(['experiment', 'status', '--db', db]);
+    expect(status.stderr).toContain(
+      `running (process ${first.child.pid} gone): resume with "evoplace experiment resume steady --db ${db} --run 1"`,
+    );
+    const resumed = evoplace(['experiment', 'resume', spec, '--db', db, '--json']);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toContain(
+      `resuming run 1 of steady: ${kept} candidates stored, replayed without evaluating them again`,
+    );
+    expect(JSON.parse(resumed.stdout)).toMatchObject({ runId: 1, candidates: 8 });
+
+    const straightDb = join(dir, 'straight.db');
+    expect(evoplace(['experiment', 'run', spec, '--db', straightDb]).code).toBe(0);
+    expect(storedCodes(db)).toEqual(storedCodes(straightDb));
+    // The candidate logs go on from where the first session left them.
+    expect(readdirSync(join(dir, 'exp-artefacts', 'steady-1')).map((f) => f.slice(0, 6))).toEqual([
+      '000001',
+      '000002',
+      '000003',
+      '000004',
+      '000005',
+      '000006',
+      '000007',
+      '000008',
+    ]);
+    expect(evoplace(['experiment', 'status', '--db', db]).stderr).toContain(
+      'run 1 · steady · finished',
+    );
+  }, 120_000);
+
+  it('takes a larger budget from the edited spec, and refuses a changed search', () => {
+    const dir = workDir();
+    const spec = slowSpec(dir, 2);
+    const db = join(dir, 'exp.db');
+    expect(evoplace(['experiment', 'run', spec, '--db', db]).code).toBe(0);
+    slowSpec(dir, 4);
+    const more = evoplace(['experiment', 'resume', spec, '--db', db]);
+    expect(more.code, more.stderr).toBe(0);
+    expect(more.stderr).toContain('(budget.max_candidates 2 → 4)');
+    expect(more.stderr).toContain('stopped: max-candidates after 4 candidates');
+
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('max: 40 }', 'max: 50 }'));
+    const changed = evoplace(['experiment', 'resume', spec, '--db', db]);
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toContain(
+      `${spec}:4: search_space.x.max: differs from the spec run 1 was made with`,
+    );
+    const other = evoplace(['experiment', 'resume', 'gpu-colocation', '--db', db]);
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('run 1 is of experiment "steady", not "gpu-colocation"');
+    expect(storedCodes(db)).toHaveLength(4);
+  });
+});

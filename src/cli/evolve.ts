@@ -18,7 +18,7 @@ import {
   acquireRunLock,
   requireWritableRun,
   runLockHolder,
-  type LockHolder,
+  runStatusWords,
 } from '../evolve/database/lock.js';
 import { RunStore, type RunRecord } from '../evolve/database/store.js';
 import type { RunOutcome } from '../evolve/engine.js';
@@ -458,16 +458,6 @@ async function resumeCommand(argv: string[]): Promise<number> {
   }
 }
 
-/**
- * A run's status in words: a run marked `running` whose process is gone (killed, or a second
- * Ctrl-C) says so and how to go on.
- */
-function statusWords(run: RunRecord, holder: LockHolder | null, dbPath: string): string {
-  if (run.status !== 'running' || holder?.alive) return run.status;
-  const why = holder ? `process ${holder.pid} gone` : 'no process holds its lock';
-  return `running (${why}): resume with "evoplace evolve resume --db ${dbPath}"`;
-}
-
 function statusCommand(argv: string[]): number {
   const parsed = parseCommand(
     'evolve status',
@@ -511,7 +501,9 @@ function statusCommand(argv: string[]): number {
     };
     if (parsed.values.json) printJson(status);
     else {
-      say(`run ${status.runId} · ${status.task} · ${statusWords(run, holder, store.path)}`);
+      say(
+        `run ${status.runId} · ${status.task} · ${runStatusWords(run.status, holder, `evoplace evolve resume --db ${store.path}`)}`,
+      );
       say(
         `generations ${status.generationsDone}/${status.generations} · programs ${status.programs} (${status.correct} correct, ${status.failedProposals} failed proposals)`,
       );

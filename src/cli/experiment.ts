@@ -2,6 +2,8 @@ import { existsSync, rmdirSync, rmSync } from 'node:fs';
 import { MAX_SEED } from '../core/rng.js';
 import { basename, dirname, join, normalize, resolve } from 'node:path';
 import { SERVICE_FAILED_EXIT_CODE, UserError } from '../core/errors.js';
+import { counted } from '../core/plural.js';
+import { parseWith } from '../core/schema.js';
 import { withFieldLine } from '../core/yaml-located.js';
 import { formatTable } from '../core/table.js';
 import {
@@ -10,7 +12,12 @@ import {
   RunStore,
   type RunRecord,
 } from '../evolve/database/store.js';
-import { requireWritableRun } from '../evolve/database/lock.js';
+import {
+  acquireRunLock,
+  requireWritableRun,
+  runLockHolder,
+  runStatusWords,
+} from '../evolve/database/lock.js';
 import { ArtefactStore } from '../experiments/artefacts.js';
 import { makeEvaluator, type Evaluator } from '../experiments/evaluators/index.js';
 import { experimentJsonSchema } from '../experiments/json-schema.js';
@@ -25,8 +32,9 @@ import {
   listAcknowledgements,
   writePromotionFile,
 } from '../experiments/promotion/index.js';
+import { requireSameSpec, storedCandidates, type StoredCandidate } from '../experiments/resume.js';
 import { runExperiment, type ExperimentOutcome } from '../experiments/runner.js';
-import type { ExperimentSpec } from '../experiments/spec.js';
+import { experimentSpecSchema, type ExperimentSpec } from '../experiments/spec.js';
 import { intFlag, parseCommand, type Options, runCommandOf } from './args.js';
 import {
   acknowledgementSummary,
@@ -40,6 +48,7 @@ import { onStopSignal } from './signals.js';
 export const EXPERIMENT_HELP = `evoplace experiment — tune configurations by evolutionary search (D-REAM style)
 
   evoplace experiment run SPEC.yaml|NAME [--db FILE] [--seed S] [--json]
+  evoplace experiment resume SPEC.yaml|NAME [--db FILE] [--run N] [--json]
   evoplace experiment status [--db FILE] [--run N] [--state-dir DIR] [--json]
   evoplace experiment export [--db FILE] [--run N] [--out FILE.jsonl]
   evoplace experiment list
@@ -53,6 +62,7 @@ export function runExperimentCli(argv: string[]): number | Promise<number> {
     argv,
     {
       run: runCommand,
+      resume: resumeCommand,
       status: statusCommand,
       list: listCommand,
       export: exportCommand,
@@ -111,16 +121,17 @@ function promote(
 /**
  * After a run that failed with an exception: a database this command created is removed with
  * its artefacts (no partial output); in one that held earlier runs, the run is marked stopped
- * with the reason as an event.
+ * with the reason as an event, and its artefacts removed unless told to `keep` them.
  */
 function discardRun(
   store: RunStore,
   runId: number,
   created: boolean,
-  artefactsDir: string,
+  artefacts: { dir: string; keep: boolean },
   error: unknown,
 ): void {
-  rmSync(artefactsDir, { recursive: true, force: true });
+  const artefactsDir = artefacts.dir;
+  if (!artefacts.keep) rmSync(artefactsDir, { recursive: true, force: true });
   if (created) {
     try {
       // The database's artefacts folder, made for this run: removed unless something else is in it.
@@ -135,6 +146,17 @@ function discardRun(
   }
   store.addEvent(runId, 'error', `the run failed: ${(error as Error).message}`);
   store.setStatus(runId, 'stopped');
+}
+
+/** The spec's evaluator, after every check that can come before the database is touched. */
+function checkedEvaluator(loaded: LoadedExperiment, spec: ExperimentSpec): Evaluator {
+  try {
+    const evaluator = makeEvaluator(spec, loaded.path, loaded.dir);
+    promotionTarget(loaded);
+    return evaluator;
+  } catch (error) {
+    throw withFieldLine(error, loaded.path);
+  }
 }
 
 async function runCommand(argv: string[]): Promise<number> {
@@ -153,107 +175,208 @@ async function runCommand(argv: string[]): Promise<number> {
     seed: intFlag(parsed.values, 'seed', loaded.spec.seed, 0, MAX_SEED),
   };
   // Everything that can be checked is, before the database is made: a refused spec leaves nothing.
-  let evaluator: Evaluator;
-  try {
-    evaluator = makeEvaluator(spec, loaded.path, loaded.dir);
-    promotionTarget(loaded);
-  } catch (error) {
-    throw withFieldLine(error, loaded.path);
-  }
-  const dbPath = resolve(typeof parsed.values.db === 'string' ? parsed.values.db : DEFAULT_DB);
+  const evaluator = checkedEvaluator(loaded, spec);
+  const dbPath = dbPathOf(parsed.values);
   const created = !existsSync(dbPath);
   requireWritableRun(dbPath);
   const store = RunStore.create(dbPath);
-  let closed = false;
   try {
     store.requireIntact();
     store.checkHoldsOnly('experiment');
     const runId = store.createRun(`${EXPERIMENT_TASK_PREFIX}${spec.name}`, spec, spec.seed);
-    const artefactsDir = artefactsDirOf(dbPath, spec.name, runId);
-    const artefacts = new ArtefactStore(
-      artefactsDir,
-      spec.artefacts.max_count,
-      spec.artefacts.max_bytes,
+    return await drive(
+      { store, runId, created, loaded, spec, evaluator, earlier: [] },
+      parsed.values.json === true,
     );
+  } finally {
+    if (store.db.open) store.close();
+  }
+}
+
+async function resumeCommand(argv: string[]): Promise<number> {
+  const parsed = parseCommand(
+    'experiment resume',
+    argv,
+    { ...DB, ...RUN, json: { type: 'boolean' } },
+    EXPERIMENT_HELP,
+    1,
+    'evoplace experiment resume SPEC.yaml|NAME',
+  );
+  if (!parsed) return 0;
+  const loaded = loadExperiment(parsed.positionals[0]!);
+  requireWritableRun(dbPathOf(parsed.values));
+  const { store, run } = openRun(parsed.values);
+  try {
+    const name = run.task.slice(EXPERIMENT_TASK_PREFIX.length);
+    if (name !== loaded.spec.name)
+      throw new UserError(
+        `run ${run.id} is of experiment "${name}", not "${loaded.spec.name}": give the spec it was made with, or --run one of "${loaded.spec.name}"`,
+        store.path,
+      );
+    const stored = parseWith(experimentSpecSchema, run.config, store.path, 'runs.config');
+    // The seed is the run's (given to `run` by --seed or by the spec).
+    const spec = { ...loaded.spec, seed: stored.seed };
+    try {
+      requireSameSpec(stored, spec, loaded.path, run.id);
+    } catch (error) {
+      throw withFieldLine(error, loaded.path);
+    }
+    const evaluator = checkedEvaluator(loaded, spec);
+    store.requireIntact();
+    const earlier = storedCandidates(store, run.id);
+    const changes = budgetChanges(stored, spec);
+    if (changes.length > 0) store.updateRunConfig(run.id, spec);
+    store.addEvent(
+      run.id,
+      'resume',
+      `resumed with ${counted(earlier.length, 'candidate')} stored` +
+        (changes.length > 0 ? `; ${changes.join(', ')}` : ''),
+    );
+    say(
+      `resuming run ${run.id} of ${name}: ${counted(earlier.length, 'candidate')} stored, replayed without evaluating ${earlier.length === 1 ? 'it' : 'them'} again` +
+        (changes.length > 0 ? ` (${changes.join(', ')})` : ''),
+    );
+    return await drive(
+      { store, runId: run.id, created: false, loaded, spec, evaluator, earlier },
+      parsed.values.json === true,
+    );
+  } finally {
+    if (store.db.open) store.close();
+  }
+}
+
+/** The budget limits `spec` changes from the run's `stored` one, in words (`max_candidates 40 → 60`). */
+function budgetChanges(stored: ExperimentSpec, spec: ExperimentSpec): string[] {
+  return (Object.keys(spec.budget) as (keyof ExperimentSpec['budget'])[])
+    .filter((key) => spec.budget[key] !== stored.budget[key])
+    .map((key) => `budget.${key} ${stored.budget[key]} → ${spec.budget[key]}`);
+}
+
+/** A run to drive: new (`run`) or resumed with the candidates it already holds. */
+interface Drive {
+  store: RunStore;
+  runId: number;
+  /** This command made the database: a run that fails removes it. */
+  created: boolean;
+  loaded: LoadedExperiment;
+  spec: ExperimentSpec;
+  evaluator: Evaluator;
+  earlier: StoredCandidate[];
+}
+
+/**
+ * Drive a run to its end under its run lock (Ctrl-C stops it), then promote its winner and
+ * report; the exit code.
+ */
+async function drive(d: Drive, json: boolean): Promise<number> {
+  const { store, runId, spec } = d;
+  const release = acquireRunLock(store.path, runId);
+  const artefactsDir = artefactsDirOf(store.path, spec.name, runId);
+  const artefacts = new ArtefactStore(
+    artefactsDir,
+    spec.artefacts.max_count,
+    spec.artefacts.max_bytes,
+  );
+  let outcome: ExperimentOutcome;
+  try {
+    store.setStatus(runId, 'running');
     const controller = new AbortController();
     const removeHandlers = onStopSignal(() => {
       say('interrupted: finishing the candidate in flight (Ctrl-C again to quit)');
       controller.abort();
     });
-    let outcome: ExperimentOutcome;
     try {
       outcome = await runExperiment({
         spec,
-        evaluator,
+        evaluator: d.evaluator,
         store,
         runId,
         artefacts,
         progress: (line) => say(line),
         signal: controller.signal,
+        earlier: d.earlier,
       });
     } catch (error) {
-      discardRun(store, runId, created, artefactsDir, error);
-      closed = created;
+      // A resumed run keeps the logs of the candidates it already had.
+      const keep = d.earlier.length > 0;
+      discardRun(store, runId, d.created, { dir: artefactsDir, keep }, error);
       throw error;
     } finally {
       removeHandlers();
     }
-    const promotionFile = promote(loaded, spec, outcome);
-    const code = outcome.evaluatorError === null ? 0 : SERVICE_FAILED_EXIT_CODE;
-    if (parsed.values.json) {
-      printJson({
-        runId,
-        experiment: spec.name,
-        stoppedBy: outcome.stoppedBy,
-        generations: outcome.generations,
-        candidates: outcome.candidates.length,
-        rejectedUnsafe: outcome.rejectedUnsafe,
-        winner: outcome.winner && {
-          params: outcome.winner.params,
-          fitness: outcome.winner.verdict.fitness,
-          metrics: outcome.winner.measurement.metrics,
-        },
-        promotionFile,
-        evaluatorError: outcome.evaluatorError,
-        artefacts: artefactsDir,
-      });
-      return code;
-    }
-    const top = [...outcome.candidates]
-      .sort((a, b) => b.verdict.fitness - a.verdict.fitness)
-      .slice(0, 10);
-    say(
-      formatTable(
-        ['fitness', 'params', 'note'],
-        top.map((c) => [
-          c.verdict.fitness.toFixed(4),
-          JSON.stringify(c.params),
-          c.verdict.disqualified ? (c.verdict.reason ?? 'disqualified') : '',
-        ]),
-      ),
-    );
-    say(
-      `stopped: ${outcome.stoppedBy} after ${outcome.candidates.length} candidates in ${outcome.generations} generations` +
-        (outcome.rejectedUnsafe
-          ? `; ${outcome.rejectedUnsafe} outside the safety bounds not evaluated`
-          : ''),
-    );
-    say(
-      outcome.winner
-        ? `winner: ${JSON.stringify(outcome.winner.params)} (fitness ${outcome.winner.verdict.fitness.toFixed(4)})`
-        : 'no qualified candidate',
-    );
-    if (outcome.evaluatorError !== null)
-      say(
-        `the evaluator failed every candidate, so the run stopped (exit ${code}); the first error: ${outcome.evaluatorError}`,
-      );
-    if (artefacts.list().length > 0) say(`candidate logs: ${artefactsDir}`);
-    if (promotionFile)
-      say(`promotion written: ${promotionFile} (apply with "evoplace experiment apply")`);
-    return code;
   } finally {
-    if (!closed) store.close();
+    release();
   }
+  const promotionFile = promote(d.loaded, spec, outcome);
+  const code = outcome.evaluatorError === null ? 0 : SERVICE_FAILED_EXIT_CODE;
+  if (json) printJson(outcomeJson(outcome, spec, promotionFile, artefactsDir));
+  else reportOutcome(outcome, code, promotionFile, artefacts);
+  return code;
+}
+
+/** What `run --json` and `resume --json` print. */
+function outcomeJson(
+  outcome: ExperimentOutcome,
+  spec: ExperimentSpec,
+  promotionFile: string | null,
+  artefactsDir: string,
+): unknown {
+  return {
+    runId: outcome.runId,
+    experiment: spec.name,
+    stoppedBy: outcome.stoppedBy,
+    generations: outcome.generations,
+    candidates: outcome.candidates.length,
+    rejectedUnsafe: outcome.rejectedUnsafe,
+    winner: outcome.winner && {
+      params: outcome.winner.params,
+      fitness: outcome.winner.verdict.fitness,
+      metrics: outcome.winner.measurement.metrics,
+    },
+    promotionFile,
+    evaluatorError: outcome.evaluatorError,
+    artefacts: artefactsDir,
+  };
+}
+
+/** The run's end for people: the ten fittest, why it stopped, the winner, where things went. */
+function reportOutcome(
+  outcome: ExperimentOutcome,
+  code: number,
+  promotionFile: string | null,
+  artefacts: ArtefactStore,
+): void {
+  const top = [...outcome.candidates]
+    .sort((a, b) => b.verdict.fitness - a.verdict.fitness)
+    .slice(0, 10);
+  say(
+    formatTable(
+      ['fitness', 'params', 'note'],
+      top.map((c) => [
+        c.verdict.fitness.toFixed(4),
+        JSON.stringify(c.params),
+        c.verdict.disqualified ? (c.verdict.reason ?? 'disqualified') : '',
+      ]),
+    ),
+  );
+  say(
+    `stopped: ${outcome.stoppedBy} after ${outcome.candidates.length} candidates in ${outcome.generations} generations` +
+      (outcome.rejectedUnsafe
+        ? `; ${outcome.rejectedUnsafe} outside the safety bounds not evaluated`
+        : ''),
+  );
+  say(
+    outcome.winner
+      ? `winner: ${JSON.stringify(outcome.winner.params)} (fitness ${outcome.winner.verdict.fitness.toFixed(4)})`
+      : 'no qualified candidate',
+  );
+  if (outcome.evaluatorError !== null)
+    say(
+      `the evaluator failed every candidate, so the run stopped (exit ${code}); the first error: ${outcome.evaluatorError}`,
+    );
+  if (artefacts.list().length > 0) say(`candidate logs: ${artefacts.dir}`);
+  if (promotionFile)
+    say(`promotion written: ${promotionFile} (apply with "evoplace experiment apply")`);
 }
 
 function statusCommand(argv: string[]): number {
@@ -269,10 +392,13 @@ function statusCommand(argv: string[]): number {
     const rows = store.programs(run.id);
     const best = store.best(run.id);
     const acks = listAcknowledgements(stateDirFlag(parsed.values)).map(acknowledgementSummary);
+    const experiment = run.task.slice(EXPERIMENT_TASK_PREFIX.length);
+    const holder = runLockHolder(store.path, run.id);
     const status = {
       runId: run.id,
-      experiment: run.task.slice(EXPERIMENT_TASK_PREFIX.length),
+      experiment,
       status: run.status,
+      process: holder,
       candidates: rows.length,
       disqualified: rows.filter((r) => !r.correct).length,
       best: best && { params: candidateParams(best.code, store), fitness: best.combinedScore },
@@ -280,7 +406,8 @@ function statusCommand(argv: string[]): number {
     };
     if (parsed.values.json) printJson(status);
     else {
-      say(`run ${status.runId} · ${status.experiment} · ${status.status}`);
+      const resume = `evoplace experiment resume ${experiment} --db ${store.path} --run ${run.id}`;
+      say(`run ${status.runId} · ${experiment} · ${runStatusWords(run.status, holder, resume)}`);
       say(`${status.candidates} candidates (${status.disqualified} disqualified)`);
       say(
         status.best
@@ -321,9 +448,14 @@ function candidateParams(code: string, store: RunStore): unknown {
   return parseColumn(code, 'code', store.path);
 }
 
+/** The run database `--db` names, or experiments.db in the current directory. */
+function dbPathOf(values: Record<string, unknown>): string {
+  return resolve(typeof values.db === 'string' ? values.db : DEFAULT_DB);
+}
+
 /** The run database of `--db` (default experiments.db) and its newest run. */
 function openNewestRun(values: Record<string, unknown>): { store: RunStore; run: RunRecord } {
-  const dbPath = resolve(typeof values.db === 'string' ? values.db : DEFAULT_DB);
+  const dbPath = dbPathOf(values);
   const hint = 'run an experiment with "evoplace experiment run SPEC.yaml|NAME --db FILE"';
   if (!existsSync(dbPath))
     throw new UserError(

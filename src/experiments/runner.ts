@@ -1,3 +1,4 @@
+import { UserError } from '../core/errors.js';
 import { Rng } from '../core/rng.js';
 import { WITHOUT_LINEAGE, type RunStore } from '../evolve/database/store.js';
 import {
@@ -12,6 +13,7 @@ import {
 import type { ArtefactStore } from './artefacts.js';
 import type { EvaluationContext, Evaluator, Measurement } from './evaluators/types.js';
 import { fitnessOf, type Verdict } from './fitness.js';
+import type { StoredCandidate } from './resume.js';
 import type { ExperimentSpec } from './spec.js';
 
 export type StopReason =
@@ -44,6 +46,26 @@ export interface ExperimentOutcome {
   winner: CandidateResult | null;
   /** When stopped by `evaluator-failed`: the first candidate's error; else null. */
   evaluatorError: string | null;
+}
+
+/**
+ * The candidate a resumed run draws as its `index`-th, as an earlier session stored it; null once
+ * the run goes past what was stored. Throws when the run drew another configuration there: the
+ * stored candidates do not follow from the spec (made by another version of evoplace).
+ */
+function replayed(
+  earlier: readonly StoredCandidate[],
+  index: number,
+  key: string,
+): StoredCandidate | null {
+  const stored = earlier[index];
+  if (!stored) return null;
+  if (stored.key !== key)
+    throw new UserError(
+      `candidate ${index + 1} of the run is ${stored.key}, but its spec and seed now draw ${key} ` +
+        'there (was it made by another version of evoplace?): it cannot be continued; start a new run',
+    );
+  return stored;
 }
 
 /** Milliseconds since some fixed point: injectable so wall-clock budgets are testable. */
@@ -156,7 +178,9 @@ function evaluatorFailure(results: readonly CandidateResult[]): string | null {
  * candidate is stored in the run database as it finishes. `signal` stops the run: the
  * evaluation in flight gets it too (an evaluator that takes it ends at once), and a candidate
  * whose evaluation the stop cut short (one that came back with an error) is not stored, since
- * its failure says nothing about its configuration.
+ * its failure says nothing about its configuration. A run resumed with its `earlier` candidates
+ * (see resume.ts) replays them, so it draws every generation as the run did, and goes on from
+ * the first configuration they lack; the wall clock counts their evaluations too.
  */
 export async function runExperiment(args: {
   spec: ExperimentSpec;
@@ -167,11 +191,15 @@ export async function runExperiment(args: {
   progress: (line: string) => void;
   clock?: Clock;
   signal?: AbortSignal;
+  earlier?: readonly StoredCandidate[];
 }): Promise<ExperimentOutcome> {
   const { spec, evaluator, store, runId } = args;
   const space = validateSpace(spec.search_space);
   const clock = args.clock ?? (() => performance.now());
+  const earlier = args.earlier ?? [];
   const started = clock();
+  // Evaluation time of the stored candidates replayed so far: the run's time before this session.
+  let replayedMs = 0;
   const wallMs = spec.budget.wall_clock_sec * 1000;
   const rng = new Rng(spec.seed);
   const seen = new Set<string>();
@@ -188,19 +216,8 @@ export async function runExperiment(args: {
       break;
     }
     for (const [slot, params] of batch.entries()) {
-      // A synchronous evaluator (prism-solver) never yields: let a Ctrl-C be heard between two.
-      await new Promise((turn) => setImmediate(turn));
-      if (args.signal?.aborted) {
-        stoppedBy = 'interrupted';
-        break search;
-      }
       if (results.length >= spec.budget.max_candidates) {
         stoppedBy = 'max-candidates';
-        break search;
-      }
-      const left = wallMs - (clock() - started);
-      if (left <= 0) {
-        stoppedBy = 'wall-clock';
         break search;
       }
       const safety = isSafe(space, params);
@@ -209,8 +226,30 @@ export async function runExperiment(args: {
         rejectedUnsafe += safety.ok ? 0 : 1;
         continue;
       }
+      const stored = replayed(earlier, results.length, key);
+      if (stored) {
+        seen.add(key);
+        replayedMs += stored.evalMs;
+        const verdict = fitnessOf(stored.measurement, spec.metrics);
+        const { id, measurement } = stored;
+        results.push({ id, generation, slot, params, measurement, verdict });
+        population.push({ params, fitness: verdict.fitness });
+        continue;
+      }
+      // A synchronous evaluator (prism-solver) never yields: let a Ctrl-C be heard between two.
+      await new Promise((turn) => setImmediate(turn));
+      if (args.signal?.aborted) {
+        stoppedBy = 'interrupted';
+        break search;
+      }
+      const left = wallMs - replayedMs - (clock() - started);
+      if (left <= 0) {
+        stoppedBy = 'wall-clock';
+        break search;
+      }
       seen.add(key);
       const timeoutMs = Math.min(spec.budget.candidate_timeout_sec * 1000, left);
+      const evaluationStarted = clock();
       const measurement = await measure(evaluator, params, { timeoutMs, signal: args.signal });
       if (args.signal?.aborted && measurement.error !== null) {
         stoppedBy = 'interrupted';
@@ -229,13 +268,17 @@ export async function runExperiment(args: {
           code: key,
           fingerprint: key,
           publicMetrics: measurement.metrics,
-          privateMetrics: { oom: measurement.oom, scores: verdict.scores },
+          privateMetrics: {
+            oom: measurement.oom,
+            configurationError: measurement.configurationError === true,
+            scores: verdict.scores,
+          },
           combinedScore: verdict.fitness,
           correct: !verdict.disqualified,
           textFeedback: verdict.reason ?? '',
           stdout: measurement.log,
           stderr: measurement.error ?? '',
-          evalMs: 0,
+          evalMs: clock() - evaluationStarted,
         },
         spec.budget.population,
       );

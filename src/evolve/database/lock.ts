@@ -12,13 +12,22 @@ import { UserError } from '../../core/errors.js';
 import { processAlive } from '../../core/process-alive.js';
 
 /**
- * Take the run lock of the database at `dbPath` (`<dbPath>.lock`, holding our pid) for as long
- * as this process drives its run: two processes running one run would pay for the same
- * generations twice. A lock left by a process that is gone (killed) is taken over. Returns the
- * release.
+ * The lock file of a database's run: one for the database (`<dbPath>.lock`: an evolve database
+ * holds one run), or with `runId`, one for that run (`<dbPath>.run-<id>.lock`: an experiment
+ * database holds many, each driven on its own).
  */
-export function acquireRunLock(dbPath: string): () => void {
-  const path = `${dbPath}.lock`;
+function lockPath(dbPath: string, runId?: number): string {
+  return runId === undefined ? `${dbPath}.lock` : `${dbPath}.run-${runId}.lock`;
+}
+
+/**
+ * Take the run lock of the database at `dbPath` (or of its run `runId`; see lockPath), holding
+ * our pid, for as long as this process drives its run: two processes running one run would pay
+ * for the same generations twice. A lock left by a process that is gone (killed) is taken over.
+ * Returns the release.
+ */
+export function acquireRunLock(dbPath: string, runId?: number): () => void {
+  const path = lockPath(dbPath, runId);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const fd = openSync(path, 'wx');
@@ -27,10 +36,10 @@ export function acquireRunLock(dbPath: string): () => void {
       return () => rmSync(path, { force: true });
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const holder = runLockHolder(dbPath);
+      const holder = runLockHolder(dbPath, runId);
       if (holder?.alive && holder.pid !== process.pid)
         throw new UserError(
-          `is being run by another evoplace process (pid ${holder.pid}); wait for it or stop it first`,
+          `${runId === undefined ? 'is' : `run ${runId} is`} being run by another evoplace process (pid ${holder.pid}); wait for it or stop it first`,
           dbPath,
         );
       rmSync(path, { force: true });
@@ -70,17 +79,27 @@ export interface LockHolder {
 }
 
 /**
- * Who holds the run lock of the database at `dbPath`: null when there is no lock (or it names no
- * process). A holder that is not alive was killed while it drove the run.
+ * Who holds the run lock of the database at `dbPath` (or of its run `runId`): null when there is
+ * no lock (or it names no process). A holder that is not alive was killed while it drove the run.
  */
-export function runLockHolder(dbPath: string): LockHolder | null {
+export function runLockHolder(dbPath: string, runId?: number): LockHolder | null {
   let text: string;
   try {
-    text = readFileSync(`${dbPath}.lock`, 'utf8');
+    text = readFileSync(lockPath(dbPath, runId), 'utf8');
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
   const pid = Number(text.trim());
   return Number.isInteger(pid) && pid > 0 ? { pid, alive: processAlive(pid) } : null;
+}
+
+/**
+ * A run's status in words: a run marked `running` whose process is gone (killed, or a second
+ * Ctrl-C) says so and how to go on (`resume`: the command that continues it).
+ */
+export function runStatusWords(status: string, holder: LockHolder | null, resume: string): string {
+  if (status !== 'running' || holder?.alive) return status;
+  const why = holder ? `process ${holder.pid} gone` : 'no process holds its lock';
+  return `running (${why}): resume with "${resume}"`;
 }
