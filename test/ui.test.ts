@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { EXPERIMENT_TASK_PREFIX, RunStore } from '../src/evolve/database/store.js';
 import { evoplace, startEvoplace } from './cli.js';
 import { HELD_OUT_MESSAGE, runDatabase, startUi } from './support/ui.js';
 
@@ -57,6 +58,31 @@ describe('evoplace ui', () => {
       const run = await (await fetch(`${url}db/0/runs/1`)).text();
       expect(run).toContain(status);
       expect(run).not.toContain('http-equiv="refresh"');
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+    expect((await ui.done).code).toBe(0);
+  });
+
+  it("says so of an experiment run too, whose lock is the run's own", async () => {
+    const db = join(dir, 'dead-experiment.db');
+    const store = RunStore.create(db);
+    store.createRun(`${EXPERIMENT_TASK_PREFIX}steady`, {}, 0);
+    store.createRun(`${EXPERIMENT_TASK_PREFIX}steady`, {}, 0);
+    store.close();
+    const gone = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], {
+      encoding: 'utf8',
+    }).stdout;
+    // Run 2 was killed; run 1 is still driven by a live process (this one).
+    writeFileSync(`${db}.run-2.lock`, `${gone}\n`);
+    writeFileSync(`${db}.run-1.lock`, `${process.pid}\n`);
+    const { ui, url } = await startUi(db);
+    try {
+      const index = await (await fetch(url)).text();
+      expect(index).toContain(
+        `<td>running (process ${gone} gone: experiment resume continues it)</td>`,
+      );
+      expect(index.match(/<td>running<\/td>/g)).toHaveLength(1);
     } finally {
       ui.child.kill('SIGTERM');
     }

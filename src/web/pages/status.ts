@@ -1,5 +1,5 @@
 import { runLockHolder } from '../../evolve/database/lock.js';
-import type { RunRecord, RunStore } from '../../evolve/database/store.js';
+import { runKind, type RunRecord, type RunStore } from '../../evolve/database/store.js';
 
 /** Seconds between reloads of the page of a run still going. */
 const REFRESH_SECONDS = 5;
@@ -14,10 +14,12 @@ export function runStatus(
   run: RunRecord,
 ): { text: string; refreshSeconds: number | undefined } {
   if (run.status !== 'running') return { text: run.status, refreshSeconds: undefined };
-  const holder = runLockHolder(store.path);
+  // An evolve database holds one run and one lock; an experiment database a lock per run.
+  const kind = runKind(run);
+  const holder = runLockHolder(store.path, kind === 'experiment' ? run.id : undefined);
   return holder && !holder.alive
     ? {
-        text: `running (process ${holder.pid} gone: evolve resume continues it)`,
+        text: `running (process ${holder.pid} gone: ${kind} resume continues it)`,
         refreshSeconds: undefined,
       }
     : { text: 'running', refreshSeconds: REFRESH_SECONDS };
