@@ -84,8 +84,9 @@ describe('evoplace experiment (CLI)', () => {
     const rows = exported.stdout
       .trim()
       .split('\n')
-      .map((l) => JSON.parse(l) as { params: unknown; fitness: number });
+      .map((l) => JSON.parse(l) as { params: unknown; fitness: number; evalMs: number });
     expect(rows).toHaveLength(outcome.candidates);
+    for (const row of rows) expect(row.evalMs).toBeGreaterThan(0);
     expect(Math.max(...rows.map((r) => r.fitness))).toBe(outcome.winner.fitness);
     const id = (JSON.parse(apply.stdout) as { id: string }).id;
     expect(

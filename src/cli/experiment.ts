@@ -485,6 +485,8 @@ function exportCommand(argv: string[]): number {
       fitness: p.combinedScore,
       disqualified: !p.correct,
       reason: p.textFeedback || null,
+      // Runs stored before evaluation time was recorded hold 0 there.
+      evalMs: p.evalMs > 0 ? p.evalMs : null,
     }));
     writeJsonLines(rows, parsed.values.out as string | undefined);
     return 0;
