@@ -783,5 +783,14 @@ describe('experiment resume', () => {
     expect(other.code).toBe(2);
     expect(other.stderr).toContain('run 1 is of experiment "steady", not "gpu-colocation"');
     expect(storedCodes(db)).toHaveLength(4);
+
+    // A candidate's metrics edited into something no evaluator reports: refused, not scored.
+    writeFileSync(spec, readFileSync(spec, 'utf8').replace('max: 50 }', 'max: 40 }'));
+    const edited = new Database(db);
+    edited.prepare(`UPDATE programs SET public_metrics = '{"y": "big"}' WHERE id = 2`).run();
+    edited.close();
+    const hostile = evoplace(['experiment', 'resume', spec, '--db', db]);
+    expect(hostile.code).toBe(2);
+    expect(hostile.stderr).toContain(`${db}: candidate 2: public_metrics: y: expected a number`);
   });
 });

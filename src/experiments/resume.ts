@@ -1,4 +1,6 @@
+import { z } from 'zod';
 import { UserError } from '../core/errors.js';
+import { parseWith } from '../core/schema.js';
 import type { RunStore } from '../evolve/database/store.js';
 import type { Measurement } from './evaluators/types.js';
 import type { ExperimentSpec } from './spec.js';
@@ -13,13 +15,24 @@ export interface StoredCandidate {
   evalMs: number;
 }
 
-/** The candidates run `runId` has stored, in the order they were evaluated. */
+/** A stored candidate's measured metrics: named finite numbers, as the runner writes them. */
+const storedMetricsSchema = z.record(z.string(), z.number());
+
+/**
+ * The candidates run `runId` has stored, in the order they were evaluated. Metrics a database
+ * edited by hand made other than numbers are refused: they would score as no run did.
+ */
 export function storedCandidates(store: RunStore, runId: number): StoredCandidate[] {
   return store.programs(runId).map((p) => ({
     id: p.id,
     key: p.code,
     measurement: {
-      metrics: p.publicMetrics as Record<string, number>,
+      metrics: parseWith(
+        storedMetricsSchema,
+        p.publicMetrics,
+        store.path,
+        `candidate ${p.id}: public_metrics`,
+      ),
       oom: p.privateMetrics.oom === true,
       error: p.stderr === '' ? null : p.stderr,
       configurationError: p.privateMetrics.configurationError === true,
