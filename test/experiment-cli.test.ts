@@ -709,6 +709,9 @@ describe('experiment resume', () => {
       return (
         store.prepare('SELECT code FROM programs ORDER BY id').all() as { code: string }[]
       ).map((r) => r.code);
+    } catch {
+      // The run has not made its tables yet.
+      return [];
     } finally {
       store.close();
     }
@@ -726,6 +729,20 @@ describe('experiment resume', () => {
     const second = evoplace(['experiment', 'resume', spec, '--db', db]);
     expect(second.code, second.stderr).toBe(2);
     expect(second.stderr).toMatch(/run 1 is being run by another evoplace process \(pid \d+\)/);
+    // Refused before it wrote anything: no resume event, the budget as it was.
+    const events = (): number => {
+      const store = new Database(db, { readonly: true, fileMustExist: true });
+      try {
+        return (
+          store.prepare("SELECT count(*) AS n FROM events WHERE kind = 'resume'").get() as {
+            n: number;
+          }
+        ).n;
+      } finally {
+        store.close();
+      }
+    };
+    expect(events()).toBe(0);
     first.child.kill('SIGKILL');
     await first.done;
     const kept = storedCodes(db).length;

@@ -180,15 +180,18 @@ async function runCommand(argv: string[]): Promise<number> {
   const created = !existsSync(dbPath);
   requireWritableRun(dbPath);
   const store = RunStore.create(dbPath);
+  let release: (() => void) | null = null;
   try {
     store.requireIntact();
     store.checkHoldsOnly('experiment');
     const runId = store.createRun(`${EXPERIMENT_TASK_PREFIX}${spec.name}`, spec, spec.seed);
+    release = acquireRunLock(dbPath, runId);
     return await drive(
       { store, runId, created, loaded, spec, evaluator, earlier: [] },
       parsed.values.json === true,
     );
   } finally {
+    release?.();
     if (store.db.open) store.close();
   }
 }
@@ -206,7 +209,10 @@ async function resumeCommand(argv: string[]): Promise<number> {
   const loaded = loadExperiment(parsed.positionals[0]!);
   requireWritableRun(dbPathOf(parsed.values));
   const { store, run } = openRun(parsed.values);
+  let release: (() => void) | null = null;
   try {
+    // Before anything is read to go on from or written: another process may be driving the run.
+    release = acquireRunLock(store.path, run.id);
     const name = run.task.slice(EXPERIMENT_TASK_PREFIX.length);
     if (name !== loaded.spec.name)
       throw new UserError(
@@ -241,6 +247,7 @@ async function resumeCommand(argv: string[]): Promise<number> {
       parsed.values.json === true,
     );
   } finally {
+    release?.();
     if (store.db.open) store.close();
   }
 }
@@ -265,12 +272,11 @@ interface Drive {
 }
 
 /**
- * Drive a run to its end under its run lock (Ctrl-C stops it), then promote its winner and
- * report; the exit code.
+ * Drive a run, whose run lock the caller holds, to its end (Ctrl-C stops it), then promote its
+ * winner and report; the exit code.
  */
 async function drive(d: Drive, json: boolean): Promise<number> {
   const { store, runId, spec } = d;
-  const release = acquireRunLock(store.path, runId);
   const artefactsDir = artefactsDirOf(store.path, spec.name, runId);
   const artefacts = new ArtefactStore(
     artefactsDir,
@@ -278,34 +284,30 @@ async function drive(d: Drive, json: boolean): Promise<number> {
     spec.artefacts.max_bytes,
   );
   let outcome: ExperimentOutcome;
+  store.setStatus(runId, 'running');
+  const controller = new AbortController();
+  const removeHandlers = onStopSignal(() => {
+    say('interrupted: finishing the candidate in flight (Ctrl-C again to quit)');
+    controller.abort();
+  });
   try {
-    store.setStatus(runId, 'running');
-    const controller = new AbortController();
-    const removeHandlers = onStopSignal(() => {
-      say('interrupted: finishing the candidate in flight (Ctrl-C again to quit)');
-      controller.abort();
+    outcome = await runExperiment({
+      spec,
+      evaluator: d.evaluator,
+      store,
+      runId,
+      artefacts,
+      progress: (line) => say(line),
+      signal: controller.signal,
+      earlier: d.earlier,
     });
-    try {
-      outcome = await runExperiment({
-        spec,
-        evaluator: d.evaluator,
-        store,
-        runId,
-        artefacts,
-        progress: (line) => say(line),
-        signal: controller.signal,
-        earlier: d.earlier,
-      });
-    } catch (error) {
-      // A resumed run keeps the logs of the candidates it already had.
-      const keep = d.earlier.length > 0;
-      discardRun(store, runId, d.created, { dir: artefactsDir, keep }, error);
-      throw error;
-    } finally {
-      removeHandlers();
-    }
+  } catch (error) {
+    // A resumed run keeps the logs of the candidates it already had.
+    const keep = d.earlier.length > 0;
+    discardRun(store, runId, d.created, { dir: artefactsDir, keep }, error);
+    throw error;
   } finally {
-    release();
+    removeHandlers();
   }
   const promotionFile = promote(d.loaded, spec, outcome);
   const code = outcome.evaluatorError === null ? 0 : SERVICE_FAILED_EXIT_CODE;
