@@ -59,8 +59,17 @@ export class PlacementState {
     }
   }
 
+  /** KVPR of GPU g; Infinity when it is overfilled, loaded or not (no placement at all). */
   pressure(g: number): number {
-    return kvpr(this.load[g]!, this.problem.memGb[g]! - this.usedGb[g]!);
+    const free = this.problem.memGb[g]! - this.usedGb[g]!;
+    return free < -MEMORY_SLACK ? Infinity : kvpr(this.load[g]!, free);
+  }
+
+  /** Does every GPU hold its models' memory? */
+  fits(): boolean {
+    for (let g = 0; g < this.problem.gpuCount; g++)
+      if (this.problem.memGb[g]! - this.usedGb[g]! < -MEMORY_SLACK) return false;
+    return true;
   }
 
   /** Pressure of GPU g after its load and memory change by the given deltas. */
@@ -206,6 +215,154 @@ function applyStep(state: PlacementState, step: Step, worstGpu: number): void {
     state.relocate(step.b, step.to);
     state.relocate(step.c, worstGpu);
   }
+}
+
+/**
+ * Which models leave an overfilled GPU: `fewest` takes the smallest whose leaving is enough,
+ * else the largest, until what stays fits (few moves); `smallest` takes them smallest first
+ * (small models are easy to place). Neither takes a model no other GPU could ever hold.
+ */
+type Eviction = 'fewest' | 'smallest';
+const EVICTIONS: readonly Eviction[] = ['fewest', 'smallest'];
+
+/**
+ * Empty the GPUs a placement overfills (a current placement can) until each fits, within the
+ * move limit: the models chosen to leave (see Eviction; the first way that works), largest
+ * first, each to the GPU it fills most tightly (best fit keeps large holes for large models),
+ * or where the fewest models moved away make room. Returns whether every GPU now fits; the
+ * placement is unchanged when not. Descent cannot do this: a step that leaves a GPU still
+ * overfilled does not count.
+ */
+export function repairOverfill(state: PlacementState): boolean {
+  if (state.fits()) return true;
+  const { sizeGb } = state.problem;
+  for (const eviction of EVICTIONS) {
+    const trial = state.clone();
+    const leaving = modelsToEvict(trial, eviction).sort((a, b) => sizeGb[b]! - sizeGb[a]! || a - b);
+    if (leaving.every((model) => placeElsewhere(trial, model)) && trial.fits()) {
+      state.copyFrom(trial);
+      return true;
+    }
+  }
+  return false;
+}
+
+/** Move `model` to its tightest taker, or where room can be made, within the move limit. */
+function placeElsewhere(state: PlacementState, model: number): boolean {
+  const to = tightestTaker(state, model) ?? makeRoom(state, model);
+  if (to === null || !budgetAllows(state, state.movedDelta(model, to))) return false;
+  state.relocate(model, to);
+  return true;
+}
+
+/** The models to move off each overfilled GPU, chosen by `eviction`. [model indices] */
+function modelsToEvict(state: PlacementState, eviction: Eviction): number[] {
+  const { sizeGb, memGb, gpuCount } = state.problem;
+  const { largest, others } = largestMemories(memGb);
+  const evicted: number[] = [];
+  for (let g = 0; g < gpuCount; g++) {
+    let used = state.usedGb[g]!;
+    if (used - memGb[g]! <= MEMORY_SLACK) continue;
+    const otherMem = memGb[g]! < largest ? largest : others;
+    const staying = state.members[g]!.filter((i) => sizeGb[i]! <= otherMem + MEMORY_SLACK);
+    while (used - memGb[g]! > MEMORY_SLACK && staying.length > 0) {
+      const k = pickEvicted(staying, sizeGb, used - memGb[g]! - MEMORY_SLACK, eviction);
+      const [model] = staying.splice(k, 1);
+      used -= sizeGb[model!]!;
+      evicted.push(model!);
+    }
+  }
+  return evicted;
+}
+
+/**
+ * The largest GPU memory, and the largest that a GPU of that memory can find elsewhere (the same
+ * when two GPUs have it, else the second largest; 0 with one GPU).
+ */
+function largestMemories(memGb: Float64Array): { largest: number; others: number } {
+  let largest = 0;
+  let second = 0;
+  for (const mem of memGb) {
+    if (mem > largest) [largest, second] = [mem, largest];
+    else if (mem > second) second = mem;
+  }
+  return { largest, others: second };
+}
+
+/** Index in `staying` of the next model to leave a GPU `excess` GB over, by `eviction`. */
+function pickEvicted(
+  staying: readonly number[],
+  sizeGb: Float64Array,
+  excess: number,
+  eviction: Eviction,
+): number {
+  let enough = -1;
+  let largest = 0;
+  let smallest = 0;
+  for (let k = 0; k < staying.length; k++) {
+    const size = sizeGb[staying[k]!]!;
+    if (size >= excess && (enough < 0 || size < sizeGb[staying[enough]!]!)) enough = k;
+    if (size > sizeGb[staying[largest]!]!) largest = k;
+    if (size < sizeGb[staying[smallest]!]!) smallest = k;
+  }
+  if (eviction === 'smallest') return smallest;
+  return enough >= 0 ? enough : largest;
+}
+
+/**
+ * Make room for `model` where no GPU has it: on the GPU that needs the fewest of its models
+ * moved elsewhere (largest first, each to its tightest taker), move them, within the move
+ * limit. The GPU now taking `model`, or null when none can be cleared so.
+ */
+function makeRoom(state: PlacementState, model: number): number | null {
+  const { sizeGb, memGb } = state.problem;
+  let best: { gpu: number; plan: [number, number][] } | null = null;
+  for (let h = 0; h < state.problem.gpuCount; h++) {
+    if (h === state.assignment[model]) continue;
+    let needed = sizeGb[model]! - (memGb[h]! - state.usedGb[h]!) - MEMORY_SLACK;
+    const plan: [number, number][] = [];
+    const trial = state.clone();
+    const byLargest = [...trial.members[h]!].sort((a, b) => sizeGb[b]! - sizeGb[a]! || a - b);
+    for (const other of byLargest) {
+      if (needed <= 0 || (best && plan.length + 1 >= best.plan.length)) break;
+      const to = tightestTaker(trial, other, h, model);
+      if (to === null || !budgetAllows(trial, trial.movedDelta(other, to) + 1)) continue;
+      trial.relocate(other, to);
+      plan.push([other, to]);
+      needed -= sizeGb[other]!;
+    }
+    if (needed <= 0 && (!best || plan.length < best.plan.length)) best = { gpu: h, plan };
+  }
+  if (!best) return null;
+  for (const [other, to] of best.plan) state.relocate(other, to);
+  return best.gpu;
+}
+
+/**
+ * The GPU with room for `model` that it leaves the least memory free on, other than its own and
+ * `clearing` (a GPU being cleared for another model); counting as gone from its GPU the model
+ * `leaving` (the one that GPU is cleared for: −1, none). Null when none has room.
+ */
+function tightestTaker(
+  state: PlacementState,
+  model: number,
+  clearing = -1,
+  leaving = -1,
+): number | null {
+  const { sizeGb, memGb } = state.problem;
+  const leavingFrom = leaving >= 0 ? state.assignment[leaving] : -1;
+  let best: number | null = null;
+  let bestFree = Infinity;
+  for (let h = 0; h < state.problem.gpuCount; h++) {
+    if (h === state.assignment[model] || h === clearing) continue;
+    const left = h === leavingFrom ? sizeGb[leaving]! : 0;
+    const free = memGb[h]! - state.usedGb[h]! + left - sizeGb[model]!;
+    if (free >= -MEMORY_SLACK && free < bestFree) {
+      best = h;
+      bestFree = free;
+    }
+  }
+  return best;
 }
 
 /** Steepest descent on the worst GPU until no step improves it. */

@@ -5,6 +5,7 @@ import { toProblem, type PrismInstance } from '../model.js';
 import { movedCount } from '../score.js';
 import { validateAssignment } from '../validate.js';
 import { prepareSolvers, solve } from './index.js';
+import { PlacementState, repairOverfill } from './local-search.js';
 import { MILP_PROOF_TOLERANCE } from './milp.js';
 
 /** A heterogeneous pool's instance with the current placement a search found, then disturbed. */
@@ -154,5 +155,139 @@ describe('prism: placements of infinite pressure are placements', () => {
       lowerBound: Infinity,
       proven: true,
     });
+  });
+});
+
+describe('prism re-placement: a current placement that overfills GPUs is repaired within the move limit', () => {
+  const model = (name: string, sizeGb: number, reqRate: number) => ({
+    name,
+    sizeGb,
+    reqRate,
+    slo: 1,
+  });
+  const quick = { seed: 0, timeLimitMs: 5_000 };
+  /**
+   * The repair alone makes the current placement fit within the limit (without search or
+   * branch and bound), and search's answer is valid within the limit.
+   */
+  const repaired = (instance: PrismInstance) => {
+    const problem = toProblem(instance);
+    const state = new PlacementState(problem, Int32Array.from(instance.current!), problem.maxMoves);
+    expect(state.fits()).toBe(false);
+    expect(repairOverfill(state), 'repaired').toBe(true);
+    expect(state.fits()).toBe(true);
+    expect(movedCount(instance.current!, state.assignment)).toBeLessThanOrEqual(instance.maxMoves!);
+    return found(instance);
+  };
+  const found = (instance: PrismInstance) => {
+    const problem = toProblem(instance);
+    const search = solve('search', problem, quick);
+    expect(search.assignment, 'search finds a placement').not.toBeNull();
+    expect(validateAssignment(instance, problem, search.assignment!).valid).toBe(true);
+    expect(movedCount(instance.current!, search.assignment!)).toBeLessThanOrEqual(
+      instance.maxMoves!,
+    );
+    return search;
+  };
+
+  it('without load (an overfilled GPU looked perfect: pressure 0)', () => {
+    const search = repaired({
+      id: 'idle',
+      gpuMemGb: [141, 141, 0.001],
+      models: [model('a', 0.2, 0), model('b', 80, 0)],
+      current: [0, 2],
+      maxMoves: 1,
+    });
+    expect(search).toMatchObject({ maxKvpr: 0, proven: true });
+  });
+
+  it('when the only GPU with room must first be cleared of another model', () => {
+    // b (40 GB) sits on a 1 GB GPU; the 40 GB GPU holds a small model that must make way.
+    repaired({
+      id: 'make-room',
+      gpuMemGb: [24, 1, 40],
+      models: [model('a', 0.2, 7), model('c', 0.2, 8), model('d', 1, 9), model('b', 40, 4)],
+      current: [0, 2, 0, 1],
+      maxMoves: 2,
+    });
+  });
+
+  it('when the fewest models to move cannot all go elsewhere, but more, smaller ones can', () => {
+    repaired({
+      id: 'smaller',
+      gpuMemGb: [40, 24],
+      models: [model('a', 24, 4), model('b', 1, 3), model('c', 24, 8), model('d', 5, 1)],
+      current: [1, 1, 1, 1],
+      maxMoves: 3,
+    });
+  });
+
+  it('without moving a model no other GPU could hold', () => {
+    // The 40 GB model fits only where it is: the two smaller ones leave instead.
+    repaired({
+      id: 'stay',
+      gpuMemGb: [40, 10, 10, 24, 1],
+      models: [
+        model('a', 7, 0),
+        model('b', 16, 8),
+        model('c', 0.2, 0),
+        model('d', 40, 3),
+        model('e', 5, 0),
+        model('f', 1, 5),
+      ],
+      current: [1, 0, 0, 0, 3, 2],
+      maxMoves: 2,
+    });
+  });
+
+  it('a chain the repair does not see (a model must leave the GPU another needs) is found by branch and bound', () => {
+    // 40 GB b must go where c (24 GB) is, and c where d (0.2 GB) is: three moves.
+    const instance: PrismInstance = {
+      id: 'chain',
+      gpuMemGb: [40, 1, 40, 24],
+      models: [model('a', 40, 0), model('b', 40, 1), model('c', 24, 0), model('d', 0.2, 0)],
+      current: [0, 0, 2, 3],
+      maxMoves: 3,
+    };
+    const state = new PlacementState(toProblem(instance), Int32Array.from(instance.current!), 3);
+    expect(repairOverfill(state)).toBe(false);
+    found(instance);
+    // One move fewer cannot do it, and that is proven.
+    expect(solve('search', toProblem({ ...instance, maxMoves: 2 }), quick)).toMatchObject({
+      assignment: null,
+      proven: true,
+    });
+  });
+
+  it('on random small pools: a valid placement disturbed by k moves is found again within k (property)', () => {
+    // Small enough for search's bounded branch and bound to be exhaustive, so the answer must
+    // be there whatever the repair misses.
+    const pool = fc.record({
+      mems: fc.array(fc.constantFrom(1, 10, 24, 40, 80), { minLength: 2, maxLength: 4 }),
+      sizes: fc.array(fc.constantFrom(0.2, 1, 5, 7, 16, 24, 40), { minLength: 1, maxLength: 6 }),
+      rates: fc.array(fc.constantFrom(0, 1, 5), { minLength: 6, maxLength: 6 }),
+      picks: fc.array(fc.nat(), { minLength: 12, maxLength: 12 }),
+    });
+    fc.assert(
+      fc.property(pool, ({ mems, sizes, rates, picks }) => {
+        // A valid placement: each model on the first GPU (from a picked one) with room.
+        const free = [...mems];
+        const place: number[] = [];
+        for (const [i, size] of sizes.entries()) {
+          const start = picks[i]! % mems.length;
+          const g = mems.map((_, k) => (start + k) % mems.length).find((k) => free[k]! >= size);
+          if (g === undefined) return;
+          free[g]! -= size;
+          place.push(g);
+        }
+        // About a third of the models moved to a picked GPU, which may overfill it.
+        const current = place.map((g, i) =>
+          picks[6 + i]! % 3 === 0 ? picks[i]! % mems.length : g,
+        );
+        const models = sizes.map((size, i) => model(`m${i}`, size, rates[i]!));
+        found({ id: 'p', gpuMemGb: mems, models, current, maxMoves: movedCount(place, current) });
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -5,7 +5,8 @@ import { isProvenBy, lowerBound, memoryRefutes } from './bounds.js';
 import { fitsMemory } from '../validate.js';
 import { solveFast } from './fast.js';
 import { solveGreedy } from './greedy.js';
-import { descend, perturb, PlacementState } from './local-search.js';
+import { packOrProve } from './branch-and-bound.js';
+import { descend, perturb, PlacementState, repairOverfill } from './local-search.js';
 import {
   DEFAULT_SEARCH_KNOBS,
   type SearchKnobs,
@@ -13,6 +14,8 @@ import {
   type SolveResult,
 } from './types.js';
 
+/** Branch-and-bound nodes spent on a re-placement the repair could not make fit. */
+const NODE_BUDGET = 20_000;
 /** Move limits tried for a re-placement: the answer for k is the best over those ≤ k. */
 const MOVE_LADDER = [0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512];
 
@@ -89,6 +92,7 @@ function result(
   best: PlacementState | null,
   bound: number,
   work: { kicks: number },
+  provenNone = false,
 ): SolveResult {
   // A current placement that overfills a GPU, with no move limit that lets it be fixed, is no
   // placement either.
@@ -97,7 +101,7 @@ function result(
       assignment: null,
       maxKvpr: Infinity,
       lowerBound: bound,
-      proven: memoryRefutes(problem),
+      proven: provenNone || memoryRefutes(problem),
       kicks: work.kicks,
     };
   const value = maxKvpr(problem, best.assignment);
@@ -110,14 +114,17 @@ function result(
   };
 }
 
+/** The better of two placements: one that fits memory, then the lower worst pressure (a first on ties). */
 function better(a: PlacementState | null, b: PlacementState): PlacementState {
-  return a && a.maxKvpr() <= b.maxKvpr() ? a : b;
+  if (!a || a.fits() !== b.fits()) return a?.fits() ? a : b;
+  return a.maxKvpr() <= b.maxKvpr() ? a : b;
 }
 
 /**
- * Re-placement: iterated local search from the current placement under each move limit of
- * the ladder up to `maxMoves`, keeping the best. Taking the best over a set that only grows
- * with `maxMoves` makes a larger limit never give a worse answer.
+ * Re-placement: iterated local search from the current placement (its overfilled GPUs, if
+ * any, first emptied enough to fit) under each move limit of the ladder up to `maxMoves`,
+ * keeping the best. Taking the best over a set that only grows with `maxMoves` makes a larger
+ * limit never give a worse answer. Null when no limit is tried.
  */
 function searchFromCurrent(
   problem: PrismProblem,
@@ -126,11 +133,13 @@ function searchFromCurrent(
   deadline: Deadline,
   bound: number,
   work: { kicks: number },
-): PlacementState {
-  const current = problem.current!;
+): PlacementState | null {
   const limits = MOVE_LADDER.filter((k) => k <= problem.maxMoves && k <= problem.modelCount);
   let best: PlacementState | null = null;
   for (const limit of limits) {
+    // Unrepaired, the search's kicks may still find a placement that fits.
+    const start = new PlacementState(problem, problem.current!, limit);
+    repairOverfill(start);
     const rng = new Rng(options.seed + limit);
     const settings = {
       ...knobs,
@@ -141,15 +150,33 @@ function searchFromCurrent(
       bound,
       work,
     };
-    best = better(best, iteratedLocalSearch(problem, current, settings));
+    best = better(best, iteratedLocalSearch(problem, start.assignment, settings));
   }
-  return best ?? new PlacementState(problem, current, 0);
+  return best;
+}
+
+/**
+ * When neither the starting points (the repaired current placement; `fast`, `greedy`) nor the
+ * search from them gave a placement that fits: branch and bound on memory and the move limit
+ * alone (at most NODE_BUDGET nodes), the placement it finds improved by
+ * local search. `none` when it proved that no placement within the limit exists.
+ */
+function placeByBranchAndBound(
+  problem: PrismProblem,
+  settings: Omit<SearchSettings, 'movedLimit'>,
+): { state: PlacementState | null; none: boolean } {
+  const packed = packOrProve(problem, Infinity, settings.deadline, NODE_BUDGET);
+  if (packed.kind !== 'found') return { state: null, none: packed.kind === 'none' };
+  const settled = { ...settings, movedLimit: problem.maxMoves };
+  return { state: iteratedLocalSearch(problem, packed.assignment, settled), none: false };
 }
 
 /**
  * The default solver: `fast` (and the seed's greedy) as starting points, each improved by
  * iterated local search; seeded, and capped by the time limit. With a current placement and
- * a move limit, it searches from the current placement instead.
+ * a move limit, it searches from the current placement instead (repaired first where it
+ * overfills a GPU). When nothing it started from fits, a bounded branch and bound looks for a
+ * placement that does.
  */
 export function solveSearch(problem: PrismProblem, options: SolveOptions): SolveResult {
   const knobs = { ...DEFAULT_SEARCH_KNOBS, ...options.knobs };
@@ -158,16 +185,17 @@ export function solveSearch(problem: PrismProblem, options: SolveOptions): Solve
   const bound = lowerBound(problem);
   const work = { kicks: 0 };
   let best: PlacementState | null = null;
-  if (problem.current) {
-    best = searchFromCurrent(problem, options, knobs, deadline, bound, work);
-    if (problem.maxMoves < problem.modelCount) return result(problem, best, bound, work);
+  if (problem.current) best = searchFromCurrent(problem, options, knobs, deadline, bound, work);
+  if (!problem.current || problem.maxMoves >= problem.modelCount) {
+    const settings = { ...knobs, movedLimit: Infinity, rng, deadline, bound, work };
+    const starts = { fast: solveFast, greedy: solveGreedy };
+    for (const name of knobs.starts) {
+      if (best?.fits() && isProvenBy(best.maxKvpr(), bound)) break;
+      const start = starts[name](problem).assignment;
+      if (start) best = better(best, iteratedLocalSearch(problem, start, settings));
+    }
   }
-  const settings = { ...knobs, movedLimit: Infinity, rng, deadline, bound, work };
-  const starts = { fast: solveFast, greedy: solveGreedy };
-  for (const name of knobs.starts) {
-    if (best && isProvenBy(best.maxKvpr(), bound)) break;
-    const start = starts[name](problem).assignment;
-    if (start) best = better(best, iteratedLocalSearch(problem, start, settings));
-  }
-  return result(problem, best, bound, work);
+  if (best?.fits()) return result(problem, best, bound, work);
+  const found = placeByBranchAndBound(problem, { ...knobs, rng, deadline, bound, work });
+  return result(problem, found.state ?? best, bound, work, found.none);
 }
