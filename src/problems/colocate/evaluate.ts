@@ -21,6 +21,13 @@ import { WHISPER_MODELS, whisperLatencyMs } from './whisper.js';
 
 const GIB = 2 ** 30;
 
+/**
+ * Amounts of memory closer than one byte are equal. They are sums of GiB in floating point, whose
+ * rounding (up to 1e-11 GiB at 2 TiB) would otherwise call a configuration that fills the device
+ * exactly out of memory, or one that leaves exactly the safety margin free short of it.
+ */
+export const ONE_BYTE_GIB = 1 / GIB;
+
 /** Why a configuration cannot serve: the device ran out, or vLLM refused to start. */
 export type ColocationFailure = 'oom' | 'no-kv-cache' | 'max-model-len-does-not-fit';
 
@@ -168,7 +175,7 @@ export function evaluateColocation(spec: ColocationInputSpec): ColocationMetrics
   const usedGib =
     cudaContextsGib + profile.reservationGib + whisper.memGib + input.otherProcessesGib;
   const headroomGib = gpu.memGib - usedGib;
-  const oom = usedGib > gpu.memGib;
+  const oom = usedGib - gpu.memGib > ONE_BYTE_GIB;
   const failure = failureOf(oom, profile.kvCacheGib, profile.maxConcurrentSequences);
   const failed = failure !== null;
 

@@ -134,6 +134,33 @@ describe('the strict colocate validator', () => {
     );
   });
 
+  it('counts memory to the byte: exactly the margin free keeps it, a device filled exactly is not out of memory', () => {
+    const fill = {
+      ...a10g,
+      vllm: { model: 'Qwen2.5-7B-AWQ', maxModelLen: 4096 },
+      requirements: {},
+    };
+    const at = (data: object, utilization: number, whisperSize: 'medium' | 'large-v3') =>
+      validateColocation(parse({ ...fill, whisper: { sizes: [whisperSize] }, ...data })[0]!, {
+        gpuMemoryUtilization: utilization,
+        whisperSize,
+      });
+    // free = 22.19 − 1 (contexts) − 0.55 × 22.19 − 5 (medium) − 2.9855 = 1 GiB, the margin.
+    expect(at({ otherProcessesGib: 2.9855 }, 0.55, 'medium').errors).toEqual([]);
+    // used = 2 × 0.7 + 0.4 × 22.19 + 10 (large-v3) + 1.914 = 22.19 GiB, all of it; no margin asked.
+    const full = { cudaContextGib: 0.7, safetyMarginGib: 0, otherProcessesGib: 1.914 };
+    expect(at(full, 0.4, 'large-v3').metrics.oom).toBe(false);
+    expect(at(full, 0.4, 'large-v3').errors).toEqual([]);
+    // A KiB more is short of the margin, and out of memory, in figures that tell it.
+    const kib = 2 ** -20;
+    expect(at({ otherProcessesGib: 2.9855 + kib }, 0.55, 'medium').errors).toEqual([
+      '0.999999 GiB stays free, less than the safety margin of 1 GiB',
+    ]);
+    expect(at({ ...full, otherProcessesGib: 1.914 + kib }, 0.4, 'large-v3').errors).toEqual([
+      "out of memory: the processes claim 22.190001 GiB of the device's 22.19 GiB",
+    ]);
+  });
+
   it('reads a custom GPU too', () => {
     const [custom] = parse({ ...a10g, gpu: { memGib: 80, bandwidthGBps: 2000 } });
     expect(COLOCATE_GPUS.A10G.memGib).toBeLessThan(80);

@@ -1,4 +1,4 @@
-import { evaluateColocation, type ColocationMetrics } from './evaluate.js';
+import { evaluateColocation, ONE_BYTE_GIB, type ColocationMetrics } from './evaluate.js';
 import { configurationOf, type ColocateProblem, type ColocateSolution } from './model.js';
 
 export interface ColocateReport {
@@ -8,7 +8,22 @@ export interface ColocateReport {
   metrics: ColocationMetrics;
 }
 
-const gib = (value: number): string => `${Number(value.toPrecision(4))} GiB`;
+/** The device does not run out of memory and at least `marginGib` stays free (to the byte). */
+export function keepsMargin(metrics: ColocationMetrics, marginGib: number): boolean {
+  return !metrics.oom && metrics.memory.headroomGib >= marginGib - ONE_BYTE_GIB;
+}
+
+const gib = (value: number, digits = 4): string => `${Number(value.toPrecision(digits))} GiB`;
+
+/**
+ * Two amounts compared in a message, to 4 significant digits, or as many more as tell them
+ * apart (a KiB short of the margin is not `1 GiB stays free, less than ... 1 GiB`).
+ */
+function gibApart(a: number, b: number): [string, string] {
+  let digits = 4;
+  while (digits < 12 && gib(a, digits) === gib(b, digits)) digits++;
+  return [gib(a, digits), gib(b, digits)];
+}
 
 /**
  * The strict checker: the Whisper size is one the problem offers; vLLM starts (its KV cache
@@ -28,13 +43,11 @@ export function validateColocation(
     );
   }
   if (metrics.failure === 'oom') {
-    errors.push(
-      `out of memory: the processes claim ${gib(memory.usedGib)} of the device's ${gib(memory.totalGib)}`,
-    );
-  } else if (memory.headroomGib < problem.safetyMarginGib) {
-    errors.push(
-      `${gib(memory.headroomGib)} stays free, less than the safety margin of ${gib(problem.safetyMarginGib)}`,
-    );
+    const [used, total] = gibApart(memory.usedGib, memory.totalGib);
+    errors.push(`out of memory: the processes claim ${used} of the device's ${total}`);
+  } else if (!keepsMargin(metrics, problem.safetyMarginGib)) {
+    const [free, margin] = gibApart(memory.headroomGib, problem.safetyMarginGib);
+    errors.push(`${free} stays free, less than the safety margin of ${margin}`);
   }
   if (metrics.failure === 'no-kv-cache') {
     errors.push(

@@ -1,15 +1,16 @@
 import type { ColocateProblem } from '../model.js';
 import { compareConfigurations } from '../score.js';
-import { validateColocation, type ColocateReport } from '../validate.js';
+import { keepsMargin, validateColocation, type ColocateReport } from '../validate.js';
 import { WHISPER_MODELS, type WhisperSize } from '../whisper.js';
-import { resolveGpu } from '../evaluate.js';
-import { gridSize, gridValue, sizesByAccuracy } from './grid.js';
+import { ONE_BYTE_GIB, resolveGpu } from '../evaluate.js';
+import { gridValue, lastStepWithin, sizesByAccuracy } from './grid.js';
 import type { ColocateResult } from './types.js';
 
 /**
  * The largest grid step k whose share leaves Whisper, the CUDA contexts, the other tenants and
- * the safety margin their memory: (total − all of those) / total, floored to the grid. Checked
- * by the validator in case rounding put it one step too high. 0 when none does.
+ * the safety margin their memory: (total − all of those) / total, floored to the grid, with the
+ * byte of slack the validator allows. Checked by the validator in case rounding put it a step
+ * too high. 0 when none does.
  */
 function largestStep(problem: ColocateProblem, whisperSize: WhisperSize, check: Check): number {
   const totalGib = resolveGpu(problem.gpu).memGib;
@@ -18,16 +19,9 @@ function largestStep(problem: ColocateProblem, whisperSize: WhisperSize, check: 
     WHISPER_MODELS[whisperSize].memGib +
     problem.otherProcessesGib +
     problem.safetyMarginGib;
-  let k = Math.min(
-    gridSize(problem),
-    Math.floor((totalGib - othersGib) / totalGib / problem.utilizationStep + 1e-9),
-  );
-  while (k >= 1 && !keepsMargin(check(k, whisperSize), problem)) k--;
+  let k = lastStepWithin(problem, (totalGib - othersGib + ONE_BYTE_GIB) / totalGib);
+  while (k >= 1 && !keepsMargin(check(k, whisperSize).metrics, problem.safetyMarginGib)) k--;
   return Math.max(k, 0);
-}
-
-function keepsMargin({ metrics }: ColocateReport, problem: ColocateProblem): boolean {
-  return !metrics.oom && metrics.memory.headroomGib >= problem.safetyMarginGib;
 }
 
 /** The validator's report on grid step k with a Whisper size. */

@@ -3,7 +3,8 @@ import { describe, expect, it } from 'vitest';
 import { generateColocateProblems } from '../generate.js';
 import { colocateProblemSchema, type ColocateProblem } from '../model.js';
 import { validateColocation } from '../validate.js';
-import { WHISPER_SIZES } from '../whisper.js';
+import { WHISPER_MODELS, WHISPER_SIZES } from '../whisper.js';
+import { gridSize, gridValue } from './grid.js';
 import { COLOCATE_SOLVER_NAMES, solveColocation } from './index.js';
 
 const problemFrom = (data: unknown): ColocateProblem => ({
@@ -86,6 +87,69 @@ describe('colocate solvers', () => {
       }),
       { numRuns: 100, seed: 22 },
     );
+  });
+
+  it('reaches a share that leaves exactly the margin free, on any grid (decimal figures, a step of 1/6)', () => {
+    // A tenant sized so that the memory left at grid share k is exactly the margin: that share
+    // is valid, and both solvers choose it (capacity grows with the share).
+    const exactFill = fc
+      .record({
+        memCentiGib: fc.integer({ min: 400, max: 20_000 }),
+        contextCentiGib: fc.integer({ min: 0, max: 100 }),
+        marginCentiGib: fc.constantFrom(0, 30, 50, 100, 250),
+        size: fc.constantFrom(...WHISPER_SIZES),
+        utilizationStep: fc.oneof(
+          fc.constantFrom(0.01, 0.05, 1 / 3, 1 / 6, 1 / 7),
+          fc.double({ min: 0.001, max: 0.5, noNaN: true }),
+        ),
+        k: fc.integer({ min: 1, max: 1000 }),
+      })
+      .map((r) => {
+        const memGib = r.memCentiGib / 100;
+        const base = problemFrom({
+          gpu: { memGib, bandwidthGBps: 1000 },
+          vllm: { model: 'Qwen2.5-7B-AWQ', maxModelLen: 16, maxNumSeqs: 1e8 },
+          whisper: { sizes: [r.size] },
+          cudaContextGib: r.contextCentiGib / 100,
+          safetyMarginGib: r.marginCentiGib / 100,
+          utilizationStep: r.utilizationStep,
+        });
+        const share = gridValue(base, 1 + (r.k % gridSize(base)));
+        const otherProcessesGib =
+          memGib -
+          2 * base.cudaContextGib -
+          share * memGib -
+          WHISPER_MODELS[r.size].memGib -
+          base.safetyMarginGib;
+        return { problem: { ...base, otherProcessesGib }, share };
+      })
+      .filter(({ problem }) => problem.otherProcessesGib >= 0);
+    fc.assert(
+      fc.property(exactFill, ({ problem, share }) => {
+        const whisperSize = problem.whisper.sizes[0]!;
+        const report = validateColocation(problem, { gpuMemoryUtilization: share, whisperSize });
+        expect(report.errors.filter((e) => /out of memory|stays free/.test(e))).toEqual([]);
+        const headroom = solveColocation('headroom', problem).solution;
+        expect(headroom).toEqual(solveColocation('exhaustive', problem).solution);
+        if (report.valid) expect(headroom).toEqual({ gpuMemoryUtilization: share, whisperSize });
+      }),
+      { numRuns: 300, seed: 23 },
+    );
+    // Grid shares are written to 9 decimals: 5 × 1/6 is 0.833333333, which leaves exactly the
+    // margin, 24 − 1 (contexts) − 0.833333333 × 24 − 1 (tiny) − 1.000000008 = 1 GiB, free.
+    const sixths = problemFrom({
+      gpu: { memGib: 24, bandwidthGBps: 1000 },
+      vllm: { model: 'Qwen2.5-7B-AWQ', maxModelLen: 1024 },
+      whisper: { sizes: ['tiny'] },
+      utilizationStep: 1 / 6,
+      otherProcessesGib: 1.000000008,
+    });
+    for (const name of ['headroom', 'exhaustive'] as const) {
+      expect(solveColocation(name, sixths).solution).toEqual({
+        gpuMemoryUtilization: 0.833333333,
+        whisperSize: 'tiny',
+      });
+    }
   });
 
   it('on the example: the smallest share with the capacity of the largest that keeps 1 GiB free', () => {
