@@ -22,8 +22,17 @@ interface Layer {
   count: Int32Array;
   /** Forecast load of each GPU: [gpus]. */
   gpuLoad: Float64Array;
-  /** Scratch for a candidate's GPU loads: [gpus]. */
+  /**
+   * Scratch for a candidate's GPU loads: [gpus], valid where `touchedIn` holds the candidate's
+   * stamp; the GPUs it touched are `touched[0 .. touchedCount)`.
+   */
   trial: Float64Array;
+  touchedIn: Int32Array;
+  stamp: number;
+  touched: Int32Array;
+  touchedCount: number;
+  /** GPUs by forecast load, heaviest first, for this step: [gpus]. */
+  byLoad: Int32Array;
   /** Slots of each expert, expert e's at [slotStart[e], slotStart[e + 1]): [replicas]. */
   slotsOfExpert: Int32Array;
   slotStart: Int32Array;
@@ -79,6 +88,11 @@ function layerOf(deployed: Int32Array, load: Float64Array, gpus: number, scopeGp
     count,
     gpuLoad: new Float64Array(gpus),
     trial: new Float64Array(gpus),
+    touchedIn: new Int32Array(gpus),
+    stamp: 0,
+    touched: new Int32Array(gpus),
+    touchedCount: 0,
+    byLoad: new Int32Array(gpus),
     slotsOfExpert: new Int32Array(deployed.length),
     slotStart: new Int32Array(load.length + 1),
     slotsPerGpu: deployed.length / gpus,
@@ -119,13 +133,20 @@ function holds(layer: Layer, gpu: number, expert: number): boolean {
  * copies in all (counted against the deployed layer), or null when none lowers it.
  */
 function bestChange(layer: Layer, budget: number): Change | null {
-  const { slots, count, gpuLoad, slotsPerGpu, scopeGpus } = layer;
+  const { slots, count, gpuLoad, slotsPerGpu, scopeGpus, byLoad } = layer;
   const heaviest = heaviestGpu(gpuLoad);
+  for (let g = 0; g < byLoad.length; g++) byLoad[g] = g;
+  byLoad.sort((a, b) => gpuLoad[b]! - gpuLoad[a]!);
   const currentMax = gpuLoad[heaviest]!;
   const scopeStart = Math.floor(heaviest / scopeGpus) * scopeGpus;
   const inScope = new Uint8Array(count.length);
   for (let s = scopeStart * slotsPerGpu; s < (scopeStart + scopeGpus) * slotsPerGpu; s++)
     inScope[slots[s]!] = 1;
+  // The heaviest GPU's experts, looked up for every candidate: with thousands of slots a GPU,
+  // scanning its slots each time made a layer take minutes.
+  const first = heaviest * slotsPerGpu;
+  const onHeaviest = new Uint8Array(count.length);
+  for (let s = first; s < first + slotsPerGpu; s++) onHeaviest[slots[s]!] = 1;
   let best: Change | null = null;
   let bestGain = currentMax * 1e-12;
   const consider = (change: Change): void => {
@@ -137,12 +158,11 @@ function bestChange(layer: Layer, budget: number): Change | null {
       bestGain = gain;
     }
   };
-  const first = heaviest * slotsPerGpu;
   for (let s = first; s < first + slotsPerGpu; s++) {
     const a = slots[s]!;
     if (count[a]! >= 2)
       for (let b = 0; b < count.length; b++)
-        if (b !== a && inScope[b] && !holds(layer, heaviest, b))
+        if (b !== a && inScope[b] && !onHeaviest[b])
           consider({ slotA: s, expertA: b, slotB: NO_SLOT, expertB: -1 });
     for (let h = scopeStart; h < scopeStart + scopeGpus; h++) {
       if (h === heaviest || holds(layer, h, a)) continue;
@@ -150,8 +170,7 @@ function bestChange(layer: Layer, budget: number): Change | null {
         const c = slots[t]!;
         if (c !== a && count[c]! >= 2)
           consider({ slotA: t, expertA: a, slotB: NO_SLOT, expertB: -1 });
-        if (c !== a && !holds(layer, heaviest, c))
-          consider({ slotA: s, expertA: c, slotB: t, expertB: a });
+        if (c !== a && !onHeaviest[c]) consider({ slotA: s, expertA: c, slotB: t, expertB: a });
       }
     }
   }
@@ -173,13 +192,16 @@ function copiesAfter(layer: Layer, change: Change): number {
 }
 
 /**
- * The layer's heaviest GPU load after `change`, computed on the scratch loads: a slot's new
- * expert adds its per-replica load there, and a count that changes re-weighs every replica of
- * that expert.
+ * The layer's heaviest GPU load after `change`: a slot's new expert adds its per-replica load
+ * there, and a count that changes re-weighs every replica of that expert. Only the GPUs the
+ * change touches are recomputed (on the scratch loads); the rest keep their load, of which the
+ * heaviest comes from `byLoad`: at a thousand GPUs, copying and scanning every GPU's load for
+ * each of the ~10⁵ candidates of a step took a minute a layer.
  */
 function maxAfter(layer: Layer, change: Change): number {
-  const { slots, load, count, gpuLoad, trial, slotsPerGpu } = layer;
-  trial.set(gpuLoad);
+  const { slots, load, count, trial, touched, touchedIn, gpuLoad, byLoad, slotsPerGpu } = layer;
+  layer.stamp++;
+  layer.touchedCount = 0;
   const perReplica = (expert: number, replicas: number): number => load[expert]! / replicas;
   if (change.slotB === NO_SLOT) {
     // One slot changes expert: the old one has a replica fewer, the new one a replica more.
@@ -187,27 +209,41 @@ function maxAfter(layer: Layer, change: Change): number {
     const expert = change.expertA;
     reweigh(layer, old, count[old]! - 1);
     reweigh(layer, expert, count[expert]! + 1);
-    trial[Math.floor(change.slotA / slotsPerGpu)]! +=
-      perReplica(expert, count[expert]! + 1) - perReplica(old, count[old]! - 1);
+    addToGpu(
+      layer,
+      Math.floor(change.slotA / slotsPerGpu),
+      perReplica(expert, count[expert]! + 1) - perReplica(old, count[old]! - 1),
+    );
   } else {
     // A swap: counts stay, two GPUs trade a replica each.
     const x = slots[change.slotA]!;
     const y = slots[change.slotB]!;
     const shift = perReplica(y, count[y]!) - perReplica(x, count[x]!);
-    trial[Math.floor(change.slotA / slotsPerGpu)]! += shift;
-    trial[Math.floor(change.slotB / slotsPerGpu)]! -= shift;
+    addToGpu(layer, Math.floor(change.slotA / slotsPerGpu), shift);
+    addToGpu(layer, Math.floor(change.slotB / slotsPerGpu), -shift);
   }
   let max = 0;
-  for (const value of trial) if (value > max) max = value;
+  for (let i = 0; i < layer.touchedCount; i++) max = Math.max(max, trial[touched[i]!]!);
+  for (const g of byLoad) if (touchedIn[g] !== layer.stamp) return Math.max(max, gpuLoad[g]!);
   return max;
 }
 
-/** Re-weigh in `trial` the replicas `expert` has now for a new count of them. */
+/** Add `delta` to GPU g's scratch load, starting from its load when the candidate first touches it. */
+function addToGpu(layer: Layer, g: number, delta: number): void {
+  if (layer.touchedIn[g] !== layer.stamp) {
+    layer.touchedIn[g] = layer.stamp;
+    layer.trial[g] = layer.gpuLoad[g]!;
+    layer.touched[layer.touchedCount++] = g;
+  }
+  layer.trial[g]! += delta;
+}
+
+/** Re-weigh in the scratch loads the replicas `expert` has now for a new count of them. */
 function reweigh(layer: Layer, expert: number, newCount: number): void {
-  const { load, count, trial, slotsPerGpu, slotsOfExpert, slotStart } = layer;
+  const { load, count, slotsPerGpu, slotsOfExpert, slotStart } = layer;
   const delta = load[expert]! / newCount - load[expert]! / count[expert]!;
   for (let i = slotStart[expert]!; i < slotStart[expert + 1]!; i++)
-    trial[Math.floor(slotsOfExpert[i]! / slotsPerGpu)]! += delta;
+    addToGpu(layer, Math.floor(slotsOfExpert[i]! / slotsPerGpu), delta);
 }
 
 function apply(layer: Layer, change: Change): void {
