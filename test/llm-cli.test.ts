@@ -334,6 +334,13 @@ describe('evoplace llm solve (CLI)', () => {
       /--batch-sizes: expected a list of comma-separated positive integers/,
     ],
     [
+      // Else batch 32 is solved twice and its rows written twice to batch_sweep_results.csv.
+      'batch size given twice',
+      {},
+      ['--generate-network', '300,100', '--batch-sizes', '32,64,32'],
+      /--batch-sizes: batch size 32 is given twice in "32,64,32"; give each size once/,
+    ],
+    [
       // Under seed the memory names no catalogue GPU, so nothing else would refuse it.
       'memory in MB',
       { 'gpu_pool.csv': 'gpu_type,count,memory_gb,dollar_per_hour\nA100,8,81920,4\n' },

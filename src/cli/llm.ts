@@ -74,6 +74,22 @@ function positiveList(raw: unknown, flag: string, length?: number): number[] {
 }
 
 /**
+ * `--batch-sizes`: each size once. A size given twice would be solved twice and its rows written
+ * twice to batch_sweep_results.csv and frontier.csv; it is more likely a slip than a wish.
+ */
+function batchSizesFlag(raw: unknown): number[] {
+  const sizes = positiveList(raw, '--batch-sizes');
+  const twice = sizes.find((b, k) => sizes.indexOf(b) !== k);
+  if (twice !== undefined)
+    throw new UserError(
+      `batch size ${twice} is given twice in "${String(raw)}"; give each size once`,
+      undefined,
+      '--batch-sizes',
+    );
+  return sizes;
+}
+
+/**
  * The seed's output files, plus frontier.csv and frontier.svg: all of them or (refused) none;
  * then the batch folders an earlier run into `dir` left for other batch sizes are removed (see
  * removeStaleBatches), so that `dir` holds this run alone.
@@ -184,7 +200,7 @@ function solveCommand(argv: string[]): number {
   const batches =
     values['batch-sizes'] === undefined
       ? batchSizes(problem.config)
-      : positiveList(values['batch-sizes'], '--batch-sizes');
+      : batchSizesFlag(values['batch-sizes']);
   const objective = choiceFlag(values, 'objective', OBJECTIVES, 'usd-per-mtok');
   const start = performance.now();
   const results = batches.map((batchSize) => {

@@ -145,6 +145,49 @@ describe('readConfigDir: pool prices and limits', () => {
   });
 });
 
+describe('readConfigDir: a stored network', () => {
+  /** The problem of two A100s linked by `matrix` (rows of cells after the GPU's name). */
+  const read = (matrix: string[][]) => {
+    const root = layout(null, null);
+    const dir = join(root, 'configs', 'pool');
+    writeFileSync(
+      join(dir, 'gpu_pool.csv'),
+      'gpu_type,count,memory_gb,dollar_per_hour\nA100,2,80,4\n',
+    );
+    const rows = matrix.map((cells, i) => `gpu_${i},${cells.join(',')}`);
+    writeFileSync(join(dir, 'network_bandwidth.csv'), [',gpu_0,gpu_1', ...rows, ''].join('\n'));
+    return () => readConfigDir(dir, { perfModel: SEED_MODEL });
+  };
+
+  it('accepts 0 on the diagonal (a GPU to itself, never read), as measured matrices hold it', () => {
+    expect([
+      ...read([
+        ['0', '300'],
+        ['250', '0'],
+      ])().bandwidthGbps,
+    ]).toEqual([0, 300, 250, 0]);
+  });
+
+  it.each([
+    [
+      [
+        ['10000', '0'],
+        ['300', '10000'],
+      ],
+      /line 2, column 3: bandwidth "0" must be a number > 0/,
+    ],
+    [
+      [
+        ['-1', '300'],
+        ['300', '10000'],
+      ],
+      /line 2, column 2: bandwidth "-1" of a GPU to itself must be a number >= 0/,
+    ],
+  ])('refuses a link that is no bandwidth: %j', (matrix, message) => {
+    expect(failure(read(matrix))).toMatch(message);
+  });
+});
+
 describe('readConfigDir: a pool the price list cannot price, or no pool at all', () => {
   // The seed's list in brief: AWS has no L40 (only the L40S) and no A10 (only the A10G).
   const list = `${HEADER}

@@ -558,9 +558,13 @@ function readNetwork(path: string, gpuCount: number): Float64Array {
   table.rows.forEach((row, i) => {
     for (let j = 0; j < gpuCount; j++) {
       const v = parseDecimal(row.cells[j + 1]!);
-      if (!(v > 0) || !Number.isFinite(v))
+      // A GPU's link to itself is never read (a measured matrix often holds 0 there); every
+      // other link carries TP all-reduces or activations, so it must be a real bandwidth.
+      if (!(i === j ? v >= 0 : v > 0) || !Number.isFinite(v))
         throw new UserError(
-          `bandwidth "${row.cells[j + 1]}" must be a number > 0 (GB/s)`,
+          i === j
+            ? `bandwidth "${row.cells[j + 1]}" of a GPU to itself must be a number >= 0 (GB/s; it is not read)`
+            : `bandwidth "${row.cells[j + 1]}" must be a number > 0 (GB/s)`,
           path,
           `line ${row.line}, column ${j + 2}`,
         );

@@ -16,6 +16,7 @@ import {
   cheapestPerToken,
   choose,
   paretoFrontier,
+  stageLimit,
   stageOptions,
   type StageOption,
 } from './frontier.js';
@@ -397,6 +398,27 @@ describe('llm frontier equals brute force', () => {
   it.each(['seed', 'roofline'] as const)(
     'with the link filter on 200 random small instances (%s model)',
     agreesWithBruteForce(filtered, true),
+  );
+
+  // Tables for every allowed stage count made a 512-layer model on 8 GPUs take 14 s and 2.5 GB;
+  // stage counts no placement reaches (more than the GPUs, or the layers) are left out.
+  it('sizes its tables by the stages a placement can reach, not max_pipeline_stages alone', () => {
+    const pool = [{ name: 'H100', count: 8, memoryGb: 80, usdPerHour: 2 }];
+    const deep = { stages: 512, batch: 1, pool, quantize: false, layerGb: 0.01 };
+    expect(stageLimit(problemOf({ ...deep, layers: 512 }))).toBe(8);
+    expect(stageLimit(problemOf({ ...deep, layers: 5 }))).toBe(5);
+    expect(stageLimit(problemOf({ ...deep, layers: 512, stages: 3 }))).toBe(3);
+  });
+  const manyStages = fc.record({
+    layers: fc.integer({ min: 1, max: 6 }),
+    stages: fc.constantFrom(7, 64, 512),
+    batch: fc.constantFrom(1, 4, 16, 32),
+    pool: poolArb(2, 4),
+    quantize: fc.boolean(),
+  });
+  it.each(['seed', 'roofline'] as const)(
+    'when more stages are allowed than there are GPUs or layers (%s model)',
+    agreesWithBruteForce(manyStages, false),
   );
 
   // Larger pools, more layers and stages: many thresholds, so the sweep's bisection and its

@@ -53,6 +53,24 @@ export function stageOptions(
 }
 
 /**
+ * The most stages a placement can have: max_pipeline_stages, but no more than the pool has GPUs
+ * or the model has stages of min_layers_per_stage layers (a stage takes at least that many of
+ * each). The tables are [stages + 1][layers + 1]: sized by max_pipeline_stages alone, a deep
+ * model on a few GPUs took seconds and gigabytes for stage counts no placement reaches.
+ */
+export function stageLimit(problem: LlmProblem): number {
+  const c = problem.config;
+  return Math.max(
+    1,
+    Math.min(
+      c.max_pipeline_stages,
+      problem.gpuCount,
+      Math.floor(c.num_decoder_layers / c.min_layers_per_stage),
+    ),
+  );
+}
+
+/**
  * The least-cost covers at one threshold: how many of each type's fastest options are usable
  * (`usable`), and the least $/h per cell once types 0 … t have joined (`cost[t]`, rows as the
  * `Joining` numbers them; the last type's table has only its full covers, l = N, filled).
@@ -91,7 +109,7 @@ class ThresholdCovers {
     private readonly joining: Joining,
   ) {
     this.n = problem.config.num_decoder_layers;
-    this.maxStages = problem.config.max_pipeline_stages;
+    this.maxStages = stageLimit(problem);
     this.ofType = problem.types.map(() => []);
     options.forEach((o, k) => this.ofType[o.type]!.push(k));
     this.covers = problem.types.map(
@@ -269,7 +287,8 @@ export function paretoFrontier(
     }
   });
   const links = typeLinks(problem);
-  const { max_pipeline_stages: maxStages, num_decoder_layers: layers } = problem.config;
+  const maxStages = stageLimit(problem);
+  const layers = problem.config.num_decoder_layers;
   const joining = links
     ? byTypeCounts(new StageCounts(links, maxStages), layers)
     : byStageCount(maxStages, layers);
