@@ -253,10 +253,12 @@ describe('prism re-placement: a current placement that overfills GPUs is repaire
     expect(repairOverfill(state)).toBe(false);
     found(instance);
     // One move fewer cannot do it, and that is proven.
-    expect(solve('search', toProblem({ ...instance, maxMoves: 2 }), quick)).toMatchObject({
-      assignment: null,
-      proven: true,
-    });
+    for (const solver of ['search', 'exact'] as const)
+      expect(solve(solver, toProblem({ ...instance, maxMoves: 2 }), quick), solver).toMatchObject({
+        assignment: null,
+        lowerBound: Infinity,
+        proven: true,
+      });
   });
 
   it('on random small pools: a valid placement disturbed by k moves is found again within k (property)', () => {

@@ -100,7 +100,8 @@ function result(
     return {
       assignment: null,
       maxKvpr: Infinity,
-      lowerBound: bound,
+      // Proven that no placement exists: no finite bound holds.
+      lowerBound: provenNone ? Infinity : bound,
       proven: provenNone || memoryRefutes(problem),
       kicks: work.kicks,
     };
