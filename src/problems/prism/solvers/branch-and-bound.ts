@@ -5,7 +5,7 @@ import {
   sortedDescending,
   type PackingOutcome,
 } from './packing.js';
-import type { Deadline } from './search.js';
+import type { Deadline } from './deadline.js';
 
 /** Above this many GPUs, only empty GPUs of equal memory are treated as interchangeable. */
 const FULL_SYMMETRY_GPUS = 64;

@@ -3,7 +3,8 @@ import { maxKvpr } from '../score.js';
 import { isProvenBy, lowerBound, memoryRefutes, PROVEN_INFEASIBLE, provenBelow } from './bounds.js';
 import { packOrProve } from './branch-and-bound.js';
 import { Rng } from '../../../core/rng.js';
-import { deadlineAfter, iteratedLocalSearch, solveSearch } from './search.js';
+import { deadlineAfter } from './deadline.js';
+import { iteratedLocalSearch, solveSearch } from './search.js';
 import { DEFAULT_SEARCH_KNOBS, type SolveOptions, type SolveResult } from './types.js';
 
 /** Each round asks for a placement this much better, relatively, than the incumbent. */

@@ -1,6 +1,7 @@
 import type { Rng } from '../../../core/rng.js';
 import type { PrismProblem } from '../model.js';
 import { kvpr } from '../score.js';
+import type { Deadline } from './deadline.js';
 
 /** A change must lower the worst pressure it touches by this much, relatively, to count. */
 const IMPROVEMENT = 1e-12;
@@ -146,6 +147,7 @@ function findBestStep(
   worstGpu: number,
   worstPressure: number,
   step: Step,
+  deadline: Deadline,
 ): void {
   const { problem } = state;
   const w = problem.load;
@@ -180,6 +182,9 @@ function findBestStep(
     if (h === worstGpu) continue;
     const inOther = state.members[h]!;
     for (let x = 0; x < inWorst.length; x++) {
+      // One scan can be long (a worst GPU of many models, thousands of GPUs): the time limit
+      // ends it with the best step found so far.
+      if (deadline.expired()) return;
       const i = inWorst[x]!;
       const di = state.movedDelta(i, h);
       if (budgetOk(di)) consider(StepKind.Move, h, -w[i]!, -s[i]!, i, -1, -1);
@@ -193,7 +198,8 @@ function findBestStep(
           consider(StepKind.Swap12, h, w[j]! + w[k]! - w[i]!, s[j]! + s[k]! - s[i]!, i, j, k);
         }
       }
-      for (let x2 = x + 1; x2 < inWorst.length; x2++) {
+      // A 2–1 swap needs a model on h to come back.
+      for (let x2 = x + 1; x2 < inWorst.length && inOther.length > 0; x2++) {
         const i2 = inWorst[x2]!;
         const d2 = di + state.movedDelta(i2, h);
         for (let y = 0; y < inOther.length; y++) {
@@ -226,31 +232,37 @@ type Eviction = 'fewest' | 'smallest';
 const EVICTIONS: readonly Eviction[] = ['fewest', 'smallest'];
 
 /**
- * Empty the GPUs a placement overfills (a current placement can) until each fits, within the
- * move limit: the models chosen to leave (see Eviction; the first way that works), largest
- * first, each to the GPU it fills most tightly (best fit keeps large holes for large models),
- * or where the fewest models moved away make room. Returns whether every GPU now fits; the
- * placement is unchanged when not. Descent cannot do this: a step that leaves a GPU still
- * overfilled does not count.
+ * The placement `start` with the GPUs it overfills (a current placement can) emptied until
+ * each fits: the models chosen to leave (see Eviction), largest first, each to the GPU it fills
+ * most tightly (best fit keeps large holes for large models), or where the fewest models moved
+ * away make room; of the ways to choose them, the one that moves fewest. No move limit applies,
+ * so the repair is the same whatever the limit (the caller compares its moves with the limit).
+ * `start` itself when it fits; null when neither way repairs it (or the time limit came
+ * first). Descent cannot do this: a step that leaves a GPU still overfilled does not count.
  */
-export function repairOverfill(state: PlacementState): boolean {
-  if (state.fits()) return true;
-  const { sizeGb } = state.problem;
+export function repairOverfill(
+  problem: PrismProblem,
+  start: Int32Array,
+  deadline: Deadline,
+): PlacementState | null {
+  const state = new PlacementState(problem, start, Infinity);
+  if (state.fits()) return state;
+  let best: PlacementState | null = null;
   for (const eviction of EVICTIONS) {
     const trial = state.clone();
-    const leaving = modelsToEvict(trial, eviction).sort((a, b) => sizeGb[b]! - sizeGb[a]! || a - b);
-    if (leaving.every((model) => placeElsewhere(trial, model)) && trial.fits()) {
-      state.copyFrom(trial);
-      return true;
-    }
+    const leaving = modelsToEvict(trial, eviction).sort(
+      (a, b) => problem.sizeGb[b]! - problem.sizeGb[a]! || a - b,
+    );
+    const placed = leaving.every((model) => !deadline.expired() && placeElsewhere(trial, model));
+    if (placed && trial.fits() && (!best || trial.moved < best.moved)) best = trial;
   }
-  return false;
+  return best;
 }
 
-/** Move `model` to its tightest taker, or where room can be made, within the move limit. */
+/** Move `model` to its tightest taker, or where room can be made. */
 function placeElsewhere(state: PlacementState, model: number): boolean {
   const to = tightestTaker(state, model) ?? makeRoom(state, model);
-  if (to === null || !budgetAllows(state, state.movedDelta(model, to))) return false;
+  if (to === null) return false;
   state.relocate(model, to);
   return true;
 }
@@ -261,18 +273,48 @@ function modelsToEvict(state: PlacementState, eviction: Eviction): number[] {
   const { largest, others } = largestMemories(memGb);
   const evicted: number[] = [];
   for (let g = 0; g < gpuCount; g++) {
-    let used = state.usedGb[g]!;
-    if (used - memGb[g]! <= MEMORY_SLACK) continue;
+    const excess = state.usedGb[g]! - memGb[g]! - MEMORY_SLACK;
+    if (excess <= 0) continue;
     const otherMem = memGb[g]! < largest ? largest : others;
-    const staying = state.members[g]!.filter((i) => sizeGb[i]! <= otherMem + MEMORY_SLACK);
-    while (used - memGb[g]! > MEMORY_SLACK && staying.length > 0) {
-      const k = pickEvicted(staying, sizeGb, used - memGb[g]! - MEMORY_SLACK, eviction);
-      const [model] = staying.splice(k, 1);
-      used -= sizeGb[model!]!;
-      evicted.push(model!);
-    }
+    const movable = state.members[g]!.filter((i) => sizeGb[i]! <= otherMem + MEMORY_SLACK);
+    movable.sort((a, b) => sizeGb[a]! - sizeGb[b]! || a - b);
+    evicted.push(...(eviction === 'smallest' ? smallestFirst : fewest)(movable, sizeGb, excess));
   }
   return evicted;
+}
+
+/** From models by size ascending, the smallest first until they make up `excess` GB. */
+function smallestFirst(bySize: number[], sizeGb: Float64Array, excess: number): number[] {
+  let freed = 0;
+  let k = 0;
+  while (k < bySize.length && freed < excess) freed += sizeGb[bySize[k++]!]!;
+  return bySize.slice(0, k);
+}
+
+/**
+ * From models by size ascending, few that make up `excess` GB: the largest while none alone is
+ * enough, then the smallest that is.
+ */
+function fewest(bySize: number[], sizeGb: Float64Array, excess: number): number[] {
+  const taken: number[] = [];
+  let end = bySize.length;
+  let left = excess;
+  while (end > 0 && sizeGb[bySize[end - 1]!]! < left) {
+    taken.push(bySize[--end]!);
+    left -= sizeGb[bySize[end]!]!;
+  }
+  if (end > 0) {
+    // The first model of at least `left` GB among those left (sizes ascending).
+    let lo = 0;
+    let hi = end - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if (sizeGb[bySize[mid]!]! >= left) hi = mid;
+      else lo = mid + 1;
+    }
+    taken.push(bySize[lo]!);
+  }
+  return taken;
 }
 
 /**
@@ -289,30 +331,10 @@ function largestMemories(memGb: Float64Array): { largest: number; others: number
   return { largest, others: second };
 }
 
-/** Index in `staying` of the next model to leave a GPU `excess` GB over, by `eviction`. */
-function pickEvicted(
-  staying: readonly number[],
-  sizeGb: Float64Array,
-  excess: number,
-  eviction: Eviction,
-): number {
-  let enough = -1;
-  let largest = 0;
-  let smallest = 0;
-  for (let k = 0; k < staying.length; k++) {
-    const size = sizeGb[staying[k]!]!;
-    if (size >= excess && (enough < 0 || size < sizeGb[staying[enough]!]!)) enough = k;
-    if (size > sizeGb[staying[largest]!]!) largest = k;
-    if (size < sizeGb[staying[smallest]!]!) smallest = k;
-  }
-  if (eviction === 'smallest') return smallest;
-  return enough >= 0 ? enough : largest;
-}
-
 /**
  * Make room for `model` where no GPU has it: on the GPU that needs the fewest of its models
- * moved elsewhere (largest first, each to its tightest taker), move them, within the move
- * limit. The GPU now taking `model`, or null when none can be cleared so.
+ * moved elsewhere (largest first, each to its tightest taker), move them. The GPU now taking
+ * `model`, or null when none can be cleared so.
  */
 function makeRoom(state: PlacementState, model: number): number | null {
   const { sizeGb, memGb } = state.problem;
@@ -326,7 +348,7 @@ function makeRoom(state: PlacementState, model: number): number | null {
     for (const other of byLargest) {
       if (needed <= 0 || (best && plan.length + 1 >= best.plan.length)) break;
       const to = tightestTaker(trial, other, h, model);
-      if (to === null || !budgetAllows(trial, trial.movedDelta(other, to) + 1)) continue;
+      if (to === null) continue;
       trial.relocate(other, to);
       plan.push([other, to]);
       needed -= sizeGb[other]!;
@@ -365,14 +387,14 @@ function tightestTaker(
   return best;
 }
 
-/** Steepest descent on the worst GPU until no step improves it. */
-export function descend(state: PlacementState): void {
+/** Steepest descent on the worst GPU until no step improves it, or the time limit. */
+export function descend(state: PlacementState, deadline: Deadline): void {
   const maxSteps = 50 * (state.problem.modelCount + 10);
   const step: Step = { kind: StepKind.None, value: 0, to: 0, a: -1, b: -1, c: -1 };
-  for (let taken = 0; taken < maxSteps; taken++) {
+  for (let taken = 0; taken < maxSteps && !deadline.expired(); taken++) {
     const { gpu, pressure } = state.worst();
     if (pressure === 0) return;
-    findBestStep(state, gpu, pressure, step);
+    findBestStep(state, gpu, pressure, step, deadline);
     if (step.kind === StepKind.None) return;
     applyStep(state, step, gpu);
   }

@@ -5,6 +5,7 @@ import { toProblem, type PrismInstance } from '../model.js';
 import { movedCount } from '../score.js';
 import { validateAssignment } from '../validate.js';
 import { prepareSolvers, solve } from './index.js';
+import { deadlineAfter } from './deadline.js';
 import { PlacementState, repairOverfill } from './local-search.js';
 import { MILP_PROOF_TOLERANCE } from './milp.js';
 
@@ -172,11 +173,14 @@ describe('prism re-placement: a current placement that overfills GPUs is repaire
    */
   const repaired = (instance: PrismInstance) => {
     const problem = toProblem(instance);
-    const state = new PlacementState(problem, Int32Array.from(instance.current!), problem.maxMoves);
-    expect(state.fits()).toBe(false);
-    expect(repairOverfill(state), 'repaired').toBe(true);
-    expect(state.fits()).toBe(true);
-    expect(movedCount(instance.current!, state.assignment)).toBeLessThanOrEqual(instance.maxMoves!);
+    const current = Int32Array.from(instance.current!);
+    expect(new PlacementState(problem, current, Infinity).fits()).toBe(false);
+    const state = repairOverfill(problem, current, deadlineAfter(60_000));
+    expect(state, 'repaired').not.toBeNull();
+    expect(state!.fits()).toBe(true);
+    expect(movedCount(instance.current!, state!.assignment)).toBeLessThanOrEqual(
+      instance.maxMoves!,
+    );
     return found(instance);
   };
   const found = (instance: PrismInstance) => {
@@ -249,8 +253,8 @@ describe('prism re-placement: a current placement that overfills GPUs is repaire
       current: [0, 0, 2, 3],
       maxMoves: 3,
     };
-    const state = new PlacementState(toProblem(instance), Int32Array.from(instance.current!), 3);
-    expect(repairOverfill(state)).toBe(false);
+    const current = Int32Array.from(instance.current!);
+    expect(repairOverfill(toProblem(instance), current, deadlineAfter(60_000))).toBeNull();
     found(instance);
     // One move fewer cannot do it, and that is proven.
     for (const solver of ['search', 'exact'] as const)

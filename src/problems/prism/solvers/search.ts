@@ -6,6 +6,7 @@ import { fitsMemory } from '../validate.js';
 import { solveFast } from './fast.js';
 import { solveGreedy } from './greedy.js';
 import { packOrProve } from './branch-and-bound.js';
+import { deadlineAfter, type Deadline } from './deadline.js';
 import { descend, perturb, PlacementState, repairOverfill } from './local-search.js';
 import {
   DEFAULT_SEARCH_KNOBS,
@@ -18,24 +19,6 @@ import {
 const NODE_BUDGET = 20_000;
 /** Move limits tried for a re-placement: the answer for k is the best over those ≤ k. */
 const MOVE_LADDER = [0, 1, 2, 3, 4, 6, 8, 12, 16, 24, 32, 48, 64, 96, 128, 192, 256, 384, 512];
-
-export interface Deadline {
-  expired(): boolean;
-}
-
-export function deadlineAfter(ms: number): Deadline {
-  const end = performance.now() + ms;
-  let calls = 0;
-  let passed = false;
-  // Reading the clock on every call would cost more than the work between calls; once the
-  // deadline has passed, every later call says so.
-  return {
-    expired: () => {
-      if (!passed && (++calls & 15) === 0) passed = performance.now() > end;
-      return passed;
-    },
-  };
-}
 
 export interface SearchSettings {
   /** At most this many models may differ from `problem.current`. */
@@ -62,7 +45,7 @@ export function iteratedLocalSearch(
   { movedLimit, rng, deadline, kicks, patience, kickStrength, bound, work }: SearchSettings,
 ): PlacementState {
   const state = new PlacementState(problem, start, movedLimit);
-  descend(state);
+  descend(state, deadline);
   const best = state.clone();
   let bestValue = best.maxKvpr();
   for (
@@ -73,7 +56,7 @@ export function iteratedLocalSearch(
     if (deadline.expired()) break;
     if (work) work.kicks++;
     perturb(state, rng, rng.int(1, kickStrength));
-    descend(state);
+    descend(state, deadline);
     const value = state.maxKvpr();
     if (value < bestValue) {
       best.copyFrom(state);
@@ -123,9 +106,10 @@ function better(a: PlacementState | null, b: PlacementState): PlacementState {
 
 /**
  * Re-placement: iterated local search from the current placement (its overfilled GPUs, if
- * any, first emptied enough to fit) under each move limit of the ladder up to `maxMoves`,
- * keeping the best. Taking the best over a set that only grows with `maxMoves` makes a larger
- * limit never give a worse answer. Null when no limit is tried.
+ * any, first emptied enough to fit, when the limit allows the moves that takes) under each move
+ * limit of the ladder up to `maxMoves` (at least the repair's moves), keeping the best. The
+ * repair and each run do not depend on `maxMoves`, so taking the best over a set that only
+ * grows with it makes a larger limit never give a worse answer. Null when no limit is tried.
  */
 function searchFromCurrent(
   problem: PrismProblem,
@@ -136,22 +120,22 @@ function searchFromCurrent(
   work: { kicks: number },
 ): PlacementState | null {
   const limits = MOVE_LADDER.filter((k) => k <= problem.maxMoves && k <= problem.modelCount);
+  const repaired = repairOverfill(problem, problem.current!, deadline);
+  // Unrepaired, the search's kicks may still find a placement that fits.
+  const usable = repaired !== null && repaired.moved <= problem.maxMoves ? repaired : null;
   let best: PlacementState | null = null;
   for (const limit of limits) {
-    // Unrepaired, the search's kicks may still find a placement that fits.
-    const start = new PlacementState(problem, problem.current!, limit);
-    repairOverfill(start);
-    const rng = new Rng(options.seed + limit);
     const settings = {
       ...knobs,
-      movedLimit: limit,
-      rng,
+      movedLimit: usable ? Math.max(limit, usable.moved) : limit,
+      rng: new Rng(options.seed + limit),
       deadline,
       kicks: knobs.kicks / 4,
       bound,
       work,
     };
-    best = better(best, iteratedLocalSearch(problem, start.assignment, settings));
+    const start = usable ? usable.assignment : problem.current!;
+    best = better(best, iteratedLocalSearch(problem, start, settings));
   }
   return best;
 }
