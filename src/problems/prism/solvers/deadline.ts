@@ -16,3 +16,6 @@ export function deadlineAfter(ms: number): Deadline {
     },
   };
 }
+
+/** No time limit: for a caller that bounds the work itself. */
+export const NO_DEADLINE: Deadline = { expired: () => false };

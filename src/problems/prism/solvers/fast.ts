@@ -2,7 +2,8 @@ import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
 import { isProvenBy, lowerBound, memoryRefutes } from './bounds.js';
 import { solveGreedy } from './greedy.js';
-import { bestFitPack, effectiveSizes, sortedDescending } from './packing.js';
+import { NO_DEADLINE, type Deadline } from './deadline.js';
+import { bestFitPack, effectiveSizes, sortedDescending, type PackingOutcome } from './packing.js';
 import type { SolveResult } from './types.js';
 
 /** Stop the bisection when the bracket on the target is this narrow, relatively. */
@@ -11,52 +12,63 @@ const MAX_BISECTIONS = 100;
 
 /**
  * Pack at target t with a few model orders (effective size, memory, load; all descending);
- * the first that places every model wins. Returns GPU index per model, or null.
+ * the first that places every model wins (`found`); `none` when no order does.
  */
-export function packAtTarget(problem: PrismProblem, target: number): Int32Array | null {
+export function packAtTarget(
+  problem: PrismProblem,
+  target: number,
+  deadline: Deadline,
+): PackingOutcome {
   const orders = [
-    sortedDescending(effectiveSizes(problem, target)),
-    sortedDescending(problem.sizeGb),
-    sortedDescending(problem.load),
+    () => sortedDescending(effectiveSizes(problem, target)),
+    () => sortedDescending(problem.sizeGb),
+    () => sortedDescending(problem.load),
   ];
   for (const order of orders) {
-    const packed = bestFitPack(problem, target, order);
-    if (packed) return packed;
+    const packed = bestFitPack(problem, target, order(), deadline);
+    if (packed.kind !== 'none') return packed;
   }
-  return null;
+  return { kind: 'none' };
 }
 
-/** Smallest target (doubling up from `start`) at which packing succeeds: Infinity when only memory alone packs, NaN when nothing does. */
-function firstPackableTarget(problem: PrismProblem, start: number): number {
-  for (let t = Math.max(start, 1e-9); t < 1e300; t *= 4) if (packAtTarget(problem, t)) return t;
-  return packAtTarget(problem, Infinity) ? Infinity : NaN;
+/**
+ * Smallest target (quadrupling up from `start`) at which packing succeeds: Infinity when only
+ * memory alone packs, NaN when nothing does or the time limit came first.
+ */
+function firstPackableTarget(problem: PrismProblem, start: number, deadline: Deadline): number {
+  for (let t = Math.max(start, 1e-9); t < 1e300; t *= 4) {
+    const packed = packAtTarget(problem, t, deadline);
+    if (packed.kind === 'found') return t;
+    if (packed.kind === 'unresolved') return NaN;
+  }
+  return packAtTarget(problem, Infinity, deadline).kind === 'found' ? Infinity : NaN;
 }
 
 /**
  * Binary search on the target pressure t: at each t, "max KVPR ≤ t" is bin packing of
  * effective sizes (sizeGb + load/t) into memGb, tried by best-fit decreasing. The best
- * placement met on the way (its real max KVPR, often below t) is the answer.
+ * placement met on the way (its real max KVPR, often below t) is the answer; the time limit
+ * ends the search with the best so far.
  */
-export function solveFast(problem: PrismProblem): SolveResult {
+export function solveFast(problem: PrismProblem, deadline: Deadline = NO_DEADLINE): SolveResult {
   const bound = lowerBound(problem);
   if (memoryRefutes(problem))
     return { assignment: null, maxKvpr: Infinity, lowerBound: Infinity, proven: true };
   const greedy = solveGreedy(problem);
   let best = greedy.assignment;
   let bestValue = greedy.maxKvpr;
-  const consider = (candidate: Int32Array | null): boolean => {
-    if (!candidate) return false;
-    const value = maxKvpr(problem, candidate);
+  const consider = (packed: PackingOutcome): void => {
+    if (packed.kind !== 'found') return;
+    const value = maxKvpr(problem, packed.assignment);
     if (value < bestValue || !best) {
-      best = candidate;
+      best = packed.assignment;
       bestValue = value;
     }
-    return true;
   };
   let hi = bestValue;
   if (!Number.isFinite(hi)) {
-    hi = firstPackableTarget(problem, bound);
-    if (!Number.isNaN(hi)) consider(packAtTarget(problem, hi));
+    hi = firstPackableTarget(problem, bound, deadline);
+    if (!Number.isNaN(hi)) consider(packAtTarget(problem, hi, deadline));
   }
   let lo = bound;
   for (
@@ -65,7 +77,10 @@ export function solveFast(problem: PrismProblem): SolveResult {
     step++
   ) {
     const mid = lo + (hi - lo) / 2;
-    if (consider(packAtTarget(problem, mid))) hi = Math.min(mid, bestValue);
+    const packed = packAtTarget(problem, mid, deadline);
+    if (packed.kind === 'unresolved') break;
+    consider(packed);
+    if (packed.kind === 'found') hi = Math.min(mid, bestValue);
     else lo = mid;
   }
   return {

@@ -1,5 +1,6 @@
 import { loadHighs } from '../../../core/highs.js';
 import type { PrismProblem } from '../model.js';
+import { deadlineAfter } from './deadline.js';
 import { solveExact } from './exact.js';
 import { solveFast } from './fast.js';
 import { solveGreedy } from './greedy.js';
@@ -18,7 +19,7 @@ export type { SolveOptions, SolveResult, Solver, SolverName } from './types.js';
 
 const SOLVERS: Record<Exclude<SolverName, 'milp'>, Solver> = {
   greedy: (problem) => solveGreedy(problem),
-  fast: (problem) => solveFast(problem),
+  fast: (problem, options) => solveFast(problem, deadlineAfter(options.timeLimitMs)),
   search: solveSearch,
   exact: solveExact,
 };

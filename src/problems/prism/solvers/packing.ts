@@ -1,5 +1,6 @@
 import type { PrismProblem } from '../model.js';
 import { overfills } from '../validate.js';
+import type { Deadline } from './deadline.js';
 
 /** A prover's answer to "can every GPU stay at pressure ≤ target?". */
 export type PackingOutcome =
@@ -51,18 +52,22 @@ export function sortedDescending(key: Float64Array): Int32Array {
 
 /**
  * Best-fit packing at a target pressure: models in `order`, each onto the GPU it fits under
- * the target with the least effective room left. Returns GPU index per model, or null.
+ * the target with the least effective room left. `found` with the GPU index per model, `none`
+ * when a model fits nowhere, `unresolved` when the time limit came first (a pass looks at every
+ * GPU for every model: seconds at a million model-GPU pairs times a thousand).
  */
 export function bestFitPack(
   problem: PrismProblem,
   target: number,
   order: Int32Array,
-): Int32Array | null {
+  deadline: Deadline,
+): PackingOutcome {
   const usedGb = new Float64Array(problem.gpuCount);
   const load = new Float64Array(problem.gpuCount);
   const assignment = new Int32Array(problem.modelCount);
   const invTarget = target === Infinity ? 0 : 1 / target;
   for (const i of order) {
+    if (deadline.expired()) return { kind: 'unresolved' };
     const size = problem.sizeGb[i]!;
     const modelLoad = problem.load[i]!;
     let best = -1;
@@ -76,10 +81,10 @@ export function bestFitPack(
         best = g;
       }
     }
-    if (best < 0) return null;
+    if (best < 0) return { kind: 'none' };
     assignment[i] = best;
     usedGb[best]! += size;
     load[best]! += modelLoad;
   }
-  return assignment;
+  return { kind: 'found', assignment };
 }

@@ -176,7 +176,7 @@ export function solveSearch(problem: PrismProblem, options: SolveOptions): Solve
     const starts = { fast: solveFast, greedy: solveGreedy };
     for (const name of knobs.starts) {
       if (best?.fits() && isProvenBy(best.maxKvpr(), bound)) break;
-      const start = starts[name](problem).assignment;
+      const start = starts[name](problem, deadline).assignment;
       if (start) best = better(best, iteratedLocalSearch(problem, start, settings));
     }
   }

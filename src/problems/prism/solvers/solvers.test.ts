@@ -2,10 +2,14 @@ import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { seedCases } from '../generate.js';
 import { toProblem } from '../model.js';
-import { seedMaxKvpr, seedScore } from '../score.js';
+import { maxKvpr, seedMaxKvpr, seedScore } from '../score.js';
 import { validateAssignment } from '../validate.js';
 import { prepareSolvers, solve, SOLVER_NAMES } from './index.js';
 import { MILP_PROOF_TOLERANCE } from './milp.js';
+import { NO_DEADLINE, type Deadline } from './deadline.js';
+import { solveFast } from './fast.js';
+import { solveGreedy } from './greedy.js';
+import { descend, PlacementState } from './local-search.js';
 
 /** Proven optima of the 50 seed cases, stated as facts (from an exact MILP search). */
 const optima = JSON.parse(
@@ -75,5 +79,25 @@ describe('prism solvers on the seed benchmark', () => {
       expect(report.valid).toBe(true);
       expect(report.maxKvpr).toBe(result.maxKvpr);
     }
+  });
+});
+
+describe('prism solvers stop at the time limit with the best placement so far', () => {
+  // A limit already past, so that what the limit cuts short is known without a clock.
+  const past: Deadline = { expired: () => true };
+  const problem = toProblem(cases[3]!);
+
+  it('fast keeps the greedy placement it starts from, without bisecting', () => {
+    expect(solveFast(problem, past)).toEqual(solveGreedy(problem));
+    expect(solveFast(problem).maxKvpr).toBeLessThan(solveGreedy(problem).maxKvpr);
+  });
+
+  it('local search takes no step', () => {
+    const start = solveGreedy(problem).assignment!;
+    const state = new PlacementState(problem, start, Infinity);
+    descend(state, past);
+    expect(state.assignment).toEqual(start);
+    descend(state, NO_DEADLINE);
+    expect(state.maxKvpr()).toBeLessThan(maxKvpr(problem, start));
   });
 });
