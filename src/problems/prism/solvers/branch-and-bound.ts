@@ -38,13 +38,16 @@ export function packOrProve(
   const load = new Float64Array(gpus);
   const count = new Int32Array(gpus);
   const assignment = new Int32Array(n);
-  const candidates = Array.from({ length: n }, () => new Int32Array(gpus));
+  // Per depth: the GPUs to try, tightest first (made when the depth is first reached), how
+  // many, and the next to try.
+  const candidates: Int32Array[] = [];
+  const candidateCount = new Int32Array(n);
+  const nextCandidate = new Int32Array(n);
   const rooms = new Float64Array(gpus);
   const current = problem.current;
   const fullSymmetry = !current && gpus <= FULL_SYMMETRY_GPUS;
   let moved = 0;
   let nodes = 0;
-  let stopped = false;
 
   const room = (g: number): number => problem.memGb[g]! - usedGb[g]! - load[g]! * invTarget;
   const interchangeable = (g: number, h: number): boolean =>
@@ -52,13 +55,14 @@ export function packOrProve(
     (fullSymmetry
       ? usedGb[g] === usedGb[h] && load[g] === load[h]
       : !current && count[g] === 0 && count[h] === 0);
+  const movesTo = (i: number, g: number): number => (current && current[i] !== g ? 1 : 0);
 
-  const search = (d: number): boolean => {
-    if (d === n) return true;
-    if (++nodes > nodeBudget || deadline.expired()) {
-      stopped = true;
-      return false;
-    }
+  /**
+   * Reach depth d (the d-th model in order): false when the remaining models cannot fit the
+   * room left (a cut); else its candidate GPUs, distinct up to interchangeability, tightest
+   * first.
+   */
+  const open = (d: number): boolean => {
     let usable = 0;
     const smallest = suffixMin[d]!;
     for (let g = 0; g < gpus; g++) {
@@ -69,35 +73,50 @@ export function packOrProve(
     const i = order[d]!;
     const size = problem.sizeGb[i]!;
     const modelLoad = problem.load[i]!;
-    const tried = candidates[d]!;
+    const tried = (candidates[d] ??= new Int32Array(gpus));
     let triedCount = 0;
     for (let g = 0; g < gpus; g++) {
       if (!fitsUnderTarget(problem.memGb[g]!, usedGb[g]!, load[g]!, size, modelLoad, target))
         continue;
-      const moves = current && current[i] !== g ? 1 : 0;
-      if (moved + moves > problem.maxMoves) continue;
+      if (moved + movesTo(i, g) > problem.maxMoves) continue;
       let duplicate = false;
       for (let t = 0; t < triedCount && !duplicate; t++) duplicate = interchangeable(g, tried[t]!);
       if (!duplicate) tried[triedCount++] = g;
     }
-    const byRoom = tried.subarray(0, triedCount).sort((a, b) => rooms[a]! - rooms[b]! || a - b);
-    for (const g of byRoom) {
-      const moves = current && current[i] !== g ? 1 : 0;
-      usedGb[g]! += size;
-      load[g]! += modelLoad;
-      count[g]!++;
-      moved += moves;
-      assignment[i] = g;
-      if (search(d + 1)) return true;
-      usedGb[g]! -= size;
-      load[g]! -= modelLoad;
-      count[g]!--;
-      moved -= moves;
-      if (stopped) return false;
-    }
-    return false;
+    tried.subarray(0, triedCount).sort((a, b) => rooms[a]! - rooms[b]! || a - b);
+    candidateCount[d] = triedCount;
+    nextCandidate[d] = 0;
+    return true;
+  };
+  /** Put (sign 1) or take back (−1) the d-th model on GPU g. */
+  const shift = (d: number, g: number, sign: number): void => {
+    const i = order[d]!;
+    usedGb[g]! += sign * problem.sizeGb[i]!;
+    load[g]! += sign * problem.load[i]!;
+    count[g]! += sign;
+    moved += sign * movesTo(i, g);
+    assignment[i] = g;
   };
 
-  if (search(0)) return { kind: 'found', assignment };
-  return stopped ? { kind: 'unresolved' } : { kind: 'none' };
+  const overBudget = (): boolean => ++nodes > nodeBudget || deadline.expired();
+
+  // Depth first with the stack kept in the arrays above (a recursion as deep as the models are
+  // many overflows at a few thousand): `live` says depth d was reached and not cut; a depth cut
+  // or out of candidates takes back the model of the depth before and tries its next GPU.
+  if (n === 0) return { kind: 'found', assignment };
+  if (overBudget()) return { kind: 'unresolved' };
+  let d = 0;
+  let live = open(0);
+  for (;;) {
+    if (live && nextCandidate[d]! < candidateCount[d]!) {
+      shift(d, candidates[d]![nextCandidate[d]!++]!, 1);
+      if (++d === n) return { kind: 'found', assignment };
+      if (overBudget()) return { kind: 'unresolved' };
+      live = open(d);
+      continue;
+    }
+    if (--d < 0) return { kind: 'none' };
+    shift(d, assignment[order[d]!]!, -1);
+    live = true;
+  }
 }
