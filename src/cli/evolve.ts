@@ -1,4 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
+import { largestOf } from '../core/extremes.js';
 import { MAX_SEED } from '../core/rng.js';
 import { resolve } from 'node:path';
 import { writeFileAtomic } from '../core/atomic.js';
@@ -474,7 +475,7 @@ function statusCommand(argv: string[]): number {
       return {
         island,
         programs: programs.filter((p) => p.island === island).length,
-        bestScore: mine.length ? Math.max(...mine.map((p) => p.combinedScore)) : null,
+        bestScore: mine.length ? largestOf(mine.map((p) => p.combinedScore)) : null,
       };
     });
     const holder = runLockHolder(store.path);

@@ -1,4 +1,5 @@
 import { UserError } from '../core/errors.js';
+import { largestOf } from '../core/extremes.js';
 import { Rng } from '../core/rng.js';
 import { WITHOUT_LINEAGE, type RunStore } from '../evolve/database/store.js';
 import {
@@ -298,7 +299,7 @@ export async function runExperiment(args: {
       generation++;
       break;
     }
-    const best = Math.max(...population.map((p) => p.fitness));
+    const best = largestOf(population.map((p) => p.fitness));
     if (best > bestFitness) {
       bestFitness = best;
       sinceBest = 0;

@@ -113,6 +113,15 @@ describe('web score chart', () => {
     expect(svg).not.toContain('<b>');
   });
 
+  it('scales to a run of 300 000 programs (spreading its scores into Math.min overflowed the stack)', () => {
+    const run = Array.from({ length: 300_000 }, (_, k) => ({
+      generation: k % 1000,
+      score: k === 7 ? 5 : 1,
+      correct: true,
+    }));
+    expect(scoreChart(run)).toContain('text-anchor="end">5</text>');
+  });
+
   it('draws no line without a correct program, and survives an empty run', () => {
     const svg = scoreChart([{ generation: 0, score: NaN, correct: false }]);
     expect(svg).not.toContain('<path');

@@ -1,3 +1,4 @@
+import { largestOf, smallestOf } from '../core/extremes.js';
 import { escapeHtml as escapeXml } from './html.js';
 
 /** One evaluated program as the score chart draws it. */
@@ -49,7 +50,7 @@ const key = (colour: string, mark: string, words: string): string =>
   `<tspan fill="${colour}">${mark}</tspan> ${words}`;
 
 function scoreFrame(scores: readonly number[], lastGeneration: number): ScoreFrame {
-  const [low, high] = scores.length ? [Math.min(...scores), Math.max(...scores)] : [0, 1];
+  const [low, high] = scores.length ? [smallestOf(scores), largestOf(scores)] : [0, 1];
   const span = high - low || Math.abs(high) || 1;
   const x = (g: number): number => LEFT + ((WIDTH - LEFT - PAD) * g) / lastGeneration;
   const y = (s: number): number => HEIGHT - PAD - ((HEIGHT - 2 * PAD) * (s - low)) / span;
@@ -161,7 +162,10 @@ export function scoreChart(
   const heldOutCorrect = [...heldOut, ...checks].filter(
     (h) => h.correct && Number.isFinite(h.score),
   );
-  const lastGeneration = Math.max(1, ...points.map((p) => p.generation));
+  const lastGeneration = largestOf(
+    points.map((p) => p.generation),
+    1,
+  );
   const frame = scoreFrame(
     [...correct, ...heldOutCorrect].map((p) => p.score),
     lastGeneration,
@@ -218,7 +222,10 @@ const SERIES_COLOURS = ['#0b57d0', '#c26401', '#1b6e3a', '#b3261e', '#6f42c1', '
 export function runsChart(series: readonly RunSeries[]): string {
   const all = series.flatMap((s) => s.points);
   const scores = all.filter((p) => p.correct && Number.isFinite(p.score)).map((p) => p.score);
-  const lastGeneration = Math.max(1, ...all.map((p) => p.generation));
+  const lastGeneration = largestOf(
+    all.map((p) => p.generation),
+    1,
+  );
   const frame = scoreFrame(scores, lastGeneration);
   const colour = (i: number): string => SERIES_COLOURS[i % SERIES_COLOURS.length]!;
   const lines = series.map((s, i) => bestSoFarLine(s.points, frame, lastGeneration, colour(i)));
@@ -245,10 +252,13 @@ const BAR_HEIGHT = 160;
  */
 export function barChart(bars: readonly Bar[], caption: string): string {
   const finite = bars.map((b) => b.value).filter(Number.isFinite);
-  const top = Math.max(...finite, 0) || 1;
+  const top = largestOf(finite, 0) || 1;
   const width = Math.max(WIDTH, bars.length * 24 + LEFT + PAD);
   const step = (width - LEFT - PAD) / Math.max(1, bars.length);
-  const worst = Math.max(...bars.map((b) => b.value), 0);
+  const worst = largestOf(
+    bars.map((b) => b.value),
+    0,
+  );
   const rects = bars.map((b, i) => {
     const h = Number.isFinite(b.value)
       ? ((BAR_HEIGHT - 2 * PAD) * b.value) / top
@@ -300,8 +310,14 @@ const CELL = 14;
  * hottest cell of each row is what the row is judged by.
  */
 export function heatmap(rows: readonly Float64Array[], caption: string): string {
-  const columns = Math.max(0, ...rows.map((r) => r.length));
-  const top = Math.max(1, ...rows.flatMap((r) => Array.from(r)));
+  const columns = largestOf(
+    rows.map((r) => r.length),
+    0,
+  );
+  const top = largestOf(
+    rows.map((r) => largestOf(r, 1)),
+    1,
+  );
   const shade = (v: number): string => {
     const t = Math.min(1, Math.max(0, (v - 1) / (top - 1 || 1)));
     const mix = (from: number, to: number): number => Math.round(from + (to - from) * t);

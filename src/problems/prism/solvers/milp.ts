@@ -1,3 +1,4 @@
+import { smallestOf } from '../../../core/extremes.js';
 import { lpNumber, type Highs } from '../../../core/highs.js';
 import type { PrismProblem } from '../model.js';
 import { maxKvpr } from '../score.js';
@@ -62,7 +63,7 @@ const STAND_IN_FREE_FRACTION = 1e-6;
 function finiteStandIn(problem: PrismProblem): number {
   let totalLoad = 0;
   for (let m = 0; m < problem.modelCount; m++) totalLoad += problem.load[m]!;
-  return totalLoad / (STAND_IN_FREE_FRACTION * Math.min(...problem.memGb));
+  return totalLoad / (STAND_IN_FREE_FRACTION * smallestOf(problem.memGb));
 }
 
 /**
