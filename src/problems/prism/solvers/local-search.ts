@@ -278,7 +278,9 @@ function modelsToEvict(state: PlacementState, eviction: Eviction): number[] {
     const otherMem = memGb[g]! < largest ? largest : others;
     const movable = state.members[g]!.filter((i) => sizeGb[i]! <= otherMem + MEMORY_SLACK);
     movable.sort((a, b) => sizeGb[a]! - sizeGb[b]! || a - b);
-    evicted.push(...(eviction === 'smallest' ? smallestFirst : fewest)(movable, sizeGb, excess));
+    // A loop, not push(...): a GPU may hold more models than a call has arguments.
+    for (const i of (eviction === 'smallest' ? smallestFirst : fewest)(movable, sizeGb, excess))
+      evicted.push(i);
   }
   return evicted;
 }
