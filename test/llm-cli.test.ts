@@ -450,6 +450,21 @@ output_length,256
   });
 });
 
+describe('evoplace llm solve: no placement at any batch size', () => {
+  it('says why when the settings alone forbid every stage (roofline fills at most 0.9)', () => {
+    const dir = configDir('roofline-full', {
+      'config.csv': CONFIG.replace('min_memory_utilization,0.5', 'min_memory_utilization,0.95'),
+    });
+    const run = solveWithGeneratedNetwork(dir);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toContain(
+      "no feasible placement at any batch size: the roofline model fills at most 0.9 of a GPU's memory, less than config.csv's min_memory_utilization 0.95",
+    );
+    const seed = solveWithGeneratedNetwork(dir, '--perf-model', 'seed');
+    expect(seed.stderr).not.toContain('the roofline model fills');
+  });
+});
+
 describe('evoplace llm solve --out', () => {
   it('writes the seed’s files (CRLF), the frontier as CSV and SVG; the best row matches the seed’s', () => {
     const dir = configDir('out', {});

@@ -22,6 +22,7 @@ import {
 } from '../problems/llm/output.js';
 import { BATCH_FILES, batchFolder, removeStaleBatches } from '../problems/llm/out-dir.js';
 import { PERF_MODEL_NAMES, PERF_MODELS, type PerfModel } from '../problems/llm/perf/index.js';
+import { MEMORY_UTILIZATION, ROOFLINE_MODEL } from '../problems/llm/perf/roofline.js';
 import type { Placement } from '../problems/llm/model.js';
 import { choose, OBJECTIVES, paretoFrontier } from '../problems/llm/solvers/frontier.js';
 import { validatePlacement } from '../problems/llm/validate.js';
@@ -168,6 +169,18 @@ function problemFromFlags(
   return { problem, perf };
 }
 
+/**
+ * Why no batch size has a placement, where the settings alone say so: the roofline model lets a
+ * stage fill at most MEMORY_UTILIZATION of a GPU's memory, so a min_memory_utilization above it
+ * leaves no stage feasible on any GPU. '' otherwise.
+ */
+function noPlacementHint(problem: LlmProblem, perf: PerfModel): string {
+  const wanted = problem.config.min_memory_utilization;
+  return perf === ROOFLINE_MODEL && wanted > MEMORY_UTILIZATION
+    ? `: the roofline model fills at most ${MEMORY_UTILIZATION} of a GPU's memory, less than config.csv's min_memory_utilization ${wanted}`
+    : '';
+}
+
 function solveCommand(argv: string[]): number {
   const parsed = parseCommand(
     'llm solve',
@@ -259,7 +272,7 @@ function solveCommand(argv: string[]): number {
   );
   if (bestBatchSize !== null)
     say(`\n* Best batch size = ${bestBatchSize}\n  Cost per M tokens: $${bestCost.toFixed(6)}`);
-  else say('\nno feasible placement at any batch size');
+  else say(`\nno feasible placement at any batch size${noPlacementHint(problem, perf)}`);
   return 0;
 }
 
