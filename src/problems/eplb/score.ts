@@ -1,3 +1,4 @@
+import { largestOf } from '../../core/extremes.js';
 import type { LoadMatrix, Plan } from './model.js';
 
 /** Balancedness of each way of grouping slots: Σ_layers mean / Σ_layers max. */
@@ -40,9 +41,9 @@ export function balancedness(
     sums.slotMean += total / replicas;
     sums.slotMax += slotMax;
     sums.gpuMean += total / gpus;
-    sums.gpuMax += maxOf(gpuLoad);
+    sums.gpuMax += largestOf(gpuLoad, 0);
     sums.nodeMean += total / nodes;
-    sums.nodeMax += maxOf(nodeLoad);
+    sums.nodeMax += largestOf(nodeLoad, 0);
   }
   const ratio = (mean: number, max: number): number => (max > 0 ? mean / max : 1);
   return {
@@ -70,12 +71,6 @@ export function relativeGpuLoads(plan: Plan, load: LoadMatrix, gpus: number): Fl
     }
     return total > 0 ? gpuLoad.map((v) => (v * gpus) / total) : gpuLoad;
   });
-}
-
-function maxOf(values: Float64Array): number {
-  let max = 0;
-  for (const v of values) if (v > max) max = v;
-  return max;
 }
 
 /**

@@ -60,16 +60,21 @@ export class PlacementState {
     }
   }
 
+  /** Do GPU g's models need more memory than it has? */
+  overfilled(g: number): boolean {
+    return this.problem.memGb[g]! - this.usedGb[g]! < -MEMORY_SLACK;
+  }
+
   /** KVPR of GPU g; Infinity when it is overfilled, loaded or not (no placement at all). */
   pressure(g: number): number {
-    const free = this.problem.memGb[g]! - this.usedGb[g]!;
-    return free < -MEMORY_SLACK ? Infinity : kvpr(this.load[g]!, free);
+    return this.overfilled(g)
+      ? Infinity
+      : kvpr(this.load[g]!, this.problem.memGb[g]! - this.usedGb[g]!);
   }
 
   /** Does every GPU hold its models' memory? */
   fits(): boolean {
-    for (let g = 0; g < this.problem.gpuCount; g++)
-      if (this.problem.memGb[g]! - this.usedGb[g]! < -MEMORY_SLACK) return false;
+    for (let g = 0; g < this.problem.gpuCount; g++) if (this.overfilled(g)) return false;
     return true;
   }
 
@@ -253,15 +258,16 @@ export function repairOverfill(
     const leaving = modelsToEvict(trial, eviction).sort(
       (a, b) => problem.sizeGb[b]! - problem.sizeGb[a]! || a - b,
     );
-    const placed = leaving.every((model) => !deadline.expired() && placeElsewhere(trial, model));
+    const placed = leaving.every((model) => placeElsewhere(trial, model, deadline));
     if (placed && trial.fits() && (!best || trial.moved < best.moved)) best = trial;
   }
   return best;
 }
 
-/** Move `model` to its tightest taker, or where room can be made. */
-function placeElsewhere(state: PlacementState, model: number): boolean {
-  const to = tightestTaker(state, model) ?? makeRoom(state, model);
+/** Move `model` to its tightest taker, or where room can be made, unless time is up. */
+function placeElsewhere(state: PlacementState, model: number, deadline: Deadline): boolean {
+  if (deadline.expired()) return false;
+  const to = tightestTaker(state, model) ?? makeRoom(state, model, deadline);
   if (to === null) return false;
   state.relocate(model, to);
   return true;
@@ -338,11 +344,12 @@ function largestMemories(memGb: Float64Array): { largest: number; others: number
  * moved elsewhere (largest first, each to its tightest taker), move them. The GPU now taking
  * `model`, or null when none can be cleared so.
  */
-function makeRoom(state: PlacementState, model: number): number | null {
+function makeRoom(state: PlacementState, model: number, deadline: Deadline): number | null {
   const { sizeGb, memGb } = state.problem;
   let best: { gpu: number; plan: [number, number][] } | null = null;
-  for (let h = 0; h < state.problem.gpuCount; h++) {
-    if (h === state.assignment[model]) continue;
+  for (let h = 0; h < state.problem.gpuCount && !deadline.expired(); h++) {
+    // Trying a GPU copies the placement: not for one that could not hold the model if empty.
+    if (h === state.assignment[model] || memGb[h]! + MEMORY_SLACK < sizeGb[model]!) continue;
     let needed = sizeGb[model]! - (memGb[h]! - state.usedGb[h]!) - MEMORY_SLACK;
     const plan: [number, number][] = [];
     const trial = state.clone();
