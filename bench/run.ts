@@ -24,7 +24,7 @@ import {
   taskEvaluations,
 } from '../src/evolve/benchmark.js';
 import { benchLlm } from '../src/problems/llm/benchmark.js';
-import { syntheticPool } from '../src/problems/llm/generate.js';
+import { DEEP_POOL, syntheticPool } from '../src/problems/llm/generate.js';
 import { readConfigDir } from '../src/problems/llm/model.js';
 import { PERF_MODEL_NAMES, PERF_MODELS } from '../src/problems/llm/perf/index.js';
 import {
@@ -115,15 +115,29 @@ const BENCHMARKS: Record<string, () => unknown> = {
     }
   },
   llm: () => {
-    // The 1 024-GPU synthetic pool always, under both performance models; the seed's configs
-    // when EVOPLACE_LLM_CONFIGS names their folder (medium with its stored network; large and hal
-    // with a generated 400/200 one), under each model that can read them (roofline needs real
-    // prices for every GPU type). Pools without prices take the AWS ones of the seed's price list,
-    // cloud_instances_specs.csv beside the configs (see findPriceList).
+    // The synthetic pools always (1 024 GPUs; 4 096 GPUs with a deep model), under both
+    // performance models; the seed's configs when EVOPLACE_LLM_CONFIGS names their folder
+    // (medium with its stored network; large and hal with a generated 400/200 one), under each
+    // model that can read them (roofline needs real prices for every GPU type). Pools without
+    // prices take the AWS ones of the seed's price list, cloud_instances_specs.csv beside the
+    // configs (see findPriceList).
     const batches = [32, 64, 128, 256];
-    const rows = PERF_MODEL_NAMES.flatMap((model) =>
-      benchLlm('synthetic 8 types × 128, 80 layers', syntheticPool(), batches, PERF_MODELS[model]),
-    );
+    const rows = PERF_MODEL_NAMES.flatMap((model) => [
+      ...benchLlm(
+        'synthetic 8 types × 128, 80 layers',
+        syntheticPool(),
+        batches,
+        PERF_MODELS[model],
+      ),
+      // Seconds a solve: timed once after the warm-up.
+      ...benchLlm(
+        'synthetic 4 types × 1 024, 200 layers, 64 stages',
+        syntheticPool(DEEP_POOL),
+        batches,
+        PERF_MODELS[model],
+        1,
+      ),
+    ]);
     const dir = process.env.EVOPLACE_LLM_CONFIGS;
     if (dir && existsSync(dir)) {
       const configs: [string, [number, number] | undefined][] = [

@@ -32,27 +32,45 @@ function poolOf(
   return { types, gpuCount: firstId };
 }
 
+/** The size of a synthetic benchmark pool and of the model it serves. */
+export interface SyntheticShape {
+  /** The first `types` GPU types of the catalogue, `perType` GPUs each. */
+  types: number;
+  perType: number;
+  layers: number;
+  maxStages: number;
+}
+
+/** 8 GPU types × 128 GPUs (1 024 in all), an 80-layer 70B-class model, up to 8 stages. */
+export const BENCH_POOL: SyntheticShape = { types: 8, perType: 128, layers: 80, maxStages: 8 };
 /**
- * A synthetic pool for the speed benchmark: 8 GPU types × 128 GPUs (1 024 in all), an 80-layer
- * 70B-class model, no segment quantization (every stage size allowed), up to 8 stages.
+ * The largest pool the format takes (4 types × 1 024 GPUs) and a 200-layer model of the same
+ * layer size, up to 64 stages: many thresholds and large tables.
  */
-export function syntheticPool(): LlmProblem {
+export const DEEP_POOL: SyntheticShape = { types: 4, perType: 1024, layers: 200, maxStages: 64 };
+
+/**
+ * A synthetic pool for the speed benchmark, with 70B-class layers (1.6 GB each) and no segment
+ * quantization (every stage size allowed).
+ */
+export function syntheticPool(shape: SyntheticShape = BENCH_POOL): LlmProblem {
+  const spec = GPU_TYPES.slice(0, shape.types);
   const { types, gpuCount } = poolOf(
-    GPU_TYPES,
-    GPU_TYPES.map(() => 128),
-    GPU_TYPES.map(([, , price]) => price),
+    spec,
+    spec.map(() => shape.perType),
+    spec.map(([, , price]) => price),
   );
   const config = configSchema.parse({
     sequence_length: '4096',
     min_batch_size: '32',
     max_batch_size: '256',
-    num_decoder_layers: '80',
+    num_decoder_layers: String(shape.layers),
     d_model: '8192',
     d_hidden: '28672',
     layer_weight_memory_gb: '1.6',
     bytes_per_element: '2',
     enable_segment_quantization: 'false',
-    max_pipeline_stages: '8',
+    max_pipeline_stages: String(shape.maxStages),
     min_layers_per_stage: '1',
     min_memory_utilization: '0.5',
   });

@@ -33,7 +33,8 @@ interface FiniteCells {
 /**
  * One GPU type's covers for each number u of its fastest options usable (u = 0 … all): the fewest
  * GPUs for s stages covering l layers within the type's count (NO_COVER when impossible). Table u
- * adds the u-th fastest option to table u − 1, taken k = 0 … s times; each is built on first use.
+ * adds the u-th fastest option to table u − 1, taken any number of times; each is built on first
+ * use.
  */
 export class TypeCovers {
   private readonly tables: Int32Array[] = [];
@@ -61,15 +62,16 @@ export class TypeCovers {
       const previous = this.tables[this.tables.length - 1]!;
       const option = layers.length - this.tables.length;
       const [size, degree] = [layers[option]!, tp[option]!];
+      // Taking the option k ≥ 1 times is taking it once more on a cover that may already take
+      // it: next[s][l] = min(previous[s][l], next[s − 1][l − size] + degree), within the count
+      // (GPUs only add up, so a cover over the count stays over it with more stages).
       const next = new Int32Array(previous);
       for (let s = 1; s <= this.maxStages; s++) {
         for (let l = size; l <= this.layers; l++) {
-          let best = next[s * width + l]!;
-          for (let k = 1; k <= s && k * size <= l; k++) {
-            const rest = previous[(s - k) * width + l - k * size]!;
-            if (rest !== NO_COVER && rest + k * degree < best) best = rest + k * degree;
-          }
-          next[s * width + l] = best <= count ? best : NO_COVER;
+          const rest = next[(s - 1) * width + l - size]!;
+          if (rest === NO_COVER) continue;
+          const used = rest + degree;
+          if (used <= count && used < next[s * width + l]!) next[s * width + l] = used;
         }
       }
       this.tables.push(next);

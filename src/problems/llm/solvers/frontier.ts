@@ -5,6 +5,7 @@ import { TP_DEGREES, usdPerMillionTokens, withinBudgets } from '../score.js';
 import { slowestLink, typeLinks } from '../links.js';
 import { byStageCount, type Joining, TypeCovers } from './covers.js';
 import { byTypeCounts, StageCounts } from './orders.js';
+import { Staircase } from './staircase.js';
 
 /** A stage option: `layers` layers on a TP group of `tp` GPUs of type `type`, at `tokensPerSec`. */
 export interface StageOption {
@@ -186,17 +187,37 @@ class ThresholdCovers {
 }
 
 /**
+ * What the threshold sweep tells and asks the frontier: each threshold it records (with its
+ * least costs by stage count), and whether the covers strictly between two solved thresholds
+ * are provably dominated, so that it need not solve the thresholds between them.
+ */
+interface SweepHooks {
+  recorded(i: number, costs: Float64Array): void;
+  dominated(lo: number, hi: number, costLo: Float64Array, costHi: Float64Array): boolean;
+}
+
+/**
  * The thresholds whose least-cost covers become frontier candidates, in order, each once. Least
  * cost only grows with the threshold, so bisection finds every change of `fullCosts` and takes
- * the faster end of each run of equal costs (and its slower end where the costs change there).
+ * the faster end of each run of equal costs (and its slower end where the costs change there);
+ * a run whose covers `hooks` proves dominated is not bisected further.
  */
-function sweepThresholds(count: number, fullCosts: (i: number) => Float64Array): number[] {
+function sweepThresholds(
+  count: number,
+  fullCosts: (i: number) => Float64Array,
+  hooks: SweepHooks,
+): number[] {
   const recorded = new Set<number>();
+  const record = (i: number, costs: Float64Array): void => {
+    if (recorded.has(i)) return;
+    recorded.add(i);
+    hooks.recorded(i, costs);
+  };
   const same = (a: Float64Array, b: Float64Array): boolean => a.every((v, k) => v === b[k]);
   const sweep = (lo: number, hi: number, costLo: Float64Array, costHi: Float64Array): void => {
-    if (same(costLo, costHi) || hi - lo <= 1) {
-      recorded.add(hi);
-      if (!same(costLo, costHi)) recorded.add(lo);
+    if (same(costLo, costHi) || hi - lo <= 1 || hooks.dominated(lo, hi, costLo, costHi)) {
+      record(hi, costHi);
+      if (!same(costLo, costHi)) record(lo, costLo);
       return;
     }
     const mid = (lo + hi) >> 1;
@@ -207,6 +228,52 @@ function sweepThresholds(count: number, fullCosts: (i: number) => Float64Array):
   if (count) sweep(0, count - 1, fullCosts(0), fullCosts(count - 1));
   return [...recorded];
 }
+
+/** Costs that differ by less than this (relative) may be one cost summed in another order. */
+const COST_ROUNDING = 1e-9;
+
+/**
+ * Sweep hooks that prove runs of thresholds dominated by the points already recorded. A cover
+ * found at threshold i with s stages is reachable at its least cost and at least as fast as
+ * `endToEnd(thresholds[i], s)` (its slowest stage is no slower than the threshold). Strictly
+ * between solved thresholds lo < hi, a cover with s stages costs at least costLo[s] and, where
+ * it costs less than costHi[s], has a stage slower than thresholds[hi] (else hi would find it);
+ * where costLo[s] = costHi[s], the run finds no new cost for s. So when, for every s whose cost
+ * rises in the run, a recorded point within budgets costs less than costLo[s] and runs at least
+ * at `endToEnd(thresholds[hi], s)`, every cover in the run is dominated by a frontier point.
+ */
+function dominanceHooks(
+  problem: LlmProblem,
+  rated: BatchPerf,
+  thresholds: readonly number[],
+  maxStages: number,
+): SweepHooks {
+  const reachable = new Staircase();
+  return {
+    recorded(i, costs) {
+      for (let s = 1; s <= maxStages; s++) {
+        const cost = costs[s]!;
+        const throughput = rated.endToEndTokensPerSec(thresholds[i]!, s);
+        const budgeted = {
+          usdPerHour: cost * (1 + COST_ROUNDING),
+          throughputTokensPerSec: throughput,
+        };
+        if (cost < Infinity && withinBudgets(problem, budgeted)) reachable.add(cost, throughput);
+      }
+    },
+    dominated(lo, hi, costLo, costHi) {
+      for (let s = 1; s <= maxStages; s++) {
+        if (!(costLo[s]! < costHi[s]!)) continue;
+        const cheaper = reachable.fastestBelow(costLo[s]! * (1 - 2 * COST_ROUNDING));
+        if (cheaper < rated.endToEndTokensPerSec(thresholds[hi]!, s)) return false;
+      }
+      return true;
+    },
+  };
+}
+
+/** Sweep hooks that prove nothing: every threshold where a cost changes is solved. */
+const NO_PRUNING: SweepHooks = { recorded: () => {}, dominated: () => false };
 
 /**
  * Give each stage concrete GPUs (aligned blocks, largest first; stages that repeat an option get
@@ -250,8 +317,10 @@ export function toPlacement(problem: LlmProblem, picks: StageOption[], perf: Bat
 
 export interface FrontierSettings {
   /**
-   * Turn every least-cost cover the sweep finds into a placement, not only those no placement
-   * made before provably dominates: the same frontier, slower (tests compare the two).
+   * Solve every threshold where a least cost changes and turn every least-cost cover found into
+   * a placement, not only those no point found before provably dominates: the same frontier
+   * points, slower (tests compare the two; where two placements tie exactly in cost and
+   * throughput, either may stand for the point).
    */
   allCandidates?: boolean;
 }
@@ -261,7 +330,8 @@ export interface FrontierSettings {
  * (which must be the one `problem` was read with): for every distinct stage throughput T, the
  * least-cost placements using only options at least that fast, for each stage count; the
  * non-dominated ones, by cost ascending. Least cost only grows with T, so the sweep bisects the
- * sorted thresholds and solves only around the points where a cost changes; a least-cost cover
+ * sorted thresholds and solves only around the points where a cost changes, skipping runs of
+ * thresholds whose covers the points already found provably dominate; a least-cost cover
  * becomes a placement only when no cheaper placement already made is provably at least as fast.
  * Where the network is structured by GPU type and the seed's percentile filter drops links
  * (links.ts `typeLinks`), only placements that some order of their stages lets past the filter
@@ -293,7 +363,10 @@ export function paretoFrontier(
     ? byTypeCounts(new StageCounts(links, maxStages), layers)
     : byStageCount(maxStages, layers);
   const covers = new ThresholdCovers(problem, options, first, joining);
-  const recorded = sweepThresholds(thresholds.length, (i) => covers.fullCosts(i));
+  const hooks = settings.allCandidates
+    ? NO_PRUNING
+    : dominanceHooks(problem, rated, thresholds, maxStages);
+  const recorded = sweepThresholds(thresholds.length, (i) => covers.fullCosts(i), hooks);
   // In cost order, each candidate becomes a placement unless one already made, within budgets,
   // costs less and runs at least as fast as the candidate can: such a candidate could never join
   // the frontier, and leaving out points that never join it changes no other point. (The margin
@@ -302,7 +375,7 @@ export function paretoFrontier(
   const placed: { order: number; placement: Placement }[] = [];
   const kept: Placement[] = [];
   for (const c of candidates(covers, recorded, thresholds, rated, maxStages)) {
-    const below = c.cost - 1e-9 * c.cost;
+    const below = c.cost - COST_ROUNDING * c.cost;
     const dominated = kept.some(
       (q) => q.usdPerHour < below && q.throughputTokensPerSec >= c.upperThroughput,
     );
