@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { writeFilesAtomic } from '../core/atomic.js';
 import { UserError } from '../core/errors.js';
+import { Progress } from '../core/progress.js';
 import { formatTable } from '../core/table.js';
 import { elapsedMs } from '../core/timing.js';
 import { linksBelowPercentile, typeLinks } from '../problems/llm/links.js';
@@ -216,8 +217,16 @@ function solveCommand(argv: string[]): number {
       : batchSizesFlag(values['batch-sizes']);
   const objective = choiceFlag(values, 'objective', OBJECTIVES, 'usd-per-mtok');
   const start = performance.now();
-  const results = batches.map((batchSize) => {
-    const frontier = paretoFrontier(problem, batchSize, perf);
+  const results = batches.map((batchSize, k) => {
+    // The sweep learns how many stage throughputs there are once it has rated the options.
+    const progress = new Progress(
+      `llm solve, batch size ${batchSize} (${k + 1} of ${batches.length}), thresholds swept`,
+      0,
+    );
+    const frontier = paretoFrontier(problem, batchSize, perf, {
+      onProgress: (settled, total) => progress.update(settled, total),
+    });
+    progress.finish();
     return { batchSize, best: choose(frontier, objective), frontier };
   });
   const ms = elapsedMs(start);

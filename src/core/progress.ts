@@ -8,11 +8,13 @@ export class Progress {
 
   constructor(
     private readonly label: string,
-    private readonly total: number,
+    private total: number,
     private readonly stream: NodeJS.WriteStream = process.stderr,
   ) {}
 
-  update(done: number): void {
+  /** `done` of the total so far; work whose size is learnt as it goes passes its `total` too. */
+  update(done: number, total = this.total): void {
+    this.total = total;
     const now = performance.now();
     if (now - this.start < 1000 || now - this.lastShown < 1000) return;
     this.lastShown = now;

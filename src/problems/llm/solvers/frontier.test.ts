@@ -407,6 +407,25 @@ describe('llm frontier equals brute force', () => {
 
   // Tables for every allowed stage count made a 512-layer model on 8 GPUs take 14 s and 2.5 GB;
   // stage counts no placement reaches (more than the GPUs, or the layers) are left out.
+  it('reports its progress as gaps between thresholds settled, ending with all of them', () => {
+    fc.assert(
+      fc.property(larger, (instance) => {
+        const problem = problemOf(instance);
+        const reports: [number, number][] = [];
+        paretoFrontier(problem, instance.batch, PERF_MODELS.roofline, {
+          onProgress: (settled, total) => reports.push([settled, total]),
+        });
+        const totals = new Set(reports.map(([, total]) => total));
+        expect(totals.size).toBeLessThanOrEqual(1);
+        reports.forEach(([settled], k) =>
+          expect(settled).toBeGreaterThan(reports[k - 1]?.[0] ?? -1),
+        );
+        if (reports.length) expect(reports.at(-1)![0]).toBe(reports[0]![1]);
+      }),
+      { seed: 5, numRuns: 30 },
+    );
+  });
+
   it('sizes its tables by the stages a placement can reach, not max_pipeline_stages alone', () => {
     const pool = [{ name: 'H100', count: 8, memoryGb: 80, usdPerHour: 2 }];
     const deep = { stages: 512, batch: 1, pool, quantize: false, layerGb: 0.01 };

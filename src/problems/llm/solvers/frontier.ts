@@ -194,6 +194,8 @@ class ThresholdCovers {
 interface SweepHooks {
   recorded(i: number, costs: Float64Array): void;
   dominated(lo: number, hi: number, costLo: Float64Array, costHi: Float64Array): boolean;
+  /** How many of the `total` gaps between consecutive thresholds are settled so far. */
+  settled?: (gaps: number, total: number) => void;
 }
 
 /**
@@ -214,10 +216,13 @@ function sweepThresholds(
     hooks.recorded(i, costs);
   };
   const same = (a: Float64Array, b: Float64Array): boolean => a.every((v, k) => v === b[k]);
+  let settled = 0;
   const sweep = (lo: number, hi: number, costLo: Float64Array, costHi: Float64Array): void => {
     if (same(costLo, costHi) || hi - lo <= 1 || hooks.dominated(lo, hi, costLo, costHi)) {
       record(hi, costHi);
       if (!same(costLo, costHi)) record(lo, costLo);
+      settled += hi - lo;
+      hooks.settled?.(settled, count - 1);
       return;
     }
     const mid = (lo + hi) >> 1;
@@ -323,6 +328,11 @@ export interface FrontierSettings {
    * throughput, either may stand for the point).
    */
   allCandidates?: boolean;
+  /**
+   * Told, as the sweep goes, how many of the gaps between consecutive distinct stage throughputs
+   * it has settled, of how many (for progress on long solves).
+   */
+  onProgress?: (settled: number, total: number) => void;
 }
 
 /**
@@ -363,9 +373,12 @@ export function paretoFrontier(
     ? byTypeCounts(new StageCounts(links, maxStages), layers)
     : byStageCount(maxStages, layers);
   const covers = new ThresholdCovers(problem, options, first, joining);
-  const hooks = settings.allCandidates
-    ? NO_PRUNING
-    : dominanceHooks(problem, rated, thresholds, maxStages);
+  const hooks: SweepHooks = {
+    ...(settings.allCandidates
+      ? NO_PRUNING
+      : dominanceHooks(problem, rated, thresholds, maxStages)),
+    ...(settings.onProgress ? { settled: settings.onProgress } : {}),
+  };
   const recorded = sweepThresholds(thresholds.length, (i) => covers.fullCosts(i), hooks);
   // In cost order, each candidate becomes a placement unless one already made, within budgets,
   // costs less and runs at least as fast as the candidate can: such a candidate could never join
