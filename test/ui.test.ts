@@ -6,10 +6,30 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EXPERIMENT_TASK_PREFIX, RunStore } from '../src/evolve/database/store.js';
 import { evoplace, startEvoplace } from './cli.js';
-import { HELD_OUT_MESSAGE, runDatabase, startUi } from './support/ui.js';
+import { HELD_OUT_MESSAGE, longRunDatabase, runDatabase, startUi } from './support/ui.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'evoplace-ui-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** The ids a run page's table links to, in its order (the best program's link is no cell). */
+const rowIds = (page: string): number[] =>
+  [...page.matchAll(/<td><a href="\/db\/0\/runs\/1\/programs\/(\d+)">/g)].map((m) => Number(m[1]));
+
+/** first, first + 1, …, last. */
+const range = (first: number, last: number): number[] =>
+  Array.from({ length: last - first + 1 }, (_, i) => first + i);
+
+/** Assert that each of `paths` under `url` answers 404 with the dashboard's not-found page. */
+async function expectNotFound(url: string, paths: readonly string[]): Promise<void> {
+  for (const path of paths) {
+    const response = await fetch(`${url}${path}`);
+    expect(response.status, path).toBe(404);
+    expect(await response.text()).toContain('<h1>Not found</h1>');
+  }
+}
+
+/** A thousands separator as the pages write it (a narrow no-break space). */
+const THOUSANDS = '\u202f';
 
 describe('evoplace ui', () => {
   it("counts an experiment run's generations as the run reported them", async () => {
@@ -112,6 +132,8 @@ describe('evoplace ui', () => {
       expect(run.match(/<rect/g)).toHaveLength(2);
       // The held-out curve of the checks made during the run.
       expect(run).toContain('stroke="#c26401" stroke-width="1.5" stroke-dasharray="4 3"');
+      // All on one page: no paging.
+      expect(run).not.toMatch(/\?(page|events)=|>next</);
 
       const program = await (await fetch(`${url}db/0/runs/1/programs/2`)).text();
       expect(program).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;');
@@ -123,16 +145,96 @@ describe('evoplace ui', () => {
       const unscored = await (await fetch(`${url}db/0/runs/1/programs/3`)).text();
       expect(unscored).toContain('not scored (evolve holdout)');
 
-      for (const path of [
+      await expectNotFound(url, [
         'db/0/runs/9',
         'db/3/runs/1',
         'db/0/runs/1/programs/99',
         'db/0/runs/1/programs/01',
         'db/00/runs/1',
         '..%2Fetc/passwd',
-      ])
-        expect((await fetch(`${url}${path}`)).status).toBe(404);
+        'db/0/runs/1?page=2',
+        'db/0/runs/1?events=2',
+        'db/0/runs/1/programs/2?page=1',
+        '?page=1',
+      ]);
       expect((await fetch(url, { method: 'POST', body: 'x' })).status).toBe(405);
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+    expect((await ui.done).code).toBe(0);
+  });
+
+  it("pages a long run's programs and events, 500 rows a page, its chart over every program", async () => {
+    const { ui, url } = await startUi(longRunDatabase(join(dir, 'long.db'), 'prism', 1200, 1100));
+    const text = async (path: string): Promise<string> => (await fetch(`${url}${path}`)).text();
+    try {
+      const first = await text('db/0/runs/1');
+      expect(rowIds(first)).toEqual(range(1, 500));
+      expect(first.match(/<circle/g)).toHaveLength(1200);
+      // Above and below each table: which rows, of how many, and the links to other pages.
+      expect(first.split(`programs 1–500 of 1${THOUSANDS}200`)).toHaveLength(3);
+      expect(first.split('<a href="/db/0/runs/1?page=2">next</a>')).toHaveLength(3);
+      expect(first).toContain('<a href="/db/0/runs/1?page=3">last</a>');
+      expect(first).toContain('<span class="muted">previous</span>');
+      expect(first.match(/<td>migration<\/td>/g)).toHaveLength(500);
+      expect(first).toContain(`events 1–500 of 1${THOUSANDS}100`);
+      expect(first).toContain('<a href="/db/0/runs/1?events=3">last</a>');
+      expect(await text('db/0/runs/1?page=1')).toBe(first);
+
+      const last = await text('db/0/runs/1?page=3');
+      expect(rowIds(last)).toEqual(range(1001, 1200));
+      expect(last).toContain(`programs 1${THOUSANDS}001–1${THOUSANDS}200 of 1${THOUSANDS}200`);
+      expect(last).toContain(
+        '<a href="/db/0/runs/1">first</a> · <a href="/db/0/runs/1?page=2">previous</a>',
+      );
+      expect(last).toContain('<span class="muted">next</span> · <span class="muted">last</span>');
+
+      // Each table pages on its own: its links keep the other on its page.
+      const both = await text('db/0/runs/1?page=2&events=3');
+      expect(rowIds(both)).toEqual(range(501, 1000));
+      expect(both).toContain('<a href="/db/0/runs/1?page=3&amp;events=3">next</a>');
+      expect(both).toContain('<a href="/db/0/runs/1?page=2&amp;events=2">previous</a>');
+      expect(both).toContain('<a href="/db/0/runs/1?page=2">first</a>');
+      expect(both).toContain(`events 1${THOUSANDS}001–1${THOUSANDS}100 of 1${THOUSANDS}100`);
+      expect(both).toContain('<td class="text">event 1001</td>');
+
+      // Not a page number as the pages write one, past the last page, or no table of the page.
+      const queries = [
+        'page=0',
+        'page=01',
+        'page=x',
+        'page=999999',
+        'page=4',
+        'events=4',
+        'page=1&page=2',
+        'sort=id',
+      ];
+      await expectNotFound(
+        url,
+        queries.map((query) => `db/0/runs/1?${query}`),
+      );
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+    expect((await ui.done).code).toBe(0);
+  });
+
+  it("pages a long experiment run's candidates", async () => {
+    const db = longRunDatabase(join(dir, 'long-experiment.db'), 'experiment:steady', 600, 0);
+    const { ui, url } = await startUi(db);
+    try {
+      const first = await (await fetch(`${url}db/0/runs/1`)).text();
+      expect(rowIds(first)).toEqual(range(1, 500));
+      expect(first).toContain('<td>n=499</td>');
+      expect(first.split('candidates 1–500 of 600')).toHaveLength(3);
+      expect(first).toContain('<a href="/db/0/runs/1?page=2">next</a>');
+      const last = await (await fetch(`${url}db/0/runs/1?page=2`)).text();
+      expect(rowIds(last)).toEqual(range(501, 600));
+      expect(last).toContain('candidates 501–600 of 600');
+      expect(last.match(/<circle/g)).toHaveLength(600);
+      // No events: one page, empty.
+      expect(last).toContain('<p class="muted">none</p>');
+      await expectNotFound(url, ['db/0/runs/1?page=3', 'db/0/runs/1?events=2']);
     } finally {
       ui.child.kill('SIGTERM');
     }

@@ -88,6 +88,35 @@ describe('web score chart', () => {
     );
   });
 
+  it('draws a huge run once per place: dots on a grid, the way to the best, a bounded size', () => {
+    // 300 000 programs over 1 000 generations, each from a random earlier one (a hairball).
+    let state = 1;
+    const random = (): number => (state = (state * 48271) % 2147483647) / 2147483647;
+    const points = Array.from({ length: 300_000 }, (_, i) => ({
+      id: i + 1,
+      parentId: i === 0 ? null : 1 + Math.floor(random() * i),
+      generation: Math.floor(i / 300),
+      score: Math.log(i + 1) + random(),
+      correct: i % 7 !== 0,
+    }));
+    const svg = scoreChart(points);
+    expect(svg.length).toBeLessThan(3_000_000);
+    const dots = [...svg.matchAll(/<circle cx="(\d+)" cy="(\d+|222)"/g)];
+    // Every place a program falls (snapped to 2 px) has its dot, and no place has two.
+    const places = new Set(dots.map((m) => `${m[1]},${m[2]}`));
+    expect(places.size).toBe(dots.length);
+    expect(dots.length).toBeGreaterThan(1000);
+    // The way to the best is drawn; the other 250 000 lines are left out, as the legend says.
+    expect(svg).toContain('stroke="#1b6e3a" stroke-width="1.5"');
+    expect(svg).not.toContain('stroke="#c8c8c8"');
+    expect(svg).toMatch(/from its parent on the way to the best \(\d+ other such lines left out\)/);
+    // A small run is drawn exactly, a mark per program (none here at the same place).
+    const small = scoreChart(
+      points.slice(0, 50).map((p, i) => ({ ...p, generation: i, parentId: null })),
+    );
+    expect(small.match(/<circle/g)).toHaveLength(50);
+  });
+
   it('compares runs: a step line per run in its own colour, on one scale, labels escaped', () => {
     const svg = runsChart([
       {

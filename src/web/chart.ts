@@ -24,6 +24,20 @@ const LINE = 14;
 const round = (v: number): string => v.toFixed(1);
 
 /**
+ * Above this many programs a score chart is dense: marks are snapped to a grid of DENSE_CELL px
+ * and drawn once per place (a dot is 6 px across, so the picture is the same), and grey lineage
+ * edges are left out when more than MAX_GREY_EDGES distinct ones remain. A run of 300 000
+ * programs drew a 34 MB chart, one mark per program.
+ */
+const DENSE_POINTS = 2000;
+const DENSE_CELL = 2;
+const MAX_GREY_EDGES = 4000;
+const snap = (v: number): string => String(Math.round(v / DENSE_CELL) * DENSE_CELL);
+
+/** Each distinct mark once, in first-drawn order. */
+const distinct = (marks: readonly string[]): string[] => [...new Set(marks)];
+
+/**
  * Generations along x (0 … `lastGeneration`) and scores up y (`scores`' range), with the axis
  * drawn and labelled: the scores of its ends beside it, the generations under it, below the row
  * where incorrect programs sit.
@@ -98,23 +112,30 @@ const svgOf = (label: string, body: string, height = HEIGHT): string =>
  * Lineage edges between correct programs, parent to child, in grey; those on the way to the best
  * program (the highest score, the earliest of equals) in green, over the others.
  */
-function lineageEdges(correct: readonly ScorePoint[], frame: ScoreFrame): string {
+function lineageEdges(
+  correct: readonly ScorePoint[],
+  frame: ScoreFrame,
+  at: (v: number) => string,
+): { svg: string; greyLeftOut: number } {
   const byId = new Map(correct.flatMap((p) => (p.id === undefined ? [] : [[p.id, p] as const])));
   const best = correct.reduce<ScorePoint | null>((b, p) => (!b || p.score > b.score ? p : b), null);
   const ancestry = new Set<ScorePoint>();
   for (let p = best; p && !ancestry.has(p); p = byId.get(p.parentId ?? NaN) ?? null)
     ancestry.add(p);
-  const edge = (child: ScorePoint): string => {
+  const line = (parent: ScorePoint, child: ScorePoint, stroke: string): string =>
+    `<line x1="${at(frame.x(parent.generation))}" y1="${at(frame.y(parent.score))}" x2="${at(frame.x(child.generation))}" y2="${at(frame.y(child.score))}" ${stroke}/>`;
+  const grey: string[] = [];
+  const green: string[] = [];
+  for (const child of correct) {
     const parent = byId.get(child.parentId ?? NaN);
-    if (!parent) return '';
-    const onPath = ancestry.has(child) && ancestry.has(parent);
-    const stroke = onPath
-      ? 'stroke="#1b6e3a" stroke-width="1.5"'
-      : 'stroke="#c8c8c8" stroke-width="1"';
-    return `<line x1="${round(frame.x(parent.generation))}" y1="${round(frame.y(parent.score))}" x2="${round(frame.x(child.generation))}" y2="${round(frame.y(child.score))}" ${stroke}/>`;
-  };
-  const drawOrder = [...correct].sort((a, b) => Number(ancestry.has(a)) - Number(ancestry.has(b)));
-  return drawOrder.map(edge).join('');
+    if (!parent) continue;
+    if (ancestry.has(child) && ancestry.has(parent))
+      green.push(line(parent, child, 'stroke="#1b6e3a" stroke-width="1.5"'));
+    else grey.push(line(parent, child, 'stroke="#c8c8c8" stroke-width="1"'));
+  }
+  const greys = distinct(grey);
+  const drawn = greys.length > MAX_GREY_EDGES ? [] : greys;
+  return { svg: [...drawn, ...green].join(''), greyLeftOut: greys.length - drawn.length };
 }
 
 /** The best program so far scored on held-out cases after a generation (see evaluation.heldOutEvery). */
@@ -171,24 +192,34 @@ export function scoreChart(
     lastGeneration,
   );
   const { x, y } = frame;
-  const dots = points.map((p) =>
-    p.correct && Number.isFinite(p.score)
-      ? `<circle cx="${round(x(p.generation))}" cy="${round(y(p.score))}" r="3" fill="#0b57d0"/>`
-      : `<circle cx="${round(x(p.generation))}" cy="${HEIGHT - PAD / 2}" r="3" fill="none" stroke="#b3261e"/>`,
+  const at = points.length > DENSE_POINTS ? snap : round;
+  const dots = distinct(
+    points.map((p) =>
+      p.correct && Number.isFinite(p.score)
+        ? `<circle cx="${at(x(p.generation))}" cy="${at(y(p.score))}" r="3" fill="#0b57d0"/>`
+        : `<circle cx="${at(x(p.generation))}" cy="${HEIGHT - PAD / 2}" r="3" fill="none" stroke="#b3261e"/>`,
+    ),
   );
-  const squares = heldOut.map((h) =>
-    h.correct && Number.isFinite(h.score)
-      ? `<rect x="${round(x(h.generation) - 3)}" y="${round(y(h.score) - 3)}" width="6" height="6" fill="#c26401"/>`
-      : `<rect x="${round(x(h.generation) - 3)}" y="${HEIGHT - PAD / 2 - 3}" width="6" height="6" fill="none" stroke="#c26401"/>`,
+  const squares = distinct(
+    heldOut.map((h) =>
+      h.correct && Number.isFinite(h.score)
+        ? `<rect x="${at(x(h.generation) - 3)}" y="${at(y(h.score) - 3)}" width="6" height="6" fill="#c26401"/>`
+        : `<rect x="${at(x(h.generation) - 3)}" y="${HEIGHT - PAD / 2 - 3}" width="6" height="6" fill="none" stroke="#c26401"/>`,
+    ),
   );
   const line = bestSoFarLine(points, frame, lastGeneration, '#1b6e3a');
-  const edges = lineageEdges(correct, frame);
+  const edges = lineageEdges(correct, frame, at);
+  const lineage = edges.greyLeftOut
+    ? `from its parent on the way to the best (${edges.greyLeftOut} other such lines left out)`
+    : 'from its parent (to the best in green)';
   const legend = [
     [
       key('#0b57d0', '●', noun),
       correct.length < points.length ? key('#b3261e', '○', 'incorrect, at the bottom') : '',
       line ? key('#1b6e3a', '—', 'best so far') : '',
-      edges ? key('#c8c8c8', '╱', 'from its parent (to the best in green)') : '',
+      edges.svg || edges.greyLeftOut
+        ? key(edges.greyLeftOut ? '#1b6e3a' : '#c8c8c8', '╱', lineage)
+        : '',
     ],
     [
       heldOut.length ? key('#c26401', '■', 'held-out cases') : '',
@@ -200,7 +231,7 @@ export function scoreChart(
   const curve = heldOutCurve(checks, frame);
   return svgOf(
     'score by generation',
-    `${frame.svg}${edges}${line}${curve}${dots.join('')}${squares.join('')}${legendUnder(HEIGHT, legend)}`,
+    `${frame.svg}${edges.svg}${line}${curve}${dots.join('')}${squares.join('')}${legendUnder(HEIGHT, legend)}`,
     HEIGHT + LINE * legend.length + 4,
   );
 }

@@ -9,6 +9,7 @@ import { prismInstancePage, prismSetPage, type PrismSet } from './pages/prism.js
 import { candidatePage } from './pages/candidate.js';
 import { programPage } from './pages/program.js';
 import { runPage } from './pages/run.js';
+import { pageNumbers, TABLES, type PageNumbers, type Table } from './paging.js';
 
 /**
  * No script may run and nothing may load from elsewhere: pages carry LLM-written text, and
@@ -23,7 +24,8 @@ const HEADERS = {
   'cache-control': 'no-store',
 };
 
-type Route = (match: RegExpExecArray) => string | null;
+/** A page from its path's match and the page of each of its tables; null for none such. */
+type Route = (match: RegExpExecArray, pages: PageNumbers) => string | null;
 
 /** What the dashboard shows: run databases and each problem's files, each numbered by its order. */
 export interface UiSources {
@@ -34,8 +36,11 @@ export interface UiSources {
   eplb: readonly EplbSet[];
 }
 
-/** The dashboard's pages: null for a page that does not exist. */
-function routes(sources: UiSources): [RegExp, Route][] {
+/**
+ * The dashboard's pages: null for a page that does not exist. A page with tables long enough
+ * to page names the query parameters that page them; any other page takes no query.
+ */
+function routes(sources: UiSources): [RegExp, Route, (readonly Table[])?][] {
   const { runs: stores, prism, colocate, llm, eplb } = sources;
   const store = (db: string): RunStore | null => stores[Number(db)] ?? null;
   return [
@@ -66,11 +71,12 @@ function routes(sources: UiSources): [RegExp, Route][] {
     ],
     [
       /^\/db\/(\d{1,6})\/runs\/(\d{1,12})$/,
-      ([, db, id]) => {
+      ([, db, id], pages) => {
         const s = store(db!);
         const run = s?.run(Number(id));
-        return s && run ? runPage(s, Number(db), run) : null;
+        return s && run ? runPage(s, Number(db), run, pages) : null;
       },
+      TABLES,
     ],
     [
       /^\/db\/(\d{1,6})\/runs\/(\d{1,12})\/programs\/(\d{1,12})$/,
@@ -113,15 +119,17 @@ export function createUiServer(sources: UiSources): Server {
       res.end();
       return;
     }
-    const path = new URL(req.url ?? '/', 'http://localhost').pathname;
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const path = url.pathname;
     try {
       // One address per page: a number with a leading zero (`/programs/01`) names none.
-      for (const [pattern, route] of /\/0\d/.test(path) ? [] : table) {
+      for (const [pattern, route, tables = []] of /\/0\d/.test(path) ? [] : table) {
         const match = pattern.exec(path);
-        const body = match ? route(match) : null;
+        const pages = match && pageNumbers(url.search.slice(1), tables);
+        const body = pages ? route(match, pages) : null;
         if (body !== null) return respond(res, 200, body, head);
       }
-      respond(res, 404, notFound(path), head);
+      respond(res, 404, notFound(`${path}${url.search}`), head);
     } catch (error) {
       respond(res, 500, `<!doctype html><p>${escapeHtml((error as Error).message)}</p>`, head);
     }

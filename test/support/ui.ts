@@ -7,14 +7,9 @@ export const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 /** What the run of `runDatabase` says of its best program on held-out cases. */
 export const HELD_OUT_MESSAGE = "best program 2: 22.1 on held-out cases (22.3385 on the run's)";
 
-/**
- * A run database with a prism run of three programs, one a failure, a warning, a held-out
- * event, and held-out scores of the first two programs (the first broke a rule there).
- */
-export function runDatabase(path: string): string {
-  const store = RunStore.create(path);
-  const runId = store.createRun('prism', { generations: 3 }, 7);
-  const program = (generation: number, extra: Partial<NewProgram>): NewProgram => ({
+/** A correct program of run `runId`, the one of its generation, with `extra` fields. */
+function storedProgram(runId: number, generation: number, extra: Partial<NewProgram>): NewProgram {
+  return {
     ...WITHOUT_LINEAGE,
     runId,
     kind: 'proposal',
@@ -32,7 +27,44 @@ export function runDatabase(path: string): string {
     stderr: '',
     evalMs: 1,
     ...extra,
-  });
+  };
+}
+
+/**
+ * A run database with one finished run of `task` (`experiment:NAME` for an experiment's) that
+ * has more rows than a page shows: `programs` programs, one a generation, each the parameters
+ * `{"n": generation}` and scoring its generation, and `events` events (`event 1`, `event 2`…).
+ */
+export function longRunDatabase(
+  path: string,
+  task: string,
+  programs: number,
+  events: number,
+): string {
+  const store = RunStore.create(path);
+  const runId = store.createRun(task, {}, 1);
+  store.setStatus(runId, 'finished');
+  store.db.transaction(() => {
+    for (let g = 0; g < programs; g++)
+      store.insertProgram(
+        storedProgram(runId, g, { code: JSON.stringify({ n: g }), combinedScore: g }),
+        4,
+      );
+    for (let e = 1; e <= events; e++) store.addEvent(runId, 'migration', `event ${e}`);
+  })();
+  store.close();
+  return path;
+}
+
+/**
+ * A run database with a prism run of three programs, one a failure, a warning, a held-out
+ * event, and held-out scores of the first two programs (the first broke a rule there).
+ */
+export function runDatabase(path: string): string {
+  const store = RunStore.create(path);
+  const runId = store.createRun('prism', { generations: 3 }, 7);
+  const program = (generation: number, extra: Partial<NewProgram>): NewProgram =>
+    storedProgram(runId, generation, extra);
   store.insertProgram(program(0, { kind: 'initial', combinedScore: 21.89 }), 4);
   store.insertProgram(
     program(1, {

@@ -68,6 +68,40 @@ describe('RunStore', () => {
     reopened.close();
   });
 
+  it('reads a page of a run: its programs in generation order, its events oldest first', () => {
+    const store = RunStore.create(join(dir(), 'run.db'));
+    const [a, b] = [store.createRun('prism', {}, 1), store.createRun('prism', {}, 2)];
+    // Stored out of generation order (resumed workers), the two runs interleaved.
+    for (const generation of [3, 0, 4, 1, 2]) {
+      store.insertProgram(newProgram(a, generation, generation), 2);
+      store.insertProgram(newProgram(b, generation, 0), 2);
+      store.addEvent(a, 'warning', `a ${generation}`);
+      store.addEvent(b, 'warning', `b ${generation}`);
+    }
+    const slice = store.programSlice(a, { offset: 1, limit: 3 });
+    // Run a's programs are the odd ids: generation 3 the first, 1 and 2 the last ones stored.
+    expect(slice.map((p) => [p.generation, p.id])).toEqual([
+      [1, 7],
+      [2, 9],
+      [3, 1],
+    ]);
+    expect(slice[0]).toMatchObject({
+      code: '// 1',
+      textFeedback: '',
+      combinedScore: 1,
+      correct: true,
+    });
+    expect(slice[0]).not.toHaveProperty('stdout');
+    expect(store.programSlice(a, { offset: 4, limit: 3 }).map((p) => p.generation)).toEqual([4]);
+    expect(store.programSlice(a, { offset: 5, limit: 3 })).toEqual([]);
+    expect(store.eventCount(a)).toBe(5);
+    expect(store.eventSlice(a, { offset: 3, limit: 10 }).map((e) => e.message)).toEqual([
+      'a 1',
+      'a 2',
+    ]);
+    store.close();
+  });
+
   it('uses WAL and refuses files that are not run databases', () => {
     const d = dir();
     const store = RunStore.create(join(d, 'run.db'));

@@ -122,6 +122,18 @@ export type ProgramSummary = Pick<
   | 'fingerprint'
 >;
 
+/**
+ * What a table of programs shows of each (an experiment's candidates: parameters and why they
+ * were disqualified): its summary, code and feedback, without its logs, prompt and response.
+ */
+export type ProgramListing = ProgramSummary & Pick<ProgramRecord, 'code' | 'textFeedback'>;
+
+/** Which rows of a long list to read: `limit` of them after the first `offset`. */
+export interface Slice {
+  offset: number;
+  limit: number;
+}
+
 export interface RunRecord {
   id: number;
   task: string;
@@ -156,6 +168,13 @@ const clip = (text: string): string =>
   text.length > MAX_LOG_CHARS ? `${text.slice(0, MAX_LOG_CHARS)}\n[truncated]` : text;
 
 const now = (): string => new Date().toISOString();
+
+/** The columns of a ProgramSummary. */
+const SUMMARY_COLUMNS = `id, kind, generation, island, parent_id, combined_score, correct, usd, model,
+  patch_type, fingerprint`;
+
+/** The columns of an EventRecord. */
+const EVENT_COLUMNS = 'id, at, kind, message, data';
 
 type Row = Record<string, unknown>;
 
@@ -440,12 +459,27 @@ export class RunStore {
   summaries(runId: number): ProgramSummary[] {
     return (
       this.db
-        .prepare(
-          `SELECT id, kind, generation, island, parent_id, combined_score, correct, usd, model,
-           patch_type, fingerprint FROM programs WHERE run_id = ? ORDER BY id`,
-        )
+        .prepare(`SELECT ${SUMMARY_COLUMNS} FROM programs WHERE run_id = ? ORDER BY id`)
         .all(runId) as Row[]
     ).map((row) => fromRow<ProgramSummary>(row, this.path));
+  }
+
+  /**
+   * `slice` of the run's programs in generation order (ties: the older first), as a table of
+   * them shows them: a page of a run too long to read whole for it. The rows skipped are
+   * counted in the index alone (the inner query), not read: the last page of 300 000 programs
+   * takes a third of the time.
+   */
+  programSlice(runId: number, slice: Slice): ProgramListing[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT ${SUMMARY_COLUMNS}, code, text_feedback FROM programs WHERE id IN
+             (SELECT id FROM programs WHERE run_id = ? ORDER BY generation, id LIMIT ? OFFSET ?)
+           ORDER BY generation, id`,
+        )
+        .all(runId, slice.limit, slice.offset) as Row[]
+    ).map((row) => fromRow<ProgramListing>(row, this.path));
   }
 
   /** The best correct program of the run, or null when none is correct. */
@@ -557,15 +591,38 @@ export class RunStore {
   }
 
   events(runId: number, kind?: string): EventRecord[] {
-    const columns = 'id, at, kind, message, data';
     const rows = (
       kind
         ? this.db
-            .prepare(`SELECT ${columns} FROM events WHERE run_id = ? AND kind = ? ORDER BY id`)
+            .prepare(
+              `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? AND kind = ? ORDER BY id`,
+            )
             .all(runId, kind)
-        : this.db.prepare(`SELECT ${columns} FROM events WHERE run_id = ? ORDER BY id`).all(runId)
+        : this.db
+            .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? ORDER BY id`)
+            .all(runId)
     ) as Row[];
     return rows.map((row) => fromRow<EventRecord>(row, this.path));
+  }
+
+  /** How many events the run has. */
+  eventCount(runId: number): number {
+    return (
+      this.db.prepare('SELECT count(*) AS n FROM events WHERE run_id = ?').get(runId) as {
+        n: number;
+      }
+    ).n;
+  }
+
+  /** `slice` of the run's events, oldest first. */
+  eventSlice(runId: number, slice: Slice): EventRecord[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? ORDER BY id LIMIT ? OFFSET ?`,
+        )
+        .all(runId, slice.limit, slice.offset) as Row[]
+    ).map((row) => fromRow<EventRecord>(row, this.path));
   }
 
   addMeta(runId: number, meta: Omit<MetaRecord, 'createdAt'>): void {

@@ -2,6 +2,7 @@ import type { ProgramRecord, RunRecord, RunStore } from '../../evolve/database/s
 import { scoreChart } from '../chart.js';
 import { runStatus } from './status.js';
 import { figure, markup, page, trusted, type Html } from '../html.js';
+import { addressOf, paged, tablePage, type PageNumbers } from '../paging.js';
 import { eventsSection } from './events.js';
 import { block } from './program.js';
 
@@ -9,7 +10,7 @@ import { block } from './program.js';
  * An experiment candidate's configuration, from its stored code (the canonical JSON of its
  * parameters): name → value, or null when the code is not such an object.
  */
-function parametersOf(p: ProgramRecord): Record<string, unknown> | null {
+function parametersOf(p: Pick<ProgramRecord, 'code'>): Record<string, unknown> | null {
   try {
     const value = JSON.parse(p.code) as unknown;
     return typeof value === 'object' && value !== null && !Array.isArray(value)
@@ -25,7 +26,7 @@ const valueText = (value: unknown): string =>
   typeof value === 'string' ? value : JSON.stringify(value);
 
 /** `name=value · name=value`, as a table cell shows a configuration. */
-function parametersText(p: ProgramRecord): string {
+function parametersText(p: Pick<ProgramRecord, 'code'>): string {
   const params = parametersOf(p);
   return params
     ? Object.entries(params)
@@ -34,23 +35,32 @@ function parametersText(p: ProgramRecord): string {
     : p.code;
 }
 
-const qualified = (p: ProgramRecord): Html =>
+const qualified = (p: Pick<ProgramRecord, 'correct'>): Html =>
   markup`<td class="${p.correct ? 'good' : 'bad'}">${p.correct ? 'yes' : 'no'}</td>`;
 
 /**
- * An experiment run (configurations tuned without an LLM): its fitness chart, every candidate
- * with its parameters, fitness and why it was disqualified, and its events. None of an evolve
- * run's LLM columns (island, patch, model, USD, held-out) apply.
+ * An experiment run (configurations tuned without an LLM): its fitness chart over every
+ * candidate, the page of its candidates (with their parameters, fitness and why they were
+ * disqualified) and of its events that `pages` names, or null when there is no such page. None
+ * of an evolve run's LLM columns (island, patch, model, USD, held-out) apply.
  */
-export function experimentRunPage(store: RunStore, db: number, run: RunRecord): string {
-  const status = runStatus(store, run);
+export function experimentRunPage(
+  store: RunStore,
+  db: number,
+  run: RunRecord,
+  pages: PageNumbers,
+): string | null {
+  const path = `/db/${db}/runs/${run.id}`;
   const candidates = store
-    .programs(run.id)
+    .summaries(run.id)
     .sort((a, b) => a.generation - b.generation || a.id - b.id);
+  const shown = tablePage(pages.page ?? 1, candidates.length);
+  const events = eventsSection(store, run.id, path, pages);
+  if (!shown || !events) return null;
+  const status = runStatus(store, run);
   const best = store.best(run.id);
-  const link = (p: { id: number }): Html =>
-    markup`<a href="/db/${db}/runs/${run.id}/programs/${p.id}">${p.id}</a>`;
-  const rows = candidates.map(
+  const link = (p: { id: number }): Html => markup`<a href="${path}/programs/${p.id}">${p.id}</a>`;
+  const rows = store.programSlice(run.id, shown).map(
     (p) =>
       markup`<tr>
         <td>${link(p)}</td>
@@ -72,6 +82,17 @@ export function experimentRunPage(store: RunStore, db: number, run: RunRecord): 
     [],
     'candidate',
   );
+  const table = markup`<table>
+    <tr>
+      <th>id</th>
+      <th class="num">generation</th>
+      <th>parameters</th>
+      <th class="num">fitness</th>
+      <th>qualified</th>
+      <th>why not</th>
+    </tr>
+    ${rows}
+  </table>`;
   const body = markup`<h1>Run ${run.id}: ${run.task}</h1>
     <p>
       ${store.path} · ${status.text} · seed ${run.seed} · ${candidates.length} candidates · best fitness
@@ -80,18 +101,8 @@ export function experimentRunPage(store: RunStore, db: number, run: RunRecord): 
     <h2>Fitness by generation</h2>
     ${trusted(chart)}
     <h2>Candidates</h2>
-    <table>
-      <tr>
-        <th>id</th>
-        <th class="num">generation</th>
-        <th>parameters</th>
-        <th class="num">fitness</th>
-        <th>qualified</th>
-        <th>why not</th>
-      </tr>
-      ${rows}
-    </table>
-    ${eventsSection(store, run.id)}`;
+    ${paged('candidates', shown, (page) => addressOf(path, { ...pages, page }), table)}
+    ${events}`;
   return page(`run ${run.id}: ${run.task}`, body, status.refreshSeconds);
 }
 
