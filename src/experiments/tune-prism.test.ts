@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { RunStore } from '../evolve/database/store.js';
 import { prismSolverEvaluator, prismSolverEvaluatorSchema } from './evaluators/prism-solver.js';
+import { fitnessOf } from './fitness.js';
 import { loadExperiment } from './load.js';
 import { runExperiment } from './runner.js';
 
@@ -30,13 +31,16 @@ describe('experiments: tune-prism', () => {
       const baseline = outcome.candidates[0]!;
       expect(baseline.params).toEqual(spec.baseline);
       expect(outcome.winner!.verdict.fitness).toBeGreaterThanOrEqual(baseline.verdict.fitness);
-      const heldBack = prismSolverEvaluator({
-        ...settings,
-        instanceSeed: settings.instanceSeed + 1,
-      });
-      const gap = async (params: Record<string, string | number | boolean>): Promise<number> =>
-        (await heldBack.evaluate(params, { timeoutMs: 1e9 })).metrics.meanGapPercent!;
-      expect(await gap(outcome.winner!.params)).toBeLessThanOrEqual(await gap(spec.baseline!));
+      // Held back: the spec's own number of instances (three are too few to tell two good
+      // configurations apart), drawn from another seed; judged by the experiment's objective
+      // (the gap, and the work it took to close it).
+      const full = prismSolverEvaluatorSchema.parse(spec.evaluator);
+      const heldBack = prismSolverEvaluator({ ...full, instanceSeed: full.instanceSeed + 1 });
+      const fitness = async (params: Record<string, string | number | boolean>): Promise<number> =>
+        fitnessOf(await heldBack.evaluate(params, { timeoutMs: 1e9 }), spec.metrics).fitness;
+      expect(await fitness(outcome.winner!.params)).toBeGreaterThanOrEqual(
+        await fitness(spec.baseline!),
+      );
     } finally {
       store.close();
     }

@@ -141,8 +141,8 @@ function searchFromCurrent(
 }
 
 /**
- * A re-placement whose starting points (the repaired current placement; `fast`, `greedy`
- * without a move limit) and the search from them gave no placement that fits: branch and bound
+ * A problem whose starting points (`fast`, `greedy`; for a re-placement the repaired current
+ * placement) and the search from them gave no placement that fits: branch and bound
  * on memory and the move limit alone (at most NODE_BUDGET nodes), the placement it finds improved by
  * local search. `none` when it proved that no placement within the limit exists.
  */
@@ -160,8 +160,8 @@ function placeByBranchAndBound(
  * The default solver: `fast` (and the seed's greedy) as starting points, each improved by
  * iterated local search; seeded, and capped by the time limit. With a current placement and
  * a move limit, it searches from the current placement instead (repaired first where it
- * overfills a GPU), and when nothing it started from fits, a bounded branch and bound looks for
- * a placement that does.
+ * overfills a GPU). When nothing it started from fits, a bounded branch and bound looks for a
+ * placement that does.
  */
 export function solveSearch(problem: PrismProblem, options: SolveOptions): SolveResult {
   const knobs = { ...DEFAULT_SEARCH_KNOBS, ...options.knobs };
@@ -180,8 +180,9 @@ export function solveSearch(problem: PrismProblem, options: SolveOptions): Solve
       if (start) best = better(best, iteratedLocalSearch(problem, start, settings));
     }
   }
-  // A re-placement's repair is a heuristic: what it misses, branch and bound may find.
-  if (!problem.current || best?.fits()) return result(problem, best, bound, work);
+  // Starting points and repair are heuristics: on a tight pool (or a re-placement needing a
+  // long chain of moves) what they miss, branch and bound may find.
+  if (best?.fits()) return result(problem, best, bound, work);
   const found = placeByBranchAndBound(problem, { ...knobs, rng, deadline, bound, work });
   return result(problem, found.state ?? best, bound, work, found.none);
 }

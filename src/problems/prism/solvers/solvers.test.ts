@@ -101,3 +101,35 @@ describe('prism solvers stop at the time limit with the best placement so far', 
     expect(state.maxKvpr()).toBeLessThan(maxKvpr(problem, start));
   });
 });
+
+describe('prism search on a tight pool', () => {
+  it('finds a placement where its starting points pack none (branch and bound), as exact does', () => {
+    // 100.3 GB of models on 104 GB of GPUs: neither fast nor greedy packs them.
+    const model = (name: string, sizeGb: number, reqRate: number) => ({
+      name,
+      sizeGb,
+      reqRate,
+      slo: 1,
+    });
+    const instance = {
+      id: 'tight',
+      gpuMemGb: [24, 80],
+      models: [
+        model('m0', 11.4, 2),
+        model('m1', 9.203912553614268, 9),
+        model('m2', 33.5, 2),
+        model('m3', 19.7, 2),
+        model('m4', 4.8, 6),
+        model('m5', 16.4, 1),
+        model('m6', 5.288997970956068, 9),
+      ],
+    };
+    const problem = toProblem(instance);
+    expect(solveFast(problem).assignment).toBeNull();
+    expect(solveGreedy(problem).assignment).toBeNull();
+    const search = solve('search', problem, options);
+    expect(search.assignment).not.toBeNull();
+    expect(validateAssignment(instance, problem, search.assignment!).valid).toBe(true);
+    expect(solve('exact', problem, options).maxKvpr).toBeLessThanOrEqual(search.maxKvpr);
+  });
+});
