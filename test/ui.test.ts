@@ -241,6 +241,20 @@ describe('evoplace ui', () => {
     expect((await ui.done).code).toBe(0);
   });
 
+  it('serves the index and a run of 200 000 programs (no call spreads them into arguments)', async () => {
+    const { ui, url } = await startUi(longRunDatabase(join(dir, 'huge.db'), 'prism', 200_000, 0));
+    try {
+      const index = await fetch(url);
+      expect(index.status).toBe(200);
+      expect(await index.text()).toContain(`<td class="num">199999</td>`);
+      const run = await fetch(`${url}db/0/runs/1`);
+      expect(run.status).toBe(200);
+      expect((await run.text()).length).toBeLessThan(2_000_000);
+    } finally {
+      ui.child.kill('SIGTERM');
+    }
+  }, 60_000);
+
   it('compares the runs of one task across databases on one chart', async () => {
     const [a, b] = [runDatabase(join(dir, 'a.db')), runDatabase(join(dir, 'b.db'))];
     const { ui, url } = await startUi(a, b);

@@ -24,10 +24,10 @@ const LINE = 14;
 const round = (v: number): string => v.toFixed(1);
 
 /**
- * Above this many programs a score chart is dense: marks are snapped to a grid of DENSE_CELL px
- * and drawn once per place (a dot is 6 px across, so the picture is the same), and grey lineage
- * edges are left out when more than MAX_GREY_EDGES distinct ones remain. A run of 300 000
- * programs drew a 34 MB chart, one mark per program.
+ * Above this many programs a score chart is dense: marks and the steps of best-so-far lines are
+ * snapped to a grid of DENSE_CELL px and drawn once per place (a dot is 6 px across, so the
+ * picture is the same), and grey lineage edges are left out when more than MAX_GREY_EDGES
+ * distinct ones remain. A run of 300 000 programs drew a 34 MB chart, one mark per program.
  */
 const DENSE_POINTS = 2000;
 const DENSE_CELL = 2;
@@ -83,22 +83,27 @@ function scoreFrame(scores: readonly number[], lastGeneration: number): ScoreFra
 
 /**
  * The best score so far as a step line in `colour`: a step up at each improvement of the
- * correct `points`, flat to the last generation; '' when none is correct.
+ * correct `points` (one per place where `at` puts several at one), flat to the last
+ * generation; '' when none is correct.
  */
 function bestSoFarLine(
   points: readonly ScorePoint[],
   frame: ScoreFrame,
   lastGeneration: number,
   colour: string,
+  at: (v: number) => string = round,
 ): string {
   const steps: string[] = [];
   let bestSoFar = -Infinity;
+  let last = '';
   const correct = points.filter((p) => p.correct && Number.isFinite(p.score));
   for (const p of correct.sort((a, b) => a.generation - b.generation)) {
     if (p.score <= bestSoFar) continue;
-    const [px, py] = [round(frame.x(p.generation)), round(frame.y(p.score))];
-    steps.push(steps.length ? `H${px} V${py}` : `M${px},${py}`);
     bestSoFar = p.score;
+    const [px, py] = [at(frame.x(p.generation)), at(frame.y(p.score))];
+    if (`${px},${py}` === last) continue;
+    last = `${px},${py}`;
+    steps.push(steps.length ? `H${px} V${py}` : `M${px},${py}`);
   }
   if (!steps.length) return '';
   steps.push(`H${round(frame.x(lastGeneration))}`);
@@ -207,7 +212,7 @@ export function scoreChart(
         : `<rect x="${at(x(h.generation) - 3)}" y="${HEIGHT - PAD / 2 - 3}" width="6" height="6" fill="none" stroke="#c26401"/>`,
     ),
   );
-  const line = bestSoFarLine(points, frame, lastGeneration, '#1b6e3a');
+  const line = bestSoFarLine(points, frame, lastGeneration, '#1b6e3a', at);
   const edges = lineageEdges(correct, frame, at);
   const lineage = edges.greyLeftOut
     ? `from its parent on the way to the best (${edges.greyLeftOut} other such lines left out)`
@@ -259,7 +264,8 @@ export function runsChart(series: readonly RunSeries[]): string {
   );
   const frame = scoreFrame(scores, lastGeneration);
   const colour = (i: number): string => SERIES_COLOURS[i % SERIES_COLOURS.length]!;
-  const lines = series.map((s, i) => bestSoFarLine(s.points, frame, lastGeneration, colour(i)));
+  const at = all.length > DENSE_POINTS ? snap : round;
+  const lines = series.map((s, i) => bestSoFarLine(s.points, frame, lastGeneration, colour(i), at));
   const legend = series.map((s, i) => key(colour(i), '—', escapeXml(s.label)));
   return svgOf(
     'best score by generation, per run',

@@ -8,7 +8,11 @@ export const HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 export const HELD_OUT_MESSAGE = "best program 2: 22.1 on held-out cases (22.3385 on the run's)";
 
 /** A correct program of run `runId`, the one of its generation, with `extra` fields. */
-function storedProgram(runId: number, generation: number, extra: Partial<NewProgram>): NewProgram {
+export function storedProgram(
+  runId: number,
+  generation: number,
+  extra: Partial<NewProgram>,
+): NewProgram {
   return {
     ...WITHOUT_LINEAGE,
     runId,
@@ -31,6 +35,27 @@ function storedProgram(runId: number, generation: number, extra: Partial<NewProg
 }
 
 /**
+ * Store `copies` more copies of the run's one program at once in SQL (a program at a time, a
+ * run of 10⁵ takes minutes): the n-th copy (n = 1 … copies) takes, for each column of `columns`,
+ * its SQL expression of n (`{ generation: 'n' }`).
+ */
+export function copyProgram(
+  store: RunStore,
+  copies: number,
+  columns: Record<string, string>,
+): void {
+  const names = (store.db.pragma('table_info(programs)') as { name: string }[])
+    .map((c) => c.name)
+    .filter((name) => name !== 'id');
+  const values = names.map((name) => columns[name] ?? name);
+  store.db.exec(
+    `WITH RECURSIVE copy(n) AS (SELECT 1 WHERE ${copies} > 0 UNION ALL
+       SELECT n + 1 FROM copy WHERE n < ${copies})
+     INSERT INTO programs (${names.join(', ')}) SELECT ${values.join(', ')} FROM programs, copy`,
+  );
+}
+
+/**
  * A run database with one finished run of `task` (`experiment:NAME` for an experiment's) that
  * has more rows than a page shows: `programs` programs, one a generation, each the parameters
  * `{"n": generation}` and scoring its generation, and `events` events (`event 1`, `event 2`…).
@@ -44,12 +69,14 @@ export function longRunDatabase(
   const store = RunStore.create(path);
   const runId = store.createRun(task, {}, 1);
   store.setStatus(runId, 'finished');
+  store.insertProgram(storedProgram(runId, 0, { code: '{"n":0}', combinedScore: 0 }), 4);
+  copyProgram(store, programs - 1, {
+    generation: 'n',
+    code: "json_object('n', n)",
+    fingerprint: 'n',
+    combined_score: 'n',
+  });
   store.db.transaction(() => {
-    for (let g = 0; g < programs; g++)
-      store.insertProgram(
-        storedProgram(runId, g, { code: JSON.stringify({ n: g }), combinedScore: g }),
-        4,
-      );
     for (let e = 1; e <= events; e++) store.addEvent(runId, 'migration', `event ${e}`);
   })();
   store.close();

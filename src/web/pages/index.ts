@@ -1,3 +1,4 @@
+import { largestOf } from '../../core/extremes.js';
 import { runKind, type RunStore } from '../../evolve/database/store.js';
 import { basename } from 'node:path';
 import { runsChart, type RunSeries } from '../chart.js';
@@ -14,7 +15,10 @@ function runRows(store: RunStore, db: number): Html[] {
   return store.runs().map((run) => {
     const programs = store.summaries(run.id);
     const best = store.best(run.id);
-    const lastGeneration = Math.max(0, ...programs.map((p) => p.generation));
+    const lastGeneration = largestOf(
+      programs.map((p) => p.generation),
+      0,
+    );
     // An evolve run's generation 0 is its initial program; an experiment counts from 0.
     const generations =
       runKind(run) === 'experiment' && programs.length > 0 ? lastGeneration + 1 : lastGeneration;
@@ -45,7 +49,7 @@ function comparisons(stores: readonly RunStore[]): Html[] {
       const points = store
         .summaries(run.id)
         .map((p) => ({ generation: p.generation, score: p.combinedScore, correct: p.correct }));
-      const best = Math.max(-Infinity, ...points.filter((p) => p.correct).map((p) => p.score));
+      const best = largestOf(points.filter((p) => p.correct).map((p) => p.score));
       const label = `${stores.length > 1 ? `${basename(store.path)} · ` : ''}run ${run.id} (db ${db})`;
       const runs = byTask.get(run.task) ?? [];
       runs.push({ series: { label, points }, best });
