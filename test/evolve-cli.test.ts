@@ -5,10 +5,11 @@ import { dirname, join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, describe, expect, it } from 'vitest';
 import { fileURLToPath } from 'node:url';
-import { RunStore } from '../src/evolve/database/store.js';
+import { RunStore, WITHOUT_LINEAGE } from '../src/evolve/database/store.js';
 import { resolveTask } from '../src/evolve/tasks/index.js';
 import { MAIN, ROOT, startEvoplace, type CliRun } from './cli.js';
 import { mockConfig, runDir } from './support/evolve-run.js';
+import { copyProgram } from './support/ui.js';
 import { startMockLlmServer, type MockLlmServer } from './support/mock-llm-server.js';
 import { prismScript } from './support/prism-script.js';
 
@@ -285,6 +286,42 @@ describe('evoplace evolve (CLI)', () => {
     expect(events).toEqual(['resumed with budgetUsd 0.06 → 1', 'resumed with generations 6 → 8']);
   }, 120_000);
 
+  it('resume checks new limits against a run of more programs than a call takes arguments', async () => {
+    const db = join(runDir(), 'long.db');
+    const store = RunStore.create(db);
+    const runId = store.createRun('prism', mockConfig('http://127.0.0.1:9'), 1);
+    store.insertProgram(
+      {
+        ...WITHOUT_LINEAGE,
+        runId,
+        kind: 'initial',
+        generation: 0,
+        island: 0,
+        language: 'typescript',
+        code: '',
+        fingerprint: '',
+        publicMetrics: {},
+        privateMetrics: {},
+        combinedScore: 0,
+        correct: false,
+        textFeedback: '',
+        stdout: '',
+        stderr: '',
+        evalMs: 0,
+      },
+      1,
+    );
+    // 200 000 failed proposals, copies of that row: a spread of their generations overflows.
+    copyProgram(store, 200_000, { generation: 'n', kind: "'failed'" });
+    store.close();
+    const refused = await startEvoplace(
+      ['evolve', 'resume', '--db', db, '--generations', '10'],
+      cliEnv,
+    ).done;
+    expect(refused.code, refused.stderr).toBe(2);
+    expect(refused.stderr).toMatch(/--generations: the run already holds generation 200000/);
+  });
+
   it('an LLM that cannot be reached stops the run (exit 4, a service failed), stopped and resumable, its generations not counted', async () => {
     const dir = runDir();
     const db = join(dir, 'unreachable.db');
@@ -303,7 +340,9 @@ describe('evoplace evolve (CLI)', () => {
     const ran = await startEvoplace([...args, '--generations', '3', '--config', config], cliEnv)
       .done;
     expect(ran.code).toBe(4);
-    expect(ran.stderr).toMatch(/the LLM cannot be reached: .*evoplace evolve resume --db/);
+    expect(ran.stderr).toMatch(
+      /the LLM cannot be reached: .*how long a reply may take \(llm.timeoutSec, \d+ s\).*evoplace evolve resume --db/,
+    );
     expect(ran.stderr).not.toMatch(/\n\s+at /);
     const status = await startEvoplace(['evolve', 'status', '--db', db, '--json'], cliEnv).done;
     expect(JSON.parse(status.stdout)).toMatchObject({

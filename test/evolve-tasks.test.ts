@@ -323,6 +323,31 @@ describe('evolve: the budget', () => {
     expect(second.outcome).toMatchObject({ stoppedBy: 'generations', generationsDone: 6 });
     expect(store.summaries(runId).map((p) => p.generation)).toEqual([0, 1, 2, 3, 4, 5, 6]);
   });
+
+  it('counts the initial program’s evaluation against the wall-clock limit', async () => {
+    const server = await running.server(prismScript());
+    const config = mockConfig(server.baseUrl, {
+      generations: 2,
+      wallClockSec: 25,
+      concurrency: { proposals: 1, evaluations: 1 },
+    });
+    const store = running.keep(RunStore.create(join(runDir(), 'run.db')));
+    const runId = store.createRun('prism', config, config.seed);
+    // Each evaluation takes 30 s by this clock: the initial one alone outlasts the limit.
+    let now = 0;
+    const prism = resolveTask('prism');
+    const outcome = await runEvolution({
+      task: { ...prism, evaluate: (...args) => ((now += 30_000), prism.evaluate(...args)) },
+      store,
+      runId,
+      config,
+      env: {},
+      clock: () => now,
+      hooks: { progress: () => undefined, warn: () => undefined },
+    });
+    expect(outcome).toMatchObject({ stoppedBy: 'wall-clock', generationsDone: 0 });
+    expect(server.requests).toHaveLength(0);
+  });
 });
 
 /**
@@ -395,6 +420,17 @@ describe('evolve: an evaluator whose result files are malformed', () => {
     expect(record.correct).toBe(false);
     expect(record.textFeedback).toContain(reason);
     expect(record.textFeedback.split('\n')).toHaveLength(1);
+  });
+
+  it('a metrics.json over the output limit is said to be, not read as malformed', async () => {
+    const record = await evaluateWith([
+      'os.makedirs(sys.argv[1], exist_ok=True)',
+      'json.dump({"combined_score": 1, "text_feedback": "x" * 70000}, open(os.path.join(sys.argv[1], "metrics.json"), "w"))',
+    ]);
+    expect(record.correct).toBe(false);
+    expect(record.textFeedback).toBe(
+      "the evaluator's results do not fit: results/metrics.json is larger than the output limit of 64 KiB (evaluation.maxOutputKb)",
+    );
   });
 });
 

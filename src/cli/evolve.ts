@@ -132,7 +132,10 @@ function withNewLimits(
   config: EvolveConfig,
   limits: Limits,
 ): EvolveConfig {
-  const generationsHeld = Math.max(0, ...store.summaries(run.id).map((p) => p.generation));
+  const generationsHeld = largestOf(
+    store.summaries(run.id).map((p) => p.generation),
+    0,
+  );
   if (limits.generations !== undefined && limits.generations < generationsHeld)
     throw new UserError(
       `the run already holds generation ${generationsHeld}; give at least that`,

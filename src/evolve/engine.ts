@@ -404,6 +404,9 @@ export async function runEvolution(args: {
         }),
     recommendations: () => store.latestMeta(runId)?.recommendations || null,
   };
+  // The limit counts from the start: evaluating the initial program is part of the time.
+  const clock = args.clock ?? ((): number => performance.now());
+  const deadline = config.wallClockSec === null ? Infinity : clock() + config.wallClockSec * 1000;
   store.setStatus(runId, 'running');
   await ensureInitial(ctx);
   ctx.pool = ModelPool.fromHistory(labels, config.llm.temperatures, config.seed, poolHistory(ctx));
@@ -413,8 +416,6 @@ export async function runEvolution(args: {
   );
   // A run killed between storing a generation and migrating after it migrates now.
   for (const g of [...done].sort((a, b) => a - b)) if (g > 0) migrateIfDue(ctx, g);
-  const clock = args.clock ?? ((): number => performance.now());
-  const deadline = config.wallClockSec === null ? Infinity : clock() + config.wallClockSec * 1000;
   let budgetSpent = false;
   let timeUp = false;
   let metaRunning = false;
@@ -464,7 +465,8 @@ export async function runEvolution(args: {
     const message =
       `the LLM cannot be reached: the generations since its last reply got none (${model}: ` +
       `${error}); the run is stopped and they are not counted: check the model (--llm), its key ` +
-      `(llm.apiKeyEnv) and base URL (llm.baseUrls), then "evoplace evolve resume --db ` +
+      `(llm.apiKeyEnv), base URL (llm.baseUrls) and how long a reply may take ` +
+      `(llm.timeoutSec, ${config.llm.timeoutSec} s), then "evoplace evolve resume --db ` +
       `${store.path}" asks them again`;
     store.addEvent(runId, 'llm-unreachable', message);
     return new ServiceError(message);

@@ -57,6 +57,14 @@ export function withdrawnAsNull(error: unknown): null {
   throw error;
 }
 
+/**
+ * Why a results `file` the sandbox cut at the output limit gives no result. Read cut short it
+ * would only look malformed, sending the user, and the LLM, after the wrong fault.
+ */
+export function overOutputLimit(file: string, limits: EvaluationLimits): string {
+  return `${file} is larger than the output limit of ${limits.maxOutputBytes / 1024} KiB (evaluation.maxOutputKb)`;
+}
+
 /** A failed evaluation: incorrect, scored 0, with the reason for the LLM. */
 export function failedEvaluation(
   reason: string,

@@ -13,6 +13,7 @@ import { isInsidePath } from '../sandbox/spec.js';
 import { runSandboxed } from '../sandbox/index.js';
 import {
   failedEvaluation,
+  overOutputLimit,
   type EvaluationLimits,
   type EvaluationRecord,
   type Task,
@@ -348,6 +349,12 @@ async function evaluateExternal(
   });
   const logs = { stdout: result.stdout, stderr: result.stderr, evalMs: result.ms };
   if (result.timedOut) return failedEvaluation('the evaluation ran past the time limit', logs);
+  const cut = result.truncatedFiles[0];
+  if (cut !== undefined)
+    return failedEvaluation(
+      `the evaluator's results do not fit: ${overOutputLimit(cut, limits)}`,
+      logs,
+    );
   const read = readResults(result.files[METRICS_FILE], result.files[CORRECT_FILE]);
   if (typeof read === 'string') {
     const tail = result.stderr.trim().split('\n').slice(-6).join('\n');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { runSandboxed, type SandboxResult } from '../sandbox/index.js';
-import type { EvaluationLimits } from '../task.js';
+import { overOutputLimit, type EvaluationLimits } from '../task.js';
 
 /**
  * Transpile a TypeScript candidate to an ES module (types are erased, not checked: the
@@ -92,6 +92,12 @@ export async function runNodeCandidate(
   const output = sandbox.files['output.json'];
   if (sandbox.exitCode !== 0 || output == null)
     return { ok: false, reason: failureReason(sandbox), sandbox };
+  if (sandbox.truncatedFiles.includes('output.json'))
+    return {
+      ok: false,
+      reason: `the program's answers do not fit: ${overOutputLimit('output.json', limits)}`,
+      sandbox,
+    };
   let json: unknown;
   try {
     json = JSON.parse(output);

@@ -55,6 +55,15 @@ describe('built-in tasks: initial programs run in the sandbox and scored by thei
     }
   });
 
+  it('answers over the output limit are said to be, not read as an unreadable output.json', async () => {
+    const task = resolveTask('prism');
+    const result = await task.evaluate(task.initialProgram, { ...LIMITS, maxOutputBytes: 1024 });
+    expect(result.correct).toBe(false);
+    expect(result.textFeedback).toBe(
+      "the program's answers do not fit: output.json is larger than the output limit of 1 KiB (evaluation.maxOutputKb)",
+    );
+  });
+
   it('every problem is a built-in task, each with its own initial program', () => {
     expect(Object.keys(BUILTIN_TASKS).sort()).toEqual(['colocate', 'eplb', 'llm', 'prism']);
     const programs = Object.keys(BUILTIN_TASKS).map((name) => resolveTask(name).initialProgram);
