@@ -190,8 +190,16 @@ const JSON_COLUMNS = new Set([
 /** Columns that hold a boolean as SQLite's 0/1. */
 const BOOLEAN_COLUMNS = new Set(['correct']);
 
-const camelCase = (column: string): string =>
-  column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+/** Record field names by column, made once: a page of a huge run reads millions of cells. */
+const fieldNames = new Map<string, string>();
+const camelCase = (column: string): string => {
+  let name = fieldNames.get(column);
+  if (name === undefined) {
+    name = column.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+    fieldNames.set(column, name);
+  }
+  return name;
+};
 
 /**
  * A row as the record its table stores: each column under its camelCase name, JSON columns
