@@ -3,6 +3,14 @@ import { toProblem, type PrismInstance } from '../../src/problems/prism/model.js
 import { maxKvpr } from '../../src/problems/prism/score.js';
 import { validateAssignment } from '../../src/problems/prism/validate.js';
 
+/** A model of an instance written by hand: `reqRate` requests per second (1 unless given), SLO 1. */
+export const modelOf = (name: string, sizeGb: number, reqRate = 1) => ({
+  name,
+  sizeGb,
+  reqRate,
+  slo: 1,
+});
+
 /**
  * Small random instances: 1–4 GPUs, of mixed memory or (half the time, where the packing
  * bound applies) all alike; 1–8 models, some nearly full.

@@ -8,6 +8,7 @@ import { prepareSolvers, solve } from './index.js';
 import { deadlineAfter } from './deadline.js';
 import { PlacementState, repairOverfill } from './local-search.js';
 import { MILP_PROOF_TOLERANCE } from './milp.js';
+import { modelOf } from '../../../../test/support/prism-instances.js';
 
 /** A heterogeneous pool's instance with the current placement a search found, then disturbed. */
 function withCurrent(instance: PrismInstance, seed: number): PrismInstance {
@@ -92,12 +93,11 @@ describe('prism re-placement', () => {
 
 describe('prism: placements of infinite pressure are placements', () => {
   beforeAll(() => prepareSolvers(['milp']));
-  const model = (name: string, sizeGb: number, reqRate = 1) => ({ name, sizeGb, reqRate, slo: 1 });
   const quick = { seed: 0, timeLimitMs: 5_000 };
 
   it('a model that fills its GPU exactly: placed, infinite pressure, valid, proven by every solver', () => {
     for (const gpuMemGb of [[80], [80, 80]]) {
-      const instance: PrismInstance = { id: 'full', gpuMemGb, models: [model('a', 80)] };
+      const instance: PrismInstance = { id: 'full', gpuMemGb, models: [modelOf('a', 80)] };
       for (const solver of ['greedy', 'fast', 'search', 'exact', 'milp'] as const) {
         const result = solve(solver, toProblem(instance), quick);
         expect(result.assignment, solver).not.toBeNull();
@@ -113,7 +113,7 @@ describe('prism: placements of infinite pressure are placements', () => {
     const instance: PrismInstance = {
       id: 'decimal',
       gpuMemGb: [0.3],
-      models: [model('a', 0.1), model('b', 0.2, 0)],
+      models: [modelOf('a', 0.1), modelOf('b', 0.2, 0)],
     };
     const problem = toProblem(instance);
     expect(validateAssignment(instance, problem, [0, 0]).valid).toBe(true);
@@ -127,7 +127,7 @@ describe('prism: placements of infinite pressure are placements', () => {
   });
 
   it('a model larger than every GPU: no placement, proven by every solver', () => {
-    const instance: PrismInstance = { id: 'big', gpuMemGb: [80], models: [model('a', 81)] };
+    const instance: PrismInstance = { id: 'big', gpuMemGb: [80], models: [modelOf('a', 81)] };
     for (const solver of ['greedy', 'fast', 'search', 'exact', 'milp'] as const)
       expect(solve(solver, toProblem(instance), quick), solver).toMatchObject({
         assignment: null,
@@ -139,7 +139,7 @@ describe('prism: placements of infinite pressure are placements', () => {
     const overfull: PrismInstance = {
       id: 'overfull',
       gpuMemGb: [80, 80],
-      models: [model('a', 50, 5), model('b', 50, 5)],
+      models: [modelOf('a', 50, 5), modelOf('b', 50, 5)],
       current: [0, 0],
       maxMoves: 0,
     };
@@ -149,7 +149,7 @@ describe('prism: placements of infinite pressure are placements', () => {
     const full: PrismInstance = {
       ...overfull,
       id: 'full',
-      models: [model('a', 40, 5), model('b', 40, 5)],
+      models: [modelOf('a', 40, 5), modelOf('b', 40, 5)],
     };
     expect(solve('exact', toProblem(full), quick)).toMatchObject({
       maxKvpr: Infinity,
@@ -160,12 +160,6 @@ describe('prism: placements of infinite pressure are placements', () => {
 });
 
 describe('prism re-placement: a current placement that overfills GPUs is repaired within the move limit', () => {
-  const model = (name: string, sizeGb: number, reqRate: number) => ({
-    name,
-    sizeGb,
-    reqRate,
-    slo: 1,
-  });
   const quick = { seed: 0, timeLimitMs: 5_000 };
   /**
    * The repair alone makes the current placement fit within the limit (without search or
@@ -198,7 +192,7 @@ describe('prism re-placement: a current placement that overfills GPUs is repaire
     const search = repaired({
       id: 'idle',
       gpuMemGb: [141, 141, 0.001],
-      models: [model('a', 0.2, 0), model('b', 80, 0)],
+      models: [modelOf('a', 0.2, 0), modelOf('b', 80, 0)],
       current: [0, 2],
       maxMoves: 1,
     });
@@ -210,7 +204,7 @@ describe('prism re-placement: a current placement that overfills GPUs is repaire
     repaired({
       id: 'make-room',
       gpuMemGb: [24, 1, 40],
-      models: [model('a', 0.2, 7), model('c', 0.2, 8), model('d', 1, 9), model('b', 40, 4)],
+      models: [modelOf('a', 0.2, 7), modelOf('c', 0.2, 8), modelOf('d', 1, 9), modelOf('b', 40, 4)],
       current: [0, 2, 0, 1],
       maxMoves: 2,
     });
@@ -220,7 +214,7 @@ describe('prism re-placement: a current placement that overfills GPUs is repaire
     repaired({
       id: 'smaller',
       gpuMemGb: [40, 24],
-      models: [model('a', 24, 4), model('b', 1, 3), model('c', 24, 8), model('d', 5, 1)],
+      models: [modelOf('a', 24, 4), modelOf('b', 1, 3), modelOf('c', 24, 8), modelOf('d', 5, 1)],
       current: [1, 1, 1, 1],
       maxMoves: 3,
     });
@@ -232,12 +226,12 @@ describe('prism re-placement: a current placement that overfills GPUs is repaire
       id: 'stay',
       gpuMemGb: [40, 10, 10, 24, 1],
       models: [
-        model('a', 7, 0),
-        model('b', 16, 8),
-        model('c', 0.2, 0),
-        model('d', 40, 3),
-        model('e', 5, 0),
-        model('f', 1, 5),
+        modelOf('a', 7, 0),
+        modelOf('b', 16, 8),
+        modelOf('c', 0.2, 0),
+        modelOf('d', 40, 3),
+        modelOf('e', 5, 0),
+        modelOf('f', 1, 5),
       ],
       current: [1, 0, 0, 0, 3, 2],
       maxMoves: 2,
@@ -249,7 +243,7 @@ describe('prism re-placement: a current placement that overfills GPUs is repaire
     const instance: PrismInstance = {
       id: 'chain',
       gpuMemGb: [40, 1, 40, 24],
-      models: [model('a', 40, 0), model('b', 40, 1), model('c', 24, 0), model('d', 0.2, 0)],
+      models: [modelOf('a', 40, 0), modelOf('b', 40, 1), modelOf('c', 24, 0), modelOf('d', 0.2, 0)],
       current: [0, 0, 2, 3],
       maxMoves: 3,
     };
@@ -290,7 +284,7 @@ describe('prism re-placement: a current placement that overfills GPUs is repaire
         const current = place.map((g, i) =>
           picks[6 + i]! % 3 === 0 ? picks[i]! % mems.length : g,
         );
-        const models = sizes.map((size, i) => model(`m${i}`, size, rates[i]!));
+        const models = sizes.map((size, i) => modelOf(`m${i}`, size, rates[i]!));
         found({ id: 'p', gpuMemGb: mems, models, current, maxMoves: movedCount(place, current) });
       }),
       { numRuns: 300 },

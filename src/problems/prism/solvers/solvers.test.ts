@@ -9,6 +9,7 @@ import { MILP_PROOF_TOLERANCE } from './milp.js';
 import { NO_DEADLINE, type Deadline } from './deadline.js';
 import { solveFast } from './fast.js';
 import { solveGreedy } from './greedy.js';
+import { modelOf } from '../../../../test/support/prism-instances.js';
 import { descend, PlacementState } from './local-search.js';
 
 /** Proven optima of the 50 seed cases, stated as facts (from an exact MILP search). */
@@ -105,23 +106,17 @@ describe('prism solvers stop at the time limit with the best placement so far', 
 describe('prism search on a tight pool', () => {
   it('finds a placement where its starting points pack none (branch and bound), as exact does', () => {
     // 100.3 GB of models on 104 GB of GPUs: neither fast nor greedy packs them.
-    const model = (name: string, sizeGb: number, reqRate: number) => ({
-      name,
-      sizeGb,
-      reqRate,
-      slo: 1,
-    });
     const instance = {
       id: 'tight',
       gpuMemGb: [24, 80],
       models: [
-        model('m0', 11.4, 2),
-        model('m1', 9.203912553614268, 9),
-        model('m2', 33.5, 2),
-        model('m3', 19.7, 2),
-        model('m4', 4.8, 6),
-        model('m5', 16.4, 1),
-        model('m6', 5.288997970956068, 9),
+        modelOf('m0', 11.4, 2),
+        modelOf('m1', 9.203912553614268, 9),
+        modelOf('m2', 33.5, 2),
+        modelOf('m3', 19.7, 2),
+        modelOf('m4', 4.8, 6),
+        modelOf('m5', 16.4, 1),
+        modelOf('m6', 5.288997970956068, 9),
       ],
     };
     const problem = toProblem(instance);
