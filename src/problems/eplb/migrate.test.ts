@@ -54,3 +54,14 @@ describe('eplb migration', () => {
     }
   });
 });
+
+describe('eplb migration progress', () => {
+  it('is told each layer as it is done, in order', () => {
+    const prev = REBALANCERS.balanced(windows[0]!, shape);
+    const next = REBALANCERS.balanced(windows[1]!, shape);
+    const done: number[] = [];
+    const limit = { maxMoves: 2, load: windows[1]!, locality: true };
+    migrate(next, prev, shape, limit, (layers) => done.push(layers));
+    expect(done).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+});

@@ -160,8 +160,16 @@ export interface MoveLimit {
  * experts (and node locality, where the plan has it). With a `limit`, a layer that would still
  * copy more than `maxMoves` replicas instead keeps the deployed layer, changed by the
  * `maxMoves` (at most) copies that lower its heaviest GPU's forecast load the most.
+ * `onLayer` is told how many layers are done (a move-limited layer of a thousand GPUs takes
+ * about a second).
  */
-export function migrate(next: Plan, prev: Plan, shape: Shape, limit?: MoveLimit): Plan {
+export function migrate(
+  next: Plan,
+  prev: Plan,
+  shape: Shape,
+  limit?: MoveLimit,
+  onLayer: (layersDone: number) => void = () => {},
+): Plan {
   const { layers, experts, replicas } = next;
   const phy2log = new Int32Array(layers * replicas);
   const tally = new Int32Array(experts);
@@ -188,6 +196,7 @@ export function migrate(next: Plan, prev: Plan, shape: Shape, limit?: MoveLimit)
           )
         : aligned;
     phy2log.set(row, l * replicas);
+    onLayer(l + 1);
   }
   const { phyRank, logcnt } = ranksInSlotOrder(layers, experts, replicas, phy2log);
   return assemblePlan(layers, experts, replicas, phy2log, phyRank, logcnt);
