@@ -182,6 +182,30 @@ function noPlacementHint(problem: LlmProblem, perf: PerfModel): string {
     : '';
 }
 
+/**
+ * The frontier of each batch size, the thresholds swept shown on stderr per batch size once it
+ * has taken a second (`command` names whose work it is).
+ */
+export function frontiersWithProgress(
+  problem: LlmProblem,
+  batches: readonly number[],
+  perf: PerfModel,
+  command: string,
+): { batchSize: number; frontier: Placement[] }[] {
+  return batches.map((batchSize, k) => {
+    // The sweep learns how many stage throughputs there are once it has rated the options.
+    const progress = new Progress(
+      `${command}, batch size ${batchSize} (${k + 1} of ${batches.length}), thresholds swept`,
+      0,
+    );
+    const frontier = paretoFrontier(problem, batchSize, perf, {
+      onProgress: (settled, total) => progress.update(settled, total),
+    });
+    progress.finish();
+    return { batchSize, frontier };
+  });
+}
+
 function solveCommand(argv: string[]): number {
   const parsed = parseCommand(
     'llm solve',
@@ -217,18 +241,10 @@ function solveCommand(argv: string[]): number {
       : batchSizesFlag(values['batch-sizes']);
   const objective = choiceFlag(values, 'objective', OBJECTIVES, 'usd-per-mtok');
   const start = performance.now();
-  const results = batches.map((batchSize, k) => {
-    // The sweep learns how many stage throughputs there are once it has rated the options.
-    const progress = new Progress(
-      `llm solve, batch size ${batchSize} (${k + 1} of ${batches.length}), thresholds swept`,
-      0,
-    );
-    const frontier = paretoFrontier(problem, batchSize, perf, {
-      onProgress: (settled, total) => progress.update(settled, total),
-    });
-    progress.finish();
-    return { batchSize, best: choose(frontier, objective), frontier };
-  });
+  const results = frontiersWithProgress(problem, batches, perf, 'llm solve').map((r) => ({
+    ...r,
+    best: choose(r.frontier, objective),
+  }));
   const ms = elapsedMs(start);
   // A placement that broke a constraint would be a bug of ours: never print or write one.
   for (const r of results) {

@@ -19,7 +19,7 @@ import {
 import { ceilings, replay } from '../problems/eplb/replay.js';
 import { relativeGpuLoads } from '../problems/eplb/score.js';
 import { ALGOS, DEFAULT_FORECASTS, REBALANCERS } from '../problems/eplb/solvers/index.js';
-import { cheapestPerToken, paretoFrontier } from '../problems/llm/solvers/frontier.js';
+import { cheapestPerToken } from '../problems/llm/solvers/frontier.js';
 import { solveBatch } from '../problems/prism/batch.js';
 import { parseInstances, type PrismInstance } from '../problems/prism/model.js';
 import {
@@ -34,7 +34,7 @@ import type { PrismSet } from '../web/pages/prism.js';
 import { createUiServer } from '../web/server.js';
 import { intFlag, parseFlags } from './args.js';
 import { CLUSTER_FLAGS, shapeFromFlags, windowFromFlags } from './eplb.js';
-import { RATING_FLAGS, ratingFromFlags } from './llm.js';
+import { frontiersWithProgress, RATING_FLAGS, ratingFromFlags } from './llm.js';
 import { printHelp, say } from './output.js';
 import { onStopSignal } from './signals.js';
 
@@ -77,10 +77,10 @@ function solveColocate(path: string, problems: ColocateProblem[]): ColocateSet {
 
 /** The frontier of every batch size of an llm config directory, under `perf`. */
 function frontiers(path: string, problem: LlmProblem, perf: PerfModel): LlmSet {
-  const answers = batchSizes(problem.config).map((batchSize) => {
-    const frontier = paretoFrontier(problem, batchSize, perf);
-    return { batchSize, frontier, best: cheapestPerToken(frontier) };
-  });
+  const batches = batchSizes(problem.config);
+  const answers = frontiersWithProgress(problem, batches, perf, `ui: ${basename(path)}`).map(
+    (r) => ({ ...r, best: cheapestPerToken(r.frontier) }),
+  );
   return { path, perfModel: perf.name, problem, answers };
 }
 
