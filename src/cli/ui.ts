@@ -89,14 +89,20 @@ function frontiers(path: string, problem: LlmProblem, perf: PerfModel): LlmSet {
  * planner's GPU loads on the last window, planned from the windows before it.
  */
 function replayTrace(path: string, windows: LoadMatrix[], shape: Shape): EplbSet {
-  const replays = ALGOS.map((algo) =>
-    replay(windows, shape, {
-      algo,
-      forecast: DEFAULT_FORECASTS[algo],
-      emaAlpha: DEFAULT_EMA_ALPHA,
-      maxMoves: null,
-    }),
-  );
+  const replays = ALGOS.map((algo) => {
+    const progress = new Progress(
+      `ui: replaying ${basename(path)} with ${algo}, rebalances`,
+      windows.length - 1,
+    );
+    const replayed = replay(
+      windows,
+      shape,
+      { algo, forecast: DEFAULT_FORECASTS[algo], emaAlpha: DEFAULT_EMA_ALPHA, maxMoves: null },
+      (done) => progress.update(done),
+    );
+    progress.finish();
+    return replayed;
+  });
   const history = windows.length > 1 ? windows.slice(0, -1) : windows;
   const forecast = forecastLoad(history, DEFAULT_FORECASTS.balanced, DEFAULT_EMA_ALPHA);
   const plan = REBALANCERS.balanced(forecast, shape, history);
