@@ -6,8 +6,19 @@ export function metricScore(value: number, spec: MetricSpec): number {
   if (spec.direction === 'target')
     return Math.max(0, 1 - Math.abs(value - spec.target!) / spec.tolerance!);
   const [lo, hi] = spec.range!;
-  const up = Math.min(1, Math.max(0, (value - lo) / (hi - lo)));
+  const up = Math.min(1, Math.max(0, shareOf(value, lo, hi)));
   return spec.direction === 'up' ? up : 1 - up;
+}
+
+/**
+ * How far `value` lies from `lo` towards `hi` (1 at `hi`), for finite numbers with `hi > lo`.
+ * A range as wide as [-1e308, 1e308], or a value that far out, overflows the differences to
+ * Infinity (a share of 0 or NaN); halved first, they cannot.
+ */
+function shareOf(value: number, lo: number, hi: number): number {
+  const [offset, width] = [value - lo, hi - lo];
+  if (Number.isFinite(offset) && Number.isFinite(width)) return offset / width;
+  return (value / 2 - lo / 2) / (hi / 2 - lo / 2);
 }
 
 export interface Verdict {

@@ -201,6 +201,20 @@ describe('experiments: every budget stops the run', () => {
     expect(outcome.candidates).toHaveLength(4);
   });
 
+  it('a candidate cut short by the whole-run wall clock is not stored, nor taken for an evaluator failure', async () => {
+    const hangs: Evaluator = {
+      kind: 'hangs',
+      evaluate: (p, c) => (p.y === 'b' ? new Promise<Measurement>(() => {}) : toy.evaluate(p, c)),
+    };
+    const spec = toySpec({
+      budget: { max_candidates: 100, max_generations: 50, population: 6, wall_clock_sec: 0.05 },
+    });
+    const { outcome, store, runId } = await run(spec, hangs);
+    expect(outcome).toMatchObject({ stoppedBy: 'wall-clock', evaluatorError: null });
+    expect(outcome.candidates.every((c) => c.params.y !== 'b')).toBe(true);
+    expect(store.programs(runId)).toHaveLength(outcome.candidates.length);
+  });
+
   it('a plateau, and an exhausted space', async () => {
     const flat: Evaluator = {
       kind: 'flat',

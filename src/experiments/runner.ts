@@ -69,6 +69,12 @@ function replayed(
   return stored;
 }
 
+/**
+ * How much earlier than asked a timer may end an evaluation (Node's timers run on a millisecond
+ * loop clock): an evaluation that failed this close to the whole run's end was cut by it.
+ */
+const TIMER_SLACK_MS = 5;
+
 /** Milliseconds since some fixed point: injectable so wall-clock budgets are testable. */
 export type Clock = () => number;
 
@@ -169,6 +175,22 @@ function evaluatorFailure(results: readonly CandidateResult[]): string | null {
 }
 
 /**
+ * What cut a failed evaluation short, so that its failure says nothing about its configuration
+ * and it is not stored: the run being stopped during it, or the whole-run wall clock, which its
+ * timeout was cut to, running out (an error of the configuration's own is a result even then).
+ * Null for a measurement to store.
+ */
+function cutShortBy(
+  measurement: Measurement,
+  during: { stopped: boolean; wallClockOver: boolean },
+): 'interrupted' | 'wall-clock' | null {
+  if (measurement.error === null) return null;
+  if (during.stopped) return 'interrupted';
+  if (during.wallClockOver && measurement.configurationError !== true) return 'wall-clock';
+  return null;
+}
+
+/**
  * A D-REAM-style experiment done properly: a random first population within the safety
  * bounds; then per generation, evaluate each new configuration once (never twice, never an
  * unsafe one), score it (OOM or error ⇒ fitness 0, disqualified), keep the `survivors` fittest,
@@ -179,9 +201,10 @@ function evaluatorFailure(results: readonly CandidateResult[]): string | null {
  * candidate is stored in the run database as it finishes. `signal` stops the run: the
  * evaluation in flight gets it too (an evaluator that takes it ends at once), and a candidate
  * whose evaluation the stop cut short (one that came back with an error) is not stored, since
- * its failure says nothing about its configuration. A run resumed with its `earlier` candidates
- * (see resume.ts) replays them, so it draws every generation as the run did, and goes on from
- * the first configuration they lack; the wall clock counts their evaluations too.
+ * its failure says nothing about its configuration; nor is one that the whole-run wall clock cut
+ * short (see cutShortBy). A run resumed with its `earlier` candidates (see resume.ts) replays
+ * them, so it draws every generation as the run did, and goes on from the first configuration
+ * they lack; the wall clock counts their evaluations too.
  */
 export async function runExperiment(args: {
   spec: ExperimentSpec;
@@ -249,11 +272,17 @@ export async function runExperiment(args: {
         break search;
       }
       seen.add(key);
-      const timeoutMs = Math.min(spec.budget.candidate_timeout_sec * 1000, left);
+      const candidateMs = spec.budget.candidate_timeout_sec * 1000;
+      const timeoutMs = Math.min(candidateMs, left);
       const evaluationStarted = clock();
       const measurement = await measure(evaluator, params, { timeoutMs, signal: args.signal });
-      if (args.signal?.aborted && measurement.error !== null) {
-        stoppedBy = 'interrupted';
+      const cut = cutShortBy(measurement, {
+        stopped: args.signal?.aborted === true,
+        wallClockOver:
+          timeoutMs < candidateMs && clock() - evaluationStarted >= timeoutMs - TIMER_SLACK_MS,
+      });
+      if (cut) {
+        stoppedBy = cut;
         break search;
       }
       const verdict = fitnessOf(measurement, spec.metrics);

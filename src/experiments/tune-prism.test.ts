@@ -45,4 +45,13 @@ describe('experiments: tune-prism', () => {
       store.close();
     }
   }, 120_000);
+
+  it('a candidate that runs past its timeout is an error, not a partial result', async () => {
+    const { spec } = loadExperiment('tune-prism');
+    const evaluator = prismSolverEvaluator(prismSolverEvaluatorSchema.parse(spec.evaluator));
+    // Twelve tight pools at 4 000 kicks take far longer than a millisecond.
+    const knobs = { kicks: 4000, patience: 300, kick_strength: 3, starts: 'fast,greedy' };
+    const m = await evaluator.evaluate(knobs, { timeoutMs: 1 });
+    expect(m).toMatchObject({ metrics: {}, error: expect.stringMatching(/^timed out after/) });
+  });
 });

@@ -8,7 +8,7 @@ import { gapToBound } from '../../problems/prism/score.js';
 import { solve } from '../../problems/prism/solvers/index.js';
 import type { SearchKnobs } from '../../problems/prism/solvers/types.js';
 import { DEFAULT_SEARCH_KNOBS } from '../../problems/prism/solvers/types.js';
-import type { Evaluator, Measurement } from './types.js';
+import type { EvaluationContext, Evaluator, Measurement } from './types.js';
 import { listed, valuesToTry, type CheckedSpec } from './values.js';
 
 /** Scores the `search` solver's knobs on a generated PRISM family, by the gap to the lower bound. */
@@ -77,11 +77,22 @@ export function knobsOf(params: Params): SearchKnobs {
   };
 }
 
+/** A candidate whose instances took longer than its timeout: an error, as a timeout is. */
+function timedOut(context: EvaluationContext, index: number, instances: number): Measurement {
+  return {
+    metrics: {},
+    oom: false,
+    error: `timed out after ${(context.timeoutMs / 1000).toFixed(1)} s, at instance ${index + 1} of ${instances}`,
+    log: '',
+  };
+}
+
 /**
  * Mean relative gap (%) of `search` to each instance's lower bound, over a generated family;
- * deterministic (no time limit is reached: the knobs bound the work). `meanKicks` (the
- * local-search kicks made per instance) measures the work without a clock, so a tuner can trade
- * it against the gap reproducibly; `meanMs` is informative only (it depends on the machine).
+ * deterministic within the candidate's timeout (the knobs bound the work; the solver gets the
+ * time left, and a candidate that runs past it is an error, not a partial result). `meanKicks`
+ * (the local-search kicks made per instance) measures the work without a clock, so a tuner can
+ * trade it against the gap reproducibly; `meanMs` is informative only (it depends on the machine).
  */
 export function prismSolverEvaluator(settings: PrismSolverEvaluatorSettings): Evaluator {
   const problems = generate(settings.family, settings.instances, settings.instanceSeed).map(
@@ -90,18 +101,21 @@ export function prismSolverEvaluator(settings: PrismSolverEvaluatorSettings): Ev
   return {
     kind: 'prism-solver',
     reports: ['meanGapPercent', 'unplaced', 'meanKicks', 'meanMs'],
-    evaluate(params: Params): Promise<Measurement> {
+    evaluate(params: Params, context: EvaluationContext): Promise<Measurement> {
       const knobs = knobsOf(params);
       let gap = 0;
       let unplaced = 0;
       let kicks = 0;
       const started = performance.now();
-      for (const problem of problems) {
+      const end = started + context.timeoutMs;
+      for (const [i, problem] of problems.entries()) {
         const result = solve('search', problem, {
           seed: settings.solverSeed,
-          timeLimitMs: 1e9,
+          timeLimitMs: end - performance.now(),
           knobs,
         });
+        // Past the timeout the solver may have stopped early: a partial result is no measurement.
+        if (performance.now() > end) return Promise.resolve(timedOut(context, i, problems.length));
         kicks += result.kicks ?? 0;
         if (result.assignment === null) unplaced++;
         else gap += gapToBound(result.maxKvpr, result.lowerBound);
