@@ -26,8 +26,12 @@ function spec(searchSpace: Record<string, object>, evaluator: Record<string, unk
 
 /** The one-line message (`file: field: what`) of the UserError that making the evaluator throws. */
 function refusal(searchSpace: Record<string, object>, evaluator: object): string {
+  return refusalOf(spec(searchSpace, { ...evaluator }));
+}
+
+function refusalOf(checked: ReturnType<typeof spec>): string {
   try {
-    makeEvaluator(spec(searchSpace, { ...evaluator }), 'spec.yaml', '/tmp');
+    makeEvaluator(checked, 'spec.yaml', '/tmp');
   } catch (error) {
     if (error instanceof UserError) return error.format();
     throw error;
@@ -154,6 +158,16 @@ describe('makeEvaluator checks the other evaluators', () => {
     expect(
       makeEvaluator(spec({ x }, { kind: 'command', command: 'run {x} ${HOME}' }), 's', '/').kind,
     ).toBe('command');
+  });
+
+  it('command: a metric named "oom" (the out-of-memory flag, never a metric) is refused', () => {
+    const oom = experimentSpecSchema.parse({
+      ...spec({ x: { type: 'int', min: 0, max: 3 } }, { kind: 'command', command: 'run {x}' }),
+      metrics: { oom: { direction: 'down', weight: 1, range: [0, 1] } },
+    });
+    expect(refusalOf(oom)).toMatch(
+      /^spec\.yaml: metrics\.oom: a command's "oom" says whether it ran out/,
+    );
   });
 });
 

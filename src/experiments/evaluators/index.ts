@@ -55,6 +55,12 @@ function evaluatorOf(spec: ExperimentSpec, specPath: string, specDir: string): E
     case 'command': {
       const checked = settings(commandEvaluatorSchema);
       checkTemplates(spec, specPath, [['evaluator.command', checked.command]]);
+      if (Object.hasOwn(spec.metrics, 'oom'))
+        throw new UserError(
+          'a command\'s "oom" says whether it ran out of memory (true or false) and is never read as a metric, so every candidate would lack it; give the metric another name',
+          specPath,
+          'metrics.oom',
+        );
       return commandEvaluator(checked, specDir);
     }
     case 'live': {
