@@ -125,12 +125,19 @@ function bruteForceFrontier(
   return pareto(points);
 }
 
-/** The non-dominated (throughput, $/h) points, by cost ascending. */
+/**
+ * The non-dominated (throughput, $/h) points, by cost ascending; costs within 1e-9 of each other
+ * (one cost summed in another order) are one cost, where only the fastest point stands.
+ */
 function pareto(points: [number, number][]): [number, number][] {
   const sorted = points.sort((a, b) => a[1] - b[1] || b[0] - a[0]);
   const frontier: [number, number][] = [];
-  for (const p of sorted)
-    if (!frontier.length || p[0] > frontier[frontier.length - 1]![0]) frontier.push(p);
+  for (const p of sorted) {
+    const last = frontier.at(-1);
+    if (last && p[1] - last[1] <= 1e-9 * p[1]) {
+      if (p[0] > last[0]) frontier[frontier.length - 1] = p;
+    } else if (!last || p[0] > last[0]) frontier.push(p);
+  }
   return frontier;
 }
 

@@ -464,17 +464,21 @@ function lowerBound(sorted: readonly number[], value: number): number {
   return lo;
 }
 
+/**
+ * The points no other beats, by cost ascending. Costs that differ only by rounding (one $/h
+ * summed in another order: 50.8 and 50.800000000000004) are one cost, at which only the fastest
+ * point stands: the other would be a frontier point by a rounding error alone.
+ */
 function nonDominated(points: Placement[]): Placement[] {
   const sorted = [...points].sort(
     (a, b) => a.usdPerHour - b.usdPerHour || b.throughputTokensPerSec - a.throughputTokensPerSec,
   );
   const frontier: Placement[] = [];
   for (const p of sorted) {
-    if (
-      !frontier.length ||
-      p.throughputTokensPerSec > frontier[frontier.length - 1]!.throughputTokensPerSec
-    )
-      frontier.push(p);
+    const last = frontier.at(-1);
+    if (last && p.usdPerHour - last.usdPerHour <= COST_ROUNDING * p.usdPerHour) {
+      if (p.throughputTokensPerSec > last.throughputTokensPerSec) frontier[frontier.length - 1] = p;
+    } else if (!last || p.throughputTokensPerSec > last.throughputTokensPerSec) frontier.push(p);
   }
   return frontier;
 }
