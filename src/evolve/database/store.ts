@@ -207,14 +207,15 @@ const camelCase = (column: string): string => {
  */
 function fromRow<T>(row: Row, path: string): T {
   const record: Row = {};
-  for (const [column, value] of Object.entries(row)) {
-    record[camelCase(column)] = JSON_COLUMNS.has(column)
-      ? parseColumn(value, column, path)
-      : BOOLEAN_COLUMNS.has(column)
-        ? value === 1
-        : value;
-  }
+  for (const [column, value] of Object.entries(row))
+    record[camelCase(column)] = columnValue(column, value, path);
   return record as T;
+}
+
+/** A column's value as its record holds it: JSON parsed, 0/1 as a boolean, else as stored. */
+function columnValue(column: string, value: unknown, path: string): unknown {
+  if (JSON_COLUMNS.has(column)) return parseColumn(value, column, path);
+  return BOOLEAN_COLUMNS.has(column) ? value === 1 : value;
 }
 
 /**
@@ -458,18 +459,31 @@ export class RunStore {
     return fromRow<ProgramRecord>(row, this.path);
   }
 
+  /**
+   * Every row `sql` selects (with `params`) as the record of its columns (see fromRow), read as
+   * arrays: the many rows of a long run, without first a keyed object per row (twice as fast).
+   */
+  private records<T>(sql: string, ...params: unknown[]): T[] {
+    const statement = this.db.prepare(sql);
+    const columns = statement.columns().map((c) => c.name);
+    const fields = columns.map(camelCase);
+    return (statement.raw().all(...params) as unknown[][]).map((values) => {
+      const record: Row = {};
+      for (let i = 0; i < columns.length; i++)
+        record[fields[i]!] = columnValue(columns[i]!, values[i], this.path);
+      return record as T;
+    });
+  }
+
   programs(runId: number): ProgramRecord[] {
-    return (
-      this.db.prepare('SELECT * FROM programs WHERE run_id = ? ORDER BY id').all(runId) as Row[]
-    ).map((row) => fromRow<ProgramRecord>(row, this.path));
+    return this.records('SELECT * FROM programs WHERE run_id = ? ORDER BY id', runId);
   }
 
   summaries(runId: number): ProgramSummary[] {
-    return (
-      this.db
-        .prepare(`SELECT ${SUMMARY_COLUMNS} FROM programs WHERE run_id = ? ORDER BY id`)
-        .all(runId) as Row[]
-    ).map((row) => fromRow<ProgramSummary>(row, this.path));
+    return this.records(
+      `SELECT ${SUMMARY_COLUMNS} FROM programs WHERE run_id = ? ORDER BY id`,
+      runId,
+    );
   }
 
   /**
@@ -599,18 +613,13 @@ export class RunStore {
   }
 
   events(runId: number, kind?: string): EventRecord[] {
-    const rows = (
-      kind
-        ? this.db
-            .prepare(
-              `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? AND kind = ? ORDER BY id`,
-            )
-            .all(runId, kind)
-        : this.db
-            .prepare(`SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? ORDER BY id`)
-            .all(runId)
-    ) as Row[];
-    return rows.map((row) => fromRow<EventRecord>(row, this.path));
+    return kind
+      ? this.records(
+          `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? AND kind = ? ORDER BY id`,
+          runId,
+          kind,
+        )
+      : this.records(`SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? ORDER BY id`, runId);
   }
 
   /** How many events the run has. */
