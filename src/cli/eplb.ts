@@ -3,8 +3,8 @@ import { MAX_SEED } from '../core/rng.js';
 import { elapsedMs } from '../core/timing.js';
 import { DEFAULT_EMA_ALPHA, FORECASTS, forecastLoad } from '../problems/eplb/forecast.js';
 import { DEFAULT_TRACE, generateTrace } from '../problems/eplb/generate.js';
-import { migrate, type MoveLimit } from '../problems/eplb/migrate.js';
-import { Progress } from '../core/progress.js';
+import { migrate } from '../problems/eplb/migrate.js';
+import { withProgress } from '../core/progress.js';
 import { movedReplicas } from '../problems/eplb/score.js';
 import { assemblePlan, ranksInSlotOrder } from '../problems/eplb/plan.js';
 import { checkPlan } from '../problems/eplb/validate.js';
@@ -193,7 +193,11 @@ function rebalanceCommand(argv: string[]): number {
   const fresh = REBALANCERS[algo](load, shape, windows);
   const ms = elapsedMs(start);
   const limit = { maxMoves, load, locality: keepsLocality(algo, shape) };
-  const plan = previous ? migrateWithProgress(fresh, previous, shape, limit) : fresh;
+  const plan = previous
+    ? withProgress('eplb rebalance: layers aligned to the deployed plan', fresh.layers, (update) =>
+        migrate(fresh, previous, shape, limit, update),
+      )
+    : fresh;
   if (values.json) {
     printJson(planJson(plan, algo, ms));
     return 0;
@@ -206,17 +210,6 @@ function rebalanceCommand(argv: string[]): number {
     `max replicas of one expert: ${plan.maxReplicas}; add --json for phy2log, log2phy and logcnt`,
   );
   return 0;
-}
-
-/** `migrate`, its layers done shown on stderr once it has taken a second. */
-function migrateWithProgress(fresh: Plan, previous: Plan, shape: Shape, limit: MoveLimit): Plan {
-  const progress = new Progress(
-    'eplb rebalance: layers aligned to the deployed plan',
-    fresh.layers,
-  );
-  const plan = migrate(fresh, previous, shape, limit, (done) => progress.update(done));
-  progress.finish();
-  return plan;
 }
 
 /** What deploying a plan copies: moved [layers], replicas that change expert per layer. */

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { writeFilesAtomic } from '../core/atomic.js';
 import { UserError } from '../core/errors.js';
-import { Progress } from '../core/progress.js';
+import { withProgress } from '../core/progress.js';
 import { formatTable } from '../core/table.js';
 import { elapsedMs } from '../core/timing.js';
 import { linksBelowPercentile, typeLinks } from '../problems/llm/links.js';
@@ -192,18 +192,15 @@ export function frontiersWithProgress(
   perf: PerfModel,
   command: string,
 ): { batchSize: number; frontier: Placement[] }[] {
-  return batches.map((batchSize, k) => {
+  return batches.map((batchSize, k) => ({
+    batchSize,
     // The sweep learns how many stage throughputs there are once it has rated the options.
-    const progress = new Progress(
+    frontier: withProgress(
       `${command}, batch size ${batchSize} (${k + 1} of ${batches.length}), thresholds swept`,
       0,
-    );
-    const frontier = paretoFrontier(problem, batchSize, perf, {
-      onProgress: (settled, total) => progress.update(settled, total),
-    });
-    progress.finish();
-    return { batchSize, frontier };
-  });
+      (update) => paretoFrontier(problem, batchSize, perf, { onProgress: update }),
+    ),
+  }));
 }
 
 function solveCommand(argv: string[]): number {

@@ -1,6 +1,6 @@
 import { UserError } from '../core/errors.js';
 import { MAX_SEED } from '../core/rng.js';
-import { Progress } from '../core/progress.js';
+import { withProgress } from '../core/progress.js';
 import { formatTable } from '../core/table.js';
 import { runPrismBenchmark, printBenchmark } from '../problems/prism/benchmark.js';
 import { solveBatch } from '../problems/prism/batch.js';
@@ -64,11 +64,9 @@ async function solveCommand(argv: string[]): Promise<number> {
   const instances = readInstancesFile(file);
   refuseMoveLimitsFor(solver, instances, file);
   await prepareSolvers([solver]);
-  const progress = new Progress(`prism solve (${solver})`, instances.length);
-  const result = solveBatch(instances, solver, { seed, timeLimitMs }, (done) =>
-    progress.update(done),
+  const result = withProgress(`prism solve (${solver})`, instances.length, (update) =>
+    solveBatch(instances, solver, { seed, timeLimitMs }, update),
   );
-  progress.finish();
   if (values.json) {
     printJson(result);
     return 0;

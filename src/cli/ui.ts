@@ -4,7 +4,7 @@ import { basename, extname, join, resolve } from 'node:path';
 import { UserError } from '../core/errors.js';
 import { readJsonFile } from '../core/io.js';
 import { RunStore } from '../evolve/database/store.js';
-import { Progress } from '../core/progress.js';
+import { withProgress } from '../core/progress.js';
 import { parseColocateProblems, type ColocateProblem } from '../problems/colocate/model.js';
 import { DEFAULT_COLOCATE_SOLVER, solveColocation } from '../problems/colocate/solvers/index.js';
 import { batchSizes, readConfigDir, type LlmProblem } from '../problems/llm/model.js';
@@ -58,14 +58,14 @@ export const UI_HELP = `evoplace ui — look at runs and placements in a browser
 
 /** Place every PRISM instance of a file (progress on stderr). */
 function placePrism(path: string, instances: PrismInstance[]): PrismSet {
-  const progress = new Progress(`ui: placing ${basename(path)}`, instances.length);
-  const result = solveBatch(
-    instances,
-    DEFAULT_SOLVER,
-    { seed: DEFAULT_SEED, timeLimitMs: DEFAULT_TIME_LIMIT_MS },
-    (done) => progress.update(done),
+  const result = withProgress(`ui: placing ${basename(path)}`, instances.length, (update) =>
+    solveBatch(
+      instances,
+      DEFAULT_SOLVER,
+      { seed: DEFAULT_SEED, timeLimitMs: DEFAULT_TIME_LIMIT_MS },
+      update,
+    ),
   );
-  progress.finish();
   return { path, instances, result };
 }
 
@@ -89,20 +89,19 @@ function frontiers(path: string, problem: LlmProblem, perf: PerfModel): LlmSet {
  * planner's GPU loads on the last window, planned from the windows before it.
  */
 function replayTrace(path: string, windows: LoadMatrix[], shape: Shape): EplbSet {
-  const replays = ALGOS.map((algo) => {
-    const progress = new Progress(
+  const replays = ALGOS.map((algo) =>
+    withProgress(
       `ui: replaying ${basename(path)} with ${algo}, rebalances`,
       windows.length - 1,
-    );
-    const replayed = replay(
-      windows,
-      shape,
-      { algo, forecast: DEFAULT_FORECASTS[algo], emaAlpha: DEFAULT_EMA_ALPHA, maxMoves: null },
-      (done) => progress.update(done),
-    );
-    progress.finish();
-    return replayed;
-  });
+      (update) =>
+        replay(
+          windows,
+          shape,
+          { algo, forecast: DEFAULT_FORECASTS[algo], emaAlpha: DEFAULT_EMA_ALPHA, maxMoves: null },
+          update,
+        ),
+    ),
+  );
   const history = windows.length > 1 ? windows.slice(0, -1) : windows;
   const forecast = forecastLoad(history, DEFAULT_FORECASTS.balanced, DEFAULT_EMA_ALPHA);
   const plan = REBALANCERS.balanced(forecast, shape, history);

@@ -2,7 +2,7 @@
  * Progress on stderr for long work: silent for the first second, then a line at most every
  * second (rewritten in place on a terminal).
  */
-export class Progress {
+class Progress {
   private readonly start = performance.now();
   private lastShown = 0;
 
@@ -26,4 +26,20 @@ export class Progress {
   finish(): void {
     if (this.lastShown && this.stream.isTTY) this.stream.write('\n');
   }
+}
+
+/**
+ * `work` with its progress on stderr under `label` (see Progress): it is handed `update`, to
+ * tell how much of `total` it has done (work that learns its size as it goes passes the total
+ * too).
+ */
+export function withProgress<T>(
+  label: string,
+  total: number,
+  work: (update: (done: number, total?: number) => void) => T,
+): T {
+  const progress = new Progress(label, total);
+  const result = work((done, of) => progress.update(done, of));
+  progress.finish();
+  return result;
 }

@@ -371,9 +371,7 @@ export class RunStore {
 
   /** Every run, newest first. */
   runs(): RunRecord[] {
-    return (this.db.prepare('SELECT * FROM runs ORDER BY id DESC').all() as Row[]).map((row) =>
-      fromRow<RunRecord>(row, this.path),
-    );
+    return this.records('SELECT * FROM runs ORDER BY id DESC');
   }
 
   /** Run `id`, or null when the database has none such. */
@@ -493,15 +491,14 @@ export class RunStore {
    * takes a third of the time.
    */
   programSlice(runId: number, slice: Slice): ProgramListing[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT ${SUMMARY_COLUMNS}, code, text_feedback FROM programs WHERE id IN
-             (SELECT id FROM programs WHERE run_id = ? ORDER BY generation, id LIMIT ? OFFSET ?)
-           ORDER BY generation, id`,
-        )
-        .all(runId, slice.limit, slice.offset) as Row[]
-    ).map((row) => fromRow<ProgramListing>(row, this.path));
+    return this.records(
+      `SELECT ${SUMMARY_COLUMNS}, code, text_feedback FROM programs WHERE id IN
+         (SELECT id FROM programs WHERE run_id = ? ORDER BY generation, id LIMIT ? OFFSET ?)
+       ORDER BY generation, id`,
+      runId,
+      slice.limit,
+      slice.offset,
+    );
   }
 
   /** The best correct program of the run, or null when none is correct. */
@@ -525,12 +522,11 @@ export class RunStore {
 
   /** The held-out scores recorded for the run's programs, by program id. */
   heldOutScores(runId: number): Map<number, HeldOutRecord> {
-    const rows = this.db
-      .prepare('SELECT * FROM held_out_scores WHERE run_id = ? ORDER BY program_id')
-      .all(runId) as Row[];
-    return new Map(
-      rows.map((row) => [row.program_id as number, fromRow<HeldOutRecord>(row, this.path)]),
+    const scores = this.records<HeldOutRecord>(
+      'SELECT * FROM held_out_scores WHERE run_id = ? ORDER BY program_id',
+      runId,
     );
+    return new Map(scores.map((score) => [score.programId, score]));
   }
 
   /** Keep what a generation chose, before it asks anything (replacing an unusable earlier draft). */
@@ -633,13 +629,12 @@ export class RunStore {
 
   /** `slice` of the run's events, oldest first. */
   eventSlice(runId: number, slice: Slice): EventRecord[] {
-    return (
-      this.db
-        .prepare(
-          `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? ORDER BY id LIMIT ? OFFSET ?`,
-        )
-        .all(runId, slice.limit, slice.offset) as Row[]
-    ).map((row) => fromRow<EventRecord>(row, this.path));
+    return this.records(
+      `SELECT ${EVENT_COLUMNS} FROM events WHERE run_id = ? ORDER BY id LIMIT ? OFFSET ?`,
+      runId,
+      slice.limit,
+      slice.offset,
+    );
   }
 
   addMeta(runId: number, meta: Omit<MetaRecord, 'createdAt'>): void {

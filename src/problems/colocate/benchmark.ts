@@ -1,4 +1,4 @@
-import { Progress } from '../../core/progress.js';
+import { withProgress } from '../../core/progress.js';
 import { formatTable } from '../../core/table.js';
 import { elapsedMs, mean, quantile } from '../../core/timing.js';
 import { generateColocateProblems } from './generate.js';
@@ -64,17 +64,17 @@ export function runColocateBenchmark(
   const problems = generateColocateProblems(count, seed);
   const runs = new Map<ColocateSolverName, { result: ColocateResult; ms: number }[]>();
   for (const solver of solvers) {
-    const progress = new Progress(`colocate bench ${solver}`, problems.length);
     runs.set(
       solver,
-      problems.map((problem, k) => {
-        const start = performance.now();
-        const result = solveColocation(solver, problem);
-        progress.update(k + 1);
-        return { result, ms: elapsedMs(start) };
-      }),
+      withProgress(`colocate bench ${solver}`, problems.length, (update) =>
+        problems.map((problem, k) => {
+          const start = performance.now();
+          const result = solveColocation(solver, problem);
+          update(k + 1);
+          return { result, ms: elapsedMs(start) };
+        }),
+      ),
     );
-    progress.finish();
   }
   const exhaustive = runs.get('exhaustive')?.map((r) => r.result);
   return {

@@ -1,4 +1,4 @@
-import { Progress } from '../../core/progress.js';
+import { withProgress } from '../../core/progress.js';
 import { formatTable } from '../../core/table.js';
 import { elapsedMs, mean, quantile } from '../../core/timing.js';
 import { DEFAULT_EMA_ALPHA, forecastLoad, type Forecast } from './forecast.js';
@@ -71,20 +71,19 @@ export function eplbBenchmark(
     windows: windows.length,
     ceilingsPerGpu: ceilings(windows, shape),
     algos: algos.map((algo) => {
-      const replaying = new Progress(`eplb bench ${algo}: replay`, windows.length - 1);
-      const result = replay(
-        windows,
-        shape,
-        { algo, forecast: DEFAULT_FORECASTS[algo], emaAlpha: DEFAULT_EMA_ALPHA, maxMoves },
-        (done) => replaying.update(done),
+      const result = withProgress(`eplb bench ${algo}: replay`, windows.length - 1, (update) =>
+        replay(
+          windows,
+          shape,
+          { algo, forecast: DEFAULT_FORECASTS[algo], emaAlpha: DEFAULT_EMA_ALPHA, maxMoves },
+          update,
+        ),
       );
-      replaying.finish();
-      const timing = new Progress(
+      const times = withProgress(
         `eplb bench ${algo}: timed rebalances (at most)`,
         TIMING_REPEATS * windows.length,
+        (update) => timeRebalances(windows, shape, algo, update),
       );
-      const times = timeRebalances(windows, shape, algo, (done) => timing.update(done));
-      timing.finish();
       return { ...result, ...times };
     }),
   };

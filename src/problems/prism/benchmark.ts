@@ -1,4 +1,4 @@
-import { Progress } from '../../core/progress.js';
+import { withProgress } from '../../core/progress.js';
 import { formatTable } from '../../core/table.js';
 import { mean, quantile } from '../../core/timing.js';
 import { solveBatch, type InstanceResult } from './batch.js';
@@ -90,12 +90,12 @@ export function runPrismBenchmark(options: BenchmarkOptions): BenchmarkReport {
       const timeLimitMs = PROVERS.includes(solver)
         ? options.exactTimeLimitMs
         : DEFAULT_TIME_LIMIT_MS;
-      const progress = new Progress(`bench ${family} ${solver}`, instances.length);
       batches.set(
         solver,
-        solveBatch(instances, solver, { seed: 0, timeLimitMs }, (d) => progress.update(d)),
+        withProgress(`bench ${family} ${solver}`, instances.length, (update) =>
+          solveBatch(instances, solver, { seed: 0, timeLimitMs }, update),
+        ),
       );
-      progress.finish();
     }
     const bestBound = instances.map((_, k) =>
       Math.max(...[...batches.values()].map((b) => b.instances[k]!.lowerBound ?? Infinity)),
